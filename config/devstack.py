@@ -1,0 +1,171 @@
+"""`make run`: migrate, load demo content, start Redis, the sandbox, a worker and the web server."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = Path(os.environ.get("TENSORGRADE_VAR_DIR", BASE_DIR / "var"))
+PYTHON = sys.executable
+WEB_HOST = os.environ.get("TENSORGRADE_HOST", "127.0.0.1")
+WEB_PORT = int(os.environ.get("TENSORGRADE_PORT", "8000"))
+READY_TIMEOUT_S = 60
+
+
+class StartupError(Exception):
+    """The stack cannot start; the message says what to do."""
+
+
+def _port_free(port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        return probe.connect_ex(("127.0.0.1", port)) != 0
+
+
+def _free_port(preferred: int) -> int:
+    if _port_free(preferred):
+        return preferred
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _redis_server_binary() -> str:
+    found = shutil.which("redis-server")
+    if found:
+        return found
+    if os.geteuid() != 0:
+        raise StartupError(
+            "redis-server is not installed. Install it with: sudo apt-get install -y redis-server"
+        )
+    print("redis-server is missing; installing it with apt-get …", flush=True)
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    subprocess.run(["apt-get", "update", "-qq"], check=True, env=env)
+    subprocess.run(["apt-get", "install", "-y", "-qq", "redis-server"], check=True, env=env)
+    found = shutil.which("redis-server")
+    if not found:
+        raise StartupError("apt-get installed redis-server but it is not on PATH.")
+    return found
+
+
+def _wait_until(check, what: str, processes: list[subprocess.Popen]) -> None:  # noqa: ANN001
+    deadline = time.monotonic() + READY_TIMEOUT_S
+    while time.monotonic() < deadline:
+        if check():
+            return
+        for proc in processes:
+            if proc.poll() is not None:
+                raise StartupError(f"{what} exited early with code {proc.returncode}; see above.")
+        time.sleep(0.2)
+    raise StartupError(f"{what} did not become ready within {READY_TIMEOUT_S} s.")
+
+
+def _manage(*args: str, env: dict[str, str]) -> None:
+    subprocess.run([PYTHON, str(BASE_DIR / "manage.py"), *args], check=True, env=env)
+
+
+def _stop(processes: list[subprocess.Popen]) -> None:
+    for proc in reversed(processes):
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGTERM)
+    deadline = time.monotonic() + 15
+    for proc in reversed(processes):
+        try:
+            proc.wait(timeout=max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+def main() -> int:
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
+    (VAR_DIR / "redis").mkdir(exist_ok=True)
+    processes: list[subprocess.Popen] = []
+    signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        redis_port = _free_port(int(os.environ.get("TENSORGRADE_REDIS_PORT", "6379")))
+        sandbox_socket = VAR_DIR / "sandbox.sock"
+        env = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "config.settings",
+            "TENSORGRADE_VAR_DIR": str(VAR_DIR),
+            "CELERY_BROKER_URL": f"redis://127.0.0.1:{redis_port}/0",
+            "SANDBOX_SOCKET": str(sandbox_socket),
+        }
+        if not _port_free(WEB_PORT):
+            raise StartupError(
+                f"Port {WEB_PORT} is already in use; stop what uses it or set TENSORGRADE_PORT."
+            )
+        redis_binary = _redis_server_binary()
+        _manage("migrate", "--noinput", env=env)
+
+        processes.append(
+            subprocess.Popen(
+                [redis_binary, "--port", str(redis_port), "--bind", "127.0.0.1",
+                 "--dir", str(VAR_DIR / "redis"), "--appendonly", "yes", "--save", ""],
+                stdout=subprocess.DEVNULL,
+            )
+        )
+        _wait_until(lambda: not _port_free(redis_port), "redis-server", processes)
+
+        sandbox_socket.unlink(missing_ok=True)
+        sandbox_env = {k: v for k, v in env.items() if k in ("PATH", "LANG", "SANDBOX_ALLOW_INSECURE")}
+        processes.append(
+            subprocess.Popen(
+                [PYTHON, "-m", "sandbox", "serve", "--socket", str(sandbox_socket)],
+                cwd=BASE_DIR,
+                env=sandbox_env,
+            )
+        )
+        _wait_until(sandbox_socket.exists, "the sandbox server", processes)
+
+        _manage("demo_setup", env=env)
+        processes.append(
+            subprocess.Popen(
+                [PYTHON, "-m", "celery", "-A", "config", "worker", "--beat", "--loglevel", "INFO",
+                 "--concurrency", str(os.cpu_count() or 1),
+                 "--schedule", str(VAR_DIR / "celerybeat-schedule")],
+                cwd=BASE_DIR,
+                env=env,
+            )
+        )
+        processes.append(
+            subprocess.Popen(
+                [PYTHON, str(BASE_DIR / "manage.py"), "runserver", "--insecure", "--noreload",
+                 f"{WEB_HOST}:{WEB_PORT}"],
+                env=env,
+            )
+        )
+        _wait_until(lambda: not _port_free(WEB_PORT), "the web server", processes)
+        print(
+            f"\nTensorgrade is running at http://{WEB_HOST}:{WEB_PORT}/ "
+            "(log in with the credentials above). Press Ctrl-C to stop.\n",
+            flush=True,
+        )
+        while all(proc.poll() is None for proc in processes):
+            time.sleep(0.5)
+        print("A service stopped unexpectedly; shutting the rest down.", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("\nStopping Tensorgrade …", flush=True)
+        return 0
+    except (StartupError, subprocess.CalledProcessError) as exc:
+        print(f"Could not start Tensorgrade: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        _stop(processes)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,93 @@
+from django.contrib import admin
+
+from exams.models import (
+    Attempt,
+    Course,
+    Membership,
+    Paper,
+    PaperQuestion,
+    Part,
+    Question,
+    QuestionVersion,
+    Submission,
+    Variant,
+)
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 1
+    autocomplete_fields = ["user"]
+
+
+@admin.register(Course)
+class CourseAdmin(admin.ModelAdmin):
+    list_display = ["slug", "title", "created_at"]
+    search_fields = ["slug", "title"]
+    filter_horizontal = ["questions"]
+    inlines = [MembershipInline]
+
+
+class PartInline(admin.TabularInline):
+    model = Part
+    extra = 0
+    readonly_fields = ["order", "label", "source_part", "marks", "kind", "quantity", "rule"]
+    fields = readonly_fields
+    can_delete = False
+
+
+@admin.register(QuestionVersion)
+class QuestionVersionAdmin(admin.ModelAdmin):
+    list_display = ["question", "number", "content_hash", "created_at"]
+    list_filter = ["question"]
+    readonly_fields = ["content_hash", "created_at"]
+    inlines = [PartInline]
+
+
+class QuestionVersionInline(admin.TabularInline):
+    model = QuestionVersion
+    extra = 0
+    fields = ["number", "content_hash", "created_at"]
+    readonly_fields = fields
+    can_delete = False
+    show_change_link = True
+
+
+@admin.register(Question)
+class QuestionAdmin(admin.ModelAdmin):
+    list_display = ["slug", "title", "topic", "source"]
+    list_filter = ["topic"]
+    search_fields = ["slug", "title", "source"]
+    inlines = [QuestionVersionInline]
+
+
+@admin.register(Variant)
+class VariantAdmin(admin.ModelAdmin):
+    list_display = ["version", "seed", "is_paper", "retired", "created_at"]
+    list_filter = ["is_paper", "retired"]
+    readonly_fields = ["version", "seed", "is_paper", "params", "reference", "created_at"]
+
+
+class PaperQuestionInline(admin.TabularInline):
+    model = PaperQuestion
+    extra = 1
+
+
+@admin.register(Paper)
+class PaperAdmin(admin.ModelAdmin):
+    list_display = ["title", "course", "time_limit_minutes"]
+    list_filter = ["course"]
+    inlines = [PaperQuestionInline]
+
+
+@admin.register(Attempt)
+class AttemptAdmin(admin.ModelAdmin):
+    list_display = ["student", "question", "paper", "number", "mode", "started_at", "finished_at"]
+    list_filter = ["mode", "course"]
+
+
+@admin.register(Submission)
+class SubmissionAdmin(admin.ModelAdmin):
+    list_display = ["pk", "student", "variant", "status", "score", "max_score", "created_at"]
+    list_filter = ["status"]
+    readonly_fields = ["created_at", "grading_started_at", "graded_at", "grading_runs"]

@@ -1,0 +1,11 @@
+"""Input serializers; output is built by exams.presentation."""
+
+from rest_framework import serializers
+
+
+class AttemptCreateInput(serializers.Serializer):
+    question = serializers.SlugField(help_text="Slug of the question to practise.")
+
+
+class SubmissionCreateInput(serializers.Serializer):
+    answers = serializers.JSONField(help_text='Answer text per part label, e.g. {"a": "0.81"}.')

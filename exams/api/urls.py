@@ -1,0 +1,28 @@
+from django.urls import path
+from drf_spectacular.views import SpectacularAPIView
+
+from exams.api import views
+
+app_name = "api"
+
+urlpatterns = [
+    path("courses/", views.CourseListView.as_view(), name="course-list"),
+    path(
+        "courses/<slug:slug>/questions/",
+        views.CourseQuestionListView.as_view(),
+        name="course-questions",
+    ),
+    path("attempts/", views.AttemptCreateView.as_view(), name="attempt-create"),
+    path("attempts/<int:attempt_id>/", views.AttemptDetailView.as_view(), name="attempt-detail"),
+    path(
+        "attempts/<int:attempt_id>/submissions/",
+        views.AttemptSubmissionsView.as_view(),
+        name="attempt-submissions",
+    ),
+    path(
+        "submissions/<int:submission_id>/",
+        views.SubmissionDetailView.as_view(),
+        name="submission-detail",
+    ),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+]

@@ -1,0 +1,111 @@
+"""REST API views: authenticate, validate input, call a selector or service, present."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+from drf_spectacular.utils import extend_schema
+from rest_framework import status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
+from rest_framework.views import APIView
+
+from exams import selectors, services
+from exams.api.serializers import AttemptCreateInput, SubmissionCreateInput
+from exams.models import Attempt
+from exams.presentation import submission_public, variant_public
+
+
+def _attempt_payload(attempt: Attempt, request: Request) -> dict:
+    variant = services.attempt_variant(attempt=attempt)
+    return {
+        "id": attempt.pk,
+        "number": attempt.number,
+        "mode": attempt.mode,
+        "course": attempt.course.slug,
+        "variant": variant_public(variant),
+        "submissions_url": request.build_absolute_uri(
+            reverse("api:attempt-submissions", args=[attempt.pk])
+        ),
+        "submissions": [
+            submission_public(s) for s in selectors.attempt_submission_list(attempt=attempt)
+        ],
+    }
+
+
+class CourseListView(APIView):
+    def get(self, request: Request) -> Response:
+        courses = selectors.course_list_for_user(user=request.user)
+        return Response(
+            [
+                {
+                    "slug": c.slug,
+                    "title": c.title,
+                    "role": selectors.course_role(user=request.user, course=c),
+                }
+                for c in courses
+            ]
+        )
+
+
+class CourseQuestionListView(APIView):
+    def get(self, request: Request, slug: str) -> Response:
+        course = selectors.course_get_for_user(user=request.user, slug=slug)
+        return Response(
+            [
+                {"slug": q.slug, "title": q.title, "topic": q.topic, "source": q.source}
+                for q in selectors.course_question_list(course=course)
+            ]
+        )
+
+
+class AttemptCreateView(APIView):
+    @extend_schema(request=AttemptCreateInput)
+    def post(self, request: Request) -> Response:
+        data = AttemptCreateInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        course, question = selectors.question_get_for_user(
+            user=request.user, slug=data.validated_data["question"]
+        )
+        attempt = services.attempt_start_question(
+            student=request.user, course=course, question=question
+        )
+        return Response(_attempt_payload(attempt, request), status=status.HTTP_201_CREATED)
+
+
+class AttemptDetailView(APIView):
+    def get(self, request: Request, attempt_id: int) -> Response:
+        attempt = selectors.attempt_get_for_user(user=request.user, attempt_id=attempt_id)
+        return Response(_attempt_payload(attempt, request))
+
+
+class AttemptSubmissionsView(APIView):
+    throttle_scope = "submissions"
+
+    def get_throttles(self):  # noqa: ANN201 - DRF hook
+        return [ScopedRateThrottle()] if self.request.method == "POST" else []
+
+    @extend_schema(request=SubmissionCreateInput)
+    def post(self, request: Request, attempt_id: int) -> Response:
+        attempt = selectors.attempt_get_for_user(user=request.user, attempt_id=attempt_id)
+        data = SubmissionCreateInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        submission = services.submission_create(
+            attempt=attempt, student=request.user, answers=data.validated_data["answers"]
+        )
+        status_url = request.build_absolute_uri(
+            reverse("api:submission-detail", args=[submission.pk])
+        )
+        return Response(
+            {"id": submission.pk, "status": submission.status, "status_url": status_url},
+            status=status.HTTP_202_ACCEPTED,
+            headers={"Location": status_url},
+        )
+
+
+class SubmissionDetailView(APIView):
+    def get(self, request: Request, submission_id: int) -> Response:
+        submission = selectors.submission_get_for_user(
+            user=request.user, submission_id=submission_id
+        )
+        return Response(submission_public(submission))

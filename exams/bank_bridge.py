@@ -1,0 +1,58 @@
+"""Converts between stored question versions and the bank library's plain definitions."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import bank
+from exams.models import QuestionVersion
+
+
+def definition_from_version(version: QuestionVersion) -> bank.QuestionDefinition:
+    """The question exactly as it was when this version was stored."""
+    question = version.question
+    return bank.QuestionDefinition(
+        slug=question.slug,
+        path=Path("bank") / question.slug,
+        title=question.title,
+        topic=question.topic,
+        tags=list(question.tags),
+        source=question.source,
+        notes=version.notes,
+        parts=[
+            bank.PartDefinition(
+                label=part.label,
+                source_part=part.source_part,
+                marks=float(part.marks),
+                kind=part.kind,
+                prompt=part.prompt,
+                quantity=part.quantity or part.label,
+                rule=part.rule,
+                model_answer=part.model_answer,
+                rubric=part.rubric,
+            )
+            for part in version.parts.all()
+        ],
+        statement_template=version.statement_template,
+        solution_template=version.solution_template,
+        code=version.code,
+        paper_params=version.paper_params,
+        samples=[],
+        content_hash=version.content_hash,
+    )
+
+
+def build_variant_data(*, version: QuestionVersion, seed: int | None, paper: bool) -> dict[str, Any]:
+    """Variant fields built by running the version's generate/solve in the sandbox."""
+    build = bank.build_variant(definition_from_version(version), seed=seed, paper=paper)
+    return {
+        "params": build.params,
+        "reference": {
+            "exact": dict(build.reference.exact),
+            "rounded": dict(build.reference.rounded or {}),
+        },
+        "statement_md": build.statement_md,
+        "part_prompts": dict(build.part_prompts),
+        "solution_md": build.solution_md,
+    }

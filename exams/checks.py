@@ -1,0 +1,40 @@
+"""System checks: configuration problems reported with stable ids and a hint."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core.checks import Error, Warning, register
+
+import bank
+
+
+@register("bank")
+def check_bank_questions(app_configs: Any = None, **kwargs: Any) -> list[Error]:
+    """bank.E001: every shipped question folder loads."""
+    try:
+        bank.discover_questions()
+    except bank.BankError as exc:
+        return [
+            Error(
+                f"A question in the bank does not load: {exc}",
+                hint="Fix the file named above, then run `python manage.py bank validate`.",
+                id="bank.E001",
+            )
+        ]
+    return []
+
+
+@register("deploy", deploy=True)
+def check_broker_configured(app_configs: Any = None, **kwargs: Any) -> list[Warning]:
+    """exams.W001: production should name its broker explicitly."""
+    if "127.0.0.1" in settings.CELERY_BROKER_URL:
+        return [
+            Warning(
+                "CELERY_BROKER_URL points at a Redis on this host.",
+                hint="Set CELERY_BROKER_URL to the Redis every worker and web host shares.",
+                id="exams.W001",
+            )
+        ]
+    return []

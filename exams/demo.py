@@ -1,0 +1,55 @@
+"""Demo content for local runs: a course with the shipped bank, an instructor and a student."""
+
+from __future__ import annotations
+
+import json
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+
+import bank
+from exams.bank_sync import SyncOutcome, question_sync
+from exams.models import Course, Membership, Question
+
+DEMO_COURSE_SLUG = "deep-learning-practice"
+DEMO_COURSE_TITLE = "Neural Networks and Deep Learning — exam practice"
+DEMO_USERS = {"instructor": Membership.Role.INSTRUCTOR, "student": Membership.Role.STUDENT}
+
+
+@dataclass(frozen=True)
+class DemoSetup:
+    course: Course
+    passwords: dict[str, str]
+    synced: list[SyncOutcome]
+
+
+def _demo_passwords(path: Path) -> dict[str, str]:
+    """Passwords generated on the first run and kept (untracked) so later runs print the same."""
+    if path.exists():
+        return json.loads(path.read_text())
+    passwords = {username: secrets.token_urlsafe(9) for username in DEMO_USERS}
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(passwords))
+    path.chmod(0o600)
+    return passwords
+
+
+@transaction.atomic
+def demo_content_load(*, credentials_file: Path) -> DemoSetup:
+    synced = [question_sync(definition=d) for d in bank.discover_questions()]
+    course, _ = Course.objects.get_or_create(
+        slug=DEMO_COURSE_SLUG, defaults={"title": DEMO_COURSE_TITLE}
+    )
+    course.questions.set(Question.objects.filter(slug__in=[o.slug for o in synced]))
+    passwords = _demo_passwords(credentials_file)
+    user_model = get_user_model()
+    for username, role in DEMO_USERS.items():
+        user, _ = user_model.objects.get_or_create(username=username)
+        user.set_password(passwords[username])
+        user.is_staff = user.is_superuser = role == Membership.Role.INSTRUCTOR
+        user.save()
+        Membership.objects.update_or_create(course=course, user=user, defaults={"role": role})
+    return DemoSetup(course=course, passwords=passwords, synced=synced)

@@ -1,0 +1,288 @@
+"""Courses, questions and their versions, variants, papers, attempts and submissions."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+
+
+class Course(models.Model):
+    slug = models.SlugField(unique=True)
+    title = models.CharField(max_length=200)
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, through="Membership", related_name="courses"
+    )
+    questions = models.ManyToManyField("Question", blank=True, related_name="courses")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["title"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Membership(models.Model):
+    class Role(models.TextChoices):
+        INSTRUCTOR = "instructor", "Instructor"
+        STUDENT = "student", "Student"
+
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(max_length=20, choices=Role.choices)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["course", "user"], name="one_membership_per_course")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.role} in {self.course}"
+
+
+class Question(models.Model):
+    """A question of the bank; its content lives in immutable versions."""
+
+    slug = models.SlugField(max_length=100, unique=True)
+    title = models.CharField(max_length=300)
+    topic = models.CharField(max_length=100, blank=True)
+    tags = models.JSONField(default=list, blank=True)
+    source = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["slug"]
+
+    def __str__(self) -> str:
+        return self.slug
+
+    @property
+    def current_version(self) -> QuestionVersion | None:
+        return self.versions.order_by("-number").first()
+
+
+class QuestionVersion(models.Model):
+    """One immutable revision of a question; submissions keep the version they answered."""
+
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField()
+    content_hash = models.CharField(max_length=64)
+    notes = models.TextField(blank=True)
+    statement_template = models.TextField()
+    solution_template = models.TextField(blank=True)
+    code = models.TextField(help_text="The question's generate/solve source; runs in the sandbox.")
+    paper_params = models.JSONField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["question", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["question", "number"], name="unique_version_number"),
+            models.UniqueConstraint(
+                fields=["question", "content_hash"], name="unique_version_content"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.question.slug} v{self.number}"
+
+    @property
+    def max_score(self) -> float:
+        return float(sum(part.marks for part in self.parts.all()))
+
+
+class Part(models.Model):
+    class Kind(models.TextChoices):
+        NUMBER = "number"
+        INTEGER = "integer"
+        VECTOR = "vector"
+        MATRIX = "matrix"
+        TENSOR = "tensor"
+        TENSOR_SHAPE = "tensor_shape"
+        FORMULA = "formula"
+        CHOICE = "choice"
+        MULTI = "multi"
+        TRUEFALSE = "truefalse"
+        PAIR = "pair"
+        TEXT = "text"
+        CODE = "code"
+
+    version = models.ForeignKey(QuestionVersion, on_delete=models.CASCADE, related_name="parts")
+    order = models.PositiveIntegerField()
+    label = models.CharField(max_length=30)
+    source_part = models.CharField(max_length=30, blank=True)
+    marks = models.DecimalField(max_digits=6, decimal_places=2)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    prompt = models.TextField(blank=True)
+    quantity = models.CharField(max_length=60, blank=True)
+    rule = models.JSONField(default=dict, blank=True)
+    model_answer = models.TextField(blank=True)
+    rubric = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["version", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["version", "label"], name="unique_part_label"),
+            models.CheckConstraint(condition=Q(marks__gt=0), name="part_marks_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.version} ({self.label})"
+
+
+class Variant(models.Model):
+    """Parameters and reference answers of one randomized instance. Never shown to students."""
+
+    version = models.ForeignKey(QuestionVersion, on_delete=models.CASCADE, related_name="variants")
+    seed = models.BigIntegerField(null=True, blank=True)
+    is_paper = models.BooleanField(default=False)
+    params = models.JSONField()
+    reference = models.JSONField(help_text="Exact and rounded reference values per quantity.")
+    statement_md = models.TextField()
+    part_prompts = models.JSONField(default=dict)
+    solution_md = models.TextField(blank=True)
+    retired = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["version", "seed"], condition=Q(is_paper=False), name="one_variant_per_seed"
+            ),
+            models.UniqueConstraint(
+                fields=["version"], condition=Q(is_paper=True), name="one_paper_variant"
+            ),
+            models.CheckConstraint(
+                condition=Q(is_paper=True, seed__isnull=True)
+                | Q(is_paper=False, seed__isnull=False),
+                name="variant_is_paper_or_seeded",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        which = "paper" if self.is_paper else f"seed {self.seed}"
+        return f"{self.version} [{which}]"
+
+
+class Paper(models.Model):
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="papers")
+    slug = models.SlugField(max_length=100)
+    title = models.CharField(max_length=300)
+    time_limit_minutes = models.PositiveIntegerField(null=True, blank=True)
+    questions = models.ManyToManyField(Question, through="PaperQuestion", related_name="papers")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["course", "title"]
+        constraints = [
+            models.UniqueConstraint(fields=["course", "slug"], name="unique_paper_slug_per_course")
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class PaperQuestion(models.Model):
+    paper = models.ForeignKey(Paper, on_delete=models.CASCADE, related_name="items")
+    question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="paper_items")
+    order = models.PositiveIntegerField()
+    marks = models.DecimalField(max_digits=6, decimal_places=2)
+
+    class Meta:
+        ordering = ["paper", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["paper", "question"], name="question_once_per_paper"),
+            models.UniqueConstraint(fields=["paper", "order"], name="unique_order_in_paper"),
+        ]
+
+
+class Attempt(models.Model):
+    """A student's go at one question or one paper; its number seeds the variants."""
+
+    class Mode(models.TextChoices):
+        PRACTICE = "practice"
+        EXAM = "exam"
+
+    student = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="attempts"
+    )
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="attempts")
+    question = models.ForeignKey(
+        Question, null=True, blank=True, on_delete=models.PROTECT, related_name="attempts"
+    )
+    paper = models.ForeignKey(
+        Paper, null=True, blank=True, on_delete=models.PROTECT, related_name="attempts"
+    )
+    number = models.PositiveIntegerField()
+    mode = models.CharField(max_length=20, choices=Mode.choices, default=Mode.PRACTICE)
+    started_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-started_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(question__isnull=False, paper__isnull=True)
+                | Q(question__isnull=True, paper__isnull=False),
+                name="attempt_is_question_or_paper",
+            ),
+            models.UniqueConstraint(
+                fields=["student", "question", "number"],
+                condition=Q(question__isnull=False),
+                name="unique_question_attempt_number",
+            ),
+            models.UniqueConstraint(
+                fields=["student", "paper", "number"],
+                condition=Q(paper__isnull=False),
+                name="unique_paper_attempt_number",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        target = self.question or self.paper
+        return f"{self.student} #{self.number} on {target}"
+
+    def clean(self) -> None:
+        if (self.question is None) == (self.paper is None):
+            raise ValidationError("An attempt is on exactly one question or one paper.")
+
+
+class Submission(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending"
+        GRADING = "grading"
+        GRADED = "graded"
+        ERROR = "error"
+
+    attempt = models.ForeignKey(Attempt, on_delete=models.CASCADE, related_name="submissions")
+    variant = models.ForeignKey(Variant, on_delete=models.PROTECT, related_name="submissions")
+    student = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="submissions"
+    )
+    answers = models.JSONField(help_text="Raw answer text per part label.")
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
+    score = models.DecimalField(max_digits=8, decimal_places=3, null=True, blank=True)
+    max_score = models.DecimalField(max_digits=8, decimal_places=3)
+    feedback = models.JSONField(default=dict, blank=True)
+    error_message = models.TextField(blank=True)
+    grading_runs = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    grading_started_at = models.DateTimeField(null=True, blank=True)
+    graded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["status", "created_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status="graded") | Q(score__isnull=False, graded_at__isnull=False),
+                name="graded_submission_has_score",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Submission {self.pk} ({self.status})"

@@ -1,0 +1,61 @@
+"""What a student may see of a variant and a submission, as plain dicts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import bank
+from exams.models import Attempt, Submission, Variant
+
+
+def variant_public(variant: Variant) -> dict[str, Any]:
+    """Statement and parts of a variant; never its parameters' answers or references."""
+    prompts = variant.part_prompts or {}
+    return {
+        "question": variant.version.question.slug,
+        "title": variant.version.question.title,
+        "version": variant.version.number,
+        "statement_md": variant.statement_md,
+        "statement_html": bank.render_markdown(variant.statement_md),
+        "parts": [
+            {
+                "label": part.label,
+                "kind": part.kind,
+                "marks": float(part.marks),
+                "prompt_md": prompts.get(part.label, ""),
+                "prompt_html": bank.render_markdown(prompts.get(part.label, "")),
+            }
+            for part in variant.version.parts.all()
+        ],
+    }
+
+
+def solution_visible(submission: Submission) -> bool:
+    """Worked solutions open after a graded practice submission, never during an exam."""
+    return (
+        submission.status == Submission.Status.GRADED
+        and submission.attempt.mode == Attempt.Mode.PRACTICE
+    )
+
+
+def submission_public(submission: Submission) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "id": submission.pk,
+        "attempt": submission.attempt_id,
+        "status": submission.status,
+        "score": float(submission.score) if submission.score is not None else None,
+        "max_score": float(submission.max_score),
+        "answers": submission.answers,
+        "feedback": submission.feedback if submission.status == Submission.Status.GRADED else {},
+        "error_message": submission.error_message,
+        "created_at": submission.created_at.isoformat(),
+        "graded_at": submission.graded_at.isoformat() if submission.graded_at else None,
+    }
+    if solution_visible(submission):
+        data["solution_html"] = bank.render_markdown(submission.variant.solution_md)
+        data["model_answers"] = {
+            part.label: part.model_answer
+            for part in submission.variant.version.parts.all()
+            if part.model_answer
+        }
+    return data

@@ -1,0 +1,223 @@
+"""Writes: starting attempts, building variants, accepting and grading submissions."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.utils import timezone
+
+import grader
+from exams.bank_bridge import build_variant_data, definition_from_version
+from exams.errors import ApplicationError
+from exams.marking import variant_answers_mark
+from exams.models import (
+    Attempt,
+    Course,
+    Question,
+    QuestionVersion,
+    Submission,
+    Variant,
+)
+from exams.seeding import variant_seed
+
+logger = logging.getLogger(__name__)
+
+
+def question_current_version(*, question: Question) -> QuestionVersion:
+    version = question.current_version
+    if version is None:
+        raise ApplicationError(
+            f"Question '{question.slug}' has no content yet; run `python manage.py bank sync`.",
+            code="question_not_synced",
+            status=409,
+        )
+    return version
+
+
+def variant_get_or_build(
+    *, version: QuestionVersion, seed: int | None = None, paper: bool = False
+) -> Variant:
+    """The stored variant for (version, seed) or the paper variant, built in the sandbox once."""
+    if paper == (seed is not None):
+        raise ValueError("Give exactly one of seed or paper=True.")
+    lookup: dict[str, Any] = {"version": version, "is_paper": paper, "seed": seed}
+    existing = Variant.objects.filter(**lookup).first()
+    if existing is not None:
+        return existing
+    data = build_variant_data(version=version, seed=seed, paper=paper)
+    try:
+        with transaction.atomic():
+            return Variant.objects.create(**lookup, **data)
+    except IntegrityError:
+        return Variant.objects.get(**lookup)
+
+
+def attempt_start_question(
+    *,
+    student: AbstractBaseUser,
+    course: Course,
+    question: Question,
+    mode: str = Attempt.Mode.PRACTICE,
+) -> Attempt:
+    """A new attempt at one question; its number makes the next variant differ."""
+    for _ in range(3):
+        last = Attempt.objects.filter(student=student, question=question).aggregate(
+            n=Max("number")
+        )["n"]
+        try:
+            with transaction.atomic():
+                return Attempt.objects.create(
+                    student=student,
+                    course=course,
+                    question=question,
+                    number=(last or 0) + 1,
+                    mode=mode,
+                )
+        except IntegrityError:
+            continue
+    raise ApplicationError("Could not start an attempt right now; please try again.", status=409)
+
+
+def attempt_variant(*, attempt: Attempt, question: Question | None = None) -> Variant:
+    """The variant a student gets for a question within an attempt, seeded deterministically."""
+    question = question or attempt.question
+    if question is None:
+        raise ApplicationError("Name the question of the paper to open.", code="question_required")
+    version = question_current_version(question=question)
+    seed = variant_seed(
+        student_id=attempt.student_id, question_slug=question.slug, attempt_number=attempt.number
+    )
+    return variant_get_or_build(version=version, seed=seed)
+
+
+def _answers_cleaned(*, variant: Variant, answers: Any) -> dict[str, str]:
+    if not isinstance(answers, dict):
+        raise ApplicationError(
+            "Answers must be a JSON object mapping part labels to answer text.",
+            code="invalid_answers",
+        )
+    labels = [part.label for part in variant.version.parts.all()]
+    unknown = sorted(set(answers) - set(labels))
+    if unknown:
+        raise ApplicationError(
+            f"Unknown part label(s) {', '.join(unknown)}; this question has parts "
+            f"{', '.join(labels)}.",
+            code="invalid_answers",
+            details={"parts": {label: "no such part" for label in unknown}},
+        )
+    not_text = sorted(label for label, value in answers.items() if not isinstance(value, str))
+    if not_text:
+        raise ApplicationError(
+            "Each answer must be text (a JSON string), e.g. \"0.81\" or \"[1, 2, 3]\".",
+            code="invalid_answers",
+            details={"parts": {label: "answer must be a string" for label in not_text}},
+        )
+    return {label: answers.get(label, "") for label in labels}
+
+
+def submission_create(
+    *, attempt: Attempt, student: AbstractBaseUser, answers: Any, question: Question | None = None
+) -> Submission:
+    """Validate the answers' format, store the submission as pending, grade it after commit."""
+    if attempt.student_id != student.pk:
+        raise ApplicationError("You can only submit to your own attempts.", status=403)
+    if attempt.finished_at is not None:
+        raise ApplicationError(
+            "This attempt is finished; start a new one to answer again.", code="attempt_finished"
+        )
+    variant = attempt_variant(attempt=attempt, question=question)
+    cleaned = _answers_cleaned(variant=variant, answers=answers)
+    definition = definition_from_version(variant.version)
+    problems = grader.check_format(definition.part_specs(), cleaned)
+    if problems:
+        described = "; ".join(f"part {label}: {message}" for label, message in problems.items())
+        raise ApplicationError(
+            f"Some answers could not be read, so nothing was submitted ({described}).",
+            code="invalid_answers",
+            details={"parts": problems},
+        )
+    with transaction.atomic():
+        submission = Submission.objects.create(
+            attempt=attempt,
+            variant=variant,
+            student=student,
+            answers=cleaned,
+            max_score=Decimal(str(variant.version.max_score)),
+        )
+        transaction.on_commit(lambda: _enqueue_grading(submission.pk))
+    return submission
+
+
+def _enqueue_grading(submission_id: int) -> None:
+    from exams.tasks import grade_submission
+
+    try:
+        grade_submission.delay(submission_id)
+    except Exception:
+        logger.exception(
+            "Could not enqueue submission %s; the requeue sweep will pick it up", submission_id
+        )
+
+
+def submission_grade(*, submission_id: int) -> Submission:
+    """Mark a submission once; a second run of the same task changes nothing."""
+    with transaction.atomic():
+        submission = Submission.objects.select_for_update().get(pk=submission_id)
+        if submission.status in (Submission.Status.GRADED, Submission.Status.ERROR):
+            return submission
+        submission.status = Submission.Status.GRADING
+        submission.grading_started_at = timezone.now()
+        submission.grading_runs += 1
+        submission.save(update_fields=["status", "grading_started_at", "grading_runs"])
+
+    variant = submission.variant
+    result = variant_answers_mark(
+        definition=definition_from_version(variant.version),
+        params=variant.params,
+        reference=variant.reference,
+        answers=submission.answers,
+    )
+
+    with transaction.atomic():
+        submission = Submission.objects.select_for_update().get(pk=submission_id)
+        if submission.status == Submission.Status.GRADED:
+            return submission
+        submission.status = Submission.Status.GRADED
+        submission.score = Decimal(str(round(result.score, 3)))
+        submission.max_score = Decimal(str(round(result.max_score, 3)))
+        submission.feedback = result.as_dict()["parts"]
+        submission.graded_at = timezone.now()
+        submission.save(update_fields=["status", "score", "max_score", "feedback", "graded_at"])
+    return submission
+
+
+def submission_mark_failed(*, submission_id: int, message: str) -> None:
+    """Record that grading failed for a reason outside the student's answers."""
+    with transaction.atomic():
+        submission = Submission.objects.select_for_update().get(pk=submission_id)
+        if submission.status == Submission.Status.GRADED:
+            return
+        submission.status = Submission.Status.ERROR
+        submission.error_message = message
+        submission.save(update_fields=["status", "error_message"])
+
+
+def submissions_requeue_stale(*, pending_after_s: int, grading_after_s: int) -> list[int]:
+    """Re-enqueue submissions whose queue message was lost or whose worker died mid-way."""
+    now = timezone.now()
+    stale = Submission.objects.filter(
+        status=Submission.Status.PENDING, created_at__lt=now - timedelta(seconds=pending_after_s)
+    ) | Submission.objects.filter(
+        status=Submission.Status.GRADING,
+        grading_started_at__lt=now - timedelta(seconds=grading_after_s),
+    )
+    ids = list(stale.values_list("pk", flat=True))
+    for submission_id in ids:
+        _enqueue_grading(submission_id)
+    return ids

@@ -1,0 +1,71 @@
+"""Plain data exchanged between the marking library and its callers."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+PartStatus = Literal["correct", "partially_correct", "incorrect", "format_error", "needs_manual"]
+
+
+@dataclass(frozen=True)
+class PartSpec:
+    """One answerable part of a question: what kind of answer it takes and how it is marked."""
+
+    label: str
+    kind: str
+    marks: float
+    rule: Mapping[str, Any] = field(default_factory=dict)
+    quantity: str | None = None
+
+    @property
+    def quantity_name(self) -> str:
+        """Name of the solver quantity this part asks for (defaults to the label)."""
+        return self.quantity or self.label
+
+
+@dataclass(frozen=True)
+class Reference:
+    """A variant's reference values per quantity, in the three solver modes."""
+
+    exact: Mapping[str, Any]
+    rounded: Mapping[str, Any] | None = None
+    carried_forward: Mapping[str, Any] | None = None
+
+
+@dataclass(frozen=True)
+class PartResult:
+    label: str
+    score: float
+    max_score: float
+    status: PartStatus
+    feedback: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "score": self.score,
+            "max_score": self.max_score,
+            "status": self.status,
+            "feedback": self.feedback,
+        }
+
+
+@dataclass(frozen=True)
+class QuestionResult:
+    parts: Mapping[str, PartResult]
+
+    @property
+    def score(self) -> float:
+        return sum(p.score for p in self.parts.values())
+
+    @property
+    def max_score(self) -> float:
+        return sum(p.max_score for p in self.parts.values())
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "score": self.score,
+            "max_score": self.max_score,
+            "parts": {label: part.as_dict() for label, part in self.parts.items()},
+        }
