@@ -1,0 +1,100 @@
+"""Plain data describing a loaded question folder."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import grader
+
+ANSWER_KINDS = (
+    "number",
+    "integer",
+    "vector",
+    "matrix",
+    "tensor",
+    "tensor_shape",
+    "formula",
+    "choice",
+    "multi",
+    "truefalse",
+    "pair",
+    "text",
+    "code",
+)
+MANUAL_KINDS = ("text",)
+PART_STATUSES = ("correct", "partially_correct", "incorrect", "format_error", "needs_manual")
+
+
+@dataclass(frozen=True)
+class PartDefinition:
+    """One answerable part as written in question.toml."""
+
+    label: str
+    source_part: str
+    marks: float
+    kind: str
+    prompt: str
+    quantity: str
+    rule: dict[str, Any] = field(default_factory=dict)
+    model_answer: str = ""
+    rubric: str = ""
+
+    @property
+    def auto_marked(self) -> bool:
+        """Whether the solver computes a reference for this part (free text is marked by hand)."""
+        return self.kind not in MANUAL_KINDS
+
+    def spec(self) -> grader.PartSpec:
+        return grader.PartSpec(
+            label=self.label,
+            kind=self.kind,
+            marks=self.marks,
+            rule=self.rule,
+            quantity=self.quantity,
+        )
+
+
+@dataclass(frozen=True)
+class Sample:
+    """An answer set from samples.toml with the status each part must get."""
+
+    name: str
+    seed: int | None
+    paper: bool
+    answers: dict[str, str]
+    expect: dict[str, str]
+
+
+@dataclass(frozen=True)
+class QuestionDefinition:
+    """Everything in one `bank/<slug>/` folder, loaded and checked for shape."""
+
+    slug: str
+    path: Path
+    title: str
+    topic: str
+    tags: list[str]
+    source: str
+    notes: str
+    parts: list[PartDefinition]
+    statement_template: str
+    solution_template: str
+    code: str
+    paper_params: dict[str, Any] | None
+    samples: list[Sample]
+    content_hash: str
+
+    def part_specs(self) -> list[grader.PartSpec]:
+        return [part.spec() for part in self.parts]
+
+    def part(self, label: str) -> PartDefinition:
+        for part in self.parts:
+            if part.label == label:
+                return part
+        raise KeyError(f"question {self.slug!r} has no part {label!r}")
+
+    @property
+    def total_marks(self) -> float:
+        return sum(part.marks for part in self.parts)

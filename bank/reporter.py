@@ -1,0 +1,132 @@
+"""The `r` object a question's `solve(p, r)` reports its named quantities to.
+
+This module is shipped as source text into the sandbox together with `bank/harness.py`, so it
+imports nothing but the standard library and numpy (torch only when a value is a tensor) and
+does not use `from __future__` imports.
+"""
+
+import math
+
+import numpy as np
+
+REPORTER_MODES = ("exact", "rounded", "carried_forward")
+
+
+def round_half_away(value, decimals: int):
+    """Round like an examiner (halves away from zero), keeping the array/scalar/tensor type."""
+    scale = 10.0**decimals
+    if _is_tensor(value):
+        import torch
+
+        return torch.sign(value) * torch.floor(torch.abs(value) * scale + 0.5 + 1e-9) / scale
+    if isinstance(value, np.ndarray):
+        return np.sign(value) * np.floor(np.abs(value) * scale + 0.5 + 1e-9) / scale
+    if isinstance(value, bool | int | np.integer):
+        return value
+    number = float(value)
+    rounded = math.copysign(math.floor(abs(number) * scale + 0.5 + 1e-9) / scale, number)
+    return type(value)(rounded) if isinstance(value, np.floating) else rounded
+
+
+def to_plain(value):
+    """A JSON-able copy of a reported value: floats, ints, strings and nested lists of them."""
+    if _is_tensor(value):
+        value = value.detach().cpu().numpy()
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    if isinstance(value, bool | np.bool_):
+        return bool(value)
+    if isinstance(value, int | np.integer):
+        return int(value)
+    if isinstance(value, float | np.floating):
+        return float(value)
+    if isinstance(value, str):
+        return value
+    if isinstance(value, list | tuple):
+        return [to_plain(item) for item in value]
+    if isinstance(value, dict):
+        return {str(key): to_plain(item) for key, item in value.items()}
+    raise TypeError(
+        f"cannot report a value of type {type(value).__name__}; report numbers, strings, "
+        "numpy arrays or torch tensors"
+    )
+
+
+def like(template, value):
+    """`value` (a student's parsed answer) as the type and shape of `template`, or None."""
+    try:
+        return _converted_like(template, value)
+    except (TypeError, ValueError, OverflowError):
+        return None
+
+
+def _converted_like(template, value):
+    if _is_tensor(template):
+        import torch
+
+        converted = torch.as_tensor(np.asarray(value, dtype=float), dtype=template.dtype)
+        return converted if tuple(converted.shape) == tuple(template.shape) else None
+    if isinstance(template, np.ndarray):
+        converted = np.asarray(value, dtype=template.dtype)
+        return converted if converted.shape == template.shape else None
+    if isinstance(template, str):
+        return value if isinstance(value, str) else None
+    if isinstance(value, list | tuple | dict | str):
+        return None
+    if isinstance(template, bool | int | np.integer):
+        return type(template)(value) if float(value) == int(value) else float(value)
+    return type(template)(value)
+
+
+class Reporter:
+    """Records every reported quantity; what `report` hands back depends on the mode.
+
+    - ``exact``: the value itself (float64 throughout);
+    - ``rounded``: the value rounded to its quantity's precision (from ``decimals`` or ``dp=``);
+    - ``carried_forward``: records the value computed from upstream quantities but returns the
+      student's own answer (from ``answers``) so later quantities build on it.
+    """
+
+    def __init__(self, mode: str = "exact", decimals=None, answers=None) -> None:
+        if mode not in REPORTER_MODES:
+            raise ValueError(f"unknown reporter mode {mode!r}; use one of {REPORTER_MODES}")
+        self.mode = mode
+        self.decimals = dict(decimals or {})
+        self.answers = dict(answers or {})
+        self.quantities: dict = {}
+        self.substituted: list = []
+
+    def report(self, name: str, value, dp: int | None = None):
+        """Record quantity `name` and return the value later steps should use."""
+        if not isinstance(name, str) or not name:
+            raise ValueError("report() needs a non-empty quantity name as its first argument")
+        if name in self.quantities:
+            raise ValueError(f"quantity {name!r} is reported twice; give each step its own name")
+        if not _is_finite(value):
+            if self.mode != "carried_forward":
+                raise ValueError(f"quantity {name!r} is not finite (NaN or infinity): {value!r}")
+            self.quantities[name] = None
+        else:
+            decimals = dp if dp is not None else self.decimals.get(name)
+            if self.mode == "rounded" and decimals is not None:
+                value = round_half_away(value, int(decimals))
+            self.quantities[name] = to_plain(value)
+        if self.mode == "carried_forward" and name in self.answers:
+            student_value = like(value, self.answers[name])
+            if student_value is not None:
+                self.substituted.append(name)
+                return student_value
+        return value
+
+
+def _is_finite(value) -> bool:
+    if _is_tensor(value):
+        value = value.detach().cpu().numpy()
+    if isinstance(value, str):
+        return True
+    array = np.asarray(value)
+    return array.dtype.kind not in "fc" or bool(np.all(np.isfinite(array)))
+
+
+def _is_tensor(value) -> bool:
+    return type(value).__module__.startswith("torch") and hasattr(value, "detach")

@@ -1,0 +1,131 @@
+"""Checking a question before it is used: well-posed variants, renderable text, sound marking."""
+
+from __future__ import annotations
+
+import json
+import math
+from typing import Any
+
+import grader
+from bank.definition import QuestionDefinition, Sample
+from bank.errors import BankError
+from bank.precision import part_decimals
+from bank.render import answer_text
+from bank.reporter import round_half_away
+from bank.variants import VariantBuild, build_variants, carried_forward_values
+
+
+def validate_question(q: QuestionDefinition, *, seeds: int = 30) -> list[str]:
+    """Problems found in `q` (empty when it is fit to use), each naming where it was found."""
+    problems: list[str] = []
+    if not q.samples:
+        problems.append(f"bank/{q.slug}/samples.toml: no samples; add answer sets to check")
+    labels = [None, *range(seeds)] if q.paper_params is not None else list(range(seeds))
+    try:
+        variants = build_variants(q, labels)
+    except BankError as exc:
+        return [*problems, str(exc)]
+    seen_params: dict[str, int] = {}
+    for seed, variant in zip(labels, variants, strict=True):
+        name = "paper variant" if seed is None else f"seed {seed}"
+        problems += _reference_problems(q, variant, name)
+        if seed is None:
+            continue
+        problems += _degenerate_problems(q, variant, name)
+        key = json.dumps(variant.params, sort_keys=True)
+        if key in seen_params:
+            problems.append(
+                f"bank/{q.slug}/question.py: seed {seed} generates the same params as "
+                f"seed {seen_params[key]}; generate(rng) must draw from a wider range"
+            )
+        seen_params.setdefault(key, seed)
+    problems += _sample_problems(q)
+    return problems
+
+
+def reference_answers(q: QuestionDefinition, variant: VariantBuild) -> dict[str, str]:
+    """The exact reference of every auto-marked part, rounded to its precision and typed out."""
+    answers: dict[str, str] = {}
+    for part in q.parts:
+        if not part.auto_marked:
+            continue
+        value = variant.reference.exact[part.quantity]
+        dp = part_decimals(part.rule)
+        if dp is not None and not isinstance(value, str):
+            value = _rounded(value, dp)
+        answers[part.label] = answer_text(value, dp)
+    return answers
+
+
+def _rounded(value: Any, dp: int) -> Any:
+    if isinstance(value, list):
+        return [_rounded(item, dp) for item in value]
+    return round_half_away(value, dp)
+
+
+def _reference_problems(q: QuestionDefinition, variant: VariantBuild, name: str) -> list[str]:
+    specs = [part.spec() for part in q.parts if part.auto_marked]
+    if not specs:
+        return []
+    answers = reference_answers(q, variant)
+    result = grader.mark_question(specs, variant.reference, answers)
+    return [
+        f"bank/{q.slug}: {name}: part '{label}': the rounded reference {answers[label]!r} "
+        f"gets {part.status} ({part.score:g}/{part.max_score:g}) under its own rule: "
+        f"{part.feedback}"
+        for label, part in result.parts.items()
+        if part.score < part.max_score
+    ]
+
+
+def _degenerate_problems(q: QuestionDefinition, variant: VariantBuild, name: str) -> list[str]:
+    problems = []
+    for part in q.parts:
+        value = variant.reference.exact.get(part.quantity)
+        if part.auto_marked and _all_zero(value, part_decimals(part.rule)):
+            problems.append(
+                f"bank/{q.slug}/question.py: {name}: part '{part.label}' has an all-zero answer "
+                "at its precision; constrain generate(rng) so every part is informative"
+            )
+    return problems
+
+
+def _all_zero(value: Any, dp: int | None) -> bool:
+    if isinstance(value, list):
+        return bool(value) and all(_all_zero(item, dp) for item in value)
+    if isinstance(value, bool | str) or value is None:
+        return False
+    tolerance = 0.5 * 10.0 ** (-dp) if dp is not None else 1e-12
+    return math.isclose(float(value), 0.0, abs_tol=tolerance)
+
+
+def _sample_problems(q: QuestionDefinition) -> list[str]:
+    problems: list[str] = []
+    for sample in q.samples:
+        try:
+            result = mark_sample(q, sample)
+        except BankError as exc:
+            problems.append(f"bank/{q.slug}/samples.toml: sample '{sample.name}': {exc}")
+            continue
+        for label, expected in sample.expect.items():
+            got = result.parts[label]
+            if got.status != expected:
+                problems.append(
+                    f"bank/{q.slug}/samples.toml: sample '{sample.name}': part '{label}' "
+                    f"expected {expected} but got {got.status} ({got.feedback})"
+                )
+    return problems
+
+
+def mark_sample(q: QuestionDefinition, sample: Sample) -> grader.QuestionResult:
+    """Mark a sample's answers on its variant the way a submission is marked."""
+    variant = build_variants(q, [None if sample.paper else sample.seed])[0]
+    specs = q.part_specs()
+    parsed = grader.parse_answers(specs, sample.answers)
+    carried = carried_forward_values(q, variant.params, parsed) if parsed else None
+    reference = grader.Reference(
+        exact=variant.reference.exact,
+        rounded=variant.reference.rounded,
+        carried_forward=carried,
+    )
+    return grader.mark_question(specs, reference, sample.answers)
