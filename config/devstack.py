@@ -112,15 +112,28 @@ def main() -> int:
 
         processes.append(
             subprocess.Popen(
-                [redis_binary, "--port", str(redis_port), "--bind", "127.0.0.1",
-                 "--dir", str(VAR_DIR / "redis"), "--appendonly", "yes", "--save", ""],
+                [
+                    redis_binary,
+                    "--port",
+                    str(redis_port),
+                    "--bind",
+                    "127.0.0.1",
+                    "--dir",
+                    str(VAR_DIR / "redis"),
+                    "--appendonly",
+                    "yes",
+                    "--save",
+                    "",
+                ],
                 stdout=subprocess.DEVNULL,
             )
         )
         _wait_until(lambda: not _port_free(redis_port), "redis-server", processes)
 
         sandbox_socket.unlink(missing_ok=True)
-        sandbox_env = {k: v for k, v in env.items() if k in ("PATH", "LANG", "SANDBOX_ALLOW_INSECURE")}
+        sandbox_env = {
+            k: v for k, v in env.items() if k in ("PATH", "LANG", "SANDBOX_ALLOW_INSECURE")
+        }
         processes.append(
             subprocess.Popen(
                 [PYTHON, "-m", "sandbox", "serve", "--socket", str(sandbox_socket)],
@@ -133,17 +146,35 @@ def main() -> int:
         _manage("demo_setup", env=env)
         processes.append(
             subprocess.Popen(
-                [PYTHON, "-m", "celery", "-A", "config", "worker", "--beat", "--loglevel", "INFO",
-                 "--concurrency", str(os.cpu_count() or 1),
-                 "--schedule", str(VAR_DIR / "celerybeat-schedule")],
+                [
+                    PYTHON,
+                    "-m",
+                    "celery",
+                    "-A",
+                    "config",
+                    "worker",
+                    "--beat",
+                    "--loglevel",
+                    "INFO",
+                    "--concurrency",
+                    str(os.cpu_count() or 1),
+                    "--schedule",
+                    str(VAR_DIR / "celerybeat-schedule"),
+                ],
                 cwd=BASE_DIR,
                 env=env,
             )
         )
         processes.append(
             subprocess.Popen(
-                [PYTHON, str(BASE_DIR / "manage.py"), "runserver", "--insecure", "--noreload",
-                 f"{WEB_HOST}:{WEB_PORT}"],
+                [
+                    PYTHON,
+                    str(BASE_DIR / "manage.py"),
+                    "runserver",
+                    "--insecure",
+                    "--noreload",
+                    f"{WEB_HOST}:{WEB_PORT}",
+                ],
                 env=env,
             )
         )

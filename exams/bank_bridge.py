@@ -43,7 +43,9 @@ def definition_from_version(version: QuestionVersion) -> bank.QuestionDefinition
     )
 
 
-def build_variant_data(*, version: QuestionVersion, seed: int | None, paper: bool) -> dict[str, Any]:
+def build_variant_data(
+    *, version: QuestionVersion, seed: int | None, paper: bool
+) -> dict[str, Any]:
     """Variant fields built by running the version's generate/solve in the sandbox."""
     build = bank.build_variant(definition_from_version(version), seed=seed, paper=paper)
     return {

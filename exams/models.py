@@ -199,6 +199,9 @@ class PaperQuestion(models.Model):
             models.UniqueConstraint(fields=["paper", "order"], name="unique_order_in_paper"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.paper}: {self.order}. {self.question}"
+
 
 class Attempt(models.Model):
     """A student's go at one question or one paper; its number seeds the variants."""

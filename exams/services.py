@@ -114,7 +114,7 @@ def _answers_cleaned(*, variant: Variant, answers: Any) -> dict[str, str]:
     not_text = sorted(label for label, value in answers.items() if not isinstance(value, str))
     if not_text:
         raise ApplicationError(
-            "Each answer must be text (a JSON string), e.g. \"0.81\" or \"[1, 2, 3]\".",
+            'Each answer must be text (a JSON string), e.g. "0.81" or "[1, 2, 3]".',
             code="invalid_answers",
             details={"parts": {label: "answer must be a string" for label in not_text}},
         )

@@ -4,6 +4,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 import bank
+from bank.loader import BANK_ROOT
 from exams.marking import variant_answers_mark
 
 
@@ -18,7 +19,7 @@ def _load_answers(path: Path) -> dict[str, str]:
         isinstance(k, str) and isinstance(v, str) for k, v in answers.items()
     ):
         raise CommandError(
-            f'{path}: must be a JSON object mapping part labels to answer strings, '
+            f"{path}: must be a JSON object mapping part labels to answer strings, "
             'e.g. {"a": "0.81", "b": "[1, 2]"}.'
         )
     return answers
@@ -36,7 +37,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: object, **options: object) -> None:
         slug = options["slug"]
-        folder = bank.BANK_ROOT / slug
+        folder = BANK_ROOT / slug
         if not (folder / "question.toml").is_file():
             known = ", ".join(d.path.name for d in bank.discover_questions())
             raise CommandError(f"No question '{slug}' in the bank. Known questions: {known}.")

@@ -1,0 +1,21 @@
+# One image for web, worker and sandbox; each compose service picks its command.
+FROM python:3.11-slim-bookworm
+
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends libseccomp2 \
+    && rm -rf /var/lib/apt/lists/*
+
+WORKDIR /app
+COPY pyproject.toml README.md ./
+COPY config ./config
+COPY exams ./exams
+COPY grader ./grader
+COPY sandbox ./sandbox
+COPY frontend ./frontend
+COPY bank ./bank
+COPY manage.py ./
+RUN pip install torch==2.13.0 && pip install '.[postgres]'
+RUN SECRET_KEY=collectstatic-only TENSORGRADE_VAR_DIR=/tmp/build python manage.py collectstatic --noinput \
+    && useradd --system --uid 10001 --home /app tensorgrade
+ENV TENSORGRADE_VAR_DIR=/var/lib/tensorgrade

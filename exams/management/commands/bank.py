@@ -1,0 +1,105 @@
+import json
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+import bank
+from bank.loader import BANK_ROOT
+from exams.bank_sync import question_sync
+
+
+def _definitions(root: Path | None, slug: str | None = None) -> list[bank.QuestionDefinition]:
+    try:
+        found = bank.discover_questions(root)
+    except bank.BankError as exc:
+        raise CommandError(str(exc)) from None
+    if slug is None:
+        return found
+    chosen = [d for d in found if d.slug == slug]
+    if not chosen:
+        known = ", ".join(d.slug for d in found)
+        raise CommandError(f"No question '{slug}' in {root or BANK_ROOT}. Known: {known}.")
+    return chosen
+
+
+class Command(BaseCommand):
+    help = "Work with the question bank: list, validate, sync into the database, preview."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        sub = parser.add_subparsers(dest="action", required=True)
+        listing = sub.add_parser("list", help="Every question with its parts.")
+        listing.add_argument("--json", action="store_true", help="Machine-readable output.")
+        validate = sub.add_parser("validate", help="Run generate/solve for many seeds and check.")
+        validate.add_argument("slug", nargs="?")
+        validate.add_argument("--seeds", type=int, default=30)
+        sync = sub.add_parser("sync", help="Import question folders (idempotent, versioned).")
+        sync.add_argument("dir", nargs="?", type=Path)
+        preview = sub.add_parser("preview", help="Statement, answers and worked solution.")
+        preview.add_argument("slug")
+        which = preview.add_mutually_exclusive_group(required=True)
+        which.add_argument("--paper", action="store_true")
+        which.add_argument("--seed", type=int)
+
+    def handle(self, *args: object, **options: object) -> None:
+        getattr(self, f"_{options['action']}")(options)
+
+    def _list(self, options: dict) -> None:
+        rows = [
+            {
+                "slug": d.slug,
+                "title": d.title,
+                "topic": d.topic,
+                "source": d.source,
+                "marks": d.total_marks,
+                "parts": [
+                    {
+                        "label": p.label,
+                        "source_part": p.source_part,
+                        "marks": p.marks,
+                        "kind": p.kind,
+                    }
+                    for p in d.parts
+                ],
+            }
+            for d in _definitions(None)
+        ]
+        if options["json"]:
+            self.stdout.write(json.dumps(rows, indent=2))
+            return
+        for row in rows:
+            kinds = ", ".join(f"{p['label']}:{p['kind']}" for p in row["parts"])
+            self.stdout.write(f"{row['slug']:<45} {row['marks']:>5g}  {row['source']}  [{kinds}]")
+
+    def _validate(self, options: dict) -> None:
+        failures = 0
+        for definition in _definitions(None, options["slug"]):
+            problems = bank.validate_question(definition, seeds=options["seeds"])
+            failures += bool(problems)
+            status = "ok" if not problems else f"{len(problems)} problem(s)"
+            self.stdout.write(f"{definition.slug}: {status}")
+            for problem in problems:
+                self.stdout.write(f"  - {problem}")
+        if failures:
+            raise CommandError(f"{failures} question(s) failed validation.")
+
+    def _sync(self, options: dict) -> None:
+        for definition in _definitions(options["dir"]):
+            outcome = question_sync(definition=definition)
+            self.stdout.write(f"{outcome.slug}: {outcome.action} (version {outcome.version})")
+
+    def _preview(self, options: dict) -> None:
+        definition = _definitions(None, options["slug"])[0]
+        if options["paper"] and definition.paper_params is None:
+            raise CommandError(f"Question '{definition.slug}' has no paper variant; use --seed N.")
+        try:
+            build = bank.build_variant(definition, seed=options["seed"], paper=options["paper"])
+        except bank.BankError as exc:
+            raise CommandError(str(exc)) from None
+        self.stdout.write(f"# {definition.title}\n\n{build.statement_md}\n")
+        for part in definition.parts:
+            self.stdout.write(f"({part.label}) {build.part_prompts.get(part.label, '')}")
+            if part.quantity in build.reference.exact:
+                self.stdout.write(f"    answer: {build.reference.exact[part.quantity]}")
+            elif part.model_answer:
+                self.stdout.write(f"    model answer: {part.model_answer}")
+        self.stdout.write(f"\n## Worked solution\n\n{build.solution_md}")

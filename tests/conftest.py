@@ -1,0 +1,63 @@
+"""Fixtures shared by the Django-side tests: users, a course and the demo question."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth import get_user_model
+from rest_framework.test import APIClient
+
+import bank
+from bank.loader import BANK_ROOT
+from exams.bank_sync import question_sync
+from exams.models import Course, Membership, Question
+
+DEMO_SLUG = "demo-linear-neuron"
+
+
+@pytest.fixture
+def make_user(db):
+    def make(username: str) -> object:
+        return get_user_model().objects.create_user(username=username, password="pw-" + username)
+
+    return make
+
+
+@pytest.fixture
+def student(make_user):
+    return make_user("alice")
+
+
+@pytest.fixture
+def other_student(make_user):
+    return make_user("bob")
+
+
+@pytest.fixture
+def instructor(make_user):
+    return make_user("prof")
+
+
+@pytest.fixture
+def demo_question(db) -> Question:
+    question_sync(definition=bank.load_question(BANK_ROOT / DEMO_SLUG))
+    return Question.objects.get(slug=DEMO_SLUG)
+
+
+@pytest.fixture
+def course(db, student, other_student, instructor, demo_question) -> Course:
+    course = Course.objects.create(slug="nndl", title="Neural Networks")
+    course.questions.add(demo_question)
+    Membership.objects.create(course=course, user=student, role=Membership.Role.STUDENT)
+    Membership.objects.create(course=course, user=other_student, role=Membership.Role.STUDENT)
+    Membership.objects.create(course=course, user=instructor, role=Membership.Role.INSTRUCTOR)
+    return course
+
+
+@pytest.fixture
+def api_for():
+    def client_for(user) -> APIClient:  # noqa: ANN001
+        client = APIClient()
+        client.force_authenticate(user)
+        return client
+
+    return client_for
