@@ -76,12 +76,9 @@ def latex_tuple(value: Any, dp: int | None = 2) -> str:
 
 
 def answer_text(value: Any, dp: int | None = 2) -> str:
-    """A value written the way a student would type it: '1.30, -4.70' or '[[1, 2], [3, 4]]'."""
-    if isinstance(value, list) and value and isinstance(value[0], list):
-        return "[" + ", ".join(answer_text(row, dp) for row in value) + "]"
+    """A value written the way a student would type it: '[1.30, -4.70]' or '[[1, 2], [3, 4]]'."""
     if isinstance(value, list):
-        inner = ", ".join(_cell(item, dp) for item in value)
-        return inner
+        return "[" + ", ".join(answer_text(item, dp) for item in value) + "]"
     return _cell(value, dp)
 
 

@@ -1,0 +1,18 @@
+"""Short answers: parameter count of a fully connected network and a tensor of a given shape."""
+
+import numpy as np
+
+
+def generate(rng: np.random.Generator) -> dict:
+    return {
+        "layers": int(rng.integers(2, 5)),
+        "neurons": int(rng.integers(3, 11)),
+        "inputs": int(rng.integers(2, 9)),
+    }
+
+
+def solve(p: dict, r) -> None:
+    n, k = p["neurons"], p["inputs"]
+    first = r.report("first_layer_params", n * (k + 1))
+    r.report("n_params", first + (p["layers"] - 1) * n * (n + 1))
+    r.report("tensor", [2, 1, 3])
