@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
+import re
 import secrets
+import tomllib
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 
 from django.contrib.auth import get_user_model
@@ -12,10 +15,12 @@ from django.db import transaction
 
 import bank
 from exams.bank_sync import SyncOutcome, question_sync
-from exams.models import Course, Membership, Question
+from exams.models import Course, Membership, Paper, PaperQuestion, Question
 
 DEMO_COURSE_SLUG = "deep-learning-practice"
 DEMO_COURSE_TITLE = "Neural Networks and Deep Learning — exam practice"
+PAPERS_FILE = Path(__file__).resolve().parent / "papers.toml"
+QUESTION_NUMBER = re.compile(r"\bQ(\d+)")
 DEMO_USERS = {"instructor": Membership.Role.INSTRUCTOR, "student": Membership.Role.STUDENT}
 
 
@@ -44,6 +49,7 @@ def demo_content_load(*, credentials_file: Path) -> DemoSetup:
         slug=DEMO_COURSE_SLUG, defaults={"title": DEMO_COURSE_TITLE}
     )
     course.questions.set(Question.objects.filter(slug__in=[o.slug for o in synced]))
+    _seed_papers_load(course=course)
     passwords = _demo_passwords(credentials_file)
     user_model = get_user_model()
     for username, role in DEMO_USERS.items():
@@ -53,3 +59,37 @@ def demo_content_load(*, credentials_file: Path) -> DemoSetup:
         user.save()
         Membership.objects.update_or_create(course=course, user=user, defaults={"role": role})
     return DemoSetup(course=course, passwords=passwords, synced=synced)
+
+
+def _question_number(question: Question, seed_file: str) -> int:
+    after = question.source.split(seed_file, 1)[1]
+    found = QUESTION_NUMBER.search(after) or QUESTION_NUMBER.search(question.source)
+    return int(found.group(1)) if found else 0
+
+
+def _seed_papers_load(*, course: Course) -> None:
+    """One practice paper per seed exam, holding the bank questions that cite that exam."""
+    for spec in tomllib.loads(PAPERS_FILE.read_text())["papers"]:
+        questions = sorted(
+            (q for q in course.questions.all() if spec["seed_file"] in q.source),
+            key=lambda q: (_question_number(q, spec["seed_file"]), q.slug),
+        )
+        if not questions:
+            continue
+        paper, _ = Paper.objects.update_or_create(
+            course=course,
+            slug=spec["slug"],
+            defaults={"title": spec["title"], "time_limit_minutes": spec["time_limit_minutes"]},
+        )
+        if paper.attempts.exists():
+            continue
+        paper.items.all().delete()
+        PaperQuestion.objects.bulk_create(
+            PaperQuestion(
+                paper=paper,
+                question=question,
+                order=index,
+                marks=Decimal(str(question.current_version.max_score)),
+            )
+            for index, question in enumerate(questions, start=1)
+        )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -173,6 +175,9 @@ class Paper(models.Model):
     slug = models.SlugField(max_length=100)
     title = models.CharField(max_length=300)
     time_limit_minutes = models.PositiveIntegerField(null=True, blank=True)
+    use_original_numbers = models.BooleanField(
+        default=False, help_text="Every student gets the original exam's numbers (paper variants)."
+    )
     questions = models.ManyToManyField(Question, through="PaperQuestion", related_name="papers")
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -248,6 +253,17 @@ class Attempt(models.Model):
     def __str__(self) -> str:
         target = self.question or self.paper
         return f"{self.student} #{self.number} on {target}"
+
+    @property
+    def deadline(self) -> datetime | None:
+        """When an exam attempt closes; practice attempts have none."""
+        if self.mode != self.Mode.EXAM or self.paper is None or not self.paper.time_limit_minutes:
+            return None
+        return self.started_at + timedelta(minutes=self.paper.time_limit_minutes)
+
+    def is_closed(self, now: datetime) -> bool:
+        deadline = self.deadline
+        return self.finished_at is not None or (deadline is not None and now >= deadline)
 
     def clean(self) -> None:
         if (self.question is None) == (self.paper is None):

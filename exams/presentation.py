@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils import timezone
+
 import bank
 from exams.models import Attempt, Submission, Variant
 
@@ -30,23 +32,29 @@ def variant_public(variant: Variant) -> dict[str, Any]:
     }
 
 
+def results_visible(submission: Submission) -> bool:
+    """Practice shows marks at once; an exam shows them only once the attempt has closed."""
+    attempt = submission.attempt
+    return attempt.mode == Attempt.Mode.PRACTICE or attempt.is_closed(timezone.now())
+
+
 def solution_visible(submission: Submission) -> bool:
-    """Worked solutions open after a graded practice submission, never during an exam."""
-    return (
-        submission.status == Submission.Status.GRADED
-        and submission.attempt.mode == Attempt.Mode.PRACTICE
-    )
+    """Worked solutions open with the results of a graded submission."""
+    return submission.status == Submission.Status.GRADED and results_visible(submission)
 
 
 def submission_public(submission: Submission) -> dict[str, Any]:
+    show = results_visible(submission) and submission.status == Submission.Status.GRADED
     data: dict[str, Any] = {
         "id": submission.pk,
         "attempt": submission.attempt_id,
+        "question": submission.variant.version.question.slug,
         "status": submission.status,
-        "score": float(submission.score) if submission.score is not None else None,
+        "results_visible": results_visible(submission),
+        "score": float(submission.score) if show else None,
         "max_score": float(submission.max_score),
         "answers": submission.answers,
-        "feedback": submission.feedback if submission.status == Submission.Status.GRADED else {},
+        "feedback": submission.feedback if show else {},
         "error_message": submission.error_message,
         "created_at": submission.created_at.isoformat(),
         "graded_at": submission.graded_at.isoformat() if submission.graded_at else None,

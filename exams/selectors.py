@@ -6,7 +6,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import QuerySet
 
 from exams.errors import NotFoundError
-from exams.models import Attempt, Course, Membership, Question, Submission
+from exams.models import Attempt, Course, Membership, Paper, Question, Submission
 
 
 def course_list_for_user(*, user: AbstractBaseUser) -> QuerySet[Course]:
@@ -78,3 +78,44 @@ def attempt_submission_list(*, attempt: Attempt) -> QuerySet[Submission]:
 
 def question_attempt_list(*, student: AbstractBaseUser, question: Question) -> QuerySet[Attempt]:
     return Attempt.objects.filter(student=student, question=question).order_by("-number")
+
+
+def course_paper_list(*, course: Course) -> QuerySet[Paper]:
+    return course.papers.order_by("title")
+
+
+def paper_get_for_user(*, user: AbstractBaseUser, course: Course, slug: str) -> Paper:
+    paper = course.papers.filter(slug=slug).first()
+    if paper is None or course_role(user=user, course=course) is None:
+        raise NotFoundError(f"No paper '{slug}' in course '{course.slug}'.")
+    return paper
+
+
+def attempt_questions(*, attempt: Attempt) -> list[tuple[Question, float | None]]:
+    """The questions of an attempt in order, with the marks the paper gives each."""
+    if attempt.question is not None:
+        return [(attempt.question, None)]
+    return [
+        (item.question, float(item.marks))
+        for item in attempt.paper.items.select_related("question").order_by("order")
+    ]
+
+
+def latest_submission(*, attempt: Attempt, question: Question) -> Submission | None:
+    return (
+        attempt.submissions.filter(variant__version__question=question)
+        .order_by("-created_at")
+        .first()
+    )
+
+
+def paper_attempt_score(*, attempt: Attempt) -> tuple[float, float]:
+    """(score, out of) scaled to the paper's marks, from each question's latest graded answer."""
+    total = earned = 0.0
+    for question, marks in attempt_questions(attempt=attempt):
+        submission = latest_submission(attempt=attempt, question=question)
+        out_of = marks if marks is not None else 0.0
+        total += out_of
+        if submission is not None and submission.status == Submission.Status.GRADED:
+            earned += float(submission.score) / float(submission.max_score) * out_of
+    return round(earned, 2), total

@@ -11,6 +11,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.text import slugify
 
 import grader
 from exams.bank_bridge import build_variant_data, definition_from_version
@@ -19,6 +20,8 @@ from exams.marking import variant_answers_mark
 from exams.models import (
     Attempt,
     Course,
+    Paper,
+    PaperQuestion,
     Question,
     QuestionVersion,
     Submission,
@@ -84,16 +87,85 @@ def attempt_start_question(
     raise ApplicationError("Could not start an attempt right now; please try again.", status=409)
 
 
+MAX_RETIRED_SKIPS = 20
+
+
 def attempt_variant(*, attempt: Attempt, question: Question | None = None) -> Variant:
-    """The variant a student gets for a question within an attempt, seeded deterministically."""
-    question = question or attempt.question
-    if question is None:
-        raise ApplicationError("Name the question of the paper to open.", code="question_required")
+    """The variant a student gets for a question within an attempt, seeded deterministically.
+
+    Retired variants are skipped by re-deriving the seed; papers that use the original exam's
+    numbers give everyone the paper variant.
+    """
+    question = _attempt_question(attempt=attempt, question=question)
     version = question_current_version(question=question)
-    seed = variant_seed(
-        student_id=attempt.student_id, question_slug=question.slug, attempt_number=attempt.number
+    if attempt.paper is not None and attempt.paper.use_original_numbers:
+        return variant_get_or_build(version=version, paper=True)
+    for skip in range(MAX_RETIRED_SKIPS):
+        seed = variant_seed(
+            student_id=attempt.student_id,
+            question_slug=question.slug if skip == 0 else f"{question.slug}~{skip}",
+            attempt_number=attempt.number,
+        )
+        variant = variant_get_or_build(version=version, seed=seed)
+        if not variant.retired:
+            return variant
+    raise ApplicationError(
+        f"Every variant drawn for '{question.slug}' has been retired; ask your instructor.",
+        code="variants_retired",
+        status=409,
     )
-    return variant_get_or_build(version=version, seed=seed)
+
+
+def _attempt_question(*, attempt: Attempt, question: Question | None) -> Question:
+    if attempt.question is not None:
+        if question is not None and question.pk != attempt.question_id:
+            raise ApplicationError(
+                f"This attempt is on '{attempt.question.slug}', not '{question.slug}'."
+            )
+        return attempt.question
+    if question is None:
+        raise ApplicationError(
+            "Name the question of the paper you are answering.", code="question_required"
+        )
+    if not attempt.paper.items.filter(question=question).exists():
+        raise ApplicationError(
+            f"The paper '{attempt.paper.title}' has no question '{question.slug}'.",
+            code="not_in_paper",
+        )
+    return question
+
+
+def attempt_start_paper(*, student: AbstractBaseUser, paper: Paper, mode: str) -> Attempt:
+    """Start a paper; in exam mode a student sits it once, so the open exam attempt is reused."""
+    if mode not in Attempt.Mode.values:
+        raise ApplicationError(f"Mode must be one of {', '.join(Attempt.Mode.values)}.")
+    if mode == Attempt.Mode.EXAM:
+        existing = Attempt.objects.filter(student=student, paper=paper, mode=mode).first()
+        if existing is not None:
+            return existing
+    for _ in range(3):
+        last = Attempt.objects.filter(student=student, paper=paper).aggregate(n=Max("number"))
+        try:
+            with transaction.atomic():
+                return Attempt.objects.create(
+                    student=student,
+                    course=paper.course,
+                    paper=paper,
+                    number=(last["n"] or 0) + 1,
+                    mode=mode,
+                )
+        except IntegrityError:
+            continue
+    raise ApplicationError("Could not start the paper right now; please try again.", status=409)
+
+
+def attempt_finish(*, attempt: Attempt, student: AbstractBaseUser) -> Attempt:
+    if attempt.student_id != student.pk:
+        raise ApplicationError("You can only finish your own attempts.", status=403)
+    if attempt.finished_at is None:
+        attempt.finished_at = timezone.now()
+        attempt.save(update_fields=["finished_at"])
+    return attempt
 
 
 def _answers_cleaned(*, variant: Variant, answers: Any) -> dict[str, str]:
@@ -127,9 +199,11 @@ def submission_create(
     """Validate the answers' format, store the submission as pending, grade it after commit."""
     if attempt.student_id != student.pk:
         raise ApplicationError("You can only submit to your own attempts.", status=403)
-    if attempt.finished_at is not None:
+    if attempt.is_closed(timezone.now()):
         raise ApplicationError(
-            "This attempt is finished; start a new one to answer again.", code="attempt_finished"
+            "This attempt is closed (finished or past its time limit); start a new one to "
+            "answer again.",
+            code="attempt_closed",
         )
     variant = attempt_variant(attempt=attempt, question=question)
     cleaned = _answers_cleaned(variant=variant, answers=answers)
@@ -221,3 +295,46 @@ def submissions_requeue_stale(*, pending_after_s: int, grading_after_s: int) -> 
     for submission_id in ids:
         _enqueue_grading(submission_id)
     return ids
+
+
+def variant_retire(*, variant: Variant) -> Variant:
+    """Withdraw a bad variant; students who would have drawn it get another seed."""
+    variant.retired = True
+    variant.save(update_fields=["retired"])
+    return variant
+
+
+@transaction.atomic
+def paper_create(
+    *,
+    course: Course,
+    title: str,
+    time_limit_minutes: int | None,
+    use_original_numbers: bool,
+    items: list[tuple[Question, Decimal]],
+) -> Paper:
+    """Assemble a paper from ordered (question, marks) pairs."""
+    if not title.strip():
+        raise ApplicationError("Give the paper a title.", code="invalid_paper")
+    if not items:
+        raise ApplicationError("Choose at least one question for the paper.", code="invalid_paper")
+    if any(marks <= 0 for _, marks in items):
+        raise ApplicationError("Every question needs positive marks.", code="invalid_paper")
+    if time_limit_minutes is not None and time_limit_minutes <= 0:
+        raise ApplicationError("A time limit must be a positive number of minutes.")
+    slug = slugify(title)[:90] or "paper"
+    base, n = slug, 2
+    while course.papers.filter(slug=slug).exists():
+        slug, n = f"{base}-{n}", n + 1
+    paper = Paper.objects.create(
+        course=course,
+        slug=slug,
+        title=title.strip(),
+        time_limit_minutes=time_limit_minutes,
+        use_original_numbers=use_original_numbers,
+    )
+    PaperQuestion.objects.bulk_create(
+        PaperQuestion(paper=paper, question=question, order=index, marks=marks)
+        for index, (question, marks) in enumerate(items, start=1)
+    )
+    return paper

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from frontend import views
+from frontend import instructor_views, views
 
 app_name = "frontend"
 
@@ -18,4 +18,30 @@ urlpatterns = [
     ),
     path("attempts/<int:attempt_id>/", views.attempt_detail, name="attempt"),
     path("attempts/<int:attempt_id>/submit/", views.attempt_submit, name="attempt-submit"),
+    path("attempts/<int:attempt_id>/finish/", views.attempt_finish, name="attempt-finish"),
+    path(
+        "courses/<slug:course_slug>/papers/<slug:paper_slug>/start/",
+        views.paper_start,
+        name="paper-start",
+    ),
+    path(
+        "instructor/courses/<slug:course_slug>/",
+        instructor_views.course_overview,
+        name="instructor-course",
+    ),
+    path(
+        "instructor/courses/<slug:course_slug>/questions/<slug:question_slug>/",
+        instructor_views.question_preview,
+        name="instructor-preview",
+    ),
+    path(
+        "instructor/courses/<slug:course_slug>/variants/<int:variant_id>/retire/",
+        instructor_views.variant_retire,
+        name="instructor-retire",
+    ),
+    path(
+        "instructor/courses/<slug:course_slug>/papers/new/",
+        instructor_views.paper_new,
+        name="instructor-paper-new",
+    ),
 ]

@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from exams import selectors, services
@@ -27,6 +28,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "course": course,
             "role": selectors.course_role(user=request.user, course=course),
             "questions": selectors.course_question_list(course=course),
+            "papers": selectors.course_paper_list(course=course),
         }
         for course in selectors.course_list_for_user(user=request.user)
     ]
@@ -62,18 +64,36 @@ def question_new_attempt(
 @login_required
 def attempt_detail(request: HttpRequest, attempt_id: int) -> HttpResponse:
     attempt = _or_404(selectors.attempt_get_for_user, user=request.user, attempt_id=attempt_id)
-    variant = services.attempt_variant(attempt=attempt)
-    submissions = [submission_public(s) for s in selectors.attempt_submission_list(attempt=attempt)]
+    format_errors = request.session.pop(f"format_errors_{attempt.pk}", {})
+    posted = request.session.pop(f"answers_{attempt.pk}", {})
+    items = []
+    for question, marks in selectors.attempt_questions(attempt=attempt):
+        latest = selectors.latest_submission(attempt=attempt, question=question)
+        latest_public = submission_public(latest) if latest else None
+        items.append(
+            {
+                "question": question,
+                "marks_in_paper": marks,
+                "variant": variant_public(
+                    services.attempt_variant(attempt=attempt, question=question)
+                ),
+                "latest": latest_public,
+                "pending": latest_public is not None
+                and latest_public["status"] in ("pending", "grading"),
+                "answers": posted.get(question.slug)
+                or (latest_public["answers"] if latest_public else {}),
+                "format_errors": format_errors.get(question.slug, {}),
+            }
+        )
+    score = selectors.paper_attempt_score(attempt=attempt) if attempt.paper else None
     return render(
         request,
         "frontend/attempt.html",
         {
             "attempt": attempt,
-            "variant": variant_public(variant),
-            "latest": submissions[0] if submissions else None,
-            "format_errors": request.session.pop(f"format_errors_{attempt.pk}", {}),
-            "previous_answers": request.session.pop(f"answers_{attempt.pk}", None)
-            or (submissions[0]["answers"] if submissions else {}),
+            "items": items,
+            "closed": attempt.is_closed(timezone.now()),
+            "paper_score": score,
         },
     )
 
@@ -83,15 +103,41 @@ def attempt_detail(request: HttpRequest, attempt_id: int) -> HttpResponse:
 def attempt_submit(request: HttpRequest, attempt_id: int) -> HttpResponse:
     """Form fallback for browsers without JavaScript; the page script uses the API instead."""
     attempt = _or_404(selectors.attempt_get_for_user, user=request.user, attempt_id=attempt_id)
+    question = _or_404(
+        selectors.course_question_get, course=attempt.course, slug=request.POST.get("question", "")
+    )
     answers = {
         key.removeprefix("answer_"): value
         for key, value in request.POST.items()
         if key.startswith("answer_")
     }
     try:
-        services.submission_create(attempt=attempt, student=request.user, answers=answers)
+        services.submission_create(
+            attempt=attempt, student=request.user, answers=answers, question=question
+        )
     except ApplicationError as exc:
         messages.error(request, exc.message)
-        request.session[f"format_errors_{attempt.pk}"] = exc.details.get("parts", {})
-        request.session[f"answers_{attempt.pk}"] = answers
+        request.session[f"format_errors_{attempt.pk}"] = {
+            question.slug: exc.details.get("parts", {})
+        }
+        request.session[f"answers_{attempt.pk}"] = {question.slug: answers}
+    return redirect("frontend:attempt", attempt_id=attempt.pk)
+
+
+@login_required
+@require_POST
+def attempt_finish(request: HttpRequest, attempt_id: int) -> HttpResponse:
+    attempt = _or_404(selectors.attempt_get_for_user, user=request.user, attempt_id=attempt_id)
+    services.attempt_finish(attempt=attempt, student=request.user)
+    return redirect("frontend:attempt", attempt_id=attempt.pk)
+
+
+@login_required
+@require_POST
+def paper_start(request: HttpRequest, course_slug: str, paper_slug: str) -> HttpResponse:
+    course = _or_404(selectors.course_get_for_user, user=request.user, slug=course_slug)
+    paper = _or_404(selectors.paper_get_for_user, user=request.user, course=course, slug=paper_slug)
+    attempt = services.attempt_start_paper(
+        student=request.user, paper=paper, mode=request.POST.get("mode", "practice")
+    )
     return redirect("frontend:attempt", attempt_id=attempt.pk)

@@ -8,4 +8,7 @@ class AttemptCreateInput(serializers.Serializer):
 
 
 class SubmissionCreateInput(serializers.Serializer):
+    question = serializers.SlugField(
+        required=False, help_text="For paper attempts: the slug of the question answered."
+    )
     answers = serializers.JSONField(help_text='Answer text per part label, e.g. {"a": "0.81"}.')

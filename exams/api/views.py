@@ -17,13 +17,24 @@ from exams.presentation import submission_public, variant_public
 
 
 def _attempt_payload(attempt: Attempt, request: Request) -> dict:
-    variant = services.attempt_variant(attempt=attempt)
+    questions = selectors.attempt_questions(attempt=attempt)
     return {
         "id": attempt.pk,
         "number": attempt.number,
         "mode": attempt.mode,
         "course": attempt.course.slug,
-        "variant": variant_public(variant),
+        "paper": attempt.paper.slug if attempt.paper else None,
+        "deadline": attempt.deadline.isoformat() if attempt.deadline else None,
+        "finished_at": attempt.finished_at.isoformat() if attempt.finished_at else None,
+        "questions": [
+            {
+                "marks_in_paper": marks,
+                "variant": variant_public(
+                    services.attempt_variant(attempt=attempt, question=question)
+                ),
+            }
+            for question, marks in questions
+        ],
         "submissions_url": request.build_absolute_uri(
             reverse("api:attempt-submissions", args=[attempt.pk])
         ),
@@ -90,8 +101,16 @@ class AttemptSubmissionsView(APIView):
         attempt = selectors.attempt_get_for_user(user=request.user, attempt_id=attempt_id)
         data = SubmissionCreateInput(data=request.data)
         data.is_valid(raise_exception=True)
+        question = None
+        if "question" in data.validated_data:
+            question = selectors.course_question_get(
+                course=attempt.course, slug=data.validated_data["question"]
+            )
         submission = services.submission_create(
-            attempt=attempt, student=request.user, answers=data.validated_data["answers"]
+            attempt=attempt,
+            student=request.user,
+            answers=data.validated_data["answers"],
+            question=question,
         )
         status_url = request.build_absolute_uri(
             reverse("api:submission-detail", args=[submission.pk])

@@ -76,5 +76,5 @@ def test_finished_attempts_take_no_more_submissions(course, student):
     )
     attempt.finished_at = timezone.now()
     attempt.save()
-    with pytest.raises(ApplicationError, match="finished"):
+    with pytest.raises(ApplicationError, match="closed"):
         services.submission_create(attempt=attempt, student=student, answers={})

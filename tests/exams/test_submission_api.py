@@ -23,7 +23,7 @@ def _correct_answers(attempt_id: int) -> dict[str, str]:
 @pytest.mark.django_db
 def test_variant_payload_has_statement_and_parts_but_no_answers(course, student, api_for):
     attempt = _start(api_for(student))
-    variant = attempt["variant"]
+    variant = attempt["questions"][0]["variant"]
     assert [p["label"] for p in variant["parts"]] == ["y", "loss"]
     assert variant["statement_html"]
     body = str(attempt)
@@ -137,7 +137,13 @@ def test_same_student_question_and_attempt_number_give_the_same_variant(course, 
     api = api_for(student)
     first = _start(api)
     again = api.get(f"/api/v1/attempts/{first['id']}/").json()
-    assert first["variant"]["statement_md"] == again["variant"]["statement_md"]
+    assert (
+        first["questions"][0]["variant"]["statement_md"]
+        == again["questions"][0]["variant"]["statement_md"]
+    )
     second = _start(api)
     assert second["number"] == first["number"] + 1
-    assert second["variant"]["statement_md"] != first["variant"]["statement_md"]
+    assert (
+        second["questions"][0]["variant"]["statement_md"]
+        != first["questions"][0]["variant"]["statement_md"]
+    )

@@ -1,97 +1,105 @@
-// Submits answers through the API and shows the mark when the worker is done, without a reload.
+// Submits each question's answers through the API and shows the mark when the worker is done,
+// without a reload.
 (function () {
   "use strict";
-  const form = document.getElementById("answer-form");
-  if (!form) return;
-  const statusLine = document.getElementById("status");
-  const solution = document.getElementById("solution");
   const POLL_MS = 300;
   const POLL_LIMIT_MS = 120000;
 
-  function csrfToken() {
-    return form.querySelector("input[name=csrfmiddlewaretoken]").value;
-  }
+  function setUp(form) {
+    const statusLine = form.querySelector(".status-line");
+    const solution = form.parentElement.querySelector(".solution");
 
-  function partBox(label) {
-    return form.querySelector('fieldset.part[data-label="' + CSS.escape(label) + '"]');
-  }
-
-  function clearMessages() {
-    form.querySelectorAll(".format-error, .feedback").forEach((el) => { el.textContent = ""; });
-  }
-
-  function showFormatErrors(parts) {
-    Object.entries(parts || {}).forEach(([label, message]) => {
-      const box = partBox(label);
-      if (box) box.querySelector(".format-error").textContent = message;
-    });
-  }
-
-  function showResult(sub) {
-    if (sub.status === "error") {
-      statusLine.textContent = sub.error_message;
-      return;
+    function partBox(label) {
+      return form.querySelector('fieldset.part[data-label="' + CSS.escape(label) + '"]');
     }
-    statusLine.textContent = "Score: " + sub.score + " / " + sub.max_score;
-    Object.entries(sub.feedback).forEach(([label, fb]) => {
-      const box = partBox(label);
-      if (!box) return;
-      const line = box.querySelector(".feedback");
-      line.textContent = "";
-      const badge = document.createElement("span");
-      badge.className = "status " + fb.status;
-      badge.textContent = fb.status.replace("_", " ");
-      line.append(badge, " " + fb.score + "/" + fb.max_score + " — " + fb.feedback);
-    });
-    if (sub.solution_html) {
-      solution.querySelector(".body").innerHTML = sub.solution_html;
-      solution.hidden = false;
-    }
-  }
 
-  async function poll(url) {
-    const started = Date.now();
-    statusLine.textContent = "Marking…";
-    while (Date.now() - started < POLL_LIMIT_MS) {
-      const response = await fetch(url, { headers: { Accept: "application/json" }, credentials: "same-origin" });
-      if (!response.ok) {
-        statusLine.textContent = "Could not fetch the result (HTTP " + response.status + "); reload the page to try again.";
+    function clearMessages() {
+      form.querySelectorAll(".format-error, .feedback").forEach((el) => { el.textContent = ""; });
+    }
+
+    function showFormatErrors(parts) {
+      Object.entries(parts || {}).forEach(([label, message]) => {
+        const box = partBox(label);
+        if (box) box.querySelector(".format-error").textContent = message;
+      });
+    }
+
+    function showResult(sub) {
+      if (!sub.results_visible) {
+        statusLine.textContent = "Saved. Marks and solutions appear when you finish.";
         return;
       }
-      const sub = await response.json();
-      if (sub.status === "graded" || sub.status === "error") {
-        showResult(sub);
+      if (sub.status === "error") {
+        statusLine.textContent = sub.error_message;
         return;
       }
-      await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+      statusLine.textContent = "Score: " + sub.score + " / " + sub.max_score;
+      Object.entries(sub.feedback).forEach(([label, fb]) => {
+        const box = partBox(label);
+        if (!box) return;
+        const line = box.querySelector(".feedback");
+        line.textContent = "";
+        const badge = document.createElement("span");
+        badge.className = "status " + fb.status;
+        badge.textContent = fb.status.replace("_", " ");
+        line.append(badge, " " + fb.score + "/" + fb.max_score + " — " + fb.feedback);
+      });
+      if (sub.solution_html) {
+        solution.querySelector(".body").innerHTML = sub.solution_html;
+        solution.hidden = false;
+      }
     }
-    statusLine.textContent = "Marking is taking longer than usual; your answers are saved — reload later to see the result.";
+
+    async function poll(url) {
+      const started = Date.now();
+      statusLine.textContent = "Marking…";
+      while (Date.now() - started < POLL_LIMIT_MS) {
+        const response = await fetch(url, { headers: { Accept: "application/json" }, credentials: "same-origin" });
+        if (!response.ok) {
+          statusLine.textContent = "Could not fetch the result (HTTP " + response.status + "); reload the page to try again.";
+          return;
+        }
+        const sub = await response.json();
+        if (sub.status === "graded" || sub.status === "error") {
+          showResult(sub);
+          return;
+        }
+        await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+      }
+      statusLine.textContent = "Marking is taking longer than usual; your answers are saved — reload later to see the result.";
+    }
+
+    form.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      clearMessages();
+      const answers = {};
+      form.querySelectorAll("[name^=answer_]").forEach((input) => {
+        answers[input.name.slice("answer_".length)] = input.value;
+      });
+      statusLine.textContent = "Submitting…";
+      const response = await fetch(form.dataset.apiUrl, {
+        method: "POST",
+        credentials: "same-origin",
+        headers: {
+          "Content-Type": "application/json",
+          Accept: "application/json",
+          "X-CSRFToken": form.querySelector("input[name=csrfmiddlewaretoken]").value,
+        },
+        body: JSON.stringify({ question: form.dataset.question, answers: answers }),
+      });
+      const body = await response.json().catch(() => ({}));
+      if (response.status === 202) {
+        solution.hidden = true;
+        await poll(body.status_url);
+        return;
+      }
+      const error = body.error || { message: "The server answered HTTP " + response.status + "; try again." };
+      statusLine.textContent = error.message;
+      showFormatErrors(error.details && error.details.parts);
+    });
+
+    if (form.dataset.pendingUrl) poll(form.dataset.pendingUrl);
   }
 
-  form.addEventListener("submit", async (event) => {
-    event.preventDefault();
-    clearMessages();
-    const answers = {};
-    form.querySelectorAll("[name^=answer_]").forEach((input) => {
-      answers[input.name.slice("answer_".length)] = input.value;
-    });
-    statusLine.textContent = "Submitting…";
-    const response = await fetch(form.dataset.apiUrl, {
-      method: "POST",
-      credentials: "same-origin",
-      headers: { "Content-Type": "application/json", Accept: "application/json", "X-CSRFToken": csrfToken() },
-      body: JSON.stringify({ answers: answers }),
-    });
-    const body = await response.json().catch(() => ({}));
-    if (response.status === 202) {
-      solution.hidden = true;
-      await poll(body.status_url);
-      return;
-    }
-    const error = body.error || { message: "The server answered HTTP " + response.status + "; try again." };
-    statusLine.textContent = error.message;
-    showFormatErrors(error.details && error.details.parts);
-  });
-
-  if (form.dataset.pendingUrl) poll(form.dataset.pendingUrl);
+  document.querySelectorAll("form.answer-form").forEach(setUp);
 })();

@@ -1,0 +1,134 @@
+"""Instructor pages: browse the bank, preview variants with answers, retire, assemble papers."""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+import bank
+from exams import selectors, services
+from exams.errors import ApplicationError, NotFoundError
+from exams.models import Course, Question, Variant
+from exams.presentation import variant_public
+
+
+def _instructor_course(request: HttpRequest, slug: str) -> Course:
+    try:
+        course = selectors.course_get_for_user(user=request.user, slug=slug)
+    except NotFoundError as exc:
+        raise Http404(exc.message) from exc
+    if not selectors.is_instructor(user=request.user, course=course):
+        raise Http404("Only the course's instructors can open this page.")
+    return course
+
+
+@login_required
+def course_overview(request: HttpRequest, course_slug: str) -> HttpResponse:
+    course = _instructor_course(request, course_slug)
+    return render(
+        request,
+        "frontend/instructor/course.html",
+        {
+            "course": course,
+            "questions": selectors.course_question_list(course=course),
+            "papers": selectors.course_paper_list(course=course),
+        },
+    )
+
+
+@login_required
+def question_preview(request: HttpRequest, course_slug: str, question_slug: str) -> HttpResponse:
+    course = _instructor_course(request, course_slug)
+    try:
+        question = selectors.course_question_get(course=course, slug=question_slug)
+    except NotFoundError as exc:
+        raise Http404(exc.message) from exc
+    version = services.question_current_version(question=question)
+    paper = request.GET.get("paper") == "1" and version.paper_params is not None
+    try:
+        seed = None if paper else int(request.GET.get("seed", "0"))
+    except ValueError:
+        messages.error(request, "The seed must be a whole number; showing seed 0.")
+        seed = 0
+    variant = services.variant_get_or_build(version=version, seed=seed, paper=paper)
+    parts = [
+        {
+            **public,
+            "answer": variant.reference["exact"].get(part.quantity or part.label),
+            "model_answer": part.model_answer,
+        }
+        for public, part in zip(variant_public(variant)["parts"], version.parts.all(), strict=True)
+    ]
+    return render(
+        request,
+        "frontend/instructor/preview.html",
+        {
+            "course": course,
+            "question": question,
+            "version": version,
+            "variant": variant,
+            "statement_html": bank.render_markdown(variant.statement_md),
+            "solution_html": bank.render_markdown(variant.solution_md),
+            "parts": parts,
+            "seed": seed,
+            "has_paper": version.paper_params is not None,
+        },
+    )
+
+
+@login_required
+@require_POST
+def variant_retire(request: HttpRequest, course_slug: str, variant_id: int) -> HttpResponse:
+    course = _instructor_course(request, course_slug)
+    variant = Variant.objects.filter(pk=variant_id, version__question__courses=course).first()
+    if variant is None:
+        raise Http404("No such variant in this course.")
+    services.variant_retire(variant=variant)
+    messages.success(request, f"Retired {variant}; students who drew it get another variant.")
+    return redirect("frontend:instructor-course", course_slug=course.slug)
+
+
+def _paper_items(request: HttpRequest, questions: list[Question]) -> list[tuple[Question, Decimal]]:
+    chosen = []
+    for question in questions:
+        order = request.POST.get(f"order_{question.slug}", "").strip()
+        if not order:
+            continue
+        try:
+            chosen.append((int(order), question, Decimal(request.POST[f"marks_{question.slug}"])))
+        except (ValueError, KeyError, InvalidOperation):
+            raise ApplicationError(
+                f"'{question.title}': order must be a whole number and marks a number."
+            ) from None
+    return [(question, marks) for _, question, marks in sorted(chosen, key=lambda c: c[0])]
+
+
+@login_required
+def paper_new(request: HttpRequest, course_slug: str) -> HttpResponse:
+    course = _instructor_course(request, course_slug)
+    questions = list(selectors.course_question_list(course=course))
+    if request.method == "POST":
+        try:
+            limit = request.POST.get("time_limit_minutes", "").strip()
+            services.paper_create(
+                course=course,
+                title=request.POST.get("title", ""),
+                time_limit_minutes=int(limit) if limit else None,
+                use_original_numbers=request.POST.get("use_original_numbers") == "on",
+                items=_paper_items(request, questions),
+            )
+        except ValueError:
+            messages.error(request, "The time limit must be a whole number of minutes.")
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, "Paper created.")
+            return redirect("frontend:instructor-course", course_slug=course.slug)
+    return render(
+        request, "frontend/instructor/paper_new.html", {"course": course, "questions": questions}
+    )
