@@ -32,15 +32,21 @@ class Reference:
     exact: Mapping[str, Any]
     rounded: Mapping[str, Any] | None = None
     carried_forward: Mapping[str, Any] | None = None
+    alternatives: Mapping[str, Mapping[str, Any]] | None = None
+    """Optional wrong values a solver reports per quantity, keyed by mistake name."""
 
 
 @dataclass(frozen=True)
 class PartResult:
+    """The mark of one part; ``matched`` names the accepted path, ``mistakes`` the named ones."""
+
     label: str
     score: float
     max_score: float
     status: PartStatus
     feedback: str
+    matched: str | None = None
+    mistakes: tuple[str, ...] = ()
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -48,6 +54,8 @@ class PartResult:
             "max_score": self.max_score,
             "status": self.status,
             "feedback": self.feedback,
+            "matched": self.matched,
+            "mistakes": list(self.mistakes),
         }
 
 

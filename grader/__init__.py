@@ -1,0 +1,21 @@
+"""Tensorgrade's marking library: parses answers and marks them. No Django imports."""
+
+from grader.errors import AnswerFormatError, RuleError
+from grader.marking import check_format, mark_part, mark_question, parse_answers
+from grader.rules import rounding_decimals, validate_rule
+from grader.types import PartResult, PartSpec, QuestionResult, Reference
+
+__all__ = [
+    "AnswerFormatError",
+    "PartResult",
+    "PartSpec",
+    "QuestionResult",
+    "Reference",
+    "RuleError",
+    "check_format",
+    "mark_part",
+    "mark_question",
+    "parse_answers",
+    "rounding_decimals",
+    "validate_rule",
+]

@@ -1,0 +1,50 @@
+"""What every answer kind provides, and helpers to build part results."""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+from grader.types import PartResult, PartSpec, Reference
+
+NO_REFERENCE_FEEDBACK = "This part could not be marked automatically; an instructor will mark it."
+
+
+class KindMarker(Protocol):
+    """Reads and marks answers of one kind (``number``, ``choice``…)."""
+
+    def parse(self, part: PartSpec, raw: str) -> Any:
+        """The answer as a plain JSON-able value; raises AnswerFormatError when unreadable."""
+        ...
+
+    def mark(self, part: PartSpec, reference: Reference, raw: str) -> PartResult:
+        """Mark one answer against the reference values of its variant."""
+        ...
+
+
+def credited_result(
+    part: PartSpec,
+    credit: float,
+    feedback: str,
+    matched: str | None = None,
+    mistakes: tuple[str, ...] = (),
+) -> PartResult:
+    """A result worth ``credit`` (0–1) of the part's marks, with the matching status."""
+    credit = min(max(credit, 0.0), 1.0)
+    status = "correct" if credit >= 1.0 else "partially_correct" if credit > 0 else "incorrect"
+    score = round(part.marks * credit, 6)
+    return PartResult(part.label, score, part.marks, status, feedback, matched, mistakes)
+
+
+def format_error_result(part: PartSpec, message: str) -> PartResult:
+    """A result for an unreadable answer: not a zero, and it costs no attempt."""
+    return PartResult(part.label, 0.0, part.marks, "format_error", message)
+
+
+def manual_result(part: PartSpec, feedback: str) -> PartResult:
+    """A result left for self-assessment or an instructor."""
+    return PartResult(part.label, 0.0, part.marks, "needs_manual", feedback)
+
+
+def reference_value(part: PartSpec, reference: Reference) -> Any:
+    """The exact reference value of the part's quantity, or None when the solver gave none."""
+    return reference.exact.get(part.quantity_name)

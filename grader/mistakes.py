@@ -1,0 +1,165 @@
+"""Named mistakes: wrong answers a careful examiner recognises and names in feedback.
+
+Each mistake is a transformation of the reference (its negative, its transpose, ten times it,
+the same formula evaluated in degrees…); an answer that matches the transformed reference
+within the part's tolerance is said to have made that mistake. Feedback names the kind of
+mistake and never states the expected value.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from grader.tolerance import Tolerance
+
+MISTAKE_FEEDBACK: dict[str, str] = {
+    "sign": "Sign error: your answer is the negative of the expected value.",
+    "transpose": "Your matrix is the transpose of the expected one — check rows against columns.",
+    "double": "Your answer is twice the expected value — look for a factor of 2.",
+    "half": "Your answer is half the expected value — look for a missing factor of 2.",
+    "percent": "You gave a percentage; give the value as a fraction (e.g. 0.25 rather than 25).",
+    "fraction": "You gave a fraction; give the value as a percentage (e.g. 25 rather than 0.25).",
+    "log10_for_ln": "It looks like log10 was used where the natural logarithm ln is needed.",
+    "log2_for_ln": "It looks like log2 was used where the natural logarithm ln is needed.",
+    "ln_for_log10": "It looks like ln was used where log10 is needed.",
+    "ln_for_log2": "It looks like ln was used where log2 is needed.",
+    "degrees": "It looks like your calculator was in degree mode; the angle here is in radians.",
+}
+POWERS_OF_TEN = tuple(k for k in range(-6, 7) if k != 0)
+
+
+@dataclass(frozen=True)
+class Mistake:
+    """A named wrong value an answer can be compared with."""
+
+    name: str
+    feedback: str
+    value: np.ndarray
+
+
+def _power_of_ten_feedback(power: int) -> str:
+    direction = "too large" if power > 0 else "too small"
+    return (
+        f"Your answer is {10 ** abs(power):g} times {direction} — check units and the position "
+        "of the decimal point."
+    )
+
+
+def _scaling_mistakes(reference: np.ndarray, hints: Mapping[str, Any]) -> list[Mistake]:
+    mistakes = [
+        Mistake("double", MISTAKE_FEEDBACK["double"], 2.0 * reference),
+        Mistake("half", MISTAKE_FEEDBACK["half"], 0.5 * reference),
+    ]
+    percent_asked = bool(hints.get("percent"))
+    if percent_asked:
+        mistakes.append(Mistake("fraction", MISTAKE_FEEDBACK["fraction"], reference / 100.0))
+    elif np.all(np.abs(reference) <= 1.0):
+        mistakes.append(Mistake("percent", MISTAKE_FEEDBACK["percent"], reference * 100.0))
+    percent_named = -2 if percent_asked else 2 if np.all(np.abs(reference) <= 1.0) else None
+    for power in POWERS_OF_TEN:
+        if power == percent_named:
+            continue
+        mistakes.append(
+            Mistake(f"power_of_ten_{power}", _power_of_ten_feedback(power), reference * 10.0**power)
+        )
+    return mistakes
+
+
+def _log_mistakes(reference: np.ndarray, base: str) -> list[Mistake]:
+    ln10, ln2 = math.log(10.0), math.log(2.0)
+    factors = {
+        "ln": (("log10_for_ln", 1 / ln10), ("log2_for_ln", 1 / ln2)),
+        "log10": (("ln_for_log10", ln10),),
+        "log2": (("ln_for_log2", ln2),),
+    }[base]
+    return [Mistake(name, MISTAKE_FEEDBACK[name], reference * factor) for name, factor in factors]
+
+
+_TRIG: dict[str, Callable[[np.ndarray], np.ndarray]] = {
+    "sin": np.sin,
+    "cos": np.cos,
+    "tan": np.tan,
+}
+
+
+def _degree_mistake(
+    reference: np.ndarray, hint: Mapping[str, Any], exact: Mapping[str, Any]
+) -> list[Mistake]:
+    argument = hint["argument"]
+    raw = exact.get(argument) if isinstance(argument, str) else argument
+    if raw is None:
+        return []
+    angle = np.asarray(raw, dtype=np.float64)
+    try:
+        value = np.broadcast_to(_TRIG[hint["function"]](np.deg2rad(angle)), reference.shape)
+    except ValueError:
+        return []
+    return [Mistake("degrees", MISTAKE_FEEDBACK["degrees"], np.array(value))]
+
+
+def _reported_mistakes(reference: np.ndarray, alternatives: Mapping[str, Any]) -> list[Mistake]:
+    mistakes = []
+    for name, raw in alternatives.items():
+        value = np.asarray(raw, dtype=np.float64)
+        if value.size != reference.size:
+            continue
+        feedback = MISTAKE_FEEDBACK.get(
+            name, f"Your answer matches a known mistake ({name.replace('_', ' ')})."
+        )
+        mistakes.append(Mistake(name, feedback, value.reshape(reference.shape)))
+    return mistakes
+
+
+def candidate_mistakes(
+    reference: np.ndarray,
+    hints: Mapping[str, Any],
+    exact: Mapping[str, Any],
+    alternatives: Mapping[str, Any],
+) -> list[Mistake]:
+    """Every named mistake worth checking for this reference, most specific first."""
+    mistakes = _reported_mistakes(reference, alternatives)
+    if "angle" in hints:
+        mistakes += _degree_mistake(reference, hints["angle"], exact)
+    if "log" in hints:
+        mistakes += _log_mistakes(reference, hints["log"])
+    if np.any(reference != 0):
+        mistakes.append(Mistake("sign", MISTAKE_FEEDBACK["sign"], -reference))
+    square = reference.ndim == 2 and reference.shape[0] == reference.shape[1]
+    if square and not np.array_equal(reference, reference.T):
+        mistakes.append(Mistake("transpose", MISTAKE_FEEDBACK["transpose"], reference.T))
+    if np.any(reference != 0):
+        mistakes += _scaling_mistakes(reference, hints)
+    return mistakes
+
+
+def matches_everywhere(answer: np.ndarray, target: np.ndarray, tolerance: Tolerance) -> bool:
+    """True when every entry of ``answer`` is accepted against the same entry of ``target``."""
+    return all(
+        tolerance.accepts(float(a), float(t))
+        for a, t in zip(answer.ravel(), target.ravel(), strict=True)
+    )
+
+
+def find_mistake(
+    answer: np.ndarray, candidates: list[Mistake], tolerance: Tolerance
+) -> Mistake | None:
+    """The first named mistake that the whole answer matches, if any.
+
+    A mistake whose value cannot be told apart from zero wherever the reference is non-zero
+    (e.g. a millionth of 0.03 at 2 d.p.) is never named: it would explain any answer of 0.
+    """
+    for mistake in candidates:
+        if mistake.value.shape != answer.shape or not _distinguishable(mistake.value, tolerance):
+            continue
+        if matches_everywhere(answer, mistake.value, tolerance):
+            return mistake
+    return None
+
+
+def _distinguishable(value: np.ndarray, tolerance: Tolerance) -> bool:
+    return not any(tolerance.accepts(0.0, float(v)) for v in value.ravel() if v != 0)

@@ -1,0 +1,1 @@
+"""Readers that turn answer text into values, or raise AnswerFormatError."""

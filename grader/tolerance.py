@@ -1,0 +1,117 @@
+"""Accepted bands around a reference value: decimal places, significant figures, abs and rel.
+
+A tolerance accepts an answer ``x`` for a reference ``ref`` when ``x`` lies inside *any* of the
+bands it names (see docs/marking.md for worked examples):
+
+* ``dp = k``:  ``|x - r| <= 0.5 * 10**-k + eps(r)`` where ``r`` is ``ref`` rounded to ``k``
+  decimal places (at an exact tie both neighbours count as ``r``);
+* ``sf = n``:  ``|x - r| <= 0.5 * 10**(E - n + 1) + eps(r)`` where ``r`` is ``ref`` rounded to
+  ``n`` significant figures and ``E = floor(log10(|r|))`` (``r = 0`` gives a band of ``eps``);
+* ``abs = a`` / ``rel = q``:  ``|x - ref| <= max(a, q * |ref|) + eps(ref)``;
+
+with ``eps(v) = 1e-12 * max(1, |v|)``, which absorbs binary floating-point error only.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import ROUND_HALF_DOWN, ROUND_HALF_UP, Decimal, localcontext
+from typing import Any
+
+EPSILON_SCALE = 1e-12
+DECIMAL_PRECISION = 700
+
+
+def epsilon(value: float) -> float:
+    """Slack added to every band edge so that binary rounding of decimals never decides."""
+    return EPSILON_SCALE * max(1.0, abs(value))
+
+
+def round_decimal_places(value: float, places: int) -> set[float]:
+    """``value`` rounded to ``places`` decimals; two results only at an exact decimal tie."""
+    exact = Decimal(repr(float(value)))
+    quantum = Decimal(1).scaleb(-places)
+    with localcontext(prec=DECIMAL_PRECISION):
+        return {
+            float(exact.quantize(quantum, rounding=mode))
+            for mode in (ROUND_HALF_UP, ROUND_HALF_DOWN)
+        }
+
+
+def round_significant(value: float, figures: int) -> set[float]:
+    """``value`` rounded to ``figures`` significant figures (both neighbours at a tie)."""
+    if value == 0:
+        return {0.0}
+    exponent = math.floor(math.log10(abs(value)))
+    return round_decimal_places(value, figures - 1 - exponent)
+
+
+def significant_half_unit(rounded: float, figures: int) -> float:
+    """Half a unit in the last significant place of an already rounded value."""
+    if rounded == 0:
+        return 0.0
+    exponent = math.floor(math.log10(abs(rounded)))
+    return 0.5 * 10.0 ** (exponent - figures + 1)
+
+
+@dataclass(frozen=True)
+class Tolerance:
+    """The bands an answer may fall in; with no band set only an exact match is accepted."""
+
+    dp: int | None = None
+    sf: int | None = None
+    absolute: float = 0.0
+    relative: float = 0.0
+
+    @classmethod
+    def from_rule(cls, spec: Mapping[str, Any], default: Tolerance) -> Tolerance:
+        """Build from a rule's ``tolerance`` mapping (``dp``, ``sf``, ``abs``, ``rel``)."""
+        if not spec:
+            return default
+        return cls(
+            dp=spec.get("dp"),
+            sf=spec.get("sf"),
+            absolute=float(spec.get("abs", 0.0)),
+            relative=float(spec.get("rel", 0.0)),
+        )
+
+    def accepts(self, answer: float, reference: float) -> bool:
+        """True when ``answer`` lies inside any band of this tolerance around ``reference``."""
+        if self.dp is not None and within_decimal_places(answer, reference, self.dp):
+            return True
+        if self.sf is not None and within_significant_figures(answer, reference, self.sf):
+            return True
+        allowed = max(self.absolute, self.relative * abs(reference))
+        return abs(answer - reference) <= allowed + epsilon(reference)
+
+    def describe(self) -> str:
+        """Human-readable summary such as '2 d.p.' or 'within 0.1%'."""
+        pieces = []
+        if self.dp is not None:
+            pieces.append(f"{self.dp} d.p.")
+        if self.sf is not None:
+            pieces.append(f"{self.sf} s.f.")
+        if self.absolute:
+            pieces.append(f"±{self.absolute:g}")
+        if self.relative:
+            pieces.append(f"within {self.relative * 100:g}%")
+        return " or ".join(pieces) if pieces else "exactly"
+
+
+def within_decimal_places(answer: float, reference: float, places: int) -> bool:
+    """The ``dp`` band: ``answer`` rounds to the same ``places``-decimal value as ``reference``."""
+    half_unit = 0.5 * 10.0**-places
+    return any(
+        abs(answer - rounded) <= half_unit + epsilon(rounded)
+        for rounded in round_decimal_places(reference, places)
+    )
+
+
+def within_significant_figures(answer: float, reference: float, figures: int) -> bool:
+    """The ``sf`` band: ``answer`` agrees with ``reference`` to ``figures`` significant figures."""
+    return any(
+        abs(answer - rounded) <= significant_half_unit(rounded, figures) + epsilon(rounded)
+        for rounded in round_significant(reference, figures)
+    )
