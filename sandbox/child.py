@@ -1,0 +1,94 @@
+"""The job child: contain itself, report ready, wait for one job, run it, report, exit."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import sys
+from dataclasses import dataclass
+from typing import Any, NoReturn
+
+from sandbox.contain import contain, contain_best_effort
+from sandbox.framing import FrameError, read_frame_fd, write_frame_fd
+from sandbox.layers import libc
+from sandbox.layers.config import CHANNEL_FD, ContainConfig
+from sandbox.layers.errors import LayerError
+from sandbox.layers.rlimits import apply_job_limits
+from sandbox.limits import Limits
+from sandbox.runner import run_job
+
+EXIT_SETUP_FAILED = 70
+MB = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class ChildPlan:
+    """What the supervisor decided for its next child before forking it."""
+
+    config: ContainConfig
+    max_request_bytes: int
+    memory_cgroup_active: bool
+    baseline_address_space_bytes: int
+    insecure: bool
+
+
+def _send(header: dict[str, Any], blobs: list[bytes] | None = None) -> None:
+    write_frame_fd(CHANNEL_FD, header, blobs or [])
+
+
+def _setup_failed(message: str) -> NoReturn:
+    try:
+        _send({"kind": "setup_failed", "message": message})
+    finally:
+        os._exit(EXIT_SETUP_FAILED)
+
+
+def _reset_signals() -> None:
+    for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP, signal.SIGCHLD):
+        signal.signal(signum, signal.SIG_DFL)
+    # Writing past RLIMIT_FSIZE then fails with EFBIG (an OSError the job sees) instead of a kill.
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+
+
+def _flush_stdio() -> None:
+    for stream in (sys.stdout, sys.stderr, sys.__stdout__, sys.__stderr__):
+        with contextlib.suppress(BaseException):  # the job may have replaced or closed them
+            stream.flush()
+
+
+def _contain(plan: ChildPlan) -> None:
+    if not plan.insecure:
+        contain(plan.config)
+        return
+    for layer, problem in contain_best_effort(plan.config).items():
+        if problem is not None:
+            os.write(2, f"sandbox: INSECURE, layer {layer} not applied: {problem}\n".encode())
+
+
+def run_child(plan: ChildPlan) -> NoReturn:
+    """Entry point of a freshly forked child; never returns."""
+    try:
+        os.setsid()
+        _reset_signals()
+        _contain(plan)
+        libc.prctl(libc.PR_SET_PDEATHSIG, signal.SIGKILL)
+    except LayerError as exc:
+        _setup_failed(str(exc))
+    except BaseException as exc:  # noqa: BLE001 - any surprise here is the sandbox's fault
+        _setup_failed(f"unexpected {type(exc).__name__} while isolating the job: {exc}")
+    try:
+        _send({"kind": "ready"})
+        request, blobs = read_frame_fd(CHANNEL_FD, plan.max_request_bytes)
+        limits = Limits.from_dict(request["limits"])
+        address_space = None
+        if not plan.memory_cgroup_active:
+            address_space = plan.baseline_address_space_bytes + limits.memory_mb * MB
+        apply_job_limits(limits, address_space)
+    except (LayerError, FrameError, ValueError, KeyError, OSError) as exc:
+        _setup_failed(f"could not start the job: {exc}")
+    _send({"kind": "started"})
+    header, out_blobs = run_job(request, blobs, limits.max_return_bytes)
+    _flush_stdio()
+    _send(header, out_blobs)
+    os._exit(0)

@@ -1,0 +1,100 @@
+"""Command line: ``python -m sandbox serve|doctor|run``."""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import sys
+from collections.abc import Sequence
+
+from sandbox.limits import Limits
+from sandbox.server_config import default_workers
+
+RESULT_REPR_ENTRY = "_sandbox_cli_result_repr"
+RESULT_REPR_SOURCE = f"""
+
+def {RESULT_REPR_ENTRY}():
+    return repr(globals()["result"]) if "result" in globals() else None
+"""
+
+
+def _positive_float(text: str) -> float:
+    value = float(text)
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"must be positive, got {text}")
+    return value
+
+
+def _positive_int(text: str) -> int:
+    value = int(text)
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"must be a positive whole number, got {text}")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m sandbox", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    serve = commands.add_parser("serve", help="run the sandbox server on a Unix socket")
+    serve.add_argument("--socket", required=True, help="path of the Unix socket to listen on")
+    serve.add_argument(
+        "--workers", type=_positive_int, default=default_workers(), help="concurrent jobs"
+    )
+    serve.add_argument("--uid-base", type=int, default=None, help="slot N runs as uid BASE+N")
+    commands.add_parser("doctor", help="print which isolation layers work here, as JSON")
+    run = commands.add_parser("run", help="run FILE.py as one job and print the JSON result")
+    run.add_argument("file", help="Python file to run")
+    run.add_argument("--timeout", type=_positive_float, help="wall-clock limit in seconds")
+    run.add_argument("--memory", type=_positive_int, help="memory limit in MB")
+    return parser
+
+
+def _run_file(path: str, timeout: float | None, memory: int | None) -> int:
+    from sandbox.job import Call, Job
+    from sandbox.local_server import get_client
+
+    try:
+        with open(path, encoding="utf-8") as source:
+            code = source.read()
+    except (OSError, UnicodeDecodeError) as exc:
+        print(f"cannot read {path}: {exc}", file=sys.stderr)
+        return 2
+    limits = Limits.from_env()
+    if timeout is not None:
+        limits = dataclasses.replace(limits, wall_time_s=timeout, cpu_time_s=timeout)
+    if memory is not None:
+        limits = dataclasses.replace(limits, memory_mb=memory)
+    job = Job(
+        code=code + RESULT_REPR_SOURCE,
+        calls=[Call(RESULT_REPR_ENTRY)],
+        limits=limits,
+        filename=path.rsplit("/", 1)[-1],
+    )
+    result = get_client().run(job)
+    report = {
+        "status": result.status,
+        "stdout": result.stdout,
+        "stderr": result.stderr,
+        "result": result.outputs[0] if result.outputs else None,
+        "error": None if result.error is None else result.error.as_dict(),
+        "signal": result.signal,
+        "duration_ms": result.duration_ms,
+    }
+    print(json.dumps(report, indent=2))
+    return 0 if result.ok else 1
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    arguments = build_parser().parse_args(argv)
+    if arguments.command == "serve":
+        from sandbox.server import serve
+
+        return serve(arguments.socket, arguments.workers, arguments.uid_base)
+    if arguments.command == "doctor":
+        from sandbox.doctor import run_probe
+
+        report = run_probe()
+        print(json.dumps(report, indent=2))
+        return 0 if report["secure"] else 1
+    return _run_file(arguments.file, arguments.timeout, arguments.memory)

@@ -1,0 +1,73 @@
+"""Trusted-side client: send a Job to a sandbox server over its Unix socket, get a JobResult."""
+
+from __future__ import annotations
+
+import os
+import socket
+
+from sandbox.framing import FrameError, recv_frame, send_frame
+from sandbox.job import Job, JobResult
+
+SOCKET_ENV = "SANDBOX_SOCKET"
+CONNECT_TIMEOUT_S = 5.0
+RESPONSE_MARGIN_S = 30.0
+FRAME_OVERHEAD_BYTES = 4 * 1024 * 1024
+
+
+class SandboxUnavailable(RuntimeError):
+    """The sandbox server could not be reached or answered nonsense; the job did not run."""
+
+
+class SandboxClient:
+    """Thread-safe client; every ``run`` opens its own connection."""
+
+    def __init__(self, socket_path: str) -> None:
+        self.socket_path = socket_path
+
+    def _connect(self, timeout: float) -> socket.socket:
+        connection = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        connection.settimeout(CONNECT_TIMEOUT_S)
+        try:
+            connection.connect(self.socket_path)
+        except OSError as exc:
+            connection.close()
+            raise SandboxUnavailable(
+                f"cannot connect to the sandbox server at {self.socket_path}: {exc}; "
+                f"start it with `python -m sandbox serve --socket {self.socket_path}`"
+            ) from None
+        connection.settimeout(timeout)
+        return connection
+
+    def ping(self) -> bool:
+        """True if a server answers on the socket."""
+        try:
+            with self._connect(CONNECT_TIMEOUT_S) as connection:
+                send_frame(connection, {"kind": "ping"})
+                header, _ = recv_frame(connection, 1024)
+        except (SandboxUnavailable, FrameError, OSError):
+            return False
+        return header.get("kind") == "pong"
+
+    def run(self, job: Job) -> JobResult:
+        """Run ``job``; raises CodecError for unsendable inputs, SandboxUnavailable if down."""
+        header, blobs = job.to_wire()
+        limits = job.limits
+        max_response = limits.max_return_bytes + 2 * limits.max_output_bytes + FRAME_OVERHEAD_BYTES
+        with self._connect(limits.wall_time_s + RESPONSE_MARGIN_S) as connection:
+            try:
+                send_frame(connection, header, blobs)
+                response, response_blobs = recv_frame(connection, max_response)
+            except (FrameError, OSError) as exc:
+                raise SandboxUnavailable(
+                    f"the sandbox server at {self.socket_path} did not answer: {exc}"
+                ) from None
+        if response.get("kind") == "invalid_request":
+            raise ValueError(f"sandbox server rejected the job: {response.get('message')}")
+        try:
+            return JobResult.from_wire(response, response_blobs)
+        except ValueError as exc:
+            raise SandboxUnavailable(f"the sandbox server sent a malformed result: {exc}") from None
+
+
+def socket_from_environment() -> str | None:
+    return os.environ.get(SOCKET_ENV) or None

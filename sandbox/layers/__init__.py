@@ -1,0 +1,1 @@
+"""Isolation layers, one module each, applied in order by ``sandbox.contain.contain``."""

@@ -1,0 +1,23 @@
+"""Everything the isolation layers need to know about one slot, fixed before the child forks."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+CHANNEL_FD = 3
+WORKDIR = "/job"
+
+
+@dataclass(frozen=True)
+class ContainConfig:
+    """Per-slot isolation settings; all paths are host paths resolved by the trusted server."""
+
+    uid: int
+    gid: int
+    channel_fd: int
+    stdout_fd: int
+    stderr_fd: int
+    readonly_paths: tuple[str, ...]
+    workdir_size_mb: int = 64
+    cgroup_procs_file: str | None = None
+    hostname: str = "sandbox"

@@ -1,0 +1,95 @@
+"""Start one private sandbox server subprocess for this process and stop it at exit."""
+
+from __future__ import annotations
+
+import atexit
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+from sandbox.client import SandboxClient, SandboxUnavailable, socket_from_environment
+from sandbox.runtime_paths import project_root
+
+STARTUP_TIMEOUT_S = 120.0
+# Only what the server needs: it must not inherit the caller's secrets (settings, DB URLs).
+PASSED_ENVIRONMENT = ("PATH", "LANG", "LC_ALL", "TZ", "SANDBOX_ALLOW_INSECURE", "SANDBOX_UID_BASE")
+
+
+class LocalServer:
+    """A ``python -m sandbox serve`` subprocess on a socket in a private temporary directory."""
+
+    def __init__(self, workers: int | None = None) -> None:
+        self.directory = tempfile.mkdtemp(prefix="tensorgrade-sandbox-")
+        os.chmod(self.directory, 0o700)
+        self.socket_path = os.path.join(self.directory, "sandbox.sock")
+        self.log_path = os.path.join(self.directory, "server.log")
+        command = [sys.executable, "-m", "sandbox", "serve", "--socket", self.socket_path]
+        if workers is not None:
+            command += ["--workers", str(workers)]
+        environment = {name: os.environ[name] for name in PASSED_ENVIRONMENT if name in os.environ}
+        environment["PYTHONPATH"] = project_root()
+        with open(self.log_path, "wb") as log:
+            self.process = subprocess.Popen(
+                command,
+                cwd="/",
+                env=environment,
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=log,
+                close_fds=True,
+            )
+        self.client = SandboxClient(self.socket_path)
+
+    def wait_until_ready(self, timeout_s: float = STARTUP_TIMEOUT_S) -> None:
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise SandboxUnavailable(
+                    f"the local sandbox server exited with status {self.process.returncode}:\n"
+                    + self.log_tail()
+                )
+            if os.path.exists(self.socket_path) and self.client.ping():
+                return
+            time.sleep(0.05)
+        self.stop()
+        raise SandboxUnavailable(f"the local sandbox server did not start in {timeout_s} s")
+
+    def log_tail(self, characters: int = 4000) -> str:
+        try:
+            with open(self.log_path, errors="replace") as log:
+                return log.read()[-characters:]
+        except OSError:
+            return ""
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        shutil.rmtree(self.directory, ignore_errors=True)
+
+
+_lock = threading.Lock()
+_local_server: LocalServer | None = None
+
+
+def get_client() -> SandboxClient:
+    """Client for SANDBOX_SOCKET if set, else for one lazily started local server (per process)."""
+    socket_path = socket_from_environment()
+    if socket_path:
+        return SandboxClient(socket_path)
+    global _local_server
+    with _lock:
+        if _local_server is None or _local_server.process.poll() is not None:
+            server = LocalServer()
+            atexit.register(server.stop)
+            server.wait_until_ready()
+            _local_server = server
+        return _local_server.client

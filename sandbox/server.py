@@ -1,0 +1,153 @@
+"""The long-lived sandbox server: warm torch once, then one supervisor process per slot."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import socket
+import sys
+import time
+from typing import Any
+
+from sandbox.doctor import run_probe
+from sandbox.runtime_paths import project_root, runtime_readonly_paths
+from sandbox.server_config import ServerConfig
+from sandbox.supervisor import SlotSupervisor
+
+THREAD_ENVIRONMENT = {
+    "OMP_NUM_THREADS": "1",
+    "MKL_NUM_THREADS": "1",
+    "OPENBLAS_NUM_THREADS": "1",
+}
+INSECURE_ENV = "SANDBOX_ALLOW_INSECURE"
+RESPAWN_BACKOFF_S = 1.0
+EXIT_INSECURE_REFUSED = 3
+
+
+class _Shutdown(Exception):
+    """Raised by the signal handler to leave the master loop."""
+
+
+def warm_up_torch() -> None:
+    """Import torch/numpy and run a LayerNorm forward/backward so every child starts warm."""
+    os.environ.update(THREAD_ENVIRONMENT)
+    import numpy  # noqa: F401
+    import torch
+
+    torch.set_num_threads(1)
+    torch.set_num_interop_threads(1)
+    x = torch.randn(4, 8, dtype=torch.float64, requires_grad=True)
+    torch.nn.functional.layer_norm(x, (8,)).sum().backward()
+    x32 = torch.randn(4, 8, requires_grad=True)
+    torch.nn.LayerNorm(8)(x32).pow(2).mean().backward()
+
+
+def insecure_allowed() -> bool:
+    return os.environ.get(INSECURE_ENV, "") == "1"
+
+
+def check_isolation() -> tuple[bool, dict[str, Any]]:
+    """Probe the layers; return (may start, report). Insecure needs SANDBOX_ALLOW_INSECURE=1."""
+    report = run_probe()
+    if report["secure"]:
+        return True, report
+    if insecure_allowed():
+        _log(
+            "WARNING: STARTING INSECURE. Missing layers "
+            f"{report['missing_mandatory_layers']}, failed checks {report['failed_checks']}. "
+            "Untrusted code is NOT isolated. Never run like this in production."
+        )
+        return True, report
+    _log(
+        "refusing to start: isolation layers missing "
+        f"{report['missing_mandatory_layers']}, failed checks {report['failed_checks']}. "
+        f"{report['advice']}. Run `python -m sandbox doctor` for details."
+    )
+    return False, report
+
+
+def bind_listener(socket_path: str) -> socket.socket:
+    """Listen on ``socket_path`` (replacing a stale socket file), writable by local clients."""
+    if os.path.exists(socket_path):
+        probe = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        try:
+            probe.connect(socket_path)
+        except OSError:
+            os.unlink(socket_path)
+        else:
+            probe.close()
+            raise SystemExit(f"sandbox: another server is already listening on {socket_path}")
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    listener.bind(socket_path)
+    os.chmod(socket_path, 0o666)
+    listener.listen(128)
+    return listener
+
+
+def serve(socket_path: str, workers: int, uid_base: int | None = None) -> int:
+    """Run the server until SIGTERM/SIGINT; return the process exit status."""
+    may_start, report = check_isolation()
+    if not may_start:
+        return EXIT_INSECURE_REFUSED
+    warm_up_torch()
+    kwargs = {} if uid_base is None else {"uid_base": uid_base}
+    config = ServerConfig(
+        readonly_paths=runtime_readonly_paths([project_root()]),
+        workers=workers,
+        insecure=not report["secure"],
+        **kwargs,
+    )
+    listener = bind_listener(socket_path)
+    _log(f"listening on {socket_path} with {workers} worker(s)")
+    slots: dict[int, int] = {}
+
+    def stop(signum: int, frame: object) -> None:
+        raise _Shutdown
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    try:
+        for slot in range(workers):
+            slots[_start_slot(slot, listener, config)] = slot
+        while True:
+            pid, status = os.wait()
+            slot = slots.pop(pid, None)
+            if slot is None:
+                continue
+            _log(f"slot {slot} supervisor ended (wait status {status}); restarting it")
+            time.sleep(RESPAWN_BACKOFF_S)
+            slots[_start_slot(slot, listener, config)] = slot
+    except _Shutdown:
+        _log("shutting down")
+    finally:
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        for pid in slots:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+        for pid in slots:
+            with contextlib.suppress(ChildProcessError):
+                os.waitpid(pid, 0)
+        listener.close()
+        if os.path.exists(socket_path):
+            os.unlink(socket_path)
+    return 0
+
+
+def _start_slot(slot: int, listener: socket.socket, config: ServerConfig) -> int:
+    sys.stdout.flush()
+    sys.stderr.flush()
+    pid = os.fork()
+    if pid == 0:
+        try:
+            SlotSupervisor(slot, listener, config).serve_forever()
+        except BaseException as exc:  # noqa: BLE001 - report, then let the master respawn
+            _log(f"slot {slot} supervisor crashed: {type(exc).__name__}: {exc}")
+        finally:
+            os._exit(1)
+    return pid
+
+
+def _log(message: str) -> None:
+    print(f"sandbox: {message}", file=sys.stderr, flush=True)
