@@ -35,11 +35,33 @@ POWERS_OF_TEN = tuple(k for k in range(-6, 7) if k != 0)
 
 @dataclass(frozen=True)
 class Mistake:
-    """A named wrong value an answer can be compared with."""
+    """A named mistake: the answer is ``factor`` times the reference (or its transpose), or,
+    for mistakes that cannot be undone by scaling, equals a given wrong ``value``."""
 
     name: str
     feedback: str
-    value: np.ndarray
+    factor: float = 1.0
+    transposed: bool = False
+    value: np.ndarray | None = None
+
+    def explains(self, answer: np.ndarray, reference: np.ndarray, tolerance: Tolerance) -> bool:
+        """True when the answer is right once this mistake is undone.
+
+        Scaling mistakes are undone on the answer (``answer / factor`` against the reference),
+        so the band keeps the precision the student wrote. A wrong ``value`` that cannot be
+        told apart from zero wherever it is non-zero (e.g. sin of a tiny angle at 2 d.p.) is
+        never named: it would explain any answer of 0.
+        """
+        if self.value is not None:
+            return (
+                self.value.shape == answer.shape
+                and _distinguishable(self.value, tolerance)
+                and matches_everywhere(answer, self.value, tolerance)
+            )
+        undone = answer / self.factor
+        if self.transposed:
+            undone = undone.T
+        return undone.shape == reference.shape and matches_everywhere(undone, reference, tolerance)
 
 
 def _power_of_ten_feedback(power: int) -> str:
@@ -52,32 +74,33 @@ def _power_of_ten_feedback(power: int) -> str:
 
 def _scaling_mistakes(reference: np.ndarray, hints: Mapping[str, Any]) -> list[Mistake]:
     mistakes = [
-        Mistake("double", MISTAKE_FEEDBACK["double"], 2.0 * reference),
-        Mistake("half", MISTAKE_FEEDBACK["half"], 0.5 * reference),
+        Mistake("double", MISTAKE_FEEDBACK["double"], factor=2.0),
+        Mistake("half", MISTAKE_FEEDBACK["half"], factor=0.5),
     ]
-    percent_asked = bool(hints.get("percent"))
-    if percent_asked:
-        mistakes.append(Mistake("fraction", MISTAKE_FEEDBACK["fraction"], reference / 100.0))
+    percent_named: int | None = None
+    if hints.get("percent"):
+        mistakes.append(Mistake("fraction", MISTAKE_FEEDBACK["fraction"], factor=0.01))
+        percent_named = -2
     elif np.all(np.abs(reference) <= 1.0):
-        mistakes.append(Mistake("percent", MISTAKE_FEEDBACK["percent"], reference * 100.0))
-    percent_named = -2 if percent_asked else 2 if np.all(np.abs(reference) <= 1.0) else None
+        mistakes.append(Mistake("percent", MISTAKE_FEEDBACK["percent"], factor=100.0))
+        percent_named = 2
     for power in POWERS_OF_TEN:
         if power == percent_named:
             continue
         mistakes.append(
-            Mistake(f"power_of_ten_{power}", _power_of_ten_feedback(power), reference * 10.0**power)
+            Mistake(f"power_of_ten_{power}", _power_of_ten_feedback(power), factor=10.0**power)
         )
     return mistakes
 
 
-def _log_mistakes(reference: np.ndarray, base: str) -> list[Mistake]:
+def _log_mistakes(base: str) -> list[Mistake]:
     ln10, ln2 = math.log(10.0), math.log(2.0)
     factors = {
         "ln": (("log10_for_ln", 1 / ln10), ("log2_for_ln", 1 / ln2)),
         "log10": (("ln_for_log10", ln10),),
         "log2": (("ln_for_log2", ln2),),
     }[base]
-    return [Mistake(name, MISTAKE_FEEDBACK[name], reference * factor) for name, factor in factors]
+    return [Mistake(name, MISTAKE_FEEDBACK[name], factor=factor) for name, factor in factors]
 
 
 _TRIG: dict[str, Callable[[np.ndarray], np.ndarray]] = {
@@ -99,7 +122,7 @@ def _degree_mistake(
         value = np.broadcast_to(_TRIG[hint["function"]](np.deg2rad(angle)), reference.shape)
     except ValueError:
         return []
-    return [Mistake("degrees", MISTAKE_FEEDBACK["degrees"], np.array(value))]
+    return [Mistake("degrees", MISTAKE_FEEDBACK["degrees"], value=np.array(value))]
 
 
 def _reported_mistakes(reference: np.ndarray, alternatives: Mapping[str, Any]) -> list[Mistake]:
@@ -111,7 +134,7 @@ def _reported_mistakes(reference: np.ndarray, alternatives: Mapping[str, Any]) -
         feedback = MISTAKE_FEEDBACK.get(
             name, f"Your answer matches a known mistake ({name.replace('_', ' ')})."
         )
-        mistakes.append(Mistake(name, feedback, value.reshape(reference.shape)))
+        mistakes.append(Mistake(name, feedback, value=value.reshape(reference.shape)))
     return mistakes
 
 
@@ -126,12 +149,12 @@ def candidate_mistakes(
     if "angle" in hints:
         mistakes += _degree_mistake(reference, hints["angle"], exact)
     if "log" in hints:
-        mistakes += _log_mistakes(reference, hints["log"])
+        mistakes += _log_mistakes(hints["log"])
     if np.any(reference != 0):
-        mistakes.append(Mistake("sign", MISTAKE_FEEDBACK["sign"], -reference))
+        mistakes.append(Mistake("sign", MISTAKE_FEEDBACK["sign"], factor=-1.0))
     square = reference.ndim == 2 and reference.shape[0] == reference.shape[1]
     if square and not np.array_equal(reference, reference.T):
-        mistakes.append(Mistake("transpose", MISTAKE_FEEDBACK["transpose"], reference.T))
+        mistakes.append(Mistake("transpose", MISTAKE_FEEDBACK["transpose"], transposed=True))
     if np.any(reference != 0):
         mistakes += _scaling_mistakes(reference, hints)
     return mistakes
@@ -146,19 +169,10 @@ def matches_everywhere(answer: np.ndarray, target: np.ndarray, tolerance: Tolera
 
 
 def find_mistake(
-    answer: np.ndarray, candidates: list[Mistake], tolerance: Tolerance
+    answer: np.ndarray, reference: np.ndarray, candidates: list[Mistake], tolerance: Tolerance
 ) -> Mistake | None:
-    """The first named mistake that the whole answer matches, if any.
-
-    A mistake whose value cannot be told apart from zero wherever the reference is non-zero
-    (e.g. a millionth of 0.03 at 2 d.p.) is never named: it would explain any answer of 0.
-    """
-    for mistake in candidates:
-        if mistake.value.shape != answer.shape or not _distinguishable(mistake.value, tolerance):
-            continue
-        if matches_everywhere(answer, mistake.value, tolerance):
-            return mistake
-    return None
+    """The first named mistake that explains the whole answer, if any."""
+    return next((m for m in candidates if m.explains(answer, reference, tolerance)), None)
 
 
 def _distinguishable(value: np.ndarray, tolerance: Tolerance) -> bool:

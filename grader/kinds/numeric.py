@@ -263,7 +263,7 @@ class _NumericMarking:
             candidates = candidate_mistakes(
                 path.values, self.rule.mistake_hints, self.reference.exact, alternatives
             )
-            mistake = find_mistake(self.values, candidates, self.tol)
+            mistake = find_mistake(self.values, path.values, candidates, self.tol)
             if mistake is not None:
                 return mistake
         return None
@@ -283,7 +283,7 @@ class _NumericMarking:
                 for i in missed
                 if any(
                     path.values.ravel()[i] != 0
-                    and self.tol.accepts(float(self.values.ravel()[i]), -path.values.ravel()[i])
+                    and self.tol.accepts(-float(self.values.ravel()[i]), path.values.ravel()[i])
                     for path in self.paths
                 )
             ]
