@@ -13,6 +13,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.text import slugify
 
+import bank
 import grader
 from exams.bank_bridge import build_variant_data, definition_from_version
 from exams.errors import ApplicationError
@@ -53,7 +54,16 @@ def variant_get_or_build(
     existing = Variant.objects.filter(**lookup).first()
     if existing is not None:
         return existing
-    data = build_variant_data(version=version, seed=seed, paper=paper)
+    try:
+        data = build_variant_data(version=version, seed=seed, paper=paper)
+    except bank.BankError as exc:
+        logger.error("Building %s (seed=%s, paper=%s) failed: %s", version, seed, paper, exc)
+        raise ApplicationError(
+            "This question could not be prepared right now; please try again in a minute. "
+            "If it keeps failing, tell your instructor.",
+            code="variant_unavailable",
+            status=503,
+        ) from exc
     try:
         with transaction.atomic():
             return Variant.objects.create(**lookup, **data)

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
+from django.utils import timezone
 
 from exams import services
 from exams.errors import ApplicationError
@@ -51,8 +54,10 @@ def test_grading_twice_gives_one_result(course, student):
 @pytest.mark.django_db
 def test_a_submission_left_in_grading_by_a_dead_worker_is_requeued_and_graded(course, student):
     submission = _submit(course, student, lambda ref: {k: f"{v:.2f}" for k, v in ref.items()})
-    Submission.objects.filter(pk=submission.pk).update(status=Submission.Status.GRADING)
-    requeued = services.submissions_requeue_stale(pending_after_s=0, grading_after_s=-1)
+    Submission.objects.filter(pk=submission.pk).update(
+        status=Submission.Status.GRADING, grading_started_at=timezone.now() - timedelta(hours=1)
+    )
+    requeued = services.submissions_requeue_stale(pending_after_s=3600, grading_after_s=60)
     assert submission.pk in requeued
     graded = services.submission_grade(submission_id=submission.pk)
     assert graded.status == Submission.Status.GRADED
@@ -69,8 +74,6 @@ def test_format_errors_are_refused_before_anything_is_stored(course, student):
 
 @pytest.mark.django_db
 def test_finished_attempts_take_no_more_submissions(course, student):
-    from django.utils import timezone
-
     attempt = services.attempt_start_question(
         student=student, course=course, question=course.questions.get()
     )

@@ -37,7 +37,9 @@ def test_form_post_with_an_unreadable_answer_shows_the_message_and_stores_nothin
     client.get(f"/courses/{course.slug}/questions/demo-linear-neuron/")
     attempt = Attempt.objects.get(student=student)
     page = client.post(
-        f"/attempts/{attempt.pk}/submit/", {"answer_y": "abc", "answer_loss": "1"}, follow=True
+        f"/attempts/{attempt.pk}/submit/",
+        {"question": "demo-linear-neuron", "answer_y": "abc", "answer_loss": "1"},
+        follow=True,
     ).content.decode()
     assert "part y" in page
     assert not Submission.objects.exists()
