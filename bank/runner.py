@@ -8,10 +8,14 @@ from pathlib import Path
 from typing import Any
 
 from bank.errors import QuestionRunError
+from sandbox import Call, CodecError, Job, JobResult, SandboxUnavailable, get_client
 
 HARNESS_FILES = ("reporter.py", "harness.py")
 HARNESS_FILENAME = "tensorgrade_harness.py"
 HarnessCall = tuple[str, tuple[Any, ...]]
+# Question code is deterministic, so a job the sandbox itself lost is safe to run again.
+INFRASTRUCTURE_STATUSES = ("sandbox_error", "killed")
+INFRASTRUCTURE_RETRIES = 2
 
 
 @cache
@@ -27,18 +31,30 @@ def harness_code() -> str:
 
 def execute_job(code: str, calls: Sequence[HarnessCall], where: str) -> list[Any]:
     """Run `calls` against `code` in one sandbox job; return each call's output."""
-    from sandbox import Call, Job, get_client
-
     job = Job(
         code=code,
         calls=[Call(entry, args=args) for entry, args in calls],
         filename=HARNESS_FILENAME,
     )
-    result = get_client().run(job)
+    try:
+        result = get_client().run(job)
+        for _ in range(INFRASTRUCTURE_RETRIES):
+            if result.status not in INFRASTRUCTURE_STATUSES:
+                break
+            result = get_client().run(job)
+    except (SandboxUnavailable, CodecError) as exc:
+        raise QuestionRunError(f"{where}: the sandbox could not run the question: {exc}") from None
     if result.status != "ok":
-        detail = (result.error or "").strip() or (result.stderr or "").strip()[-2000:]
-        raise QuestionRunError(f"{where}: running the question failed ({result.status}): {detail}")
+        raise QuestionRunError(
+            f"{where}: running the question failed ({result.status}): {_failure(result)}"
+        )
     return list(result.outputs)
+
+
+def _failure(result: JobResult) -> str:
+    if result.error is not None:
+        return f"{result.error.type}: {result.error.message}"
+    return (result.stderr or "").strip()[-2000:] or "no error message"
 
 
 def run_harness(slug: str, calls: Sequence[HarnessCall]) -> list[Any]:

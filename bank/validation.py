@@ -9,7 +9,6 @@ from typing import Any
 import grader
 from bank.definition import QuestionDefinition, Sample
 from bank.errors import BankError
-from bank.precision import part_decimals
 from bank.render import answer_text
 from bank.reporter import round_half_away
 from bank.variants import VariantBuild, build_variants, carried_forward_values
@@ -17,7 +16,9 @@ from bank.variants import VariantBuild, build_variants, carried_forward_values
 
 def validate_question(q: QuestionDefinition, *, seeds: int = 30) -> list[str]:
     """Problems found in `q` (empty when it is fit to use), each naming where it was found."""
-    problems: list[str] = []
+    problems = _rule_problems(q)
+    if problems:
+        return problems
     if not q.samples:
         problems.append(f"bank/{q.slug}/samples.toml: no samples; add answer sets to check")
     labels = [None, *range(seeds)] if q.paper_params is not None else list(range(seeds))
@@ -43,6 +44,14 @@ def validate_question(q: QuestionDefinition, *, seeds: int = 30) -> list[str]:
     return problems
 
 
+def _rule_problems(q: QuestionDefinition) -> list[str]:
+    return [
+        f"bank/{q.slug}/question.toml: part '{part.label}': rule: {problem}"
+        for part in q.parts
+        for problem in grader.validate_rule(part.kind, part.rule)
+    ]
+
+
 def reference_answers(q: QuestionDefinition, variant: VariantBuild) -> dict[str, str]:
     """The exact reference of every auto-marked part, rounded to its precision and typed out."""
     answers: dict[str, str] = {}
@@ -50,7 +59,7 @@ def reference_answers(q: QuestionDefinition, variant: VariantBuild) -> dict[str,
         if not part.auto_marked:
             continue
         value = variant.reference.exact[part.quantity]
-        dp = part_decimals(part.rule)
+        dp = grader.rounding_decimals(part.spec())
         if dp is not None and not isinstance(value, str):
             value = _rounded(value, dp)
         answers[part.label] = answer_text(value, dp)
@@ -82,7 +91,7 @@ def _degenerate_problems(q: QuestionDefinition, variant: VariantBuild, name: str
     problems = []
     for part in q.parts:
         value = variant.reference.exact.get(part.quantity)
-        if part.auto_marked and _all_zero(value, part_decimals(part.rule)):
+        if part.auto_marked and _all_zero(value, grader.rounding_decimals(part.spec())):
             problems.append(
                 f"bank/{q.slug}/question.py: {name}: part '{part.label}' has an all-zero answer "
                 "at its precision; constrain generate(rng) so every part is informative"

@@ -1,35 +1,10 @@
-"""Fixtures for the bank tests: an in-process stand-in for the sandbox and small questions."""
+"""Fixtures for the bank tests: small throwaway question folders."""
 
 from __future__ import annotations
 
-import json
-from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 import pytest
-
-import bank.runner
-
-
-def run_in_process(code: str, calls: Sequence[tuple[str, tuple[Any, ...]]], where: str) -> list:
-    """Execute harness calls in this process, passing results through JSON like the sandbox."""
-    namespace: dict[str, Any] = {"__name__": "tensorgrade_job"}
-    exec(compile(code, bank.runner.HARNESS_FILENAME, "exec"), namespace)
-    outputs = []
-    for entry, args in calls:
-        try:
-            output = namespace[entry](*json.loads(json.dumps(args)))
-        except Exception as exc:  # the sandbox reports any failure of author code as an error
-            raise bank.QuestionRunError(f"{where}: running the question failed: {exc}") from exc
-        outputs.append(json.loads(json.dumps(output)))
-    return outputs
-
-
-@pytest.fixture
-def in_process_sandbox(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(bank.runner, "execute_job", run_in_process)
-
 
 MINIMAL_FILES = {
     "question.toml": """

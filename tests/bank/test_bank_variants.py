@@ -1,12 +1,10 @@
-"""Building variants and validating questions, with the harness run in-process."""
+"""Building variants and validating questions through the real sandbox."""
 
 from __future__ import annotations
 
 import pytest
 
 from bank import BankError, build_variant, carried_forward_values, load_question, validate_question
-
-pytestmark = pytest.mark.usefixtures("in_process_sandbox")
 
 
 def test_build_variant_renders_texts_and_reference(make_question):
