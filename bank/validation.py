@@ -13,6 +13,8 @@ from bank.render import answer_text
 from bank.reporter import round_half_away
 from bank.variants import VariantBuild, build_variants, carried_forward_values
 
+MAX_REPEATED_VARIANTS = 0.1
+
 
 def validate_question(q: QuestionDefinition, *, seeds: int = 30) -> list[str]:
     """Problems found in `q` (empty when it is fit to use), each naming where it was found."""
@@ -27,6 +29,7 @@ def validate_question(q: QuestionDefinition, *, seeds: int = 30) -> list[str]:
     except BankError as exc:
         return [*problems, str(exc)]
     seen_params: dict[str, int] = {}
+    repeats: list[str] = []
     for seed, variant in zip(labels, variants, strict=True):
         name = "paper variant" if seed is None else f"seed {seed}"
         problems += _reference_problems(q, variant, name)
@@ -35,11 +38,13 @@ def validate_question(q: QuestionDefinition, *, seeds: int = 30) -> list[str]:
         problems += _degenerate_problems(q, variant, name)
         key = json.dumps(variant.params, sort_keys=True)
         if key in seen_params:
-            problems.append(
-                f"bank/{q.slug}/question.py: seed {seed} generates the same params as "
-                f"seed {seen_params[key]}; generate(rng) must draw from a wider range"
-            )
+            repeats.append(f"seed {seed} repeats seed {seen_params[key]}")
         seen_params.setdefault(key, seed)
+    if len(repeats) > MAX_REPEATED_VARIANTS * seeds:
+        problems.append(
+            f"bank/{q.slug}/question.py: too many identical variants ({'; '.join(repeats)}); "
+            "generate(rng) must draw from a wider range"
+        )
     problems += _sample_problems(q)
     return problems
 

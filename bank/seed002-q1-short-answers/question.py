@@ -5,9 +5,9 @@ import numpy as np
 
 def generate(rng: np.random.Generator) -> dict:
     return {
-        "layers": int(rng.integers(2, 5)),
-        "neurons": int(rng.integers(3, 11)),
-        "inputs": int(rng.integers(2, 9)),
+        "layers": int(rng.integers(2, 6)),
+        "neurons": int(rng.integers(3, 17)),
+        "inputs": int(rng.integers(2, 13)),
     }
 
 

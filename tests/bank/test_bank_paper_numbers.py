@@ -105,3 +105,14 @@ def test_q1_parameter_count():
     exact = paper("seed002-q1-short-answers").quantities
     assert exact["n_params"] == 45
     assert exact["tensor"] == [[[1, 2, 3]], [[4, 5, 6]]]
+
+
+def test_seed003_losses_and_step():
+    variant = paper("seed003-q2-svm-softmax-gd")
+    exact = variant.quantities
+    assert rounded(exact["scores"], 6) == [[2.7, -2.3], [0.8, -1.5], [0.6, -0.7]]
+    assert exact["svm_loss"] == pytest.approx(2.0)
+    assert round_half_away(exact["data_loss"], 4) == 1.7811
+    assert exact["reg_loss"] == pytest.approx(0.153)
+    assert round_half_away(exact["softmax_loss"], 2) == 1.93
+    assert rounded(exact["W_new"], 4) == [[0.0944, -0.3926], [0.4815, -0.2827], [-0.0023, 0.0023]]

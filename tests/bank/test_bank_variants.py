@@ -51,7 +51,7 @@ def test_validation_flags_templates_degenerate_and_duplicate_variants(make_quest
     problems = validate_question(q, seeds=3)
     assert any("samples.toml: no samples" in p for p in problems)
     assert any("all-zero answer" in p for p in problems)
-    assert any("seed 1 generates the same params as seed 0" in p for p in problems)
+    assert any("too many identical variants (seed 1 repeats seed 0" in p for p in problems)
 
 
 def test_validation_reports_failing_code_and_templates(make_question):
