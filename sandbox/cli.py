@@ -5,11 +5,15 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
+import os
 import sys
 from collections.abc import Sequence
 
 from sandbox.limits import Limits
 from sandbox.server_config import default_workers
+from sandbox.uid_pool import DEFAULT_FIRST_UID
+
+FIRST_UID_ENV = "SANDBOX_FIRST_UID"
 
 RESULT_REPR_ENTRY = "_sandbox_cli_result_repr"
 RESULT_REPR_SOURCE = f"""
@@ -41,7 +45,12 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--workers", type=_positive_int, default=default_workers(), help="concurrent jobs"
     )
-    serve.add_argument("--uid-base", type=int, default=None, help="slot N runs as uid BASE+N")
+    serve.add_argument(
+        "--first-uid",
+        type=_positive_int,
+        default=int(os.environ.get(FIRST_UID_ENV, DEFAULT_FIRST_UID)),
+        help=f"lowest uid slots may run as (env {FIRST_UID_ENV}); a free block is leased",
+    )
     commands.add_parser("doctor", help="print which isolation layers work here, as JSON")
     run = commands.add_parser("run", help="run FILE.py as one job and print the JSON result")
     run.add_argument("file", help="Python file to run")
@@ -90,7 +99,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if arguments.command == "serve":
         from sandbox.server import serve
 
-        return serve(arguments.socket, arguments.workers, arguments.uid_base)
+        return serve(arguments.socket, arguments.workers, arguments.first_uid)
     if arguments.command == "doctor":
         from sandbox.doctor import run_probe
 

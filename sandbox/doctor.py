@@ -12,9 +12,8 @@ from sandbox.contain import LAYER_NAMES, contain_best_effort
 from sandbox.layers.config import CHANNEL_FD, ContainConfig
 from sandbox.memory_cgroup import CgroupUnavailable, create_slot_cgroup, remove_slot_cgroup
 from sandbox.runtime_paths import project_root, runtime_readonly_paths
-from sandbox.server_config import DEFAULT_UID_BASE
+from sandbox.uid_pool import BLOCK_SIZE, lease_uids
 
-PROBE_SLOT = 999
 MANDATORY_LAYERS = frozenset(LAYER_NAMES) - {"cgroup"}
 PROBE_TIMEOUT_S = 30.0
 
@@ -67,10 +66,19 @@ def _probe_in_child(config: ContainConfig, project_dir: str) -> None:
     os.write(CHANNEL_FD, json.dumps(report).encode())
 
 
-def run_probe(uid_base: int = DEFAULT_UID_BASE) -> dict[str, Any]:
-    """Fork a child that applies every layer and attacks itself; return the JSON report."""
+def run_probe(uid: int | None = None) -> dict[str, Any]:
+    """Fork a child that applies every layer and attacks itself; return the JSON report.
+
+    ``uid`` must be a uid leased by the caller; without it a uid block is leased for the probe.
+    """
+    if uid is None:
+        lease = lease_uids()
+        try:
+            return run_probe(lease.base + BLOCK_SIZE - 1)
+        finally:
+            lease.release()
     try:
-        cgroup = create_slot_cgroup(PROBE_SLOT)
+        cgroup = create_slot_cgroup(uid)
         cgroup_note = f"cgroup v{cgroup.version} at {cgroup.path}"
     except CgroupUnavailable as exc:
         cgroup, cgroup_note = None, str(exc)
@@ -78,8 +86,8 @@ def run_probe(uid_base: int = DEFAULT_UID_BASE) -> dict[str, Any]:
     read_fd, write_fd = os.pipe()
     stdout_read, stdout_write = os.pipe()
     config = ContainConfig(
-        uid=uid_base + PROBE_SLOT,
-        gid=uid_base + PROBE_SLOT,
+        uid=uid,
+        gid=uid,
         channel_fd=write_fd,
         stdout_fd=stdout_write,
         stderr_fd=stdout_write,

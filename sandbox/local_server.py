@@ -16,7 +16,7 @@ from sandbox.runtime_paths import project_root
 
 STARTUP_TIMEOUT_S = 120.0
 # Only what the server needs: it must not inherit the caller's secrets (settings, DB URLs).
-PASSED_ENVIRONMENT = ("PATH", "LANG", "LC_ALL", "TZ", "SANDBOX_ALLOW_INSECURE", "SANDBOX_UID_BASE")
+PASSED_ENVIRONMENT = ("PATH", "LANG", "LC_ALL", "TZ", "SANDBOX_ALLOW_INSECURE", "SANDBOX_FIRST_UID")
 
 
 class LocalServer:

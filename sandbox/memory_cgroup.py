@@ -63,7 +63,7 @@ def _enable_memory_controller(group: Path) -> None:
         (group / "cgroup.subtree_control").write_text("+memory")
 
 
-def _create_v2(slot: int) -> MemoryCgroup:
+def _create_v2(uid: int) -> MemoryCgroup:
     parent = _own_v2_cgroup()
     if "memory" not in (parent / "cgroup.controllers").read_text().split():
         raise CgroupUnavailable(f"memory controller not delegated to {parent}")
@@ -71,21 +71,25 @@ def _create_v2(slot: int) -> MemoryCgroup:
     group = parent / GROUP_NAME
     group.mkdir(exist_ok=True)
     _enable_memory_controller(group)
-    slot_path = group / f"slot-{slot}"
+    slot_path = group / f"uid-{uid}"
     slot_path.mkdir(exist_ok=True)
     return MemoryCgroup(slot_path, 2)
 
 
-def create_slot_cgroup(slot: int) -> MemoryCgroup:
-    """Create (or reuse) the memory cgroup of ``slot``; raise CgroupUnavailable with the reason."""
+def create_slot_cgroup(uid: int) -> MemoryCgroup:
+    """Create (or reuse) the memory cgroup of the slot running as ``uid``.
+
+    Raises CgroupUnavailable with the reason. Named after the uid, which the server leased
+    exclusively, so two servers on one host never share a group.
+    """
     try:
         v1_root = CGROUP_ROOT / "memory"
         if (v1_root / "memory.limit_in_bytes").exists():
-            slot_path = v1_root / GROUP_NAME / f"slot-{slot}"
+            slot_path = v1_root / GROUP_NAME / f"uid-{uid}"
             slot_path.mkdir(parents=True, exist_ok=True)
             return MemoryCgroup(slot_path, 1)
         if (CGROUP_ROOT / "cgroup.controllers").exists():
-            return _create_v2(slot)
+            return _create_v2(uid)
     except OSError as exc:
         raise CgroupUnavailable(f"cannot create a memory cgroup: {exc}") from None
     raise CgroupUnavailable(f"no cgroup v1 memory controller or cgroup v2 under {CGROUP_ROOT}")

@@ -14,6 +14,7 @@ from sandbox.doctor import run_probe
 from sandbox.runtime_paths import project_root, runtime_readonly_paths
 from sandbox.server_config import ServerConfig
 from sandbox.supervisor import SlotSupervisor
+from sandbox.uid_pool import BLOCK_SIZE, DEFAULT_FIRST_UID, lease_uids
 
 THREAD_ENVIRONMENT = {
     "OMP_NUM_THREADS": "1",
@@ -47,9 +48,9 @@ def insecure_allowed() -> bool:
     return os.environ.get(INSECURE_ENV, "") == "1"
 
 
-def check_isolation() -> tuple[bool, dict[str, Any]]:
+def check_isolation(probe_uid: int) -> tuple[bool, dict[str, Any]]:
     """Probe the layers; return (may start, report). Insecure needs SANDBOX_ALLOW_INSECURE=1."""
-    report = run_probe()
+    report = run_probe(probe_uid)
     if report["secure"]:
         return True, report
     if insecure_allowed():
@@ -85,21 +86,23 @@ def bind_listener(socket_path: str) -> socket.socket:
     return listener
 
 
-def serve(socket_path: str, workers: int, uid_base: int | None = None) -> int:
+def serve(socket_path: str, workers: int, first_uid: int = DEFAULT_FIRST_UID) -> int:
     """Run the server until SIGTERM/SIGINT; return the process exit status."""
-    may_start, report = check_isolation()
+    if not 0 < workers < BLOCK_SIZE:
+        raise SystemExit(f"sandbox: --workers must be between 1 and {BLOCK_SIZE - 1}")
+    lease = lease_uids(first_uid)
+    may_start, report = check_isolation(lease.base + BLOCK_SIZE - 1)
     if not may_start:
         return EXIT_INSECURE_REFUSED
     warm_up_torch()
-    kwargs = {} if uid_base is None else {"uid_base": uid_base}
     config = ServerConfig(
         readonly_paths=runtime_readonly_paths([project_root()]),
+        uid_base=lease.base,
         workers=workers,
         insecure=not report["secure"],
-        **kwargs,
     )
     listener = bind_listener(socket_path)
-    _log(f"listening on {socket_path} with {workers} worker(s)")
+    _log(f"listening on {socket_path} with {workers} worker(s) as uids from {lease.base}")
     slots: dict[int, int] = {}
 
     def stop(signum: int, frame: object) -> None:

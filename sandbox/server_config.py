@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
-DEFAULT_UID_BASE = 62000
 DEFAULT_MAX_REQUEST_BYTES = 256 * 1024 * 1024
 
 
@@ -15,11 +14,11 @@ def default_workers() -> int:
 
 @dataclass(frozen=True)
 class ServerConfig:
-    """How many slots, which uids, what the jobs may see, and whether insecure mode is on."""
+    """How many slots, their uids (``uid_base + slot``), what jobs may see, insecure mode or not."""
 
     readonly_paths: tuple[str, ...]
+    uid_base: int
     workers: int = 1
-    uid_base: int = DEFAULT_UID_BASE
     workdir_size_mb: int = 64
     max_request_bytes: int = DEFAULT_MAX_REQUEST_BYTES
     insecure: bool = False

@@ -94,7 +94,7 @@ class SlotSupervisor:
         libc.prctl(libc.PR_SET_PDEATHSIG, signal.SIGKILL)
         libc.prctl(libc.PR_SET_CHILD_SUBREAPER, 1)
         try:
-            self.cgroup = create_slot_cgroup(self.slot)
+            self.cgroup = create_slot_cgroup(self.uid)
         except CgroupUnavailable as exc:
             _log(f"slot {self.slot}: memory capped by RLIMIT_AS instead of a cgroup ({exc})")
         self.baseline_address_space = address_space_bytes()

@@ -1,0 +1,61 @@
+"""Lease a block of slot uids no other sandbox server on this host is using.
+
+Every server kills a finished job's processes by killing everything its slot uid owns, so two
+servers must never share a uid. A server holds an exclusive flock on one lock file per block
+for as long as it runs; the kernel drops the lock when the server dies.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import tempfile
+from dataclasses import dataclass
+
+DEFAULT_FIRST_UID = 62000
+BLOCK_SIZE = 256
+MAX_BLOCKS = 64
+LOCK_DIRS = ("/run/tensorgrade-sandbox", os.path.join(tempfile.gettempdir(), "tensorgrade-sandbox"))
+
+
+class NoFreeUids(RuntimeError):
+    """Every uid block is taken (or no lock directory is writable)."""
+
+
+@dataclass(frozen=True)
+class UidLease:
+    """Uids ``base`` .. ``base + BLOCK_SIZE - 1``, reserved while ``lock_fd`` stays open."""
+
+    base: int
+    lock_fd: int
+
+    def release(self) -> None:
+        os.close(self.lock_fd)
+
+
+def _lock_dir() -> str:
+    for directory in LOCK_DIRS:
+        try:
+            os.makedirs(directory, mode=0o755, exist_ok=True)
+        except OSError:
+            continue
+        if os.access(directory, os.W_OK):
+            return directory
+    raise NoFreeUids(f"none of {LOCK_DIRS} is writable; the server cannot reserve uids")
+
+
+def lease_uids(first_uid: int = DEFAULT_FIRST_UID) -> UidLease:
+    """Reserve the first free block of BLOCK_SIZE uids at or above ``first_uid``."""
+    directory = _lock_dir()
+    for block in range(MAX_BLOCKS):
+        base = first_uid + block * BLOCK_SIZE
+        fd = os.open(os.path.join(directory, f"uids-{base}.lock"), os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            continue
+        return UidLease(base, fd)
+    raise NoFreeUids(
+        f"all {MAX_BLOCKS} uid blocks from {first_uid} are in use by other sandbox servers"
+    )

@@ -1,0 +1,85 @@
+"""A real sandbox server per test module, plus helpers to check it is still healthy."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+
+import numpy as np
+import pytest
+
+from sandbox import Call, Job, JobResult, Limits, SandboxClient
+from sandbox.local_server import LocalServer
+
+WORKERS = 2
+
+HEALTH_CODE = """
+import torch
+
+def normalise(x):
+    t = torch.from_numpy(x).requires_grad_(True)
+    y = torch.nn.functional.layer_norm(t, t.shape[-1:])
+    (y * y).sum().backward()
+    return y.detach(), t.grad
+"""
+
+
+@pytest.fixture(scope="module")
+def sandbox_server() -> Iterator[LocalServer]:
+    if os.geteuid() != 0:
+        pytest.skip("the sandbox server needs root for namespaces and uid switching")
+    server = LocalServer(workers=WORKERS)
+    try:
+        server.wait_until_ready()
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="module")
+def sandbox_client(sandbox_server: LocalServer) -> SandboxClient:
+    return sandbox_server.client
+
+
+def run(client: SandboxClient, code: str, *calls: Call, **limits: float) -> JobResult:
+    return client.run(Job(code=code, calls=list(calls), limits=Limits(**limits)))
+
+
+def _parents() -> dict[int, int]:
+    parents = {}
+    for name in os.listdir("/proc"):
+        if not name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{name}/stat") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        parents[int(name)] = int(fields[1])
+    return parents
+
+
+def job_process_count(server: LocalServer) -> int:
+    """Processes below the server's slot supervisors (idle pre-forked children included)."""
+    parents = _parents()
+    supervisors = {pid for pid, parent in parents.items() if parent == server.process.pid}
+    count = 0
+    for pid in parents:
+        ancestor = parents.get(pid)
+        while ancestor is not None and ancestor not in supervisors and ancestor > 1:
+            ancestor = parents.get(ancestor)
+        count += ancestor in supervisors
+    return count
+
+
+def assert_healthy(server: LocalServer) -> None:
+    """A normal LayerNorm job still returns the right answer and no job process lingers."""
+    client = server.client
+    x = np.array([[1.0, 2.0, 4.0], [3.0, 3.5, -1.0]])
+    result = run(client, HEALTH_CODE, Call("normalise", (x,)))
+    assert result.status == "ok", result
+    mean = x.mean(axis=1, keepdims=True)
+    expected = (x - mean) / np.sqrt(x.var(axis=1, keepdims=True) + 1e-5)
+    np.testing.assert_allclose(result.outputs[0][0], expected, rtol=1e-10)
+    assert result.outputs[0][1].shape == x.shape
+    assert job_process_count(server) <= WORKERS
