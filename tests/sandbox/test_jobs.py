@@ -34,7 +34,8 @@ def test_layer_norm_with_tensor_inputs(sandbox_client):
 
 def test_health_job_and_mixed_outputs(sandbox_server, sandbox_client):
     assert_healthy(sandbox_server)
-    code = "import numpy as np\ndef f(n):\n    return {'n': n, 'xs': [np.int64(n), 1.5, None, 'a', True]}\n"
+    code = "import numpy as np\ndef f(n):\n"
+    code += "    return {'n': n, 'xs': [np.int64(n), 1.5, None, 'a', True]}\n"
     result = run(sandbox_client, code, Call("f", (3,)))
     assert result.status == "ok"
     value = result.outputs[0]
@@ -43,7 +44,8 @@ def test_health_job_and_mixed_outputs(sandbox_server, sandbox_client):
 
 
 def test_stdout_and_stderr_are_captured(sandbox_client):
-    code = "import sys\nprint('to out')\nprint('to err', file=sys.stderr)\ndef f():\n    print('call')\n"
+    code = "import sys\nprint('to out')\nprint('to err', file=sys.stderr)\n"
+    code += "def f():\n    print('call')\n"
     result = run(sandbox_client, code, Call("f"))
     assert result.status == "ok"
     assert result.stdout == "to out\ncall\n"
@@ -64,7 +66,8 @@ def test_errors_carry_filename_and_line(sandbox_client):
 
 
 def test_job_runs_isolated_as_unprivileged_user(sandbox_client):
-    code = "import os, socket\ndef f():\n    return [os.getuid(), os.getcwd(), socket.gethostname()]\n"
+    code = "import os, socket\ndef f():\n"
+    code += "    return [os.getuid(), os.getcwd(), socket.gethostname()]\n"
     result = run(sandbox_client, code, Call("f"))
     uid, cwd, hostname = result.outputs[0]
     assert uid != 0 and cwd == "/job" and hostname == "sandbox"

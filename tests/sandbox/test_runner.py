@@ -30,7 +30,8 @@ def test_calls_run_in_order_with_args_and_kwargs():
 
 
 def test_error_traceback_shows_only_job_frames_with_lines():
-    code = "import json\n\ndef helper(x):\n    return json.loads(x)\n\ndef entry():\n    return helper('{')\n"
+    code = "import json\n\ndef helper(x):\n    return json.loads(x)\n\n"
+    code += "def entry():\n    return helper('{')\n"
     header, outputs = execute(code, ("entry", (), {}), filename="student.py")
     error = header["error"]
     assert header["status"] == "error" and outputs == []
@@ -77,7 +78,8 @@ def test_memory_error_maps_to_memory_limit():
 
 
 def test_rigged_return_is_bad_return():
-    code = "class Sneaky:\n    def __eq__(self, other):\n        return True\n\ndef f():\n    return Sneaky()\n"
+    code = "class Sneaky:\n    def __eq__(self, other):\n        return True\n\n"
+    code += "def f():\n    return Sneaky()\n"
     header, _ = execute(code, ("f", (), {}))
     assert header["status"] == "bad_return"
     assert "Sneaky" in header["error"]["message"]
