@@ -47,9 +47,9 @@ def format_thousands(value: Any) -> str:
 def _cell(value: Any, dp: int | None) -> str:
     if isinstance(value, str):
         return value
-    if dp is None and float(value) == int(value):
-        return str(int(value))
-    return format_number(value, 2 if dp is None else dp)
+    if dp is None:
+        return str(int(value)) if float(value) == int(value) else repr(float(value))
+    return format_number(value, dp)
 
 
 def latex_bmatrix(value: Any, dp: int | None = 2) -> str:

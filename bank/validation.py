@@ -66,9 +66,21 @@ def reference_answers(q: QuestionDefinition, variant: VariantBuild) -> dict[str,
         value = variant.reference.exact[part.quantity]
         dp = grader.rounding_decimals(part.spec())
         if dp is not None and not isinstance(value, str):
-            value = _rounded(value, dp)
-        answers[part.label] = answer_text(value, dp)
+            answers[part.label] = answer_text(_rounded(value, dp), dp)
+        else:
+            answers[part.label] = _typed_reference(value, part.rule)
     return answers
+
+
+def _typed_reference(value: Any, rule: dict[str, Any]) -> str:
+    """The value as text, to the significant figures the rule asks for (if any)."""
+    tolerance = rule.get("tolerance")
+    figures = tolerance.get("sf") if isinstance(tolerance, dict) else None
+    if isinstance(value, str):
+        return value
+    if isinstance(figures, int) and not isinstance(value, list):
+        return f"{float(value):#.{figures}g}".rstrip(".")
+    return answer_text(value, None)
 
 
 def _rounded(value: Any, dp: int) -> Any:

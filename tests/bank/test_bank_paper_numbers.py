@@ -116,3 +116,11 @@ def test_seed003_losses_and_step():
     assert exact["reg_loss"] == pytest.approx(0.153)
     assert round_half_away(exact["softmax_loss"], 2) == 1.93
     assert rounded(exact["W_new"], 4) == [[0.0944, -0.3926], [0.4815, -0.2827], [-0.0023, 0.0023]]
+
+
+def test_seed001_convergence_rates_for_kappa_4():
+    exact = paper("seed001-q9-convergence-rates").quantities
+    assert exact["eta_opt"] == pytest.approx(0.4)
+    assert exact["rate_gd"] == pytest.approx(0.6)
+    assert exact["rate_momentum"] == pytest.approx(1 / 3)
+    assert round_half_away(exact["steps_ratio"], 3) == 0.465
