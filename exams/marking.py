@@ -2,11 +2,29 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import dataclasses
+from collections.abc import Mapping, Sequence
 from typing import Any
+
+import numpy as np
 
 import bank
 import grader
+
+ARRAY_KINDS = frozenset({"vector", "matrix", "tensor"})
+
+
+def parts_with_expected_shapes(
+    parts: Sequence[grader.PartSpec], exact: Mapping[str, Any]
+) -> list[grader.PartSpec]:
+    """Array parts told their variant's shape, so a wrong shape is caught before storing."""
+    shaped = []
+    for part in parts:
+        if part.kind in ARRAY_KINDS and "shape" not in part.rule and part.quantity_name in exact:
+            rule = {**part.rule, "shape": list(np.shape(exact[part.quantity_name]))}
+            part = dataclasses.replace(part, rule=rule)
+        shaped.append(part)
+    return shaped
 
 
 def variant_answers_mark(

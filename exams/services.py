@@ -17,7 +17,7 @@ import bank
 import grader
 from exams.bank_bridge import build_variant_data, definition_from_version
 from exams.errors import ApplicationError
-from exams.marking import variant_answers_mark
+from exams.marking import parts_with_expected_shapes, variant_answers_mark
 from exams.models import (
     Attempt,
     Course,
@@ -218,7 +218,8 @@ def submission_create(
     variant = attempt_variant(attempt=attempt, question=question)
     cleaned = _answers_cleaned(variant=variant, answers=answers)
     definition = definition_from_version(variant.version)
-    problems = grader.check_format(definition.part_specs(), cleaned)
+    parts = parts_with_expected_shapes(definition.part_specs(), variant.reference["exact"])
+    problems = grader.check_format(parts, cleaned)
     if problems:
         described = "; ".join(f"part {label}: {message}" for label, message in problems.items())
         raise ApplicationError(

@@ -59,13 +59,20 @@ def redis_url(tmp_path_factory) -> str:
     _stop(process)
 
 
+def _reset_producer_pool() -> None:
+    """Drop pooled broker connections so the next publish connects to the current broker_url."""
+    if celery_app._pool is not None:
+        celery_app._pool.force_close_all()
+        celery_app._pool = None
+
+
 @pytest.fixture
 def broker(redis_url, monkeypatch):
     """Point this process's Celery producer at the test Redis."""
     monkeypatch.setattr(celery_app.conf, "broker_url", redis_url)
-    celery_app.pool.force_close_all()
+    _reset_producer_pool()
     yield redis_url
-    celery_app.pool.force_close_all()
+    _reset_producer_pool()
 
 
 @pytest.fixture
