@@ -28,10 +28,15 @@ class MemoryCgroup:
     def set_limit_mb(self, memory_mb: int) -> None:
         limit = str(memory_mb * 1024 * 1024)
         if self.version == 1:
-            (self.path / "memory.limit_in_bytes").write_text(limit)
+            memory = self.path / "memory.limit_in_bytes"
             memsw = self.path / "memory.memsw.limit_in_bytes"
+            files = [memory]
             if memsw.exists():
-                memsw.write_text(limit)
+                # memory+swap may never be below memory: raise it first, lower it last.
+                raising = int(limit) > int(memory.read_text())
+                files = [memsw, memory] if raising else [memory, memsw]
+            for path in files:
+                path.write_text(limit)
         else:
             (self.path / "memory.max").write_text(limit)
             swap = self.path / "memory.swap.max"

@@ -8,6 +8,7 @@ import signal
 import socket
 import sys
 import time
+import traceback
 from typing import Any
 
 from sandbox.doctor import run_probe
@@ -146,7 +147,8 @@ def _start_slot(slot: int, listener: socket.socket, config: ServerConfig) -> int
         try:
             SlotSupervisor(slot, listener, config).serve_forever()
         except BaseException as exc:  # noqa: BLE001 - report, then let the master respawn
-            _log(f"slot {slot} supervisor crashed: {type(exc).__name__}: {exc}")
+            details = "".join(traceback.format_exception(exc))
+            _log(f"slot {slot} supervisor crashed: {type(exc).__name__}: {exc}\n{details}")
         finally:
             os._exit(1)
     return pid

@@ -176,7 +176,11 @@ class SlotSupervisor:
         try:
             if self.cgroup is not None:
                 self.cgroup.set_limit_mb(limits.memory_mb)
-            self._supervise(child, run, pack_frame(header, blobs))
+        except OSError as exc:
+            run.stop_message = f"could not set the memory limit of {self.cgroup.path}: {exc}"
+        try:
+            if not run.stop_message:
+                self._supervise(child, run, pack_frame(header, blobs))
         finally:
             self._kill_job(child.pid)
             self._drain_outputs(child, run)
