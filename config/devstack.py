@@ -67,6 +67,11 @@ def _wait_until(check, what: str, processes: list[subprocess.Popen]) -> None:  #
     raise StartupError(f"{what} did not become ready within {READY_TIMEOUT_S} s.")
 
 
+def _spawn(args: list[str], **kwargs: object) -> subprocess.Popen:
+    """A child in its own session: Ctrl-C reaches only the launcher, which stops them in order."""
+    return subprocess.Popen(args, start_new_session=True, **kwargs)
+
+
 def _manage(*args: str, env: dict[str, str]) -> None:
     subprocess.run([PYTHON, str(BASE_DIR / "manage.py"), *args], check=True, env=env)
 
@@ -92,6 +97,7 @@ def main() -> int:
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     (VAR_DIR / "redis").mkdir(exist_ok=True)
     processes: list[subprocess.Popen] = []
+    signal.signal(signal.SIGINT, _interrupt)
     signal.signal(signal.SIGTERM, _interrupt)
     try:
         redis_port = _free_port(int(os.environ.get("TENSORGRADE_REDIS_PORT", "6379")))
@@ -111,7 +117,7 @@ def main() -> int:
         _manage("migrate", "--noinput", env=env)
 
         processes.append(
-            subprocess.Popen(
+            _spawn(
                 [
                     redis_binary,
                     "--port",
@@ -135,7 +141,7 @@ def main() -> int:
             k: v for k, v in env.items() if k in ("PATH", "LANG", "SANDBOX_ALLOW_INSECURE")
         }
         processes.append(
-            subprocess.Popen(
+            _spawn(
                 [PYTHON, "-m", "sandbox", "serve", "--socket", str(sandbox_socket)],
                 cwd=BASE_DIR,
                 env=sandbox_env,
@@ -145,7 +151,7 @@ def main() -> int:
 
         _manage("demo_setup", env=env)
         processes.append(
-            subprocess.Popen(
+            _spawn(
                 [
                     PYTHON,
                     "-m",
@@ -166,7 +172,7 @@ def main() -> int:
             )
         )
         processes.append(
-            subprocess.Popen(
+            _spawn(
                 [
                     PYTHON,
                     str(BASE_DIR / "manage.py"),

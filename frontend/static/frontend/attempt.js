@@ -45,8 +45,10 @@
         line.append(badge, " " + fb.score + "/" + fb.max_score + " — " + fb.feedback);
       });
       if (sub.solution_html) {
-        solution.querySelector(".body").innerHTML = sub.solution_html;
+        const body = solution.querySelector(".body");
+        body.innerHTML = sub.solution_html;
         solution.hidden = false;
+        if (window.MathJax && MathJax.typesetPromise) MathJax.typesetPromise([body]);
       }
     }
 

@@ -1,0 +1,59 @@
+"""A student in a real browser: log in, answer, see "Marking…" then the mark, without a reload."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from exams import services
+from exams.models import Attempt
+
+CHROMIUM = shutil.which("chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+
+
+@pytest.fixture
+def browser_page(monkeypatch):
+    if CHROMIUM is None:
+        pytest.fail("chromium is not installed; run `apt-get install -y chromium`.")
+    from playwright.sync_api import sync_playwright
+
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser.new_page()
+        browser.close()
+
+
+@pytest.mark.integration
+def test_student_is_marked_in_the_browser_without_reloading(
+    celery_worker, live_server, course, student, browser_page
+):
+    page = browser_page
+    page.goto(f"{live_server.url}/login/")
+    page.fill("input[name=username]", student.username)
+    page.fill("input[name=password]", "pw-" + student.username)
+    page.click("button[type=submit]")
+    page.click("text=A single linear neuron")
+    page.wait_for_selector("form.answer-form")
+
+    page.fill("input[name=answer_y]", "three")
+    page.fill("input[name=answer_loss]", "1")
+    page.click("form.answer-form button[type=submit]")
+    page.wait_for_selector("fieldset[data-label=y] .format-error:not(:empty)")
+    assert "nothing was submitted" in page.inner_text(".status-line")
+
+    attempt = Attempt.objects.get(student=student)
+    exact = services.attempt_variant(attempt=attempt).reference["exact"]
+    page.evaluate("window.__sameDocument = true")
+    page.fill("input[name=answer_y]", f"{exact['y']:.2f}")
+    page.fill("input[name=answer_loss]", f"{exact['loss'] + 5:.2f}")
+    page.click("form.answer-form button[type=submit]")
+    page.wait_for_selector(".status-line:has-text('Score')", timeout=60_000)
+
+    assert page.evaluate("window.__sameDocument") is True
+    assert page.inner_text(".status-line") == "Score: 1 / 2"
+    assert "correct" in page.inner_text("fieldset[data-label=y] .feedback")
+    assert "incorrect" in page.inner_text("fieldset[data-label=loss] .feedback")
+    assert page.is_visible(".solution")
