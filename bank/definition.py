@@ -24,6 +24,7 @@ ANSWER_KINDS = (
     "code",
 )
 MANUAL_KINDS = ("text",)
+CODE_KINDS = ("code",)
 PART_STATUSES = ("correct", "partially_correct", "incorrect", "format_error", "needs_manual")
 
 
@@ -43,8 +44,11 @@ class PartDefinition:
 
     @property
     def auto_marked(self) -> bool:
-        """Whether the solver computes a reference for this part (free text is marked by hand)."""
-        return self.kind not in MANUAL_KINDS
+        """Whether the solver computes a reference for this part.
+
+        Free text is marked by hand; code parts are marked by running tests (bank.code_runner).
+        """
+        return self.kind not in MANUAL_KINDS and self.kind not in CODE_KINDS
 
     def spec(self) -> grader.PartSpec:
         return grader.PartSpec(

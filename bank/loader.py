@@ -8,6 +8,7 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
+from bank.code_parts import inline_code_files
 from bank.definition import (
     ANSWER_KINDS,
     MANUAL_KINDS,
@@ -35,6 +36,7 @@ PART_KEYS = {
     "rule",
     "model_answer",
     "rubric",
+    "code",
 }
 SAMPLE_KEYS = {"name", "seed", "paper", "answers", "expect"}
 
@@ -65,7 +67,9 @@ def load_question(path: Path | str) -> QuestionDefinition:
         if not (folder / filename).is_file():
             raise BankError(f"{where(filename)}: file is missing; every question needs it")
     data = _read_toml(folder / QUESTION_FILE, where(QUESTION_FILE))
-    parts = _parse_parts(data, where(QUESTION_FILE))
+    parts = inline_code_files(
+        _parse_parts(data, where(QUESTION_FILE)), folder, where(QUESTION_FILE)
+    )
     samples = _load_samples(folder, where(SAMPLES_FILE), parts)
     return QuestionDefinition(
         slug=slug,
@@ -191,6 +195,10 @@ def _parse_part(raw: dict[str, Any], index: int, where: str) -> PartDefinition:
     rule = raw.get("rule", {})
     if not isinstance(rule, dict):
         raise BankError(f"{at}: rule must be a table, e.g. rule = {{ tolerance = {{ dp = 2 }} }}")
+    if "code" in raw:
+        if kind != "code":
+            raise BankError(f"{at}: only parts of kind 'code' take a [parts.code] table")
+        rule = {**rule, "code": raw["code"]}
     part = PartDefinition(
         label=label,
         source_part=_text(raw, "source_part", at),

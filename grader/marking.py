@@ -7,6 +7,7 @@ import logging
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from grader.code.syntax import syntax_problem
 from grader.errors import AnswerFormatError, RuleError
 from grader.kinds import MARKERS, SKIPPED_KINDS, UNCHECKED_KINDS
 from grader.kinds.base import NO_REFERENCE_FEEDBACK, manual_result
@@ -34,10 +35,16 @@ def raw_text(value: Any) -> str:
 def check_format(parts: Sequence[PartSpec], raw_answers: Mapping[str, Any]) -> dict[str, str]:
     """A message per part whose answer cannot be read; empty when every answer is readable.
 
-    Free-text and code parts are not checked; parts whose rule is broken are left to marking.
+    Free-text parts are not checked; code parts only for syntax (never run here); parts whose
+    rule is broken are left to marking.
     """
     errors: dict[str, str] = {}
     for part in parts:
+        if part.kind == "code":
+            problem = syntax_problem(raw_text(raw_answers.get(part.label)))
+            if problem is not None:
+                errors[part.label] = problem
+            continue
         marker = MARKERS.get(part.kind)
         if marker is None or part.kind in UNCHECKED_KINDS:
             continue

@@ -47,6 +47,8 @@ class PartResult:
     feedback: str
     matched: str | None = None
     mistakes: tuple[str, ...] = ()
+    details: tuple[Mapping[str, Any], ...] = ()
+    """Per-test records of a code part (name, passed, points, message, hints); else empty."""
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -56,6 +58,7 @@ class PartResult:
             "feedback": self.feedback,
             "matched": self.matched,
             "mistakes": list(self.mistakes),
+            "details": [dict(detail) for detail in self.details],
         }
 
 

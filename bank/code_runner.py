@@ -1,0 +1,225 @@
+"""Marking code parts: each source runs in its own sandbox job, comparisons happen here.
+
+A submission runs in one job (the harness `bank/code_harness.py` shipped as source, the
+submission passed to it as a string). The reference and the known wrong solutions are author
+code: they run together in another job, never with student code, and their plain outputs are
+cached per (question content hash, part, params).
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections import OrderedDict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+import grader
+from bank.code_parts import CodePart, code_part
+from bank.definition import QuestionDefinition
+from bank.errors import QuestionRunError
+from grader.code import CodeRun, CodeTest, ReferenceRunError, WrongRun, mark_code_tests
+from grader.code.syntax import syntax_problem
+from sandbox import Call, CodecError, Job, JobResult, Limits, SandboxUnavailable, get_client
+
+JOB_FILENAME = "tensorgrade_code_harness.py"
+SUBMISSION_FILENAME = "submission.py"
+REFERENCE_FILENAME = "reference.py"
+AUTHOR_CACHE_SIZE = 256
+JOB_MEMORY_MB = 1024
+INFRASTRUCTURE_STATUSES = ("sandbox_error",)
+STUDENT_FAILURES = {
+    "timeout": "your code ran longer than the time limit of {limit:g} s, so no test finished; "
+    "look for endless loops or needlessly large tensors",
+    "memory_limit": "your code used more memory than the limit of {memory} MB; "
+    "look for needlessly large tensors",
+    "output_limit": "your code printed or returned too much data; remove large prints",
+    "killed": "your code was stopped by the sandbox before it finished",
+    "bad_return": "the test results could not be read back from your code's process",
+    "error": "the tests could not run: {error}",
+}
+
+
+@dataclass(frozen=True)
+class AuthorRuns:
+    """The reference's run and each known wrong solution's, for one variant of one part."""
+
+    reference: CodeRun
+    wrong: tuple[WrongRun, ...]
+
+
+@cache
+def harness_source() -> str:
+    return (Path(__file__).resolve().parent / "code_harness.py").read_text(encoding="utf-8")
+
+
+@cache
+def digits_arrays() -> dict[str, np.ndarray]:
+    """scikit-learn's bundled 8x8 digits (1797 images), read from the installed package."""
+    from sklearn.datasets import load_digits
+
+    digits = load_digits()
+    return {"x": digits.data.astype(np.uint8), "y": digits.target.astype(np.int64)}
+
+
+def _job_data(tests: Sequence[CodeTest]) -> dict[str, Any]:
+    return digits_arrays() if any(test.check == "training" for test in tests) else {}
+
+
+def _limits(part: CodePart, runs: int) -> Limits:
+    seconds = part.time_limit_s * runs
+    return Limits(wall_time_s=seconds, cpu_time_s=seconds, memory_mb=JOB_MEMORY_MB)
+
+
+def _run_job(job: Job, where: str) -> JobResult:
+    try:
+        result = get_client().run(job)
+        if result.status in INFRASTRUCTURE_STATUSES:
+            result = get_client().run(job)
+    except (SandboxUnavailable, CodecError) as exc:
+        raise QuestionRunError(f"{where}: the sandbox could not run the code: {exc}") from None
+    return result
+
+
+def _raw_tests(tests: Sequence[CodeTest]) -> list[dict[str, Any]]:
+    return [dict(test.raw) for test in tests]
+
+
+def run_submission(
+    part: CodePart, params: Mapping[str, Any], tests: Sequence[CodeTest], source: str
+) -> CodeRun:
+    """The submission's observations for `tests`, from one sandbox job."""
+    call = Call(
+        "run_code_tests",
+        args=(source, SUBMISSION_FILENAME, part.entry(params), _raw_tests(tests), _job_data(tests)),
+    )
+    limits = _limits(part, 1)
+    job = Job(code=harness_source(), calls=[call], limits=limits, filename=JOB_FILENAME)
+    result = _run_job(job, part.where)
+    if result.status != "ok" or len(result.outputs) != 1:
+        error = grader.code.error_text(result.error.as_dict()) if result.error else "unknown"
+        template = STUDENT_FAILURES.get(result.status, STUDENT_FAILURES["error"])
+        message = template.format(limit=limits.wall_time_s, memory=limits.memory_mb, error=error)
+        return CodeRun(failure=message[0].upper() + message[1:] + ".", stdout=result.stdout)
+    hidden = {test.name for test in tests if test.hidden}
+    return code_run_from_output(result.outputs[0], hidden)
+
+
+def code_run_from_output(output: Any, hidden: set[str]) -> CodeRun:
+    """A CodeRun from the harness's (untrusted) return value; stdout of hidden tests is dropped."""
+    if not isinstance(output, dict):
+        return CodeRun(failure="The test results could not be read back from your code.")
+    stdout = output.get("stdout") if isinstance(output.get("stdout"), str) else ""
+    load_error = output.get("load_error")
+    if load_error is not None:
+        return CodeRun(load_error=load_error if isinstance(load_error, dict) else {}, stdout=stdout)
+    raw_tests = output.get("tests")
+    tests = {
+        name: entry
+        for name, entry in (raw_tests.items() if isinstance(raw_tests, dict) else [])
+        if isinstance(name, str) and isinstance(entry, dict)
+    }
+    printed = [stdout] if stdout else []
+    for name, entry in tests.items():
+        text = entry.get("stdout")
+        if name not in hidden and isinstance(text, str) and text:
+            printed.append(f"[{name}]\n{text}")
+    return CodeRun(tests=tests, stdout="\n".join(printed))
+
+
+_author_cache: OrderedDict[tuple[str, str, str], AuthorRuns] = OrderedDict()
+_author_lock = threading.Lock()
+
+
+def author_runs(
+    q: QuestionDefinition, part: CodePart, params: Mapping[str, Any], tests: Sequence[CodeTest]
+) -> AuthorRuns:
+    """Reference and wrong-solution runs for this variant, from the cache or one sandbox job."""
+    key = (q.content_hash, part.label, json.dumps(params, sort_keys=True, default=str))
+    with _author_lock:
+        if key in _author_cache:
+            _author_cache.move_to_end(key)
+            return _author_cache[key]
+    wrong = part.wrong_for(tests)
+    sources = [(REFERENCE_FILENAME, part.reference)]
+    sources += [(f"wrong_{w.name}.py", w.source) for w in wrong]
+    call = Call(
+        "run_author_sources",
+        args=(sources, part.entry(params), _raw_tests(tests), _job_data(tests)),
+    )
+    job = Job(
+        code=harness_source(),
+        calls=[call],
+        limits=_limits(part, len(sources)),
+        filename=JOB_FILENAME,
+    )
+    result = _run_job(job, part.where)
+    if result.status != "ok" or len(result.outputs) != 1 or not isinstance(result.outputs[0], list):
+        detail = grader.code.error_text(result.error.as_dict()) if result.error else result.status
+        raise QuestionRunError(f"{part.where}: the reference run failed ({detail})")
+    runs = [code_run_from_output(output, set()) for output in result.outputs[0]]
+    reference = runs[0]
+    if reference.load_error is not None:
+        raise QuestionRunError(
+            f"{part.where}: the reference does not load: "
+            f"{grader.code.error_text(reference.load_error)}"
+        )
+    found = AuthorRuns(
+        reference=reference,
+        wrong=tuple(WrongRun(w.name, w.hint, run) for w, run in zip(wrong, runs[1:], strict=True)),
+    )
+    with _author_lock:
+        _author_cache[key] = found
+        while len(_author_cache) > AUTHOR_CACHE_SIZE:
+            _author_cache.popitem(last=False)
+    return found
+
+
+def _mark(
+    q: QuestionDefinition,
+    label: str,
+    params: Mapping[str, Any],
+    source: str,
+    *,
+    visible_only: bool,
+) -> grader.PartResult:
+    part = code_part(q, label)
+    problem = syntax_problem(source)
+    if problem is not None:
+        message = f"Your code could not be read, so no test ran (this costs no attempt): {problem}"
+        return grader.PartResult(label, 0.0, part.marks, "format_error", message)
+    tests = part.tests(params)
+    chosen = [test for test in tests if not (visible_only and test.hidden)]
+    authors = author_runs(q, part, params, tests)
+    student = run_submission(part, params, chosen, source)
+    try:
+        return mark_code_tests(
+            label,
+            part.marks,
+            tests,
+            student,
+            authors.reference,
+            authors.wrong,
+            visible_only=visible_only,
+        )
+    except ReferenceRunError as exc:
+        raise QuestionRunError(f"{part.where}: {exc}") from None
+
+
+def mark_code_part(
+    q: QuestionDefinition, label: str, params: Mapping[str, Any], source: str
+) -> grader.PartResult:
+    """Mark submitted `source` for code part `label` of the variant with `params` (all tests)."""
+    return _mark(q, label, params, source, visible_only=False)
+
+
+def run_visible_tests(
+    q: QuestionDefinition, label: str, params: Mapping[str, Any], source: str
+) -> grader.PartResult:
+    """Run only the visible tests (a "run tests" button: not a submission, costs no attempt)."""
+    return _mark(q, label, params, source, visible_only=True)

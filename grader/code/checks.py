@@ -1,0 +1,217 @@
+"""Judging one test's observations: against the reference, against bounds, or on their own."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from grader.code.compare import compare_outputs, kind_of, structure_message
+from grader.code.spec import CodeTest
+
+
+@dataclass(frozen=True)
+class Verdict:
+    passed: bool
+    message: str = ""
+
+
+PASSED = Verdict(True)
+
+
+def judge(test: CodeTest, observed: Any, reference: Any) -> Verdict:
+    """Whether the submission's observations for `test` pass, and a message if not."""
+    if not isinstance(observed, Mapping):
+        return Verdict(False, "the test produced no readable observations.")
+    if test.check == "forward":
+        return _verdict(
+            compare_outputs(observed.get("output"), _get(reference, "output"), test.rtol, test.atol)
+        )
+    if test.check == "gradients":
+        return _judge_gradients(test, observed, reference)
+    if test.check == "modes":
+        for mode in ("train", "eval"):
+            message = compare_outputs(
+                observed.get(mode),
+                _get(reference, mode),
+                test.rtol,
+                test.atol,
+                f"output in {mode}() mode",
+            )
+            if message:
+                return Verdict(False, message)
+        return PASSED
+    if test.check == "parameters":
+        return _judge_parameters(test, observed, reference)
+    if test.check == "inplace":
+        return _judge_inplace(observed, reference)
+    if test.check == "determinism":
+        message = structure_message(observed.get("first"), _get(reference, "first"))
+        if message:
+            return Verdict(False, message)
+        message = compare_outputs(
+            observed.get("second"), observed.get("first"), 0.0, 0.0, "second call"
+        )
+        if message:
+            return Verdict(
+                False, f"two calls with the same inputs and seed gave different results. {message}"
+            )
+        return PASSED
+    return judge_facts(test, observed.get("facts"))
+
+
+def _get(reference: Any, key: str) -> Any:
+    return reference.get(key) if isinstance(reference, Mapping) else None
+
+
+def _verdict(message: str | None) -> Verdict:
+    return PASSED if message is None else Verdict(False, message)
+
+
+def _judge_gradients(test: CodeTest, observed: Mapping[str, Any], reference: Any) -> Verdict:
+    message = compare_outputs(
+        observed.get("output"), _get(reference, "output"), test.rtol, test.atol
+    )
+    if message:
+        return Verdict(False, message)
+    inputs, expected_inputs = observed.get("input_grads"), _get(reference, "input_grads")
+    if not isinstance(inputs, Mapping) or not isinstance(expected_inputs, Mapping):
+        return Verdict(False, "the input gradients could not be read.")
+    for index, expected in expected_inputs.items():
+        got = inputs.get(index)
+        if kind_of(got) == "none" or got is None:
+            return Verdict(
+                False,
+                f"no gradient reached argument {index}: is the output "
+                "computed from it with differentiable torch operations?",
+            )
+        message = compare_outputs(
+            got, expected, test.rtol, test.atol, f"gradient w.r.t. argument {index}"
+        )
+        if message:
+            return Verdict(False, message)
+    return _judge_parameter_gradients(
+        test, observed.get("param_grads"), _get(reference, "param_grads")
+    )
+
+
+def _judge_parameter_gradients(test: CodeTest, got: Any, expected: Any) -> Verdict:
+    if not isinstance(got, Mapping) or not isinstance(expected, Mapping):
+        return Verdict(False, "the parameter gradients could not be read.")
+    if set(expected) <= set(got):
+        pairs = [(name, got[name], want) for name, want in expected.items()]
+        for name, grad, want in pairs:
+            message = _parameter_grad_message(name, grad, want, test)
+            if message:
+                return Verdict(False, message)
+        return PASSED
+    unmatched = [grad for grad in got.values() if kind_of(grad) == "tensor"]
+    for name, want in expected.items():
+        match = next(
+            (g for g in unmatched if compare_outputs(g, want, test.rtol, test.atol) is None), None
+        )
+        if match is None:
+            shape = tuple(want.get("shape", ())) if isinstance(want, Mapping) else ()
+            return Verdict(
+                False,
+                f"no learnable parameter of shape {shape} gets the gradient "
+                f"the reference's '{name}' gets: is every parameter registered "
+                "(nn.Parameter or a submodule) and used in forward?",
+            )
+        unmatched.remove(match)
+    return PASSED
+
+
+def _parameter_grad_message(name: str, grad: Any, want: Any, test: CodeTest) -> str | None:
+    if kind_of(grad) == "none":
+        return (
+            f"parameter '{name}' received no gradient: is it an nn.Parameter and used in forward?"
+        )
+    return compare_outputs(grad, want, test.rtol, test.atol, f"gradient w.r.t. parameter '{name}'")
+
+
+def _parameter_rows(value: Any) -> list[tuple[str, tuple[int, ...], bool]] | None:
+    if not isinstance(value, list):
+        return None
+    rows = []
+    for row in value:
+        if not isinstance(row, Mapping) or not isinstance(row.get("name"), str):
+            return None
+        shape = row.get("shape")
+        if not isinstance(shape, list) or not all(isinstance(n, int) for n in shape):
+            return None
+        rows.append((row["name"], tuple(shape), row.get("requires_grad") is True))
+    return rows
+
+
+def _judge_parameters(test: CodeTest, observed: Mapping[str, Any], reference: Any) -> Verdict:
+    got = _parameter_rows(observed.get("parameters"))
+    want = _parameter_rows(_get(reference, "parameters"))
+    if got is None or want is None:
+        return Verdict(False, "the registered parameters could not be read.")
+    names = {name for name, _, _ in got}
+    missing = [name for name in test.names if name not in names]
+    if missing:
+        listed = ", ".join(sorted(names)) or "none"
+        return Verdict(
+            False,
+            f"no registered parameter named {', '.join(missing)} "
+            f"(registered: {listed}); wrap learnable tensors in nn.Parameter.",
+        )
+    frozen = [name for name, _, grad in got if not grad]
+    if frozen:
+        return Verdict(False, f"parameter(s) {', '.join(frozen)} have requires_grad=False.")
+    if len(got) != len(want):
+        return Verdict(
+            False, f"{len(got)} learnable parameter tensors are registered, expected {len(want)}."
+        )
+    got_shapes = sorted(shape for _, shape, _ in got)
+    want_shapes = sorted(shape for _, shape, _ in want)
+    if got_shapes != want_shapes:
+        return Verdict(False, f"the parameters have shapes {got_shapes}, expected {want_shapes}.")
+    return PASSED
+
+
+def _judge_inplace(observed: Mapping[str, Any], reference: Any) -> Verdict:
+    message = structure_message(observed.get("output"), _get(reference, "output"))
+    if message:
+        return Verdict(False, message)
+    changed = observed.get("changed")
+    if not isinstance(changed, list):
+        return Verdict(False, "the in-place check could not be read.")
+    if changed:
+        listed = ", ".join(str(item) for item in changed)
+        return Verdict(
+            False,
+            f"the call modified its input(s) {listed} in place; work on new "
+            "tensors (avoid x -= ..., x.sub_(...), x[...] = ...).",
+        )
+    return PASSED
+
+
+def judge_facts(test: CodeTest, facts: Any) -> Verdict:
+    """Hold each named fact against the test's `expect` bounds."""
+    if not isinstance(facts, Mapping):
+        return Verdict(False, "the facts this test inspects could not be read.")
+    for name, bounds in test.expect.items():
+        message = _bound_message(name, facts.get(name), bounds)
+        if message:
+            return Verdict(False, message)
+    return PASSED
+
+
+def _bound_message(name: str, value: Any, bounds: Mapping[str, Any]) -> str | None:
+    if "equals" in bounds and value != bounds["equals"]:
+        return f"{name} is {value!r}, expected {bounds['equals']!r}."
+    if "one_of" in bounds and value not in bounds["one_of"]:
+        options = ", ".join(repr(option) for option in bounds["one_of"])
+        return f"{name} is {value!r}, expected one of {options}."
+    if "min" in bounds or "max" in bounds:
+        if isinstance(value, bool) or not isinstance(value, int | float) or math.isnan(value):
+            return f"{name} is {value!r}, not a number."
+        if "min" in bounds and value < bounds["min"]:
+            return f"{name} is {value:.4g}, below the required minimum {bounds['min']:g}."
+        if "max" in bounds and value > bounds["max"]:
+            return f"{name} is {value:.4g}, above the allowed maximum {bounds['max']:g}."
+    return None

@@ -1,0 +1,190 @@
+"""Comparing plain outputs of submitted code with the reference's, torch.testing style.
+
+Outputs arrive from the sandbox as plain trees (see `bank/code_harness.py::plain_output`):
+``{"type": "tensor", "dtype", "shape", "values"}``, ``{"type": "sequence", "items"}``,
+``{"type": "number", "value"}``, ``{"type": "text", "value"}``, ``{"type": "none"}`` or
+``{"type": "other", "name"}``. Anything else is reported as unreadable, never trusted.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+
+from grader.code.where import describe_where, index_text
+
+TYPE_NAMES = {
+    "tensor": "a torch.Tensor",
+    "sequence": "a tuple/list",
+    "number": "a Python number",
+    "text": "a string",
+    "none": "None",
+}
+
+
+def kind_of(value: Any) -> str:
+    """The plain output's type tag, or 'unreadable'."""
+    if isinstance(value, Mapping) and isinstance(value.get("type"), str):
+        return value["type"]
+    return "unreadable"
+
+
+def type_name(value: Any) -> str:
+    kind = kind_of(value)
+    if kind == "other":
+        return f"an object of type {value.get('name', '?')}"
+    return TYPE_NAMES.get(kind, "data the marker cannot read")
+
+
+def compare_outputs(
+    actual: Any, expected: Any, rtol: float, atol: float, what: str = "output"
+) -> str | None:
+    """None when `actual` matches `expected` within tolerance, else a message saying how not."""
+    expected_kind, actual_kind = kind_of(expected), kind_of(actual)
+    if actual_kind != expected_kind:
+        return f"{what}: expected {type_name(expected)}, got {type_name(actual)}."
+    if expected_kind == "tensor":
+        return _compare_tensors(actual, expected, rtol, atol, what)
+    if expected_kind == "sequence":
+        return _compare_sequences(actual, expected, rtol, atol, what)
+    if expected_kind == "number":
+        return _compare_numbers(actual, expected, rtol, atol, what)
+    if expected_kind in ("text", "none", "other"):
+        return None if actual == expected else f"{what}: expected {expected!r}, got {actual!r}."
+    return f"{what}: the reference produced data the marker cannot read."
+
+
+def structure_message(actual: Any, expected: Any, what: str = "output") -> str | None:
+    """None when `actual` has the type, shape and dtype of `expected` (values not compared)."""
+    expected_kind = kind_of(expected)
+    if kind_of(actual) != expected_kind:
+        return f"{what}: expected {type_name(expected)}, got {type_name(actual)}."
+    if expected_kind == "tensor":
+        got, want = _array(actual), _array(expected)
+        if got is None or want is None or got.shape != want.shape:
+            return _compare_tensors(actual, expected, 0.0, 0.0, what)
+        if actual.get("dtype") != expected.get("dtype"):
+            return _compare_tensors(actual, expected, 0.0, 0.0, what)
+    if expected_kind == "sequence":
+        got_items, want_items = actual.get("items"), expected.get("items")
+        if not isinstance(got_items, list) or not isinstance(want_items, list):
+            return f"{what}: the returned sequence cannot be read."
+        if len(got_items) != len(want_items):
+            return f"{what}: expected {len(want_items)} returned values, got {len(got_items)}."
+        for index, (item, reference) in enumerate(zip(got_items, want_items, strict=True)):
+            message = structure_message(item, reference, f"{what}[{index}]")
+            if message:
+                return message
+    return None
+
+
+def _compare_sequences(
+    actual: Any, expected: Any, rtol: float, atol: float, what: str
+) -> str | None:
+    got, want = actual.get("items"), expected.get("items")
+    if not isinstance(got, list) or not isinstance(want, list):
+        return f"{what}: the returned sequence cannot be read."
+    if len(got) != len(want):
+        return f"{what}: expected {len(want)} returned values, got {len(got)}."
+    for index, (item, reference) in enumerate(zip(got, want, strict=True)):
+        message = compare_outputs(item, reference, rtol, atol, f"{what}[{index}]")
+        if message:
+            return message
+    return None
+
+
+def _compare_numbers(actual: Any, expected: Any, rtol: float, atol: float, what: str) -> str | None:
+    got, want = actual.get("value"), expected.get("value")
+    if not _is_number(got) or not _is_number(want):
+        return f"{what}: expected a number, got {got!r}."
+    if abs(got - want) <= atol + rtol * abs(want):
+        return None
+    return (
+        f"{what}: scalars are not close: absolute difference {abs(got - want):.3g} "
+        f"(up to {atol:g} allowed)."
+    )
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _array(value: Mapping[str, Any]) -> np.ndarray | None:
+    values = value.get("values")
+    if not isinstance(values, np.ndarray):
+        return None
+    shape = value.get("shape")
+    if not isinstance(shape, list) or tuple(shape) != values.shape:
+        return None
+    return values
+
+
+def _compare_tensors(
+    actual: Mapping[str, Any], expected: Mapping[str, Any], rtol: float, atol: float, what: str
+) -> str | None:
+    got, want = _array(actual), _array(expected)
+    if want is None:
+        return f"{what}: the reference produced a tensor the marker cannot read."
+    if got is None:
+        return f"{what}: the returned tensor cannot be read."
+    if got.shape != want.shape:
+        hint = " (transposed?)" if got.shape == want.shape[::-1] and got.ndim == 2 else ""
+        return f"{what}: the shape is {tuple(got.shape)}, expected {tuple(want.shape)}{hint}."
+    if actual.get("dtype") != expected.get("dtype"):
+        return (
+            f"{what}: the dtype is {actual.get('dtype')}, expected {expected.get('dtype')} "
+            "(keep the input's dtype; create new tensors with dtype=x.dtype)."
+        )
+    if got.dtype.kind == "b" or want.dtype.kind == "b":
+        return _compare_exact(got, want, what)
+    return values_message(got.astype(np.float64), want.astype(np.float64), rtol, atol, what)
+
+
+def _compare_exact(got: np.ndarray, want: np.ndarray, what: str) -> str | None:
+    mismatched = got != want
+    if not mismatched.any():
+        return None
+    count = int(mismatched.sum())
+    return f"{what}: {count} of {want.size} entries differ."
+
+
+def values_message(
+    got: np.ndarray, want: np.ndarray, rtol: float, atol: float, what: str
+) -> str | None:
+    """The torch.testing-style report for two same-shape float arrays, or None if close."""
+    with np.errstate(invalid="ignore", over="ignore"):
+        difference = np.abs(got - want)
+        allowed = atol + rtol * np.abs(want)
+        both_nan = np.isnan(got) & np.isnan(want)
+        same_inf = np.isinf(want) & (got == want)
+        close = (difference <= allowed) | both_nan | same_inf
+    mismatched = ~close
+    if not mismatched.any():
+        return None
+    count = int(mismatched.sum())
+    lines = [
+        f"{what}: tensor-likes are not close!",
+        f"Mismatched elements: {count} / {want.size} ({100.0 * count / want.size:.1f}%)",
+    ]
+    if not np.all(np.isfinite(got)):
+        bad = int((~np.isfinite(got)).sum())
+        lines.append(f"{bad} entries of your result are NaN or infinite.")
+    else:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            relative = np.where(want != 0, difference / np.abs(want), np.inf)
+        abs_index = np.unravel_index(int(np.argmax(difference)), want.shape)
+        rel_index = np.unravel_index(int(np.argmax(np.where(mismatched, relative, -1))), want.shape)
+        lines.append(
+            f"Greatest absolute difference: {float(difference[abs_index]):.6g} at index "
+            f"{index_text(abs_index)} (up to {atol:g} allowed)"
+        )
+        lines.append(
+            f"Greatest relative difference: {float(relative[rel_index]):.6g} at index "
+            f"{index_text(rel_index)} (up to {rtol:g} allowed)"
+        )
+    where = describe_where(got, want, mismatched)
+    if where:
+        lines.append(where)
+    return "\n".join(lines)

@@ -1,0 +1,153 @@
+"""Turning the harness runs of a submission, the reference and known wrong solutions into a mark."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from grader.code.checks import Verdict, judge
+from grader.code.runs import CodeRun, error_text
+from grader.code.spec import COMPARED_CHECKS, CodeTest
+from grader.types import PartResult
+
+MAX_STDOUT_CHARS = 2000
+
+
+class ReferenceRunError(RuntimeError):
+    """The reference implementation failed a test: the question, not the student, is at fault."""
+
+
+@dataclass(frozen=True)
+class WrongRun:
+    """A known wrong solution's run and the hint a matching submission should see."""
+
+    name: str
+    hint: str
+    run: CodeRun
+
+
+@dataclass(frozen=True)
+class TestOutcome:
+    test: CodeTest
+    passed: bool
+    message: str = ""
+    hints: tuple[str, ...] = ()
+
+    @property
+    def score(self) -> float:
+        return self.test.points if self.passed else 0.0
+
+    def as_detail(self, hidden_number: int | None) -> dict[str, Any]:
+        """The student-facing record; a hidden test shows only pass/fail and points."""
+        return {
+            "name": self.test.name if hidden_number is None else f"hidden test {hidden_number}",
+            "visibility": self.test.visibility,
+            "passed": self.passed,
+            "points": self.score,
+            "max_points": self.test.points,
+            "message": "" if hidden_number is not None else self.message,
+            "hints": [] if hidden_number is not None else list(self.hints),
+        }
+
+
+def mark_code_tests(
+    label: str,
+    marks: float,
+    tests: Sequence[CodeTest],
+    student: CodeRun,
+    reference: CodeRun,
+    wrong: Sequence[WrongRun] = (),
+    *,
+    visible_only: bool = False,
+) -> PartResult:
+    """The part's result: passed points scaled to `marks`, with per-test feedback and details."""
+    if student.format_error and student.load_error is not None:
+        message = (
+            "Your code could not be loaded, so no test ran (this costs no attempt): "
+            + error_text(student.load_error)
+        )
+        return PartResult(label, 0.0, marks, "format_error", message)
+    chosen = [test for test in tests if not (visible_only and test.hidden)]
+    outcomes = [_outcome(test, student, reference, wrong) for test in chosen]
+    available = sum(test.points for test in chosen)
+    earned = sum(outcome.score for outcome in outcomes)
+    score = round(marks * earned / available, 6) if available else 0.0
+    status = (
+        "correct" if earned >= available else "partially_correct" if earned > 0 else "incorrect"
+    )
+    details = _details(outcomes)
+    feedback = _feedback(outcomes, details, student.stdout, visible_only)
+    return PartResult(label, score, marks, status, feedback, details=tuple(details))
+
+
+def _outcome(test: CodeTest, student: CodeRun, reference: CodeRun, wrong: Sequence[WrongRun]):
+    expected = reference.observed(test.name)
+    if expected is None:
+        raise ReferenceRunError(
+            f"the reference implementation fails test '{test.name}': {reference.problem(test.name)}"
+        )
+    problem = student.problem(test.name)
+    if problem is not None:
+        return TestOutcome(test, False, problem, _declared_hint(test))
+    observed = student.observed(test.name)
+    verdict: Verdict = judge(test, observed, expected)
+    if verdict.passed:
+        return TestOutcome(test, True)
+    hints = [*_matching_hints(test, observed, wrong), *_declared_hint(test)]
+    return TestOutcome(test, False, verdict.message, tuple(dict.fromkeys(hints)))
+
+
+def _declared_hint(test: CodeTest) -> tuple[str, ...]:
+    return (test.hint,) if test.hint else ()
+
+
+def _matching_hints(test: CodeTest, observed: Any, wrong: Sequence[WrongRun]) -> list[str]:
+    """Hints of the known wrong solutions whose output this submission reproduces."""
+    if test.check not in COMPARED_CHECKS:
+        return []
+    hints = []
+    for known in wrong:
+        theirs = known.run.observed(test.name)
+        if theirs is not None and known.hint and judge(test, observed, theirs).passed:
+            hints.append(known.hint)
+    return hints
+
+
+def _details(outcomes: Sequence[TestOutcome]) -> list[dict[str, Any]]:
+    details = []
+    hidden = 0
+    for outcome in outcomes:
+        number = None
+        if outcome.test.hidden:
+            hidden += 1
+            number = hidden
+        details.append(outcome.as_detail(number))
+    return details
+
+
+def _feedback(
+    outcomes: Sequence[TestOutcome],
+    details: Sequence[dict[str, Any]],
+    stdout: str,
+    visible_only: bool,
+) -> str:
+    passed = sum(1 for outcome in outcomes if outcome.passed)
+    earned = sum(outcome.score for outcome in outcomes)
+    available = sum(outcome.test.points for outcome in outcomes)
+    lines = [f"Tests passed: {passed} of {len(outcomes)} ({earned:g} of {available:g} points)."]
+    if visible_only:
+        lines.append("Only the visible tests ran; hidden tests run when you submit.")
+    for detail in details:
+        verdict = "passed" if detail["passed"] else "FAILED"
+        lines.append(
+            f"- {detail['name']}: {verdict} ({detail['points']:g}/{detail['max_points']:g})"
+        )
+        if detail["message"]:
+            lines.extend("    " + line for line in detail["message"].splitlines())
+        lines.extend(f"    Hint: {hint}" for hint in detail["hints"])
+    if stdout.strip():
+        shown = stdout if len(stdout) <= MAX_STDOUT_CHARS else stdout[:MAX_STDOUT_CHARS] + "\n…"
+        lines.append("Your code printed:")
+        lines.extend("    " + line for line in shown.rstrip().splitlines())
+    return "\n".join(lines)

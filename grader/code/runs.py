@@ -1,0 +1,66 @@
+"""What one run of the test harness over some source produced, as the trusted side holds it."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+FORMAT_ERROR_TYPES = frozenset(
+    {"SyntaxError", "IndentationError", "TabError", "ImportError", "ModuleNotFoundError"}
+)
+"""Load failures that mean the code could not be read or set up, not that it computes wrongly."""
+
+
+@dataclass(frozen=True)
+class CodeRun:
+    """Per-test observations (or errors) of one harness run, or why the run failed as a whole.
+
+    ``tests`` maps a test name to ``{"observed": ...}`` or ``{"error": {type, message, line}}``;
+    ``load_error`` is set when the source failed while being executed as a module; ``failure``
+    when the job itself did not finish (time or memory limit, unreadable result).
+    """
+
+    tests: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    load_error: Mapping[str, Any] | None = None
+    failure: str = ""
+    stdout: str = ""
+
+    @property
+    def format_error(self) -> bool:
+        return self.load_error is not None and self.load_error.get("type") in FORMAT_ERROR_TYPES
+
+    def observed(self, name: str) -> Any:
+        """The observations of test `name`, or None when it raised or did not run."""
+        entry = self.tests.get(name)
+        return entry.get("observed") if isinstance(entry, Mapping) else None
+
+    def problem(self, name: str) -> str | None:
+        """Why test `name` produced no observations, in words a student can act on."""
+        if self.failure:
+            return self.failure
+        if self.load_error is not None:
+            return "your code failed while it was being loaded: " + error_text(self.load_error)
+        entry = self.tests.get(name)
+        if not isinstance(entry, Mapping):
+            return "this test did not run."
+        if "error" in entry:
+            return error_text(entry["error"])
+        if "observed" not in entry:
+            return "this test produced no result."
+        return None
+
+
+def error_text(error: Any) -> str:
+    """'line 7: ZeroDivisionError: division by zero' from a harness error record."""
+    if not isinstance(error, Mapping):
+        return "an error the marker cannot read."
+    kind = str(error.get("type") or "Error")
+    message = str(error.get("message") or "")
+    line = error.get("line")
+    text = f"{kind}: {message}" if message else kind
+    if isinstance(line, int) and not isinstance(line, bool):
+        code_line = error.get("code_line")
+        shown = f" (`{str(code_line).strip()}`)" if code_line else ""
+        return f"line {line}{shown}: {text}"
+    return text
