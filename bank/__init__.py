@@ -3,6 +3,7 @@
 No Django imports. Question code (generate/solve) runs only in the sandbox.
 """
 
+from bank.code_runner import mark_code_part, run_visible_tests
 from bank.definition import PartDefinition, QuestionDefinition, Sample
 from bank.errors import BankError, QuestionRunError
 from bank.loader import discover_questions, load_question
@@ -22,6 +23,8 @@ __all__ = [
     "carried_forward_values",
     "discover_questions",
     "load_question",
+    "mark_code_part",
     "render_markdown",
+    "run_visible_tests",
     "validate_question",
 ]

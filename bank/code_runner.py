@@ -180,6 +180,32 @@ def author_runs(
     return found
 
 
+@dataclass(frozen=True)
+class PreparedRuns:
+    """Everything needed to judge one submission to one variant of a code part."""
+
+    part: CodePart
+    tests: list[CodeTest]
+    student: CodeRun
+    authors: AuthorRuns
+
+
+def prepare_runs(
+    q: QuestionDefinition,
+    label: str,
+    params: Mapping[str, Any],
+    source: str,
+    *,
+    visible_only: bool = False,
+) -> PreparedRuns:
+    """Run the author code (cached) and the submission (whose syntax must already be valid)."""
+    part = code_part(q, label)
+    tests = part.tests(params)
+    chosen = [test for test in tests if not (visible_only and test.hidden)]
+    authors = author_runs(q, part, params, tests)
+    return PreparedRuns(part, tests, run_submission(part, params, chosen, source), authors)
+
+
 def _mark(
     q: QuestionDefinition,
     label: str,
@@ -188,27 +214,23 @@ def _mark(
     *,
     visible_only: bool,
 ) -> grader.PartResult:
-    part = code_part(q, label)
     problem = syntax_problem(source)
     if problem is not None:
         message = f"Your code could not be read, so no test ran (this costs no attempt): {problem}"
-        return grader.PartResult(label, 0.0, part.marks, "format_error", message)
-    tests = part.tests(params)
-    chosen = [test for test in tests if not (visible_only and test.hidden)]
-    authors = author_runs(q, part, params, tests)
-    student = run_submission(part, params, chosen, source)
+        return grader.PartResult(label, 0.0, code_part(q, label).marks, "format_error", message)
+    runs = prepare_runs(q, label, params, source, visible_only=visible_only)
     try:
         return mark_code_tests(
             label,
-            part.marks,
-            tests,
-            student,
-            authors.reference,
-            authors.wrong,
+            runs.part.marks,
+            runs.tests,
+            runs.student,
+            runs.authors.reference,
+            runs.authors.wrong,
             visible_only=visible_only,
         )
     except ReferenceRunError as exc:
-        raise QuestionRunError(f"{part.where}: {exc}") from None
+        raise QuestionRunError(f"{runs.part.where}: {exc}") from None
 
 
 def mark_code_part(

@@ -7,6 +7,7 @@ import math
 from typing import Any
 
 import grader
+from bank.code_validation import code_part_problems
 from bank.definition import QuestionDefinition, Sample
 from bank.errors import BankError
 from bank.render import answer_text
@@ -21,7 +22,8 @@ def validate_question(q: QuestionDefinition, *, seeds: int = 30) -> list[str]:
     problems = _rule_problems(q)
     if problems:
         return problems
-    if not q.samples:
+    has_code = any(part.kind == "code" for part in q.parts)
+    if not q.samples and not has_code:
         problems.append(f"bank/{q.slug}/samples.toml: no samples; add answer sets to check")
     labels = [None, *range(seeds)] if q.paper_params is not None else list(range(seeds))
     try:
@@ -46,6 +48,12 @@ def validate_question(q: QuestionDefinition, *, seeds: int = 30) -> list[str]:
             "generate(rng) must draw from a wider range"
         )
     problems += _sample_problems(q)
+    if has_code:
+        named = [
+            ("paper variant" if s is None else f"seed {s}", v.params)
+            for s, v in zip(labels, variants, strict=True)
+        ]
+        problems += code_part_problems(q, named)
     return problems
 
 

@@ -34,11 +34,14 @@ def variant_answers_mark(
     reference: Mapping[str, Any],
     answers: Mapping[str, str],
 ) -> grader.QuestionResult:
-    """Mark raw answers against a variant's reference, crediting errors carried forward."""
+    """Mark raw answers against a variant's reference, crediting errors carried forward.
+
+    Code parts run their tests in the sandbox (`bank.mark_code_part`); the answer is the source.
+    """
     parts = definition.part_specs()
     parsed = grader.parse_answers(parts, answers)
     carried = bank.carried_forward_values(definition, params, parsed) if parsed else None
-    return grader.mark_question(
+    marked = grader.mark_question(
         parts,
         grader.Reference(
             exact=reference["exact"],
@@ -46,4 +49,15 @@ def variant_answers_mark(
             carried_forward=carried,
         ),
         answers,
+    )
+    code = {
+        part.label: bank.mark_code_part(definition, part.label, params, answers.get(part.label, ""))
+        for part in parts
+        if part.kind == "code"
+    }
+    if not code:
+        return marked
+    merged = {**marked.parts, **code}
+    return grader.QuestionResult(
+        parts={p.label: merged[p.label] for p in parts if p.label in merged}
     )

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-EPSILONS = [1e-4, 1e-3, 1e-2, 1e-5]
+EPSILONS = [1e-4, 1e-3, 5e-4, 1e-5]
 
 
 def generate(rng: np.random.Generator) -> dict:

@@ -69,7 +69,7 @@ def mark_code_tests(
         )
         return PartResult(label, 0.0, marks, "format_error", message)
     chosen = [test for test in tests if not (visible_only and test.hidden)]
-    outcomes = [_outcome(test, student, reference, wrong) for test in chosen]
+    outcomes = judge_tests(chosen, student, reference, wrong)
     available = sum(test.points for test in chosen)
     earned = sum(outcome.score for outcome in outcomes)
     score = round(marks * earned / available, 6) if available else 0.0
@@ -81,7 +81,16 @@ def mark_code_tests(
     return PartResult(label, score, marks, status, feedback, details=tuple(details))
 
 
-def _outcome(test: CodeTest, student: CodeRun, reference: CodeRun, wrong: Sequence[WrongRun]):
+def judge_tests(
+    tests: Sequence[CodeTest], student: CodeRun, reference: CodeRun, wrong: Sequence[WrongRun] = ()
+) -> list[TestOutcome]:
+    """Each test's outcome (pass/fail, message, hints) for a submission that loaded."""
+    return [_outcome(test, student, reference, wrong) for test in tests]
+
+
+def _outcome(
+    test: CodeTest, student: CodeRun, reference: CodeRun, wrong: Sequence[WrongRun]
+) -> TestOutcome:
     expected = reference.observed(test.name)
     if expected is None:
         raise ReferenceRunError(
