@@ -1,0 +1,102 @@
+"""Turning runs into a part result: scaling, hidden tests, hints from known wrong solutions."""
+
+import numpy as np
+import pytest
+
+from grader.code import CodeRun, ReferenceRunError, WrongRun, mark_code_tests, parse_code_tests
+
+TESTS = parse_code_tests(
+    [
+        {"name": "values", "points": 2, "check": "forward", "hint": "Look at the axis."},
+        {"name": "secret", "points": 1, "check": "forward", "visibility": "hidden"},
+        {"name": "facts", "points": 1, "check": "facts", "expect": {"lr": {"max": 0.01}}},
+    ]
+)
+
+
+def tensor(values):
+    array = np.asarray(values, dtype=np.float64)
+    return {"type": "tensor", "dtype": "float64", "shape": list(array.shape), "values": array}
+
+
+def run(values, secret, lr, stdout=""):
+    return CodeRun(
+        tests={
+            "values": {"observed": {"output": tensor(values)}},
+            "secret": {"observed": {"output": tensor(secret)}},
+            "facts": {"observed": {"facts": {"lr": lr}}},
+        },
+        stdout=stdout,
+    )
+
+
+REFERENCE = run([1.0, 2.0], [3.0], 0.001)
+
+
+def test_all_passing_is_correct_with_full_marks():
+    result = mark_code_tests("impl", 8, TESTS, run([1.0, 2.0], [3.0], 0.001), REFERENCE)
+    assert (result.status, result.score, result.max_score) == ("correct", 8.0, 8.0)
+    assert [d["passed"] for d in result.details] == [True, True, True]
+
+
+def test_partial_credit_is_the_share_of_points_scaled_to_marks():
+    result = mark_code_tests("impl", 8, TESTS, run([1.0, 2.0], [0.0], 0.1), REFERENCE)
+    assert (result.status, result.score) == ("partially_correct", 4.0)
+    assert "lr is 0.1, above the allowed maximum 0.01." in result.feedback
+
+
+def test_hidden_tests_show_only_pass_fail_and_points():
+    result = mark_code_tests("impl", 4, TESTS, run([1.0, 2.0], [9.0], 0.001), REFERENCE)
+    hidden = result.details[1]
+    assert hidden == {
+        "name": "hidden test 1",
+        "visibility": "hidden",
+        "passed": False,
+        "points": 0.0,
+        "max_points": 1.0,
+        "message": "",
+        "hints": [],
+    }
+    assert "secret" not in result.feedback and "hidden test 1: FAILED (0/1)" in result.feedback
+
+
+def test_hint_of_a_matching_wrong_solution_is_shown():
+    wrong = [
+        WrongRun("axis", "Normalise over the features.", run([5.0, 6.0], [3.0], 0.001)),
+        WrongRun("other", "Never shown here.", run([7.0, 7.0], [3.0], 0.001)),
+    ]
+    student = run([5.0, 6.0], [3.0], 0.001)
+    result = mark_code_tests("impl", 4, TESTS, student, REFERENCE, wrong)
+    assert result.details[0]["hints"] == ["Normalise over the features.", "Look at the axis."]
+    assert "Never shown here." not in result.feedback
+
+
+def test_errors_in_a_test_fail_only_that_test():
+    student = run([1.0, 2.0], [3.0], 0.001)
+    student.tests["values"] = {"error": {"type": "ValueError", "message": "bad", "line": 4}}
+    result = mark_code_tests("impl", 4, TESTS, student, REFERENCE)
+    assert result.details[0]["message"] == "line 4: ValueError: bad"
+    assert result.score == 2.0
+
+
+def test_import_errors_are_format_errors_and_other_load_errors_fail_every_test():
+    missing = CodeRun(load_error={"type": "ModuleNotFoundError", "message": "no jax", "line": 1})
+    result = mark_code_tests("impl", 4, TESTS, missing, REFERENCE)
+    assert result.status == "format_error" and "line 1: ModuleNotFoundError" in result.feedback
+    broken = CodeRun(load_error={"type": "NameError", "message": "x", "line": 3})
+    result = mark_code_tests("impl", 4, TESTS, broken, REFERENCE)
+    assert result.status == "incorrect" and "failed while it was being loaded" in result.feedback
+
+
+def test_stdout_is_capped_and_visible_only_runs_say_so():
+    student = run([1.0, 2.0], [3.0], 0.001, stdout="x" * 5000)
+    result = mark_code_tests("impl", 4, TESTS, student, REFERENCE, visible_only=True)
+    assert "Only the visible tests ran" in result.feedback
+    assert len(result.details) == 2 and result.status == "correct"
+    assert result.feedback.endswith("…")
+
+
+def test_a_reference_that_fails_is_the_question_s_fault():
+    reference = CodeRun(tests={"values": {"error": {"type": "TypeError", "message": "oops"}}})
+    with pytest.raises(ReferenceRunError, match="reference implementation fails test 'values'"):
+        mark_code_tests("impl", 4, TESTS, run([1.0], [3.0], 0.001), reference)
