@@ -97,8 +97,9 @@ def _run_file(path: str, timeout: float | None, memory: int | None) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     arguments = build_parser().parse_args(argv)
     if arguments.command == "serve":
-        from sandbox.server import serve
+        from sandbox.server import reexec_with_huge_page_malloc, serve
 
+        reexec_with_huge_page_malloc(list(sys.argv[1:] if argv is None else argv))
         return serve(arguments.socket, arguments.workers, arguments.first_uid)
     if arguments.command == "doctor":
         from sandbox.doctor import run_probe

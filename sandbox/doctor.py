@@ -12,7 +12,7 @@ from sandbox.contain import LAYER_NAMES, contain_best_effort
 from sandbox.layers.config import CHANNEL_FD, ContainConfig
 from sandbox.memory_cgroup import CgroupUnavailable, create_slot_cgroup, remove_slot_cgroup
 from sandbox.runtime_paths import project_root, runtime_readonly_paths
-from sandbox.uid_pool import BLOCK_SIZE, lease_uids
+from sandbox.uid_pool import BLOCK_SIZE, lease_uids, staging_dir
 
 MANDATORY_LAYERS = frozenset(LAYER_NAMES) - {"cgroup"}
 PROBE_TIMEOUT_S = 30.0
@@ -92,6 +92,7 @@ def run_probe(uid: int | None = None) -> dict[str, Any]:
         stdout_fd=stdout_write,
         stderr_fd=stdout_write,
         readonly_paths=runtime_readonly_paths([project_dir]),
+        staging_dir=staging_dir(),
         cgroup_procs_file=None if cgroup is None else cgroup.procs_file,
     )
     pid = os.fork()

@@ -25,15 +25,26 @@ class MemoryCgroup:
     def procs_file(self) -> str:
         return str(self.path / "cgroup.procs")
 
+    def join(self) -> None:
+        """Move the calling process into this group (children forked later start inside it)."""
+        with open(self.procs_file, "w") as procs:
+            procs.write("0")
+
+    def remove_limit(self) -> None:
+        """Lift the limit between jobs, so the supervisor's own work never hits a job's cap."""
+        self._write_limit("-1" if self.version == 1 else "max")
+
     def set_limit_mb(self, memory_mb: int) -> None:
-        limit = str(memory_mb * 1024 * 1024)
+        self._write_limit(str(memory_mb * 1024 * 1024))
+
+    def _write_limit(self, limit: str) -> None:
         if self.version == 1:
             memory = self.path / "memory.limit_in_bytes"
             memsw = self.path / "memory.memsw.limit_in_bytes"
             files = [memory]
             if memsw.exists():
                 # memory+swap may never be below memory: raise it first, lower it last.
-                raising = int(limit) > int(memory.read_text())
+                raising = limit == "-1" or int(limit) > int(memory.read_text())
                 files = [memsw, memory] if raising else [memory, memsw]
             for path in files:
                 path.write_text(limit)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import site
 import sys
 import sysconfig
 from collections.abc import Iterable
@@ -29,7 +30,9 @@ def runtime_readonly_paths(excluded_dirs: Iterable[str] = ()) -> tuple[str, ...]
     candidates = list(SYSTEM_PATHS)
     candidates += [sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix]
     candidates += [sysconfig.get_paths()[key] for key in ("stdlib", "platstdlib", "purelib")]
-    candidates += [entry for entry in sys.path if entry and os.path.isdir(entry)]
+    # Other sys.path entries (the current directory, a script's folder, editable installs)
+    # are deliberately left out: only the interpreter and its installed packages are needed.
+    candidates += site.getsitepackages()
     allowed = []
     for candidate in candidates:
         for path in {candidate, os.path.realpath(candidate)}:

@@ -17,6 +17,7 @@ class ServerConfig:
     """How many slots, their uids (``uid_base + slot``), what jobs may see, insecure mode or not."""
 
     readonly_paths: tuple[str, ...]
+    staging_dir: str
     uid_base: int
     workers: int = 1
     workdir_size_mb: int = 64

@@ -29,9 +29,9 @@ from sandbox.server_config import ServerConfig
 
 CHILD_RESULT_STATUSES = frozenset({"ok", "error", "bad_return", "memory_limit", "output_limit"})
 REQUEST_TIMEOUT_S = 30.0
-DRAIN_TIMEOUT_S = 0.5
 READ_CHUNK = 1 << 16
 FRAME_OVERHEAD_BYTES = 1 << 20
+OOM_SCORE_ADJ_NEVER = "-1000"
 
 
 def address_space_bytes() -> int:
@@ -95,8 +95,18 @@ class SlotSupervisor:
         libc.prctl(libc.PR_SET_CHILD_SUBREAPER, 1)
         try:
             self.cgroup = create_slot_cgroup(self.uid)
+            self.cgroup.remove_limit()
+            self.cgroup.join()
         except CgroupUnavailable as exc:
             _log(f"slot {self.slot}: memory capped by RLIMIT_AS instead of a cgroup ({exc})")
+        except OSError as exc:
+            self.cgroup = None
+            _log(f"slot {self.slot}: cannot use the memory cgroup, using RLIMIT_AS ({exc})")
+        try:
+            with open("/proc/self/oom_score_adj", "w") as score:
+                score.write(OOM_SCORE_ADJ_NEVER)
+        except OSError:
+            pass  # needs CAP_SYS_RESOURCE; jobs still go first, they raise their own score to 1000
         self.baseline_address_space = address_space_bytes()
         while True:
             child = self._spawn_child()
@@ -113,6 +123,7 @@ class SlotSupervisor:
             stdout_fd=stdout_fd,
             stderr_fd=stderr_fd,
             readonly_paths=self.config.readonly_paths,
+            staging_dir=self.config.staging_dir,
             workdir_size_mb=self.config.workdir_size_mb,
             cgroup_procs_file=None if self.cgroup is None else self.cgroup.procs_file,
         )
@@ -159,38 +170,49 @@ class SlotSupervisor:
         except (ValueError, KeyError, TypeError) as exc:
             _reply(connection, {"kind": "invalid_request", "message": str(exc)}, [])
             return child
-        response, response_blobs = self._run(child, header, blobs, limits, call_count)
-        _reply(connection, response, response_blobs)
+        run = JobRun(limits=limits, call_count=call_count)
+        try:
+            response, response_blobs = self._run(child, run, pack_frame(header, blobs))
+            _reply(connection, response, response_blobs)
+        finally:
+            self._finish(child, run)
         return None
 
     def _run(
-        self,
-        child: IdleChild,
-        header: dict[str, Any],
-        blobs: list[bytes],
-        limits: Limits,
-        call_count: int,
+        self, child: IdleChild, run: JobRun, request: bytes
     ) -> tuple[dict[str, Any], list[bytes]]:
-        run = JobRun(limits=limits, call_count=call_count)
+        """Run the job and decide its result; the dead child is reaped later by _finish."""
         oom_before = self._oom_kills()
         try:
             if self.cgroup is not None:
-                self.cgroup.set_limit_mb(limits.memory_mb)
+                self.cgroup.set_limit_mb(run.limits.memory_mb)
         except OSError as exc:
             run.stop_message = f"could not set the memory limit of {self.cgroup.path}: {exc}"
         try:
             if not run.stop_message:
-                self._supervise(child, run, pack_frame(header, blobs))
+                self._supervise(child, run, request)
         finally:
             self._kill_job(child.pid)
-            self._drain_outputs(child, run)
-            if run.wait_status is None:
-                _, run.wait_status, usage = os.wait4(child.pid, 0)
-                run.cpu_time_s = usage.ru_utime + usage.ru_stime
-            child.close()
-            self._reap_strays()
+        # Output written before the kill (or before the result frame) is already in the pipes.
+        for fd in (child.stdout_fd, child.stderr_fd):
+            os.set_blocking(fd, False)
+            while self._read_output(fd, child, run, enforce=False):
+                pass
         memory_killed = self._oom_kills() > oom_before
         return self._response(run, memory_killed)
+
+    def _finish(self, child: IdleChild, run: JobRun) -> None:
+        """Make sure the job and everything it started is dead and reaped."""
+        self._kill_job(child.pid)
+        if run.wait_status is None:
+            _, run.wait_status, _ = os.wait4(child.pid, 0)
+        child.close()
+        self._reap_strays()
+        if self.cgroup is not None:
+            try:
+                self.cgroup.remove_limit()
+            except OSError as exc:
+                _log(f"slot {self.slot}: could not lift the memory limit: {exc}")
 
     def _supervise(self, child: IdleChild, run: JobRun, request: bytes) -> None:
         started = time.monotonic()
@@ -208,7 +230,8 @@ class SlotSupervisor:
             while True:
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
-                    self._stop(run, "timeout", f"wall-clock limit of {run.limits.wall_time_s} s")
+                    limit = run.limits.wall_time_s
+                    self._stop(run, "timeout", f"the job ran longer than its {limit} s time limit")
                     return
                 for fd, events in poller.poll(remaining * 1000):
                     if fd == child.pidfd:
@@ -262,7 +285,7 @@ class SlotSupervisor:
         """Read stdout/stderr, keeping up to the cap; stop the job beyond it if ``enforce``."""
         try:
             data = os.read(fd, READ_CHUNK)
-        except OSError:
+        except OSError:  # EAGAIN once a non-blocking pipe is empty, or the pipe is gone
             return False
         if not data:
             return False
@@ -279,18 +302,6 @@ class SlotSupervisor:
                     f"{name} exceeded the limit of {run.limits.max_output_bytes} bytes",
                 )
         return True
-
-    def _drain_outputs(self, child: IdleChild, run: JobRun) -> None:
-        """After the kill, collect what is still buffered in the pipes (up to the caps)."""
-        deadline = time.monotonic() + DRAIN_TIMEOUT_S
-        open_fds = {child.stdout_fd, child.stderr_fd}
-        while open_fds and time.monotonic() < deadline:
-            ready, _, _ = select.select(list(open_fds), [], [], DRAIN_TIMEOUT_S)
-            if not ready:
-                break
-            for fd in ready:
-                if not self._read_output(fd, child, run, enforce=False):
-                    open_fds.discard(fd)
 
     def _kill_job(self, pid: int) -> None:
         """SIGKILL the child and every process of the slot's uid (its whole process tree)."""
@@ -399,7 +410,7 @@ def _decide(
             message = "the job process ended before it could start"
         return "sandbox_error", [], [], _error("SandboxError", message), signal_number
     if run.stopped_for == "timeout":
-        return "timeout", [], [], _error("TimeLimitExceeded", run.stop_message), signal_number
+        return "timeout", [], [], _error("TimeLimitExceeded", run.stop_message), signal.SIGKILL
     if run.stopped_for in ("output", "return_size"):
         return "output_limit", [], [], _error("OutputLimitExceeded", run.stop_message), None
     result = _child_result(run)

@@ -15,7 +15,10 @@ from dataclasses import dataclass
 DEFAULT_FIRST_UID = 62000
 BLOCK_SIZE = 256
 MAX_BLOCKS = 64
-LOCK_DIRS = ("/run/tensorgrade-sandbox", os.path.join(tempfile.gettempdir(), "tensorgrade-sandbox"))
+STATE_DIRS = (
+    "/run/tensorgrade-sandbox",
+    os.path.join(tempfile.gettempdir(), "tensorgrade-sandbox"),
+)
 
 
 class NoFreeUids(RuntimeError):
@@ -33,20 +36,21 @@ class UidLease:
         os.close(self.lock_fd)
 
 
-def _lock_dir() -> str:
-    for directory in LOCK_DIRS:
+def state_dir() -> str:
+    """The root-owned directory for uid locks and the mount staging point."""
+    for directory in STATE_DIRS:
         try:
             os.makedirs(directory, mode=0o755, exist_ok=True)
         except OSError:
             continue
         if os.access(directory, os.W_OK):
             return directory
-    raise NoFreeUids(f"none of {LOCK_DIRS} is writable; the server cannot reserve uids")
+    raise NoFreeUids(f"none of {STATE_DIRS} is writable; the server cannot reserve uids")
 
 
 def lease_uids(first_uid: int = DEFAULT_FIRST_UID) -> UidLease:
     """Reserve the first free block of BLOCK_SIZE uids at or above ``first_uid``."""
-    directory = _lock_dir()
+    directory = state_dir()
     for block in range(MAX_BLOCKS):
         base = first_uid + block * BLOCK_SIZE
         fd = os.open(os.path.join(directory, f"uids-{base}.lock"), os.O_RDWR | os.O_CREAT, 0o600)
@@ -59,3 +63,10 @@ def lease_uids(first_uid: int = DEFAULT_FIRST_UID) -> UidLease:
     raise NoFreeUids(
         f"all {MAX_BLOCKS} uid blocks from {first_uid} are in use by other sandbox servers"
     )
+
+
+def staging_dir() -> str:
+    """An empty directory where each child mounts its new root before pivoting into it."""
+    path = os.path.join(state_dir(), "root")
+    os.makedirs(path, mode=0o755, exist_ok=True)
+    return path

@@ -18,6 +18,7 @@ class ContainConfig:
     stdout_fd: int
     stderr_fd: int
     readonly_paths: tuple[str, ...]
+    staging_dir: str
     workdir_size_mb: int = 64
     cgroup_procs_file: str | None = None
     hostname: str = "sandbox"

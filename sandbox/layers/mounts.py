@@ -10,7 +10,6 @@ from sandbox.layers.errors import LayerError
 
 NAME = "mounts"
 
-STAGING_DIR = "/tmp"
 DEVICE_NODES = ("null", "zero", "random", "urandom")
 ROOT_LINK_NAMES = ("bin", "sbin", "lib", "lib32", "lib64", "libx32")
 OLD_ROOT = ".old_root"
@@ -44,7 +43,7 @@ def _bind_device(name: str, new_root: str) -> None:
 
 
 def apply(config: ContainConfig) -> None:
-    new_root = STAGING_DIR
+    new_root = config.staging_dir
     _mount("none", "/", None, libc.MS_REC | libc.MS_PRIVATE, None)
     _mount("tmpfs", new_root, "tmpfs", libc.MS_NOSUID, "size=1m,mode=0755")
     try:

@@ -1,0 +1,133 @@
+"""Sandbox latency and throughput for a LayerNorm forward+backward job, vs a fresh process.
+
+Run: ``.venv/bin/python benchmarks/bench_sandbox.py [--jobs 300] [--fresh 5] [--workers N]``
+(as root, so every isolation layer is on). Uses SANDBOX_SOCKET when set, otherwise starts a
+local server. Prints p50/p95 latency, jobs/s, and how much faster than ``python`` per job.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+import numpy as np
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+from sandbox import Call, Job, SandboxClient  # noqa: E402
+from sandbox.client import socket_from_environment  # noqa: E402
+from sandbox.local_server import LocalServer  # noqa: E402
+from sandbox.server_config import default_workers  # noqa: E402
+
+LAYER_NORM_JOB = """
+import torch
+
+def layer_norm_step(x, gamma, beta):
+    x = torch.from_numpy(x).requires_grad_(True)
+    gamma = torch.from_numpy(gamma).requires_grad_(True)
+    beta = torch.from_numpy(beta).requires_grad_(True)
+    mean = x.mean(dim=-1, keepdim=True)
+    var = x.var(dim=-1, unbiased=False, keepdim=True)
+    y = (x - mean) / torch.sqrt(var + 1e-5) * gamma + beta
+    (y * y).sum().backward()
+    return y.detach(), x.grad, gamma.grad, beta.grad
+"""
+
+FRESH_PROCESS_SCRIPT = (
+    LAYER_NORM_JOB
+    + """
+import numpy as np
+rng = np.random.default_rng(0)
+outputs = layer_norm_step(rng.standard_normal((16, 32)), rng.random(32), rng.random(32))
+print(float(outputs[0].sum()))
+"""
+)
+
+
+def make_job() -> Job:
+    rng = np.random.default_rng(0)
+    args = (rng.standard_normal((16, 32)), rng.random(32), rng.random(32))
+    return Job(LAYER_NORM_JOB, [Call("layer_norm_step", args)])
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
+
+
+def timed_job(client: SandboxClient, job: Job) -> float:
+    started = time.perf_counter()
+    result = client.run(job)
+    elapsed = (time.perf_counter() - started) * 1000
+    if result.status != "ok":
+        raise SystemExit(f"benchmark job failed: {result.status} {result.error}")
+    return elapsed
+
+
+def measure_sandbox(client: SandboxClient, jobs: int, concurrency: int) -> dict[str, float]:
+    job = make_job()
+    for _ in range(10):
+        timed_job(client, job)
+    latencies = []
+    for _ in range(jobs):
+        latencies.append(timed_job(client, job))
+        time.sleep(0.01)  # let the slot fork its next idle child, as between real submissions
+    started = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=concurrency) as pool:
+        list(pool.map(lambda _: timed_job(client, job), range(jobs)))
+    throughput = jobs / (time.perf_counter() - started)
+    return {
+        "p50_ms": statistics.median(latencies),
+        "p95_ms": percentile(latencies, 0.95),
+        "jobs_per_s": throughput,
+    }
+
+
+def measure_fresh_process(runs: int) -> dict[str, float]:
+    latencies = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        subprocess.run(
+            [sys.executable, "-c", FRESH_PROCESS_SCRIPT],
+            check=True,
+            capture_output=True,
+            env={"PATH": os.environ.get("PATH", ""), "OMP_NUM_THREADS": "1"},
+        )
+        latencies.append((time.perf_counter() - started) * 1000)
+    return {"p50_ms": statistics.median(latencies), "jobs_per_s": 1000 / statistics.mean(latencies)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--jobs", type=int, default=300, help="jobs per sandbox measurement")
+    parser.add_argument("--fresh", type=int, default=5, help="fresh-process runs")
+    parser.add_argument("--workers", type=int, default=default_workers(), help="server slots")
+    arguments = parser.parse_args()
+    socket_path = socket_from_environment()
+    server = None
+    if socket_path is None:
+        server = LocalServer(workers=arguments.workers)
+        server.wait_until_ready()
+        socket_path = server.socket_path
+    try:
+        sandbox = measure_sandbox(SandboxClient(socket_path), arguments.jobs, 2 * arguments.workers)
+    finally:
+        if server is not None:
+            server.stop()
+    fresh = measure_fresh_process(arguments.fresh)
+    print(f"LayerNorm fwd+bwd job, {os.cpu_count()} cores, {arguments.workers} sandbox workers")
+    print(
+        f"sandbox:       p50 {sandbox['p50_ms']:7.1f} ms   p95 {sandbox['p95_ms']:7.1f} ms   "
+        f"{sandbox['jobs_per_s']:6.1f} jobs/s"
+    )
+    print(f"fresh python:  p50 {fresh['p50_ms']:7.1f} ms   {fresh['jobs_per_s']:6.2f} jobs/s")
+    print(f"speed-up (p50 latency): {fresh['p50_ms'] / sandbox['p50_ms']:.0f}x")
+
+
+if __name__ == "__main__":
+    main()
