@@ -12,11 +12,6 @@ def generate(rng: np.random.Generator) -> dict:
     return {"s": s, "t": t}
 
 
-def with_std(name: str, variance: float, r) -> None:
-    """Report the (mean, standard deviation) pair a student might give instead of the variance."""
-    r.report(name, np.array([0.0, np.sqrt(variance)]))
-
-
 def solve(p: dict, r) -> None:
     s, t = p["s"], p["t"]
     # Post-LN: z1 = x + MHA(x), y = LN(z1), z2 = y + FFN(y), x_next = LN(z2).
@@ -27,16 +22,13 @@ def solve(p: dict, r) -> None:
     var_x1 = r.report("var_x1", s + 1.0)
     pre_var = r.report("pre_var", var_x1 + 1.0)
     r.report("pre_fwd", np.array([0.0, pre_var]))
-    with_std("pre_fwd_std", pre_var, r)
     # Post-LN backward: LN divides by its input's std, a residual join adds two independent parts.
     g_z2 = r.report("g_z2", t / var_z2)
     g_y = r.report("g_y", 2 * g_z2)
     g_z1 = r.report("g_z1", g_y / var_z1)
     post_grad = r.report("post_grad_var", 2 * g_z1)
     r.report("post_grad", np.array([0.0, post_grad]))
-    with_std("post_grad_std", post_grad, r)
     # Pre-LN backward: identity path plus the branch through LN (scaled by 1/variance of its input).
     g_x1 = r.report("g_x1", t + t / var_x1)
     pre_grad = r.report("pre_grad_var", g_x1 + g_x1 / s)
     r.report("pre_grad", np.array([0.0, pre_grad]))
-    with_std("pre_grad_std", pre_grad, r)
