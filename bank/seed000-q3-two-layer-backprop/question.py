@@ -30,14 +30,15 @@ def label_of_correct(order: list[int]) -> str:
 
 
 def well_posed(p: dict) -> bool:
-    """Unsaturated hidden units and gradients that are clearly non-zero at 3 d.p."""
+    """Distinct inputs, unsaturated hidden units and gradients clearly non-zero at 3 d.p."""
     x, W1, W2, t = (np.array(p[k]) for k in ("x", "W1", "W2", "t"))
     a = W1 @ x
     z = activation(p["activation"], a)
     e = W2 @ z - t
     delta = activation_slope(p["activation"], z) * (W2.T @ e)
     return bool(
-        np.all(np.abs(a) >= 0.2)
+        len(set(p["x"])) == len(p["x"])
+        and np.all(np.abs(a) >= 0.2)
         and np.all(np.abs(a) <= 2.0)
         and np.all(np.abs(e) >= 0.15)
         and np.all(np.abs(delta) >= 0.05)
