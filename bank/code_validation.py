@@ -64,7 +64,9 @@ def _variant_problems(
         hinted = [
             outcome
             for outcome in outcomes
-            if outcome.test.check in COMPARED_CHECKS and not outcome.passed
+            if outcome.test.check in COMPARED_CHECKS
+            and not outcome.passed
+            and runs.student.observed(outcome.test.name) is not None
         ]
         if wrong.hint and hinted and not any(wrong.hint in o.hints for o in hinted):
             problems.append(f"{at}: wrong solution '{wrong.name}' never earns its own hint")

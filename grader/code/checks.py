@@ -108,10 +108,15 @@ def _judge_parameter_gradients(test: CodeTest, got: Any, expected: Any) -> Verdi
         return PASSED
     unmatched = [grad for grad in got.values() if kind_of(grad) == "tensor"]
     for name, want in expected.items():
-        match = next(
-            (g for g in unmatched if compare_outputs(g, want, test.rtol, test.atol) is None), None
+        index = next(
+            (
+                i
+                for i, grad in enumerate(unmatched)
+                if compare_outputs(grad, want, test.rtol, test.atol) is None
+            ),
+            None,
         )
-        if match is None:
+        if index is None:
             shape = tuple(want.get("shape", ())) if isinstance(want, Mapping) else ()
             return Verdict(
                 False,
@@ -119,7 +124,7 @@ def _judge_parameter_gradients(test: CodeTest, got: Any, expected: Any) -> Verdi
                 f"the reference's '{name}' gets: is every parameter registered "
                 "(nn.Parameter or a submodule) and used in forward?",
             )
-        unmatched.remove(match)
+        del unmatched[index]
     return PASSED
 
 

@@ -100,3 +100,19 @@ def test_a_reference_that_fails_is_the_question_s_fault():
     reference = CodeRun(tests={"values": {"error": {"type": "TypeError", "message": "oops"}}})
     with pytest.raises(ReferenceRunError, match="reference implementation fails test 'values'"):
         mark_code_tests("impl", 4, TESTS, run([1.0], [3.0], 0.001), reference)
+
+
+def test_parameter_gradients_match_by_shape_and_value_when_names_differ():
+    tests = parse_code_tests([{"name": "grads", "points": 1, "check": "gradients"}])
+    output = tensor([1.0])
+
+    def grads_run(grads):
+        observed = {"output": output, "input_grads": {}, "param_grads": grads}
+        return CodeRun(tests={"grads": {"observed": observed}})
+
+    reference = grads_run({"mlp.0.weight": tensor([[1.0, 2.0]]), "mlp.0.bias": tensor([3.0])})
+    renamed = grads_run({"f.bias": tensor([3.0]), "f.weight": tensor([[1.0, 2.0]])})
+    assert mark_code_tests("b", 1, tests, renamed, reference).status == "correct"
+    missing = grads_run({"f.weight": tensor([[1.0, 2.0]]), "f.bias": tensor([0.0])})
+    result = mark_code_tests("b", 1, tests, missing, reference)
+    assert "no learnable parameter of shape (1,)" in result.feedback
