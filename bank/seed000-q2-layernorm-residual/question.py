@@ -14,16 +14,22 @@ def relu(u):
 
 
 def well_posed(p: dict) -> bool:
-    """Rows with clearly non-zero means and spreads of different sizes; a live ReLU layer."""
+    """Rows with non-zero means and different spreads; a live ReLU layer with a visible branch."""
     X = np.array(p["X"])
     mean, var = X.mean(axis=1), X.var(axis=1)
-    pre = np.array(p["W1"]) @ np.array(p["x"])
+    x, W1, W2 = np.array(p["x"]), np.array(p["W1"]), np.array(p["W2"])
+    pre = W1 @ x
+    mlp = W2 @ relu(pre)
     return bool(
         np.all(np.abs(mean) >= 0.1)
         and np.all(var >= 0.3)
         and abs(var[0] - var[1]) >= 0.3
+        and np.all(W1 != 0)
+        and np.all(W2 != 0)
         and np.all(np.abs(pre) >= 0.2)
         and np.any(pre > 0)
+        and np.all(np.abs(mlp) >= 0.1)
+        and np.all(np.abs(mlp + x) >= 0.1)
     )
 
 
