@@ -51,6 +51,13 @@ def _reset_signals() -> None:
     signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
 
 
+def _line_buffer_stdio() -> None:
+    """Print output reaches the pipes line by line, so a job killed later still shows it."""
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(AttributeError, ValueError, OSError):
+            stream.reconfigure(line_buffering=True)
+
+
 def _flush_stdio() -> None:
     for stream in (sys.stdout, sys.stderr, sys.__stdout__, sys.__stderr__):
         with contextlib.suppress(BaseException):  # the job may have replaced or closed them
@@ -72,6 +79,7 @@ def run_child(plan: ChildPlan) -> NoReturn:
         os.setsid()
         _reset_signals()
         _contain(plan)
+        _line_buffer_stdio()
         libc.prctl(libc.PR_SET_PDEATHSIG, signal.SIGKILL)
     except LayerError as exc:
         _setup_failed(str(exc))

@@ -114,19 +114,30 @@ def serve(socket_path: str, workers: int, first_uid: int = DEFAULT_FIRST_UID) ->
     if not 0 < workers < BLOCK_SIZE:
         raise SystemExit(f"sandbox: --workers must be between 1 and {BLOCK_SIZE - 1}")
     lease = lease_uids(first_uid)
-    may_start, report = check_isolation(lease.base + BLOCK_SIZE - 1)
-    if not may_start:
-        return EXIT_INSECURE_REFUSED
-    warm_up_torch()
-    config = ServerConfig(
-        readonly_paths=runtime_readonly_paths([project_root()]),
-        staging_dir=staging_dir(),
-        uid_base=lease.base,
-        workers=workers,
-        insecure=not report["secure"],
-    )
+    try:
+        may_start, report = check_isolation(lease.base + BLOCK_SIZE - 1)
+        if not may_start:
+            return EXIT_INSECURE_REFUSED
+        warm_up_torch()
+        config = ServerConfig(
+            readonly_paths=runtime_readonly_paths([project_root()]),
+            staging_dir=staging_dir(),
+            uid_base=lease.base,
+            workers=workers,
+            insecure=not report["secure"],
+        )
+        _run_slots(socket_path, config)
+    finally:
+        lease.release()
+    return 0
+
+
+def _run_slots(socket_path: str, config: ServerConfig) -> None:
+    """Start one supervisor per slot, restart any that dies, stop all on SIGTERM/SIGINT."""
     listener = bind_listener(socket_path)
-    _log(f"listening on {socket_path} with {workers} worker(s) as uids from {lease.base}")
+    _log(
+        f"listening on {socket_path} with {config.workers} worker(s) as uids from {config.uid_base}"
+    )
     slots: dict[int, int] = {}
 
     def stop(signum: int, frame: object) -> None:
@@ -135,7 +146,7 @@ def serve(socket_path: str, workers: int, first_uid: int = DEFAULT_FIRST_UID) ->
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
     try:
-        for slot in range(workers):
+        for slot in range(config.workers):
             slots[_start_slot(slot, listener, config)] = slot
         while True:
             pid, status = os.wait()
@@ -159,7 +170,6 @@ def serve(socket_path: str, workers: int, first_uid: int = DEFAULT_FIRST_UID) ->
         listener.close()
         if os.path.exists(socket_path):
             os.unlink(socket_path)
-    return 0
 
 
 def _start_slot(slot: int, listener: socket.socket, config: ServerConfig) -> int:

@@ -21,7 +21,7 @@ from sandbox.child import ChildPlan, run_child
 from sandbox.codec import CodecError, decode_value
 from sandbox.framing import FrameError, FrameReader, pack_frame, recv_frame, send_frame
 from sandbox.job import ErrorInfo
-from sandbox.layers import libc
+from sandbox.layers import libc, seccomp
 from sandbox.layers.config import ContainConfig
 from sandbox.limits import Limits
 from sandbox.memory_cgroup import CgroupUnavailable, MemoryCgroup, create_slot_cgroup
@@ -108,6 +108,7 @@ class SlotSupervisor:
         except OSError:
             pass  # needs CAP_SYS_RESOURCE; jobs still go first, they raise their own score to 1000
         self.baseline_address_space = address_space_bytes()
+        seccomp.prepare()
         while True:
             child = self._spawn_child()
             while child is not None:
@@ -158,8 +159,11 @@ class SlotSupervisor:
         connection.settimeout(REQUEST_TIMEOUT_S)
         try:
             header, blobs = recv_frame(connection, self.config.max_request_bytes)
-        except (FrameError, OSError) as exc:
-            _log(f"slot {self.slot}: dropped a bad request: {exc}")
+        except FrameError as exc:
+            _reply(connection, {"kind": "invalid_request", "message": str(exc)}, [])
+            return child
+        except OSError as exc:
+            _log(f"slot {self.slot}: dropped a request: {exc}")
             return child
         if header.get("kind") == "ping":
             _reply(connection, {"kind": "pong"}, [])

@@ -74,12 +74,21 @@ def build_filter() -> pyseccomp.SyscallFilter:
     return syscall_filter
 
 
+_prepared: list[pyseccomp.SyscallFilter] = []
+
+
+def prepare() -> None:
+    """Build the filter once in the supervisor, so each forked child only has to load it."""
+    if pyseccomp is not None and not _prepared:
+        _prepared.append(build_filter())
+
+
 def apply(config: ContainConfig) -> None:
     if pyseccomp is None:
         raise LayerError(
             NAME, "seccomp_init", f"{IMPORT_ERROR}; install libseccomp2 and the pyseccomp package"
         )
     try:
-        build_filter().load()
+        (_prepared[0] if _prepared else build_filter()).load()
     except OSError as exc:
         raise LayerError.from_os_error(NAME, "seccomp_load", exc) from None

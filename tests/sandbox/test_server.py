@@ -1,0 +1,59 @@
+"""The server as a whole: it survives a dying slot supervisor and serves many clients."""
+
+import os
+import signal
+import time
+
+import pytest
+
+from sandbox import Call, Job, SandboxClient, SandboxUnavailable
+from sandbox.local_server import get_client
+from tests.sandbox.conftest import assert_healthy, run
+
+
+def supervisors(server) -> list[int]:
+    children = []
+    for name in os.listdir("/proc"):
+        if name.isdigit():
+            try:
+                with open(f"/proc/{name}/stat") as stat:
+                    parent = int(stat.read().rsplit(")", 1)[1].split()[1])
+            except OSError:
+                continue
+            if parent == server.process.pid:
+                children.append(int(name))
+    return children
+
+
+def test_server_survives_a_killed_supervisor(sandbox_server):
+    before = supervisors(sandbox_server)
+    assert len(before) == 2
+    os.kill(before[0], signal.SIGKILL)
+    for _ in range(4):
+        assert_healthy(sandbox_server)
+    deadline = time.monotonic() + 10
+    while len(supervisors(sandbox_server)) < 2 and time.monotonic() < deadline:
+        time.sleep(0.1)
+    after = supervisors(sandbox_server)
+    assert len(after) == 2 and before[0] not in after
+
+
+def test_get_client_uses_the_socket_from_the_environment(sandbox_server, monkeypatch):
+    monkeypatch.setenv("SANDBOX_SOCKET", sandbox_server.socket_path)
+    client = get_client()
+    assert client.socket_path == sandbox_server.socket_path
+    assert run(client, "def f():\n    return 'hi'\n", Call("f")).outputs == ["hi"]
+
+
+def test_unreachable_server_is_a_clear_error(tmp_path):
+    client = SandboxClient(str(tmp_path / "missing.sock"))
+    with pytest.raises(SandboxUnavailable, match="python -m sandbox serve"):
+        client.run(Job("x = 1\n"))
+    assert client.ping() is False
+
+
+def test_unsendable_inputs_fail_before_anything_runs(sandbox_client):
+    from sandbox import CodecError
+
+    with pytest.raises(CodecError, match="cannot be sent"):
+        sandbox_client.run(Job("def f(x):\n    return x\n", [Call("f", (object(),))]))
