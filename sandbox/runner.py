@@ -26,10 +26,20 @@ def _safe_text(produce: Any, limit: int = MAX_MESSAGE_CHARS) -> str:
     return text if len(text) <= limit else text[:limit] + " ...[truncated]"
 
 
+def is_job_frame(frame_filename: str, job_filename: str) -> bool:
+    """Job code is the job's file or source it compiled itself (relative names such as a
+    harness's "submission.py"); installed libraries have absolute paths, frozen ones <...>."""
+    if frame_filename == job_filename:
+        return True
+    return not frame_filename.startswith(("/", "<"))
+
+
 def error_info(exc: BaseException, filename: str, call_index: int | None) -> dict[str, Any]:
     """ErrorInfo fields for an exception, with the traceback cut to the job's own frames."""
     frames = [
-        frame for frame in traceback.extract_tb(exc.__traceback__) if frame.filename == filename
+        frame
+        for frame in traceback.extract_tb(exc.__traceback__)
+        if is_job_frame(frame.filename, filename)
     ][-MAX_TRACEBACK_FRAMES:]
     line = frames[-1].lineno if frames else None
     lines = [
@@ -38,7 +48,7 @@ def error_info(exc: BaseException, filename: str, call_index: int | None) -> dic
         for frame in frames
     ]
     exc_type = type(exc).__name__
-    if isinstance(exc, SyntaxError) and exc.filename == filename:
+    if isinstance(exc, SyntaxError) and is_job_frame(exc.filename or "", filename):
         line = exc.lineno
         detail = _safe_text(lambda: "".join(traceback.format_exception_only(exc)))
         text = detail

@@ -44,6 +44,22 @@ def test_error_traceback_shows_only_job_frames_with_lines():
     assert "sandbox" not in error["traceback"]
 
 
+def test_code_compiled_by_the_job_keeps_its_frames():
+    code = (
+        "def entry(source):\n"
+        "    namespace = {}\n"
+        "    exec(compile(source, 'submission.py', 'exec'), namespace)\n"
+        "    return namespace['f']()\n"
+    )
+    header, _ = execute(
+        code, ("entry", ("def f():\n    return 1 / 0\n",), {}), filename="harness.py"
+    )
+    traceback_text = header["error"]["traceback"]
+    assert 'File "harness.py", line 4, in entry' in traceback_text
+    assert 'File "submission.py", line 2, in f' in traceback_text
+    assert header["error"]["line"] == 2
+
+
 def test_syntax_error_reports_the_line():
     header, _ = execute("x = 1\ndef broken(:\n    pass\n", ("broken", (), {}))
     assert header["status"] == "error"
