@@ -17,6 +17,7 @@ PYTHON = sys.executable
 WEB_HOST = os.environ.get("TENSORGRADE_HOST", "127.0.0.1")
 WEB_PORT = int(os.environ.get("TENSORGRADE_PORT", "8000"))
 READY_TIMEOUT_S = 60
+STOP_TIMEOUT_S = 20
 
 
 class StartupError(Exception):
@@ -77,13 +78,12 @@ def _manage(*args: str, env: dict[str, str]) -> None:
 
 
 def _stop(processes: list[subprocess.Popen]) -> None:
+    """Stop in reverse start order, each before the next, so the worker still has Redis."""
     for proc in reversed(processes):
         if proc.poll() is None:
             proc.send_signal(signal.SIGTERM)
-    deadline = time.monotonic() + 15
-    for proc in reversed(processes):
         try:
-            proc.wait(timeout=max(0.1, deadline - time.monotonic()))
+            proc.wait(timeout=STOP_TIMEOUT_S)
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()

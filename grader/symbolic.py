@@ -32,6 +32,9 @@ def to_sympy(node: Node, symbols: Mapping[str, Any]) -> Any:
         "cos": sympy.cos,
         "tan": sympy.tan,
         "tanh": sympy.tanh,
+        "sinh": sympy.sinh,
+        "cosh": sympy.cosh,
+        "sech": sympy.sech,
         "sigmoid": lambda x: 1 / (1 + sympy.exp(-x)),
         "abs": sympy.Abs,
     }

@@ -36,6 +36,9 @@ FUNCTIONS: dict[str, Callable[[float], float]] = {
     "cos": math.cos,
     "tan": math.tan,
     "tanh": math.tanh,
+    "sinh": math.sinh,
+    "cosh": math.cosh,
+    "sech": lambda x: 1.0 / math.cosh(x),
     "sigmoid": lambda x: 1.0 / (1.0 + math.exp(-x)),
     "abs": abs,
 }

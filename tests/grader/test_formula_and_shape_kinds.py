@@ -27,6 +27,20 @@ def test_formula_in_two_variables():
     assert mark("formula", "M/2", "M/2 + 1", rule).status == "incorrect"
 
 
+@pytest.mark.parametrize(
+    "answer",
+    [
+        "x*w*(1 - tanh(w*x)^2)",
+        "x*w/cosh(w*x)^2",
+        "x*w*sech(w*x)^2",
+        "x*w*(1 - sinh(w*x)^2/cosh(w*x)^2)",
+    ],
+)
+def test_hyperbolic_spellings_of_a_tanh_derivative_are_equivalent(answer):
+    rule = {"variables": ["x", "w"], "domain": {"x": [-1, 1], "w": [-1, 1]}}
+    assert mark("formula", answer, "x*w*(1 - tanh(w*x)^2)", rule).status == "correct"
+
+
 def test_formula_sign_and_factor_mistakes_are_named():
     assert mark("formula", "(1-sqrt(k))/(sqrt(k)+1)", MOMENTUM_RATE, KAPPA).mistakes == ("sign",)
     assert mark("formula", "M + 2", "M/2 + 1", {"variables": ["M"]}).mistakes == ("double",)
