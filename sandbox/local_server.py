@@ -23,6 +23,7 @@ class LocalServer:
     """A ``python -m sandbox serve`` subprocess on a socket in a private temporary directory."""
 
     def __init__(self, workers: int | None = None) -> None:
+        self.owner_pid = os.getpid()
         self.directory = tempfile.mkdtemp(prefix="tensorgrade-sandbox-")
         os.chmod(self.directory, 0o700)
         self.socket_path = os.path.join(self.directory, "sandbox.sock")
@@ -65,7 +66,14 @@ class LocalServer:
         except OSError:
             return ""
 
+    @property
+    def usable(self) -> bool:
+        """Started by this very process (not inherited through fork) and still running."""
+        return self.owner_pid == os.getpid() and self.process.poll() is None
+
     def stop(self) -> None:
+        if self.owner_pid != os.getpid():
+            return  # a forked copy (e.g. a Celery child) must not stop its parent's server
         if self.process.poll() is None:
             self.process.terminate()
             try:
@@ -87,7 +95,7 @@ def get_client() -> SandboxClient:
         return SandboxClient(socket_path)
     global _local_server
     with _lock:
-        if _local_server is None or _local_server.process.poll() is not None:
+        if _local_server is None or not _local_server.usable:
             server = LocalServer()
             atexit.register(server.stop)
             server.wait_until_ready()

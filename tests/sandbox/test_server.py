@@ -45,6 +45,16 @@ def test_get_client_uses_the_socket_from_the_environment(sandbox_server, monkeyp
     assert run(client, "def f():\n    return 'hi'\n", Call("f")).outputs == ["hi"]
 
 
+def test_forked_copy_of_a_local_server_does_not_stop_it(sandbox_server):
+    pid = os.fork()
+    if pid == 0:
+        sandbox_server.stop()
+        os._exit(0 if not sandbox_server.usable else 1)
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
+    assert sandbox_server.usable and sandbox_server.client.ping()
+
+
 def test_unreachable_server_is_a_clear_error(tmp_path):
     client = SandboxClient(str(tmp_path / "missing.sock"))
     with pytest.raises(SandboxUnavailable, match="python -m sandbox serve"):
