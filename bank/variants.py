@@ -13,6 +13,7 @@ from bank.precision import decimals_by_quantity
 from bank.render import render_template
 from bank.reporter import to_plain
 from bank.runner import run_harness
+from grader.rules import referenced_quantities
 
 
 @dataclass(frozen=True)
@@ -69,6 +70,9 @@ def _variant_from_output(q: QuestionDefinition, output: Mapping[str, Any]) -> Va
                 f"which part '{part.label}' asks for"
             )
     asked = {part.quantity for part in q.parts if part.auto_marked}
+    asked |= {
+        name for part in q.parts for name in referenced_quantities(part.rule) if name in exact
+    }
     reference = grader.Reference(
         exact={name: exact[name] for name in asked},
         rounded={name: rounded[name] for name in asked if name in rounded},

@@ -249,3 +249,17 @@ def rounding_decimals(part: PartSpec) -> int | None:
     if isinstance(tolerance, Mapping) and isinstance(tolerance.get("dp"), int):
         return int(tolerance["dp"])
     return None
+
+
+def referenced_quantities(rule: Mapping[str, Any]) -> set[str]:
+    """Solver quantities a rule compares against besides its own (anticipated, angle hints)."""
+    names = {
+        entry["quantity"]
+        for entry in rule.get("anticipated") or []
+        if isinstance(entry, Mapping) and isinstance(entry.get("quantity"), str)
+    }
+    hints = rule.get("mistake_hints")
+    angle = hints.get("angle") if isinstance(hints, Mapping) else None
+    if isinstance(angle, Mapping) and isinstance(angle.get("argument"), str):
+        names.add(angle["argument"])
+    return names

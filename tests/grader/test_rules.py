@@ -77,3 +77,17 @@ def test_invalid_rules_explain_the_problem(kind, rule, fragment):
 )
 def test_rounding_decimals(kind, rule, decimals):
     assert rounding_decimals(PartSpec("a", kind, 1, rule)) == decimals
+
+
+def test_referenced_quantities_lists_anticipated_and_angle_arguments():
+    from grader.rules import referenced_quantities
+
+    rule = {
+        "anticipated": [
+            {"quantity": "loss_no_square", "feedback": "Square the difference.", "credit": 0},
+            {"answer": "0", "feedback": "Zero?", "credit": 0},
+        ],
+        "mistake_hints": {"angle": {"function": "sin", "argument": "theta"}},
+    }
+    assert referenced_quantities(rule) == {"loss_no_square", "theta"}
+    assert referenced_quantities({"tolerance": {"dp": 2}}) == set()
