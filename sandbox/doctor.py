@@ -10,6 +10,7 @@ from typing import Any
 
 from sandbox.contain import LAYER_NAMES, contain_best_effort
 from sandbox.layers.config import CHANNEL_FD, ContainConfig
+from sandbox.layers.namespaces import current_network_namespace
 from sandbox.memory_cgroup import CgroupUnavailable, create_slot_cgroup, remove_slot_cgroup
 from sandbox.runtime_paths import project_root, runtime_readonly_paths
 from sandbox.uid_pool import BLOCK_SIZE, lease_uids, staging_dir
@@ -93,6 +94,7 @@ def run_probe(uid: int | None = None) -> dict[str, Any]:
         stderr_fd=stdout_write,
         readonly_paths=runtime_readonly_paths([project_dir]),
         staging_dir=staging_dir(),
+        host_network_namespace=current_network_namespace(),
         cgroup_procs_file=None if cgroup is None else cgroup.procs_file,
     )
     pid = os.fork()

@@ -13,6 +13,7 @@ import traceback
 from typing import Any
 
 from sandbox.doctor import run_probe
+from sandbox.layers.namespaces import current_network_namespace
 from sandbox.runtime_paths import project_root, runtime_readonly_paths
 from sandbox.server_config import ServerConfig
 from sandbox.supervisor import SlotSupervisor
@@ -122,6 +123,7 @@ def serve(socket_path: str, workers: int, first_uid: int = DEFAULT_FIRST_UID) ->
         config = ServerConfig(
             readonly_paths=runtime_readonly_paths([project_root()]),
             staging_dir=staging_dir(),
+            host_network_namespace=current_network_namespace(),
             uid_base=lease.base,
             workers=workers,
             insecure=not report["secure"],

@@ -18,6 +18,7 @@ class ServerConfig:
 
     readonly_paths: tuple[str, ...]
     staging_dir: str
+    host_network_namespace: str
     uid_base: int
     workers: int = 1
     workdir_size_mb: int = 64

@@ -109,6 +109,10 @@ class SlotSupervisor:
             pass  # needs CAP_SYS_RESOURCE; jobs still go first, they raise their own score to 1000
         self.baseline_address_space = address_space_bytes()
         seccomp.prepare()
+        try:
+            libc.unshare(libc.CLONE_NEWNET)
+        except OSError as exc:
+            _log(f"slot {self.slot}: each job creates its own network namespace ({exc})")
         while True:
             child = self._spawn_child()
             while child is not None:
@@ -125,6 +129,7 @@ class SlotSupervisor:
             stderr_fd=stderr_fd,
             readonly_paths=self.config.readonly_paths,
             staging_dir=self.config.staging_dir,
+            host_network_namespace=self.config.host_network_namespace,
             workdir_size_mb=self.config.workdir_size_mb,
             cgroup_procs_file=None if self.cgroup is None else self.cgroup.procs_file,
         )

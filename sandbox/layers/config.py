@@ -19,6 +19,7 @@ class ContainConfig:
     stderr_fd: int
     readonly_paths: tuple[str, ...]
     staging_dir: str
+    host_network_namespace: str
     workdir_size_mb: int = 64
     cgroup_procs_file: str | None = None
     hostname: str = "sandbox"
