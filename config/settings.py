@@ -114,7 +114,10 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "exams.api.errors.api_exception_handler",
-    "DEFAULT_THROTTLE_RATES": {"submissions": os.environ.get("SUBMISSION_RATE", "60/min")},
+    "DEFAULT_THROTTLE_RATES": {
+        "submissions": os.environ.get("SUBMISSION_RATE", "60/min"),
+        "run_tests": os.environ.get("RUN_TESTS_RATE", "20/min"),
+    },
 }
 INSTALLED_APPS.append("rest_framework.authtoken")
 
@@ -122,6 +125,17 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "Tensorgrade API",
     "DESCRIPTION": "Practise deep-learning exam questions on randomized variants.",
     "VERSION": "1",
+}
+
+CACHES = {
+    "default": (
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": os.environ["CACHE_URL"],
+        }
+        if os.environ.get("CACHE_URL")
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
 }
 
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "redis://127.0.0.1:6379/0")

@@ -7,12 +7,24 @@ from typing import Any
 from django.utils import timezone
 
 import bank
+from bank.code_parts import code_part
+from exams.bank_bridge import definition_from_version
 from exams.models import Attempt, Submission, Variant
+
+
+def _code_starters(variant: Variant) -> dict[str, str]:
+    """The starter code of each code part, rendered with the variant's numbers."""
+    parts = variant.version.parts.filter(kind="code")
+    if not parts:
+        return {}
+    definition = definition_from_version(variant.version)
+    return {part.label: code_part(definition, part.label).starter(variant.params) for part in parts}
 
 
 def variant_public(variant: Variant) -> dict[str, Any]:
     """Statement and parts of a variant; never its parameters' answers or references."""
     prompts = variant.part_prompts or {}
+    starters = _code_starters(variant)
     return {
         "question": variant.version.question.slug,
         "title": variant.version.question.title,
@@ -26,6 +38,7 @@ def variant_public(variant: Variant) -> dict[str, Any]:
                 "marks": float(part.marks),
                 "prompt_md": prompts.get(part.label, ""),
                 "prompt_html": bank.render_markdown(prompts.get(part.label, "")),
+                **({"starter": starters[part.label]} if part.label in starters else {}),
             }
             for part in variant.version.parts.all()
         ],

@@ -20,6 +20,11 @@ urlpatterns = [
         name="attempt-submissions",
     ),
     path(
+        "attempts/<int:attempt_id>/run-tests/",
+        views.VisibleTestsRunView.as_view(),
+        name="attempt-run-tests",
+    ),
+    path(
         "submissions/<int:submission_id>/",
         views.SubmissionDetailView.as_view(),
         name="submission-detail",

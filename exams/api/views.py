@@ -11,7 +11,11 @@ from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from exams import selectors, services
-from exams.api.serializers import AttemptCreateInput, SubmissionCreateInput
+from exams.api.serializers import (
+    AttemptCreateInput,
+    SubmissionCreateInput,
+    VisibleTestsRunInput,
+)
 from exams.models import Attempt
 from exams.presentation import submission_public, variant_public
 
@@ -120,6 +124,32 @@ class AttemptSubmissionsView(APIView):
             status=status.HTTP_202_ACCEPTED,
             headers={"Location": status_url},
         )
+
+
+class VisibleTestsRunView(APIView):
+    """Run a code part's visible tests on draft code; nothing is stored and no attempt is used."""
+
+    throttle_scope = "run_tests"
+    throttle_classes = [ScopedRateThrottle]
+
+    @extend_schema(request=VisibleTestsRunInput)
+    def post(self, request: Request, attempt_id: int) -> Response:
+        attempt = selectors.attempt_get_for_user(user=request.user, attempt_id=attempt_id)
+        data = VisibleTestsRunInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        question = None
+        if "question" in data.validated_data:
+            question = selectors.course_question_get(
+                course=attempt.course, slug=data.validated_data["question"]
+            )
+        result = services.code_visible_tests_run(
+            attempt=attempt,
+            student=request.user,
+            label=data.validated_data["part"],
+            source=data.validated_data["source"],
+            question=question,
+        )
+        return Response({"part": result.label, **result.as_dict()})
 
 
 class SubmissionDetailView(APIView):

@@ -100,6 +100,40 @@
       showFormatErrors(error.details && error.details.parts);
     });
 
+    form.querySelectorAll("button.run-tests").forEach((button) => {
+      button.addEventListener("click", async () => {
+        const box = partBox(button.dataset.part);
+        const output = box.querySelector(".test-results");
+        output.hidden = false;
+        output.textContent = "Running the visible tests…";
+        button.disabled = true;
+        try {
+          const response = await fetch(button.dataset.url, {
+            method: "POST",
+            credentials: "same-origin",
+            headers: {
+              "Content-Type": "application/json",
+              Accept: "application/json",
+              "X-CSRFToken": form.querySelector("input[name=csrfmiddlewaretoken]").value,
+            },
+            body: JSON.stringify({
+              question: form.dataset.question,
+              part: button.dataset.part,
+              source: box.querySelector("textarea").value,
+            }),
+          });
+          const body = await response.json().catch(() => ({}));
+          if (response.ok) {
+            output.textContent = "Visible tests: " + body.score + " / " + body.max_score + "\n\n" + body.feedback;
+          } else {
+            output.textContent = (body.error && body.error.message) || "HTTP " + response.status + "; try again.";
+          }
+        } finally {
+          button.disabled = false;
+        }
+      });
+    });
+
     if (form.dataset.pendingUrl) poll(form.dataset.pendingUrl);
   }
 

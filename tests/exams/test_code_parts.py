@@ -1,0 +1,88 @@
+"""Code parts through the web layer: starter in the editor, visible tests, graded submissions."""
+
+from __future__ import annotations
+
+import pytest
+
+import bank
+from bank.code_parts import code_part
+from bank.loader import BANK_ROOT
+from exams import services
+from exams.bank_sync import question_sync
+from exams.models import Question, Submission
+
+SLUG = "code-layer-norm"
+
+
+@pytest.fixture
+def code_question(course) -> Question:
+    question_sync(definition=bank.load_question(BANK_ROOT / SLUG))
+    question = Question.objects.get(slug=SLUG)
+    course.questions.add(question)
+    return question
+
+
+def _solution_source() -> str:
+    return code_part(bank.load_question(BANK_ROOT / SLUG), "impl").solution
+
+
+def _start(api) -> dict:
+    response = api.post("/api/v1/attempts/", {"question": SLUG}, format="json")
+    assert response.status_code == 201, response.content
+    return response.json()
+
+
+@pytest.mark.django_db
+def test_variant_shows_the_starter_but_not_the_reference(code_question, student, api_for):
+    attempt = _start(api_for(student))
+    part = attempt["questions"][0]["variant"]["parts"][0]
+    assert part["kind"] == "code"
+    assert "def " in part["starter"] or "class " in part["starter"]
+    assert _solution_source() not in str(attempt)
+
+
+@pytest.mark.django_db
+def test_visible_tests_run_on_draft_code_without_storing_anything(code_question, student, api_for):
+    api = api_for(student)
+    attempt = _start(api)
+    url = f"/api/v1/attempts/{attempt['id']}/run-tests/"
+    response = api.post(url, {"part": "impl", "source": _solution_source()}, format="json")
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert body["score"] == body["max_score"] > 0
+    assert all(test["visibility"] == "visible" for test in body["details"])
+    assert not Submission.objects.exists()
+
+
+@pytest.mark.django_db
+def test_syntax_error_is_a_400_with_the_line_and_costs_nothing(code_question, student, api_for):
+    api = api_for(student)
+    attempt = _start(api)
+    broken = "def layer_norm(X, alpha, beta, eps=1e-4):\n    return (X\n"
+    response = api.post(
+        f"/api/v1/attempts/{attempt['id']}/run-tests/",
+        {"part": "impl", "source": broken},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert "line" in response.json()["error"]["message"]
+    submitted = api.post(
+        f"/api/v1/attempts/{attempt['id']}/submissions/",
+        {"answers": {"impl": broken}},
+        format="json",
+    )
+    assert submitted.status_code == 400
+    assert not Submission.objects.exists()
+
+
+@pytest.mark.django_db
+def test_submitted_solution_is_graded_with_full_marks(code_question, course, student):
+    attempt = services.attempt_start_question(
+        student=student, course=course, question=code_question
+    )
+    submission = services.submission_create(
+        attempt=attempt, student=student, answers={"impl": _solution_source()}
+    )
+    graded = services.submission_grade(submission_id=submission.pk)
+    assert graded.feedback["impl"]["status"] == "correct"
+    assert float(graded.score) == float(graded.max_score) == 8.0
