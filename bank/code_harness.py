@@ -11,19 +11,19 @@ import contextlib
 import io
 import json
 import linecache
-import math
 import traceback
 
 import numpy as np
 import torch
 from torch import nn
-from torch.nn import functional
+from torch.autograd import forward_ad
+from torch.autograd.variable import Variable
 
 DTYPES = {"float64": torch.float64, "float32": torch.float32, "int64": torch.int64}
 ACTIVATIONS = {"relu": nn.ReLU, "tanh": nn.Tanh, "sigmoid": nn.Sigmoid, "gelu": nn.GELU}
 MAX_TEST_STDOUT = 4000
 MAX_MESSAGE = 1500
-TEST_FRACTION = 0.2
+STEP_SIZE = 0.5
 
 
 class SubmissionProblem(Exception):
@@ -152,8 +152,9 @@ def build_value(spec, default_dtype):
 class Target:
     """The entry point of one test made callable: a function, or a constructed nn.Module."""
 
-    def __init__(self, namespace, test, default_entry):
+    def __init__(self, namespace, test, default_entry, autograd_allowed=False):
         self.test = test
+        self.autograd_allowed = autograd_allowed
         self.dtype = test.get("dtype", "float64")
         name = test.get("entry") or default_entry
         entry = namespace.get(name)
@@ -186,12 +187,21 @@ class Target:
         return module
 
     def call(self, args=None):
+        """The entry's result on the test's inputs, passed through the `then` methods in turn."""
         torch.manual_seed(self.test.get("seed", 0))
         args = self.args if args is None else args
-        if self.test.get("forbid_autograd"):
+        if self.test.get("forbid_autograd") and not self.autograd_allowed:
             with autograd_forbidden():
-                return self.function(*args, **self.kwargs)
-        return self.function(*args, **self.kwargs)
+                return self._chain(self.function(*args, **self.kwargs))
+        return self._chain(self.function(*args, **self.kwargs))
+
+    def _chain(self, result):
+        for name in self.test.get("then", []):
+            method = getattr(self.module, name, None)
+            if not callable(method):
+                raise SubmissionProblem(f"the module has no method {name}(); define it")
+            result = method(result)
+        return result
 
     def modules(self):
         """The constructed module and every nn.Module argument, with name prefixes."""
@@ -224,22 +234,39 @@ def set_parameter(module, name, value):
     )
 
 
-@contextlib.contextmanager
-def autograd_forbidden():
-    """Make backward()/autograd.grad raise, for parts that ask for gradients by hand."""
+class RefusingEngine:
+    """Stands in for torch's autograd engine while a test forbids autograd."""
 
-    def refuse(*args, **kwargs):
+    def __getattr__(self, name):
         raise SubmissionProblem(
             "this part asks for the gradients by hand: autograd (backward(), "
-            "torch.autograd.grad) is not allowed here"
+            "torch.autograd.grad, torch.func and the like) is not allowed here"
         )
 
-    saved = (torch.Tensor.backward, torch.autograd.backward, torch.autograd.grad)
-    torch.Tensor.backward, torch.autograd.backward, torch.autograd.grad = refuse, refuse, refuse
+
+def refuse_forward_ad(*args, **kwargs):
+    raise SubmissionProblem(
+        "this part asks for the gradients by hand: forward-mode autograd "
+        "(torch.func.jvp, jacfwd, forward_ad) is not allowed here"
+    )
+
+
+@contextlib.contextmanager
+def autograd_forbidden():
+    """Make every route into the autograd engine raise, for parts asking for gradients by hand.
+
+    The engine object itself is replaced, so backward(), torch.autograd.grad (even when imported
+    before the test), torch.autograd.functional and torch.func's reverse mode all refuse.
+    """
+    saved_engine = Variable.__dict__["_execution_engine"]
+    saved_make_dual = forward_ad.make_dual
+    Variable._execution_engine = RefusingEngine()
+    forward_ad.make_dual = refuse_forward_ad
     try:
         yield
     finally:
-        torch.Tensor.backward, torch.autograd.backward, torch.autograd.grad = saved
+        Variable._execution_engine = saved_engine
+        forward_ad.make_dual = saved_make_dual
 
 
 def output_tensors(output):
@@ -331,60 +358,60 @@ def model_and_optimizer(result):
     return model, optimizer
 
 
-def optimizer_facts(model, optimizer):
-    """Static facts about a freshly built model and its optimizer (nothing trained yet)."""
+def training_setup(model, optimizer):
+    """Raw observations of a freshly built model and its optimizer; the marker judges them."""
     optimized = {id(p) for group in optimizer.param_groups for p in group["params"]}
-    weights = [p for p in model.parameters() if p.dim() >= 2]
-    scales = [float(w.detach().std() * math.sqrt(w[0].numel())) for w in weights]
     return {
         "optimizer": type(optimizer).__name__,
-        "lr": float(optimizer.param_groups[0]["lr"]),
-        "optimizes_all_parameters": all(id(p) in optimized for p in model.parameters()),
-        "init_scale": min(scales) if scales else float("nan"),
-        "parameter_count": int(sum(p.numel() for p in model.parameters())),
+        "learning_rates": [float(group["lr"]) for group in optimizer.param_groups],
+        "parameters": [
+            {
+                "name": name,
+                "shape": list(p.shape),
+                "std": float(p.detach().double().std()) if p.numel() > 1 else 0.0,
+                "optimized": id(p) in optimized,
+            }
+            for name, p in model.named_parameters()
+        ],
+        "modules": [
+            type(module).__name__
+            for module in model.modules()
+            if not any(True for _ in module.children())
+        ],
     }
 
 
 def probe_facts(target, test, context):
     model, optimizer = model_and_optimizer(target.call())
-    return {"facts": optimizer_facts(model, optimizer)}
+    return {"setup": training_setup(model, optimizer)}
 
 
-def digits_split(data):
-    """Fixed train/test split of the digits arrays passed in with the job (pixels scaled to 0–1)."""
-    x = torch.tensor(np.asarray(data["x"], dtype=np.float32) / 16.0)
-    y = torch.tensor(np.asarray(data["y"], dtype=np.int64))
-    order = torch.tensor(np.random.default_rng(0).permutation(len(y)))
-    cut = int(len(y) * (1 - TEST_FRACTION))
-    return x[order[:cut]], y[order[:cut]], x[order[cut:]], y[order[cut:]]
+def train_and_predict(model, optimizer, data, budget):
+    """Train for `budget` epochs with fixed seeds; return the model's outputs on held-out inputs.
 
-
-def train_and_score(model, optimizer, data, budget):
-    """Train for `budget` epochs with fixed seeds; return held-out accuracy and confidence."""
-    x_train, y_train, x_test, y_test = digits_split(data)
+    The held-out labels never enter the sandbox: the marker scores these outputs itself.
+    """
+    x_train = torch.tensor(np.asarray(data["x_train"], dtype=np.float32))
+    y_train = torch.tensor(np.asarray(data["y_train"], dtype=np.int64))
+    x_test = torch.tensor(np.asarray(data["x_test"], dtype=np.float32))
     generator = torch.Generator().manual_seed(budget.get("seed", 0))
     batch = budget.get("batch_size", 64)
-    log_probs_out = budget.get("outputs", "log_probs") == "log_probs"
+    loss_function = (
+        nn.functional.nll_loss
+        if budget.get("outputs", "log_probs") == "log_probs"
+        else nn.functional.cross_entropy
+    )
     model.train()
     for _ in range(budget["epochs"]):
         order = torch.randperm(len(y_train), generator=generator)
         for start in range(0, len(order), batch):
             rows = order[start : start + batch]
             optimizer.zero_grad()
-            out = model(x_train[rows])
-            if log_probs_out:
-                loss = functional.nll_loss(out, y_train[rows])
-            else:
-                loss = functional.cross_entropy(out, y_train[rows])
-            loss.backward()
+            loss_function(model(x_train[rows]), y_train[rows]).backward()
             optimizer.step()
     model.eval()
     with torch.no_grad():
-        out = model(x_test)
-        probabilities = out.exp() if log_probs_out else out.softmax(dim=-1)
-    accuracy = float((out.argmax(dim=-1) == y_test).double().mean())
-    confidence = float(probabilities.max(dim=-1).values.mean())
-    return {"accuracy": accuracy, "confidence": confidence}
+        return plain_output(model(x_test))
 
 
 def probe_training(target, test, context):
@@ -392,11 +419,34 @@ def probe_training(target, test, context):
     memo = context["trained"]
     if key not in memo:
         model, optimizer = model_and_optimizer(target.call())
-        facts = optimizer_facts(model, optimizer)
+        setup = training_setup(model, optimizer)
         torch.manual_seed(test["training"].get("seed", 0))
-        facts.update(train_and_score(model, optimizer, context["data"], test["training"]))
-        memo[key] = facts
-    return {"facts": memo[key]}
+        outputs = train_and_predict(model, optimizer, context["data"], test["training"])
+        memo[key] = {"setup": setup, "outputs": outputs}
+    return memo[key]
+
+
+def probe_symmetric(target, test, context):
+    """The named parameters right after construction and after one plain gradient step."""
+    if target.module is None:
+        raise SubmissionProblem("this test needs a class (an nn.Module), not a function")
+    parameters = dict(target.module.named_parameters())
+    initial = {name: plain_output(parameters[name]) for name in test["names"] if name in parameters}
+    output = target.call()
+    tensors = [t for t in output_tensors(output) if t.is_floating_point() and t.requires_grad]
+    if tensors:
+        rng = np.random.default_rng(test.get("seed", 0) + 2000)
+        loss = sum(
+            (t * torch.tensor(rng.standard_normal(tuple(t.shape)), dtype=t.dtype)).sum()
+            for t in tensors
+        )
+        loss.backward()
+    with torch.no_grad():
+        for parameter in parameters.values():
+            if parameter.grad is not None:
+                parameter -= STEP_SIZE * parameter.grad
+    stepped = {name: plain_output(parameters[name]) for name in initial}
+    return {"initial": initial, "stepped": stepped}
 
 
 PROBES = {
@@ -408,6 +458,7 @@ PROBES = {
     "modes": probe_modes,
     "facts": probe_facts,
     "training": probe_training,
+    "symmetric": probe_symmetric,
 }
 
 
@@ -416,15 +467,19 @@ def run_one_test(namespace, test, default_entry, context, filename):
     printed = CappedText()
     try:
         with contextlib.redirect_stdout(printed):
-            target = Target(namespace, test, default_entry)
+            target = Target(namespace, test, default_entry, context["autograd_allowed"])
             observed = PROBES[test["check"]](target, test, context)
         return {"observed": observed, "stdout": printed.getvalue()}
     except BaseException as exc:  # noqa: BLE001 - whatever the code raises is reported
         return {"error": error_record(exc, filename), "stdout": printed.getvalue()}
 
 
-def run_code_tests(source, filename, default_entry, tests, data):
-    """Load `source` as a module and run every test; never raises for the code's own errors."""
+def run_code_tests(source, filename, default_entry, tests, data, autograd_allowed=False):
+    """Load `source` as a module and run every test; never raises for the code's own errors.
+
+    `autograd_allowed` lifts `forbid_autograd`: only the reference gets it, so that it can
+    compute by autograd the gradients a submission must derive by hand.
+    """
     torch.set_num_threads(1)
     printed = CappedText()
     try:
@@ -432,7 +487,7 @@ def run_code_tests(source, filename, default_entry, tests, data):
             namespace = load_source(source, filename)
     except BaseException as exc:  # noqa: BLE001
         return {"load_error": error_record(exc, filename), "stdout": printed.getvalue()}
-    context = {"data": data, "trained": {}}
+    context = {"data": data, "trained": {}, "autograd_allowed": autograd_allowed}
     results = {
         test["name"]: run_one_test(namespace, test, default_entry, context, filename)
         for test in tests
@@ -441,7 +496,8 @@ def run_code_tests(source, filename, default_entry, tests, data):
 
 
 def run_author_sources(sources, default_entry, tests, data):
-    """The reference and each known wrong solution, each in its own fresh module namespace."""
+    """The reference (first) and each known wrong solution, each in a fresh module namespace."""
     return [
-        run_code_tests(source, filename, default_entry, tests, data) for filename, source in sources
+        run_code_tests(source, filename, default_entry, tests, data, autograd_allowed=index == 0)
+        for index, (filename, source) in enumerate(sources)
     ]

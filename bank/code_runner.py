@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 
 import grader
+from bank.code_digits import digits_split
 from bank.code_parts import CodePart, code_part
 from bank.definition import QuestionDefinition
 from bank.errors import QuestionRunError
@@ -58,17 +59,16 @@ def harness_source() -> str:
     return (Path(__file__).resolve().parent / "code_harness.py").read_text(encoding="utf-8")
 
 
-@cache
-def digits_arrays() -> dict[str, np.ndarray]:
-    """scikit-learn's bundled 8x8 digits (1797 images), read from the installed package."""
-    from sklearn.datasets import load_digits
-
-    digits = load_digits()
-    return {"x": digits.data.astype(np.uint8), "y": digits.target.astype(np.int64)}
+def _trains(tests: Sequence[CodeTest]) -> bool:
+    return any(test.check == "training" for test in tests)
 
 
 def _job_data(tests: Sequence[CodeTest]) -> dict[str, Any]:
-    return digits_arrays() if any(test.check == "training" for test in tests) else {}
+    return digits_split().job_data() if _trains(tests) else {}
+
+
+def held_out_labels(tests: Sequence[CodeTest]) -> np.ndarray | None:
+    return digits_split().y_test if _trains(tests) else None
 
 
 def _limits(part: CodePart, runs: int) -> Limits:
@@ -228,6 +228,7 @@ def _mark(
             runs.authors.reference,
             runs.authors.wrong,
             visible_only=visible_only,
+            labels=held_out_labels(runs.tests),
         )
     except ReferenceRunError as exc:
         raise QuestionRunError(f"{runs.part.where}: {exc}") from None

@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from bank.code_parts import CodePart, code_parts
-from bank.code_runner import mark_code_part, prepare_runs
+from bank.code_runner import held_out_labels, mark_code_part, prepare_runs
 from bank.definition import QuestionDefinition
 from bank.errors import BankError
 from grader.code import ReferenceRunError
@@ -54,7 +54,9 @@ def _variant_problems(
         if runs.student.load_error is not None or runs.student.failure:
             problems.append(f"{at}: wrong solution '{wrong.name}' does not run to the end")
             continue
-        outcomes = judge_tests(tests, runs.student, runs.authors.reference, runs.authors.wrong)
+        outcomes = judge_tests(
+            tests, runs.student, runs.authors.reference, runs.authors.wrong, held_out_labels(tests)
+        )
         failed = {outcome.test.name for outcome in outcomes if not outcome.passed}
         if failed != set(wrong.fails):
             problems.append(

@@ -7,7 +7,16 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from grader.code.compare import compare_outputs, kind_of, structure_message
+import numpy as np
+
+from grader.code.compare import (
+    array_of,
+    compare_outputs,
+    kind_of,
+    structure_message,
+    values_message,
+)
+from grader.code.facts import FactsUnreadable, prediction_facts, setup_facts
 from grader.code.spec import CodeTest
 
 
@@ -20,8 +29,13 @@ class Verdict:
 PASSED = Verdict(True)
 
 
-def judge(test: CodeTest, observed: Any, reference: Any) -> Verdict:
-    """Whether the submission's observations for `test` pass, and a message if not."""
+def judge(
+    test: CodeTest, observed: Any, reference: Any, labels: np.ndarray | None = None
+) -> Verdict:
+    """Whether the submission's observations for `test` pass, and a message if not.
+
+    `labels` are the held-out labels a `training` test scores the returned outputs against.
+    """
     if not isinstance(observed, Mapping):
         return Verdict(False, "the test produced no readable observations.")
     if test.check == "forward":
@@ -58,7 +72,18 @@ def judge(test: CodeTest, observed: Any, reference: Any) -> Verdict:
                 False, f"two calls with the same inputs and seed gave different results. {message}"
             )
         return PASSED
-    return judge_facts(test, observed.get("facts"))
+    if test.check == "symmetric":
+        return _judge_symmetric(test, observed)
+    try:
+        facts = setup_facts(observed.get("setup"))
+        if test.check == "training":
+            if labels is None:
+                return Verdict(False, "the held-out labels for this training test are missing.")
+            kind = test.raw.get("training", {}).get("outputs", "log_probs")
+            facts.update(prediction_facts(observed.get("outputs"), labels, kind))
+    except FactsUnreadable as exc:
+        return Verdict(False, str(exc))
+    return judge_facts(test, facts)
 
 
 def _get(reference: Any, key: str) -> Any:
@@ -192,6 +217,33 @@ def _judge_inplace(observed: Mapping[str, Any], reference: Any) -> Verdict:
             f"the call modified its input(s) {listed} in place; work on new "
             "tensors (avoid x -= ..., x.sub_(...), x[...] = ...).",
         )
+    return PASSED
+
+
+def _judge_symmetric(test: CodeTest, observed: Mapping[str, Any]) -> Verdict:
+    for stage, when in (("initial", "right after construction"), ("stepped", "after one step")):
+        values = observed.get(stage)
+        if not isinstance(values, Mapping):
+            return Verdict(False, "the parameter values could not be read.")
+        for name in test.names:
+            if name not in values:
+                return Verdict(
+                    False,
+                    f"no registered parameter named {name}; create it in __init__ as "
+                    f"self.{name} = nn.Parameter(...).",
+                )
+            array = array_of(values[name]) if kind_of(values[name]) == "tensor" else None
+            if array is None or array.ndim < 2 or array.shape[-1] != array.shape[-2]:
+                return Verdict(False, f"parameter {name} is not a stack of square matrices.")
+            message = values_message(
+                array.astype(np.float64),
+                np.swapaxes(array, -1, -2).astype(np.float64),
+                test.rtol,
+                test.atol,
+                f"{name} compared with its transpose {when}",
+            )
+            if message:
+                return Verdict(False, f"parameter {name} is not symmetric {when}.\n{message}")
     return PASSED
 
 

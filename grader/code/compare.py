@@ -62,7 +62,7 @@ def structure_message(actual: Any, expected: Any, what: str = "output") -> str |
     if kind_of(actual) != expected_kind:
         return f"{what}: expected {type_name(expected)}, got {type_name(actual)}."
     if expected_kind == "tensor":
-        got, want = _array(actual), _array(expected)
+        got, want = array_of(actual), array_of(expected)
         if got is None or want is None or got.shape != want.shape:
             return _compare_tensors(actual, expected, 0.0, 0.0, what)
         if actual.get("dtype") != expected.get("dtype"):
@@ -111,7 +111,7 @@ def _is_number(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
 
-def _array(value: Mapping[str, Any]) -> np.ndarray | None:
+def array_of(value: Mapping[str, Any]) -> np.ndarray | None:
     values = value.get("values")
     if not isinstance(values, np.ndarray):
         return None
@@ -124,7 +124,7 @@ def _array(value: Mapping[str, Any]) -> np.ndarray | None:
 def _compare_tensors(
     actual: Mapping[str, Any], expected: Mapping[str, Any], rtol: float, atol: float, what: str
 ) -> str | None:
-    got, want = _array(actual), _array(expected)
+    got, want = array_of(actual), array_of(expected)
     if want is None:
         return f"{what}: the reference produced a tensor the marker cannot read."
     if got is None:

@@ -6,6 +6,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
+
 from grader.code.checks import Verdict, judge
 from grader.code.runs import CodeRun, error_text
 from grader.code.spec import COMPARED_CHECKS, CodeTest
@@ -60,8 +62,12 @@ def mark_code_tests(
     wrong: Sequence[WrongRun] = (),
     *,
     visible_only: bool = False,
+    labels: np.ndarray | None = None,
 ) -> PartResult:
-    """The part's result: passed points scaled to `marks`, with per-test feedback and details."""
+    """The part's result: passed points scaled to `marks`, with per-test feedback and details.
+
+    `labels` are the held-out labels `training` tests score the submission's outputs against.
+    """
     if student.format_error and student.load_error is not None:
         message = (
             "Your code could not be loaded, so no test ran (this costs no attempt): "
@@ -69,7 +75,7 @@ def mark_code_tests(
         )
         return PartResult(label, 0.0, marks, "format_error", message)
     chosen = [test for test in tests if not (visible_only and test.hidden)]
-    outcomes = judge_tests(chosen, student, reference, wrong)
+    outcomes = judge_tests(chosen, student, reference, wrong, labels)
     available = sum(test.points for test in chosen)
     earned = sum(outcome.score for outcome in outcomes)
     score = round(marks * earned / available, 6) if available else 0.0
@@ -82,14 +88,22 @@ def mark_code_tests(
 
 
 def judge_tests(
-    tests: Sequence[CodeTest], student: CodeRun, reference: CodeRun, wrong: Sequence[WrongRun] = ()
+    tests: Sequence[CodeTest],
+    student: CodeRun,
+    reference: CodeRun,
+    wrong: Sequence[WrongRun] = (),
+    labels: np.ndarray | None = None,
 ) -> list[TestOutcome]:
     """Each test's outcome (pass/fail, message, hints) for a submission that loaded."""
-    return [_outcome(test, student, reference, wrong) for test in tests]
+    return [_outcome(test, student, reference, wrong, labels) for test in tests]
 
 
 def _outcome(
-    test: CodeTest, student: CodeRun, reference: CodeRun, wrong: Sequence[WrongRun]
+    test: CodeTest,
+    student: CodeRun,
+    reference: CodeRun,
+    wrong: Sequence[WrongRun],
+    labels: np.ndarray | None,
 ) -> TestOutcome:
     expected = reference.observed(test.name)
     if expected is None:
@@ -100,7 +114,7 @@ def _outcome(
     if problem is not None:
         return TestOutcome(test, False, problem, _declared_hint(test))
     observed = student.observed(test.name)
-    verdict: Verdict = judge(test, observed, expected)
+    verdict: Verdict = judge(test, observed, expected, labels)
     if verdict.passed:
         return TestOutcome(test, True)
     hints = [*_matching_hints(test, observed, wrong), *_declared_hint(test)]

@@ -21,7 +21,7 @@ COMPARED_CHECKS = ("forward", "gradients", "modes")
 """Checks whose observations are compared with the reference's (and the wrong solutions')."""
 CONSTRAINED_CHECKS = ("facts", "training")
 """Checks whose observations are held against the test's own `expect` bounds."""
-SELF_CHECKS = ("parameters", "inplace", "determinism")
+SELF_CHECKS = ("parameters", "inplace", "determinism", "symmetric")
 """Checks judged on the submission alone (with the reference's parameter list as a guide)."""
 CHECKS = COMPARED_CHECKS + CONSTRAINED_CHECKS + SELF_CHECKS
 VISIBILITIES = ("visible", "hidden")
@@ -46,6 +46,7 @@ TEST_KEYS = {
     "dtype",
     "forbid_autograd",
     "training",
+    "then",
 }
 NAME_PATTERN = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
@@ -119,6 +120,11 @@ def _parse_test(raw: Any, index: int) -> CodeTest:
     names = raw.get("names", [])
     if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
         raise CodeSpecError(f"{at}: names must be a list of parameter names")
+    if check == "symmetric" and not names:
+        raise CodeSpecError(f"{at}: a 'symmetric' test needs names = [the matrix parameters]")
+    then = raw.get("then", [])
+    if not isinstance(then, list) or not all(isinstance(m, str) for m in then):
+        raise CodeSpecError(f"{at}: then must be a list of method names applied to the result")
     if check == "training" and not isinstance(raw.get("training"), dict):
         raise CodeSpecError(f"{at}: a 'training' test needs a training table (epochs, ...)")
     if not isinstance(raw.get("args", []), list):

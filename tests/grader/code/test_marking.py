@@ -19,12 +19,21 @@ def tensor(values):
     return {"type": "tensor", "dtype": "float64", "shape": list(array.shape), "values": array}
 
 
+def setup(lr):
+    return {
+        "optimizer": "Adam",
+        "learning_rates": [lr],
+        "parameters": [{"name": "w", "shape": [3, 2], "std": 0.5, "optimized": True}],
+        "modules": ["Linear"],
+    }
+
+
 def run(values, secret, lr, stdout=""):
     return CodeRun(
         tests={
             "values": {"observed": {"output": tensor(values)}},
             "secret": {"observed": {"output": tensor(secret)}},
-            "facts": {"observed": {"facts": {"lr": lr}}},
+            "facts": {"observed": {"setup": setup(lr)}},
         },
         stdout=stdout,
     )
