@@ -5,17 +5,23 @@ from __future__ import annotations
 import os
 import socket
 
-from sandbox.framing import FrameError, recv_frame, send_frame
+from sandbox.framing import FrameError, FrameReader, recv_frame, send_frame
 from sandbox.job import Job, JobResult
 
 SOCKET_ENV = "SANDBOX_SOCKET"
 CONNECT_TIMEOUT_S = 5.0
 RESPONSE_MARGIN_S = 30.0
+# How long a job may wait for a free slot (jobs queue when all workers are busy).
+QUEUE_TIMEOUT_S = 900.0
 FRAME_OVERHEAD_BYTES = 4 * 1024 * 1024
 
 
 class SandboxUnavailable(RuntimeError):
     """The sandbox server could not be reached or answered nonsense; the job did not run."""
+
+
+class _NotAccepted(Exception):
+    """The connection failed before the server confirmed it had taken the job."""
 
 
 class SandboxClient:
@@ -49,18 +55,41 @@ class SandboxClient:
         return header.get("kind") == "pong"
 
     def run(self, job: Job) -> JobResult:
-        """Run ``job``; raises CodecError for unsendable inputs, SandboxUnavailable if down."""
+        """Run ``job``; raises CodecError for unsendable inputs, SandboxUnavailable if down.
+
+        A connection lost before the server accepted the job (say, a slot process restarting)
+        is retried once: the job cannot have started, so running it again is safe.
+        """
         header, blobs = job.to_wire()
+        try:
+            return self._exchange(job, header, blobs)
+        except _NotAccepted:
+            pass
+        try:
+            return self._exchange(job, header, blobs)
+        except _NotAccepted as exc:
+            raise SandboxUnavailable(str(exc)) from None
+
+    def _exchange(self, job: Job, header: dict, blobs: list[bytes]) -> JobResult:
         limits = job.limits
         max_response = limits.max_return_bytes + 2 * limits.max_output_bytes + FRAME_OVERHEAD_BYTES
-        with self._connect(limits.wall_time_s + RESPONSE_MARGIN_S) as connection:
+        reader = FrameReader(max_response)
+        with self._connect(QUEUE_TIMEOUT_S) as connection:
             try:
                 send_frame(connection, header, blobs)
-                response, response_blobs = recv_frame(connection, max_response)
+                response, response_blobs = recv_frame(connection, max_response, reader)
             except (FrameError, OSError) as exc:
-                raise SandboxUnavailable(
-                    f"the sandbox server at {self.socket_path} did not answer: {exc}"
+                raise _NotAccepted(
+                    f"the sandbox server at {self.socket_path} did not take the job: {exc}"
                 ) from None
+            if response.get("kind") == "accepted":
+                connection.settimeout(limits.wall_time_s + RESPONSE_MARGIN_S)
+                try:
+                    response, response_blobs = recv_frame(connection, max_response, reader)
+                except (FrameError, OSError) as exc:
+                    raise SandboxUnavailable(
+                        f"the sandbox server at {self.socket_path} did not answer: {exc}"
+                    ) from None
         if response.get("kind") == "invalid_request":
             raise ValueError(f"sandbox server rejected the job: {response.get('message')}")
         try:

@@ -89,9 +89,15 @@ def write_frame_fd(fd: int, header: dict[str, Any], blobs: Sequence[bytes] = ())
         data = data[written:]
 
 
-def recv_frame(sock: socket.socket, max_bytes: int) -> tuple[dict[str, Any], list[bytes]]:
-    """Block until one whole frame arrives; raise FrameError on EOF or an oversized frame."""
-    reader = FrameReader(max_bytes)
+def recv_frame(
+    sock: socket.socket, max_bytes: int, reader: FrameReader | None = None
+) -> tuple[dict[str, Any], list[bytes]]:
+    """Block until one whole frame arrives; raise FrameError on EOF or an oversized frame.
+
+    Pass the same ``reader`` for successive frames on one connection, so bytes of the next
+    frame that arrived together with this one are kept.
+    """
+    reader = FrameReader(max_bytes) if reader is None else reader
     while True:
         frame = reader.next_frame()
         if frame is not None:

@@ -179,6 +179,7 @@ class SlotSupervisor:
         except (ValueError, KeyError, TypeError) as exc:
             _reply(connection, {"kind": "invalid_request", "message": str(exc)}, [])
             return child
+        _reply(connection, {"kind": "accepted"}, [])
         run = JobRun(limits=limits, call_count=call_count)
         try:
             response, response_blobs = self._run(child, run, pack_frame(header, blobs))

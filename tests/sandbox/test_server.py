@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from sandbox import Call, Job, SandboxClient, SandboxUnavailable
+from sandbox import Call, Job, Limits, SandboxClient, SandboxUnavailable
 from sandbox.local_server import get_client
 from tests.sandbox.conftest import assert_healthy, run
 
@@ -29,6 +29,9 @@ def test_server_survives_a_killed_supervisor(sandbox_server):
     before = supervisors(sandbox_server)
     assert len(before) == 2
     os.kill(before[0], signal.SIGKILL)
+    deadline = time.monotonic() + 5
+    while before[0] in supervisors(sandbox_server) and time.monotonic() < deadline:
+        time.sleep(0.02)
     for _ in range(4):
         assert_healthy(sandbox_server)
     deadline = time.monotonic() + 10
@@ -67,3 +70,13 @@ def test_unsendable_inputs_fail_before_anything_runs(sandbox_client):
 
     with pytest.raises(CodecError, match="cannot be sent"):
         sandbox_client.run(Job("def f(x):\n    return x\n", [Call("f", (object(),))]))
+
+
+def test_jobs_queue_when_every_slot_is_busy(sandbox_client):
+    from concurrent.futures import ThreadPoolExecutor
+
+    code = "import time\ndef f(n):\n    time.sleep(0.3)\n    return n\n"
+    jobs = [Job(code, [Call("f", (n,))], Limits(wall_time_s=1.0)) for n in range(8)]
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        results = list(pool.map(sandbox_client.run, jobs))
+    assert [result.outputs for result in results] == [[n] for n in range(8)]
