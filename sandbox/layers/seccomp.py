@@ -48,6 +48,22 @@ DENIED_SYSCALLS = (
     "execve",
     "execveat",
     "personality",
+    # io_uring can perform socket and file operations that no syscall filter sees.
+    "io_uring_setup",
+    "io_uring_enter",
+    "io_uring_register",
+    # The new mount API, quotas, accounting and the kernel log: never needed by a job.
+    "open_tree",
+    "move_mount",
+    "fsopen",
+    "fsconfig",
+    "fsmount",
+    "fspick",
+    "mount_setattr",
+    "fanotify_init",
+    "quotactl",
+    "acct",
+    "syslog",
 )
 
 NAMESPACE_CLONE_FLAGS = (

@@ -409,3 +409,16 @@ def test_exhausting_file_descriptors(sandbox_server):
     assert result.status == "ok"
     count, error = result.outputs[0]
     assert error == "OSError" and count < 32
+
+
+def test_io_uring_is_refused(sandbox_server):
+    code = """
+    import ctypes
+
+    libc = ctypes.CDLL(None, use_errno=True)
+
+    def attack():
+        params = ctypes.create_string_buffer(120)
+        return [libc.syscall(425, 8, params), ctypes.get_errno()]  # io_uring_setup
+    """
+    assert attack(sandbox_server, code).outputs[0] == [-1, 1]
