@@ -11,10 +11,10 @@ from bank.loader import BANK_ROOT
 
 QUESTION = load_question(BANK_ROOT / "seed001-q1-mcq-ssl-generative")
 KEY_PHRASES = {
-    "ssl": ["predict the weights", "annotated by hand"],
+    "ssl": ["parameters of a supervised network", "annotated by hand"],
     "contrastive": ["*lower* temperature"],
-    "generative": ["malicious use", "hard to judge"],
-    "nerf": ["3D reconstruction"],
+    "generative": ["misused", "hard to judge"],
+    "nerf": ["reconstructs a 3D scene"],
 }
 HEADINGS = {"ssl": "1a", "contrastive": "1b", "generative": "1c", "nerf": "1d"}
 
