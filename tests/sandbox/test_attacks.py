@@ -422,3 +422,18 @@ def test_io_uring_is_refused(sandbox_server):
         return [libc.syscall(425, 8, params), ctypes.get_errno()]  # io_uring_setup
     """
     assert attack(sandbox_server, code).outputs[0] == [-1, 1]
+
+
+def test_cpu_limit_stops_a_busy_job_before_the_wall_clock(sandbox_server):
+    code = "def attack():\n    while True:\n        pass\n"
+    result = attack(sandbox_server, code, wall_time_s=10.0, cpu_time_s=1.0)
+    assert result.status == "timeout"
+    assert "CPU time limit" in result.error.message
+    assert result.duration_ms < 5000
+
+
+def test_output_printed_before_a_timeout_is_kept(sandbox_server):
+    code = "import time\ndef attack():\n    print('progress 1')\n    time.sleep(60)\n"
+    result = attack(sandbox_server, code, wall_time_s=1.0)
+    assert result.status == "timeout"
+    assert result.stdout == "progress 1\n"
