@@ -1,0 +1,14 @@
+import torch
+from torch import nn
+
+
+class QuadraticLayer(nn.Module):
+    def __init__(self, in_features, out_features, lam=1.0):
+        super().__init__()
+        self.lam = lam
+        self.A = nn.Parameter(torch.randn(out_features, in_features, in_features))
+        self.b = nn.Parameter(torch.randn(out_features, in_features))
+        self.c = nn.Parameter(torch.zeros(out_features))
+
+    def forward(self, x):
+        return self.lam * torch.einsum("bi,nij,bj->bn", x, self.A, x) + x @ self.b.T + self.c

@@ -1,0 +1,60 @@
+"""The quadratic-layer code question through the real sandbox: formula, learnable, symmetric."""
+
+from __future__ import annotations
+
+import pytest
+
+from bank import load_question, mark_code_part, validate_question
+from bank.code_parts import code_part
+from bank.loader import BANK_ROOT
+
+Q = load_question(BANK_ROOT / "code-quadratic-layer")
+PART = code_part(Q, "layer")
+PAPER = dict(Q.paper_params)
+NEGATIVE = {**PAPER, "inputs": 3, "outputs": 2, "lam": -1.0, "batch": 5, "data_seed": 11}
+WRONG = {wrong.name: wrong for wrong in PART.wrong}
+
+
+def failed(result) -> set[str]:
+    return {detail["name"] for detail in result.details if not detail["passed"]}
+
+
+@pytest.mark.parametrize("params", [PAPER, NEGATIVE], ids=["paper", "negative_lambda"])
+def test_shipped_solution_scores_full_marks(params):
+    result = mark_code_part(Q, "layer", params, PART.solution)
+    assert (result.status, result.score) == ("correct", 8.0), result.feedback
+
+
+def test_forgetting_lambda_loses_the_value_points_with_its_hint():
+    result = mark_code_part(Q, "layer", NEGATIVE, WRONG["forgets_lambda"].source)
+    assert failed(result) == {"values", "hidden test 1", "gradients", "keeps_float32"}
+    assert result.score == pytest.approx(8 * 2 / 8)
+    values = next(d for d in result.details if d["name"] == "values")
+    assert values["hints"] == [WRONG["forgets_lambda"].hint]
+
+
+def test_an_asymmetric_initial_A_fails_only_the_symmetry_check():
+    result = mark_code_part(Q, "layer", PAPER, WRONG["asymmetric_init"].source)
+    assert failed(result) == {"symmetric"}
+    assert "parameter A is not symmetric right after construction" in result.feedback
+
+
+def test_A_as_a_plain_tensor_is_not_learnable():
+    result = mark_code_part(Q, "layer", PAPER, WRONG["plain_tensor_A"].source)
+    assert failed(result) == {"gradients", "learnable_parameters", "symmetric"}
+    assert "no registered parameter named A (registered: b, c)" in result.feedback
+    assert WRONG["plain_tensor_A"].hint in result.feedback
+
+
+def test_using_only_the_upper_triangle_breaks_symmetry_after_a_step():
+    source = PART.solution.replace(
+        "Ax = torch.matmul(self.A, x.T)",
+        "A = self.A.triu() + self.A.triu(1).transpose(1, 2)\n        Ax = torch.matmul(A, x.T)",
+    )
+    result = mark_code_part(Q, "layer", PAPER, source)
+    assert failed(result) == {"gradients", "symmetric"}
+    assert "parameter A is not symmetric after one step" in result.feedback
+
+
+def test_question_validates():
+    assert validate_question(Q, seeds=3) == []
