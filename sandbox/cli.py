@@ -51,6 +51,12 @@ def build_parser() -> argparse.ArgumentParser:
         default=int(os.environ.get(FIRST_UID_ENV, DEFAULT_FIRST_UID)),
         help=f"lowest uid slots may run as (env {FIRST_UID_ENV}); a free block is leased",
     )
+    serve.add_argument(
+        "--parent-pid",
+        type=_positive_int,
+        default=None,
+        help="shut down when this process exits (used by the per-process local server)",
+    )
     commands.add_parser("doctor", help="print which isolation layers work here, as JSON")
     run = commands.add_parser("run", help="run FILE.py as one job and print the JSON result")
     run.add_argument("file", help="Python file to run")
@@ -100,7 +106,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         from sandbox.server import reexec_with_huge_page_malloc, serve
 
         reexec_with_huge_page_malloc(list(sys.argv[1:] if argv is None else argv))
-        return serve(arguments.socket, arguments.workers, arguments.first_uid)
+        return serve(arguments.socket, arguments.workers, arguments.first_uid, arguments.parent_pid)
     if arguments.command == "doctor":
         from sandbox.doctor import run_probe
 

@@ -29,6 +29,7 @@ class LocalServer:
         self.socket_path = os.path.join(self.directory, "sandbox.sock")
         self.log_path = os.path.join(self.directory, "server.log")
         command = [sys.executable, "-m", "sandbox", "serve", "--socket", self.socket_path]
+        command += ["--parent-pid", str(self.owner_pid)]
         if workers is not None:
             command += ["--workers", str(workers)]
         environment = {name: os.environ[name] for name in PASSED_ENVIRONMENT if name in os.environ}

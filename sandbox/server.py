@@ -26,6 +26,7 @@ THREAD_ENVIRONMENT = {
 }
 INSECURE_ENV = "SANDBOX_ALLOW_INSECURE"
 RESPAWN_BACKOFF_S = 1.0
+PARENT_CHECK_INTERVAL_S = 0.5
 EXIT_INSECURE_REFUSED = 3
 
 
@@ -110,8 +111,13 @@ def bind_listener(socket_path: str) -> socket.socket:
     return listener
 
 
-def serve(socket_path: str, workers: int, first_uid: int = DEFAULT_FIRST_UID) -> int:
-    """Run the server until SIGTERM/SIGINT; return the process exit status."""
+def serve(
+    socket_path: str,
+    workers: int,
+    first_uid: int = DEFAULT_FIRST_UID,
+    parent_pid: int | None = None,
+) -> int:
+    """Run the server until SIGTERM/SIGINT (or until ``parent_pid`` exits); return the status."""
     if not 0 < workers < BLOCK_SIZE:
         raise SystemExit(f"sandbox: --workers must be between 1 and {BLOCK_SIZE - 1}")
     lease = lease_uids(first_uid)
@@ -128,13 +134,13 @@ def serve(socket_path: str, workers: int, first_uid: int = DEFAULT_FIRST_UID) ->
             workers=workers,
             insecure=not report["secure"],
         )
-        _run_slots(socket_path, config)
+        _run_slots(socket_path, config, parent_pid)
     finally:
         lease.release()
     return 0
 
 
-def _run_slots(socket_path: str, config: ServerConfig) -> None:
+def _run_slots(socket_path: str, config: ServerConfig, parent_pid: int | None) -> None:
     """Start one supervisor per slot, restart any that dies, stop all on SIGTERM/SIGINT."""
     listener = bind_listener(socket_path)
     _log(
@@ -151,7 +157,13 @@ def _run_slots(socket_path: str, config: ServerConfig) -> None:
         for slot in range(config.workers):
             slots[_start_slot(slot, listener, config)] = slot
         while True:
-            pid, status = os.wait()
+            pid, status = os.waitpid(-1, os.WNOHANG)
+            if pid == 0:
+                if parent_pid is not None and os.getppid() != parent_pid:
+                    _log(f"parent process {parent_pid} is gone")
+                    break
+                time.sleep(PARENT_CHECK_INTERVAL_S)
+                continue
             slot = slots.pop(pid, None)
             if slot is None:
                 continue
