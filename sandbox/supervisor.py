@@ -179,6 +179,8 @@ class SlotSupervisor:
         except (ValueError, KeyError, TypeError) as exc:
             _reply(connection, {"kind": "invalid_request", "message": str(exc)}, [])
             return child
+        if _has_exited(child):
+            child = self._replace_dead_child(child)
         _reply(connection, {"kind": "accepted"}, [])
         run = JobRun(limits=limits, call_count=call_count)
         try:
@@ -187,6 +189,13 @@ class SlotSupervisor:
         finally:
             self._finish(child, run)
         return None
+
+    def _replace_dead_child(self, child: IdleChild) -> IdleChild:
+        """An idle child died before getting a job (setup failure or an outside kill)."""
+        _, status, _ = os.wait4(child.pid, 0)
+        child.close()
+        _log(f"slot {self.slot}: idle child {child.pid} died (wait status {status}); forking anew")
+        return self._spawn_child()
 
     def _run(
         self, child: IdleChild, run: JobRun, request: bytes
@@ -362,6 +371,11 @@ class SlotSupervisor:
             "duration_ms": round(run.duration_ms, 3),
         }
         return header, blobs
+
+
+def _has_exited(child: IdleChild) -> bool:
+    readable, _, _ = select.select([child.pidfd], [], [], 0)
+    return bool(readable)
 
 
 def _has_result(run: JobRun) -> bool:

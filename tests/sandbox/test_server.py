@@ -12,17 +12,7 @@ from tests.sandbox.conftest import assert_healthy, run
 
 
 def supervisors(server) -> list[int]:
-    children = []
-    for name in os.listdir("/proc"):
-        if name.isdigit():
-            try:
-                with open(f"/proc/{name}/stat") as stat:
-                    parent = int(stat.read().rsplit(")", 1)[1].split()[1])
-            except OSError:
-                continue
-            if parent == server.process.pid:
-                children.append(int(name))
-    return children
+    return _children(server.process.pid)
 
 
 def test_server_survives_a_killed_supervisor(sandbox_server):
@@ -80,3 +70,28 @@ def test_jobs_queue_when_every_slot_is_busy(sandbox_client):
     with ThreadPoolExecutor(max_workers=8) as pool:
         results = list(pool.map(sandbox_client.run, jobs))
     assert [result.outputs for result in results] == [[n] for n in range(8)]
+
+
+def test_a_dead_idle_child_is_replaced_before_the_next_job(sandbox_server):
+    idle_children = [
+        pid for supervisor in supervisors(sandbox_server) for pid in _children(supervisor)
+    ]
+    assert idle_children
+    for pid in idle_children:
+        os.kill(pid, signal.SIGKILL)
+    time.sleep(0.2)
+    for _ in range(3):
+        assert_healthy(sandbox_server)
+
+
+def _children(parent: int) -> list[int]:
+    children = []
+    for name in os.listdir("/proc"):
+        if name.isdigit():
+            try:
+                with open(f"/proc/{name}/stat") as stat:
+                    if int(stat.read().rsplit(")", 1)[1].split()[1]) == parent:
+                        children.append(int(name))
+            except OSError:
+                continue
+    return children
