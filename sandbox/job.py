@@ -103,7 +103,11 @@ class ErrorInfo:
 
 def _jsonable(value: Any) -> Any:
     if type(value) is np.ndarray:
-        return {"dtype": str(value.dtype), "shape": list(value.shape), "data": value.tolist()}
+        if value.dtype.kind == "c":
+            data: Any = {"real": value.real.tolist(), "imag": value.imag.tolist()}
+        else:
+            data = value.tolist()
+        return {"dtype": str(value.dtype), "shape": list(value.shape), "data": data}
     if type(value) is list:
         return [_jsonable(item) for item in value]
     if type(value) is dict:
@@ -128,7 +132,7 @@ class JobResult:
         return self.status == "ok"
 
     def as_dict(self) -> dict[str, Any]:
-        """JSON-ready dict; arrays become {dtype, shape, data}."""
+        """JSON-ready dict; arrays become {dtype, shape, data} (complex data as {real, imag})."""
         return {
             "status": self.status,
             "outputs": _jsonable(self.outputs),
