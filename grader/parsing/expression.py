@@ -148,11 +148,13 @@ class _Parser:
             return False
         after_number = previous[0] == "number"
         after_bracket = previous == ("op", ")")
+        after_value_name = previous[0] == "name" and previous[1] not in FUNCTIONS
         starts_factor = following[0] == "name" or following == ("op", "(")
         return (
             (after_number or after_bracket)
             and starts_factor
             or (after_bracket and following[0] == "number")
+            or (after_value_name and following == ("op", "("))
         )
 
     def unary(self) -> Node:

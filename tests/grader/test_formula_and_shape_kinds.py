@@ -41,6 +41,13 @@ def test_hyperbolic_spellings_of_a_tanh_derivative_are_equivalent(answer):
     assert mark("formula", answer, "x*w*(1 - tanh(w*x)^2)", rule).status == "correct"
 
 
+def test_a_variable_before_a_bracket_multiplies():
+    rule = {"variables": ["N", "M"], "domain": {"N": [1, 9], "M": [1, 9]}}
+    expected = "N*(M*(M+1)/2+M+1)"
+    assert mark("formula", "N(M(M+1)/2 + M + 1)", expected, rule).status == "correct"
+    assert mark("formula", "pi(M+1)", "pi*(M+1)", rule).status == "correct"
+
+
 def test_formula_sign_and_factor_mistakes_are_named():
     assert mark("formula", "(1-sqrt(k))/(sqrt(k)+1)", MOMENTUM_RATE, KAPPA).mistakes == ("sign",)
     assert mark("formula", "M + 2", "M/2 + 1", {"variables": ["M"]}).mistakes == ("double",)
