@@ -20,7 +20,7 @@ from exams.models import Course, Membership, Paper, PaperQuestion, Question
 DEMO_COURSE_SLUG = "deep-learning-practice"
 DEMO_COURSE_TITLE = "Neural Networks and Deep Learning — exam practice"
 PAPERS_FILE = Path(__file__).resolve().parent / "papers.toml"
-QUESTION_NUMBER = re.compile(r"\bQ(\d+)")
+QUESTION_NUMBER = re.compile(r"\bQ(\d+)(\([a-z]+\))?")
 DEMO_USERS = {"instructor": Membership.Role.INSTRUCTOR, "student": Membership.Role.STUDENT}
 
 
@@ -61,10 +61,13 @@ def demo_content_load(*, credentials_file: Path) -> DemoSetup:
     return DemoSetup(course=course, passwords=passwords, synced=synced)
 
 
-def _question_number(question: Question, seed_file: str) -> int:
+def _paper_position(question: Question, seed_file: str) -> tuple[int, int, str]:
+    """Order by exam question number; a question on one sub-part comes after the whole one."""
     after = question.source.split(seed_file, 1)[1]
     found = QUESTION_NUMBER.search(after) or QUESTION_NUMBER.search(question.source)
-    return int(found.group(1)) if found else 0
+    if found is None:
+        return (0, 0, question.slug)
+    return (int(found.group(1)), 1 if found.group(2) else 0, question.slug)
 
 
 def _seed_papers_load(*, course: Course) -> None:
@@ -72,7 +75,7 @@ def _seed_papers_load(*, course: Course) -> None:
     for spec in tomllib.loads(PAPERS_FILE.read_text())["papers"]:
         questions = sorted(
             (q for q in course.questions.all() if spec["seed_file"] in q.source),
-            key=lambda q: (_question_number(q, spec["seed_file"]), q.slug),
+            key=lambda q: _paper_position(q, spec["seed_file"]),
         )
         if not questions:
             continue
