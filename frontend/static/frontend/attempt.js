@@ -124,7 +124,7 @@
           });
           const body = await response.json().catch(() => ({}));
           if (response.ok) {
-            output.textContent = "Visible tests: " + body.score + " / " + body.max_score + "\n\n" + body.feedback;
+            output.textContent = body.feedback;
           } else {
             output.textContent = (body.error && body.error.message) || "HTTP " + response.status + "; try again.";
           }
