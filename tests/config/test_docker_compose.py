@@ -38,10 +38,14 @@ def test_sandbox_is_isolated_and_holds_no_secrets(compose):
     assert sandbox["network_mode"] == "none"
     assert sandbox["read_only"] is True
     assert "ports" not in sandbox
-    assert set(sandbox["environment"]) == {"SANDBOX_SOCKET"}
+    assert set(sandbox["environment"]) <= {"GLIBC_TUNABLES"}
+    assert sandbox["cap_drop"] == ["ALL"]
+    assert set(sandbox["cap_add"]) == {"SYS_ADMIN", "SETUID", "SETGID", "KILL"}
     assert sandbox["pids_limit"] > 0 and sandbox["mem_limit"]
-    socket_dir = sandbox["environment"]["SANDBOX_SOCKET"].rsplit("/", 1)[0]
-    assert f"sandbox-socket:{socket_dir}" in sandbox["volumes"]
+    socket = sandbox["command"][sandbox["command"].index("--socket") + 1]
+    assert f"sandbox-socket:{socket.rsplit('/', 1)[0]}" in sandbox["volumes"]
+    for name in ("web", "worker"):
+        assert compose["services"][name]["environment"]["SANDBOX_SOCKET"] == socket
 
 
 def test_no_secret_is_written_into_the_file(compose):
