@@ -1,0 +1,26 @@
+import torch
+from torch import nn
+
+
+class MyMLP(nn.Module):
+    def __init__(self, input_size=64, output_size=10):
+        super().__init__()
+        self.layers = nn.Sequential(
+            nn.Linear(input_size, 256),
+            nn.Tanh(),
+            nn.Dropout(0.1),
+            nn.Linear(256, 128),
+            nn.Tanh(),
+            nn.Dropout(0.1),
+            nn.Linear(128, output_size),
+        )
+        self.softmax = nn.LogSoftmax(dim=-1)
+
+    def forward(self, imgs):
+        return self.softmax(self.layers(imgs.flatten(start_dim=1)))
+
+
+def build_model_and_optimizer():
+    model = MyMLP()
+    optimizer = torch.optim.Adam(model.parameters(), lr=0.1, betas=(0.9, 0.999))
+    return model, optimizer
