@@ -12,10 +12,10 @@ def tensor(values):
     return {"type": "tensor", "dtype": "float64", "shape": list(array.shape), "values": array}
 
 
-SYMMETRIC = parse_code_tests([{"name": "sym", "points": 1, "check": "symmetric", "names": ["A"]}])[
-    0
-]
-TRAINING = parse_code_tests(
+(SYMMETRIC,) = parse_code_tests(
+    [{"name": "sym", "points": 1, "check": "symmetric", "names": ["A"]}]
+)
+(TRAINING,) = parse_code_tests(
     [
         {
             "name": "train",
@@ -25,7 +25,7 @@ TRAINING = parse_code_tests(
             "expect": {"accuracy": {"min": 0.6}},
         }
     ]
-)[0]
+)
 SETUP = {
     "optimizer": "Adam",
     "learning_rates": [0.001],
