@@ -16,7 +16,7 @@ from exams.api.serializers import (
     SubmissionCreateInput,
     VisibleTestsRunInput,
 )
-from exams.models import Attempt
+from exams.models import Attempt, Question
 from exams.presentation import submission_public, variant_public
 
 
@@ -46,6 +46,13 @@ def _attempt_payload(attempt: Attempt, request: Request) -> dict:
             submission_public(s) for s in selectors.attempt_submission_list(attempt=attempt)
         ],
     }
+
+
+def _paper_question(attempt: Attempt, validated: dict) -> Question | None:
+    """The question named in a request to a paper attempt (None when none is named)."""
+    if "question" not in validated:
+        return None
+    return selectors.course_question_get(course=attempt.course, slug=validated["question"])
 
 
 class CourseListView(APIView):
@@ -105,11 +112,7 @@ class AttemptSubmissionsView(APIView):
         attempt = selectors.attempt_get_for_user(user=request.user, attempt_id=attempt_id)
         data = SubmissionCreateInput(data=request.data)
         data.is_valid(raise_exception=True)
-        question = None
-        if "question" in data.validated_data:
-            question = selectors.course_question_get(
-                course=attempt.course, slug=data.validated_data["question"]
-            )
+        question = _paper_question(attempt, data.validated_data)
         submission = services.submission_create(
             attempt=attempt,
             student=request.user,
@@ -137,11 +140,7 @@ class VisibleTestsRunView(APIView):
         attempt = selectors.attempt_get_for_user(user=request.user, attempt_id=attempt_id)
         data = VisibleTestsRunInput(data=request.data)
         data.is_valid(raise_exception=True)
-        question = None
-        if "question" in data.validated_data:
-            question = selectors.course_question_get(
-                course=attempt.course, slug=data.validated_data["question"]
-            )
+        question = _paper_question(attempt, data.validated_data)
         result = services.code_visible_tests_run(
             attempt=attempt,
             student=request.user,
