@@ -9,6 +9,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -56,7 +57,7 @@ def _redis_server_binary() -> str:
     return found
 
 
-def _wait_until(check, what: str, processes: list[subprocess.Popen]) -> None:  # noqa: ANN001
+def _wait_until(check: Callable[[], bool], what: str, processes: list[subprocess.Popen]) -> None:
     deadline = time.monotonic() + READY_TIMEOUT_S
     while time.monotonic() < deadline:
         if check():

@@ -51,19 +51,15 @@ def results_visible(submission: Submission) -> bool:
     return attempt.mode == Attempt.Mode.PRACTICE or attempt.is_closed(timezone.now())
 
 
-def solution_visible(submission: Submission) -> bool:
-    """Worked solutions open with the results of a graded submission."""
-    return submission.status == Submission.Status.GRADED and results_visible(submission)
-
-
 def submission_public(submission: Submission) -> dict[str, Any]:
-    show = results_visible(submission) and submission.status == Submission.Status.GRADED
+    visible = results_visible(submission)
+    show = visible and submission.status == Submission.Status.GRADED
     data: dict[str, Any] = {
         "id": submission.pk,
         "attempt": submission.attempt_id,
         "question": submission.variant.version.question.slug,
         "status": submission.status,
-        "results_visible": results_visible(submission),
+        "results_visible": visible,
         "score": float(submission.score) if show else None,
         "max_score": float(submission.max_score),
         "answers": submission.answers,
@@ -72,7 +68,7 @@ def submission_public(submission: Submission) -> dict[str, Any]:
         "created_at": submission.created_at.isoformat(),
         "graded_at": submission.graded_at.isoformat() if submission.graded_at else None,
     }
-    if solution_visible(submission):
+    if show:
         data["solution_html"] = bank.render_markdown(submission.variant.solution_md)
         data["model_answers"] = {
             part.label: part.model_answer

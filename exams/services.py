@@ -79,8 +79,20 @@ def attempt_start_question(
     mode: str = Attempt.Mode.PRACTICE,
 ) -> Attempt:
     """A new attempt at one question; its number makes the next variant differ."""
+    return _attempt_create(student=student, course=course, question=question, mode=mode)
+
+
+def _attempt_create(
+    *,
+    student: AbstractBaseUser,
+    course: Course,
+    mode: str,
+    question: Question | None = None,
+    paper: Paper | None = None,
+) -> Attempt:
+    """The student's next-numbered attempt at the question or paper (retried on a race)."""
     for _ in range(3):
-        last = Attempt.objects.filter(student=student, question=question).aggregate(
+        last = Attempt.objects.filter(student=student, question=question, paper=paper).aggregate(
             n=Max("number")
         )["n"]
         try:
@@ -89,6 +101,7 @@ def attempt_start_question(
                     student=student,
                     course=course,
                     question=question,
+                    paper=paper,
                     number=(last or 0) + 1,
                     mode=mode,
                 )
@@ -153,20 +166,7 @@ def attempt_start_paper(*, student: AbstractBaseUser, paper: Paper, mode: str) -
         existing = Attempt.objects.filter(student=student, paper=paper, mode=mode).first()
         if existing is not None:
             return existing
-    for _ in range(3):
-        last = Attempt.objects.filter(student=student, paper=paper).aggregate(n=Max("number"))
-        try:
-            with transaction.atomic():
-                return Attempt.objects.create(
-                    student=student,
-                    course=paper.course,
-                    paper=paper,
-                    number=(last["n"] or 0) + 1,
-                    mode=mode,
-                )
-        except IntegrityError:
-            continue
-    raise ApplicationError("Could not start the paper right now; please try again.", status=409)
+    return _attempt_create(student=student, course=paper.course, paper=paper, mode=mode)
 
 
 def attempt_finish(*, attempt: Attempt, student: AbstractBaseUser) -> Attempt:

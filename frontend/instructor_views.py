@@ -6,7 +6,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
@@ -18,12 +18,9 @@ from exams.presentation import variant_public
 
 
 def _instructor_course(request: HttpRequest, slug: str) -> Course:
-    try:
-        course = selectors.course_get_for_user(user=request.user, slug=slug)
-    except NotFoundError as exc:
-        raise Http404(exc.message) from exc
+    course = selectors.course_get_for_user(user=request.user, slug=slug)
     if not selectors.is_instructor(user=request.user, course=course):
-        raise Http404("Only the course's instructors can open this page.")
+        raise NotFoundError("Only the course's instructors can open this page.")
     return course
 
 
@@ -44,10 +41,7 @@ def course_overview(request: HttpRequest, course_slug: str) -> HttpResponse:
 @login_required
 def question_preview(request: HttpRequest, course_slug: str, question_slug: str) -> HttpResponse:
     course = _instructor_course(request, course_slug)
-    try:
-        question = selectors.course_question_get(course=course, slug=question_slug)
-    except NotFoundError as exc:
-        raise Http404(exc.message) from exc
+    question = selectors.course_question_get(course=course, slug=question_slug)
     version = services.question_current_version(question=question)
     paper = request.GET.get("paper") == "1" and version.paper_params is not None
     try:
@@ -87,7 +81,7 @@ def variant_retire(request: HttpRequest, course_slug: str, variant_id: int) -> H
     course = _instructor_course(request, course_slug)
     variant = Variant.objects.filter(pk=variant_id, version__question__courses=course).first()
     if variant is None:
-        raise Http404("No such variant in this course.")
+        raise NotFoundError("No such variant in this course.")
     services.variant_retire(variant=variant)
     messages.success(request, f"Retired {variant}; students who drew it get another variant.")
     return redirect("frontend:instructor-course", course_slug=course.slug)

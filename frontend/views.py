@@ -4,21 +4,14 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from exams import selectors, services
-from exams.errors import ApplicationError, NotFoundError
+from exams.errors import ApplicationError
 from exams.presentation import submission_public, variant_public
-
-
-def _or_404(call, **kwargs):  # noqa: ANN001, ANN202 - tiny adapter
-    try:
-        return call(**kwargs)
-    except NotFoundError as exc:
-        raise Http404(exc.message) from exc
 
 
 @login_required
@@ -38,8 +31,8 @@ def home(request: HttpRequest) -> HttpResponse:
 @login_required
 def question_practice(request: HttpRequest, course_slug: str, question_slug: str) -> HttpResponse:
     """Open the student's latest attempt at a question, starting the first one if needed."""
-    course = _or_404(selectors.course_get_for_user, user=request.user, slug=course_slug)
-    question = _or_404(selectors.course_question_get, course=course, slug=question_slug)
+    course = selectors.course_get_for_user(user=request.user, slug=course_slug)
+    question = selectors.course_question_get(course=course, slug=question_slug)
     attempt = selectors.question_attempt_list(student=request.user, question=question).first()
     if attempt is None:
         attempt = services.attempt_start_question(
@@ -53,8 +46,8 @@ def question_practice(request: HttpRequest, course_slug: str, question_slug: str
 def question_new_attempt(
     request: HttpRequest, course_slug: str, question_slug: str
 ) -> HttpResponse:
-    course = _or_404(selectors.course_get_for_user, user=request.user, slug=course_slug)
-    question = _or_404(selectors.course_question_get, course=course, slug=question_slug)
+    course = selectors.course_get_for_user(user=request.user, slug=course_slug)
+    question = selectors.course_question_get(course=course, slug=question_slug)
     attempt = services.attempt_start_question(
         student=request.user, course=course, question=question
     )
@@ -63,7 +56,7 @@ def question_new_attempt(
 
 @login_required
 def attempt_detail(request: HttpRequest, attempt_id: int) -> HttpResponse:
-    attempt = _or_404(selectors.attempt_get_for_user, user=request.user, attempt_id=attempt_id)
+    attempt = selectors.attempt_get_for_user(user=request.user, attempt_id=attempt_id)
     format_errors = request.session.pop(f"format_errors_{attempt.pk}", {})
     posted = request.session.pop(f"answers_{attempt.pk}", {})
     items = []
@@ -102,9 +95,9 @@ def attempt_detail(request: HttpRequest, attempt_id: int) -> HttpResponse:
 @require_POST
 def attempt_submit(request: HttpRequest, attempt_id: int) -> HttpResponse:
     """Form fallback for browsers without JavaScript; the page script uses the API instead."""
-    attempt = _or_404(selectors.attempt_get_for_user, user=request.user, attempt_id=attempt_id)
-    question = _or_404(
-        selectors.course_question_get, course=attempt.course, slug=request.POST.get("question", "")
+    attempt = selectors.attempt_get_for_user(user=request.user, attempt_id=attempt_id)
+    question = selectors.course_question_get(
+        course=attempt.course, slug=request.POST.get("question", "")
     )
     answers = {
         key.removeprefix("answer_"): value
@@ -127,7 +120,7 @@ def attempt_submit(request: HttpRequest, attempt_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def attempt_finish(request: HttpRequest, attempt_id: int) -> HttpResponse:
-    attempt = _or_404(selectors.attempt_get_for_user, user=request.user, attempt_id=attempt_id)
+    attempt = selectors.attempt_get_for_user(user=request.user, attempt_id=attempt_id)
     services.attempt_finish(attempt=attempt, student=request.user)
     return redirect("frontend:attempt", attempt_id=attempt.pk)
 
@@ -135,8 +128,8 @@ def attempt_finish(request: HttpRequest, attempt_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def paper_start(request: HttpRequest, course_slug: str, paper_slug: str) -> HttpResponse:
-    course = _or_404(selectors.course_get_for_user, user=request.user, slug=course_slug)
-    paper = _or_404(selectors.paper_get_for_user, user=request.user, course=course, slug=paper_slug)
+    course = selectors.course_get_for_user(user=request.user, slug=course_slug)
+    paper = selectors.paper_get_for_user(user=request.user, course=course, slug=paper_slug)
     attempt = services.attempt_start_paper(
         student=request.user, paper=paper, mode=request.POST.get("mode", "practice")
     )

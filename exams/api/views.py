@@ -103,9 +103,7 @@ class AttemptDetailView(APIView):
 
 class AttemptSubmissionsView(APIView):
     throttle_scope = "submissions"
-
-    def get_throttles(self):  # noqa: ANN201 - DRF hook
-        return [ScopedRateThrottle()] if self.request.method == "POST" else []
+    throttle_classes = [ScopedRateThrottle]
 
     @extend_schema(request=SubmissionCreateInput)
     def post(self, request: Request, attempt_id: int) -> Response:
