@@ -11,7 +11,10 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 import bank
+import grader
+from bank.render import answer_text
 from exams import selectors, services
+from exams.bank_bridge import definition_from_version
 from exams.errors import ApplicationError, NotFoundError
 from exams.models import Course, Question, Variant
 from exams.presentation import variant_public
@@ -22,6 +25,15 @@ def _instructor_course(request: HttpRequest, slug: str) -> Course:
     if not selectors.is_instructor(user=request.user, course=course):
         raise NotFoundError("Only the course's instructors can open this page.")
     return course
+
+
+def _reference_text(exact: dict, spec: grader.PartSpec) -> str | None:
+    """The reference as a student would type it, at the precision the part asks for."""
+    if spec.quantity_name not in exact:
+        return None
+    decimals = grader.rounding_decimals(spec)
+    value = exact[spec.quantity_name]
+    return answer_text(value, decimals) if decimals is not None else str(value)
 
 
 @login_required
@@ -50,13 +62,16 @@ def question_preview(request: HttpRequest, course_slug: str, question_slug: str)
         messages.error(request, "The seed must be a whole number; showing seed 0.")
         seed = 0
     variant = services.variant_get_or_build(version=version, seed=seed, paper=paper)
+    specs = definition_from_version(version).part_specs()
     parts = [
         {
             **public,
-            "answer": variant.reference["exact"].get(part.quantity or part.label),
+            "answer": _reference_text(variant.reference["exact"], spec),
             "model_answer": part.model_answer,
         }
-        for public, part in zip(variant_public(variant)["parts"], version.parts.all(), strict=True)
+        for public, part, spec in zip(
+            variant_public(variant)["parts"], version.parts.all(), specs, strict=True
+        )
     ]
     return render(
         request,
