@@ -13,6 +13,7 @@ COPY exams ./exams
 COPY grader ./grader
 COPY sandbox ./sandbox
 COPY frontend ./frontend
+COPY question_engine ./question_engine
 COPY bank ./bank
 COPY manage.py ./
 RUN pip install torch==2.13.0 && pip install '.[postgres]'

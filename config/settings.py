@@ -11,6 +11,8 @@ from config.env import env_bool, env_list, local_secret_key
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("TENSORGRADE_VAR_DIR", BASE_DIR / "var"))
+# The question bank: one folder per question. Shipped beside the code (also in the wheel).
+BANK_ROOT = Path(os.environ.get("TENSORGRADE_BANK_ROOT", BASE_DIR / "bank"))
 
 SECRET_KEY = local_secret_key(VAR_DIR / "secret_key")
 DEBUG = env_bool("DEBUG", False)

@@ -5,14 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import bank
+import question_engine
 from exams.models import QuestionVersion
 
 
-def definition_from_version(version: QuestionVersion) -> bank.QuestionDefinition:
+def definition_from_version(version: QuestionVersion) -> question_engine.QuestionDefinition:
     """The question exactly as it was when this version was stored."""
     question = version.question
-    return bank.QuestionDefinition(
+    return question_engine.QuestionDefinition(
         slug=question.slug,
         path=Path("bank") / question.slug,
         title=question.title,
@@ -21,7 +21,7 @@ def definition_from_version(version: QuestionVersion) -> bank.QuestionDefinition
         source=question.source,
         notes=version.notes,
         parts=[
-            bank.PartDefinition(
+            question_engine.PartDefinition(
                 label=part.label,
                 source_part=part.source_part,
                 marks=float(part.marks),
@@ -47,7 +47,7 @@ def build_variant_data(
     *, version: QuestionVersion, seed: int | None, paper: bool
 ) -> dict[str, Any]:
     """Variant fields built by running the version's generate/solve in the sandbox."""
-    build = bank.build_variant(definition_from_version(version), seed=seed, paper=paper)
+    build = question_engine.build_variant(definition_from_version(version), seed=seed, paper=paper)
     return {
         "params": build.params,
         "reference": {

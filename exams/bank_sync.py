@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from django.db import transaction
 
-import bank
+import question_engine
 from exams.models import Part, Question, QuestionVersion, Submission
 
 
@@ -18,7 +18,9 @@ class SyncOutcome:
     action: str  # "created", "unchanged", "updated", "new_version"
 
 
-def _write_version_content(version: QuestionVersion, definition: bank.QuestionDefinition) -> None:
+def _write_version_content(
+    version: QuestionVersion, definition: question_engine.QuestionDefinition
+) -> None:
     version.content_hash = definition.content_hash
     version.notes = definition.notes
     version.statement_template = definition.statement_template
@@ -46,7 +48,7 @@ def _write_version_content(version: QuestionVersion, definition: bank.QuestionDe
 
 
 @transaction.atomic
-def question_sync(*, definition: bank.QuestionDefinition) -> SyncOutcome:
+def question_sync(*, definition: question_engine.QuestionDefinition) -> SyncOutcome:
     """Store a question folder; an attempted question changes only by gaining a new version."""
     question, created = Question.objects.select_for_update().get_or_create(
         slug=definition.slug,

@@ -10,10 +10,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
-import bank
+import question_engine
 from exams.bank_sync import SyncOutcome, question_sync
 from exams.models import Course, Membership, Paper, PaperQuestion, Question
 
@@ -44,7 +45,9 @@ def _demo_passwords(path: Path) -> dict[str, str]:
 
 @transaction.atomic
 def demo_content_load(*, credentials_file: Path) -> DemoSetup:
-    synced = [question_sync(definition=d) for d in bank.discover_questions()]
+    synced = [
+        question_sync(definition=d) for d in question_engine.discover_questions(settings.BANK_ROOT)
+    ]
     course, _ = Course.objects.get_or_create(
         slug=DEMO_COURSE_SLUG, defaults={"title": DEMO_COURSE_TITLE}
     )

@@ -6,10 +6,10 @@ from typing import Any
 
 from django.utils import timezone
 
-import bank
-from bank.code_parts import code_part
+import question_engine
 from exams.bank_bridge import definition_from_version
 from exams.models import Attempt, Submission, Variant
+from question_engine.code_parts import code_part
 
 
 def _code_starters(variant: Variant) -> dict[str, str]:
@@ -30,14 +30,14 @@ def variant_public(variant: Variant) -> dict[str, Any]:
         "title": variant.version.question.title,
         "version": variant.version.number,
         "statement_md": variant.statement_md,
-        "statement_html": bank.render_markdown(variant.statement_md),
+        "statement_html": question_engine.render_markdown(variant.statement_md),
         "parts": [
             {
                 "label": part.label,
                 "kind": part.kind,
                 "marks": float(part.marks),
                 "prompt_md": prompts.get(part.label, ""),
-                "prompt_html": bank.render_markdown(prompts.get(part.label, "")),
+                "prompt_html": question_engine.render_markdown(prompts.get(part.label, "")),
                 **({"starter": starters[part.label]} if part.label in starters else {}),
             }
             for part in variant.version.parts.all()
@@ -69,7 +69,7 @@ def submission_public(submission: Submission) -> dict[str, Any]:
         "graded_at": submission.graded_at.isoformat() if submission.graded_at else None,
     }
     if show:
-        data["solution_html"] = bank.render_markdown(submission.variant.solution_md)
+        data["solution_html"] = question_engine.render_markdown(submission.variant.solution_md)
         data["model_answers"] = {
             part.label: part.model_answer
             for part in submission.variant.version.parts.all()

@@ -13,11 +13,10 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.text import slugify
 
-import bank
 import grader
+import question_engine
 from exams.bank_bridge import build_variant_data, definition_from_version
 from exams.errors import ApplicationError
-from exams.marking import parts_with_expected_shapes, variant_answers_mark
 from exams.models import (
     Attempt,
     Course,
@@ -29,6 +28,7 @@ from exams.models import (
     Variant,
 )
 from exams.seeding import variant_seed
+from exams.variant_marking import parts_with_expected_shapes, variant_answers_mark
 
 logger = logging.getLogger(__name__)
 
@@ -56,7 +56,7 @@ def variant_get_or_build(
         return existing
     try:
         data = build_variant_data(version=version, seed=seed, paper=paper)
-    except bank.BankError as exc:
+    except question_engine.BankError as exc:
         logger.error("Building %s (seed=%s, paper=%s) failed: %s", version, seed, paper, exc)
         raise ApplicationError(
             "This question could not be prepared right now; please try again in a minute. "
@@ -379,8 +379,8 @@ def code_visible_tests_run(
             details={"parts": {label: problems[label]}},
         )
     try:
-        return bank.run_visible_tests(definition, label, variant.params, source)
-    except bank.BankError as exc:
+        return question_engine.run_visible_tests(definition, label, variant.params, source)
+    except question_engine.BankError as exc:
         logger.error("Visible tests of %s part %s failed to run: %s", variant, label, exc)
         raise ApplicationError(
             "The tests could not be run right now; please try again in a minute.",

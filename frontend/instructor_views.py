@@ -10,14 +10,14 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-import bank
 import grader
-from bank.render import answer_text
+import question_engine
 from exams import selectors, services
 from exams.bank_bridge import definition_from_version
 from exams.errors import ApplicationError, NotFoundError
 from exams.models import Course, Question, Variant
 from exams.presentation import variant_public
+from question_engine.render import answer_text
 
 
 def _instructor_course(request: HttpRequest, slug: str) -> Course:
@@ -81,8 +81,8 @@ def question_preview(request: HttpRequest, course_slug: str, question_slug: str)
             "question": question,
             "version": version,
             "variant": variant,
-            "statement_html": bank.render_markdown(variant.statement_md),
-            "solution_html": bank.render_markdown(variant.solution_md),
+            "statement_html": question_engine.render_markdown(variant.statement_md),
+            "solution_html": question_engine.render_markdown(variant.solution_md),
             "parts": parts,
             "seed": seed,
             "has_paper": version.paper_params is not None,

@@ -1,7 +1,7 @@
 """Tensorgrade's marking library: parses answers and marks them. No Django imports."""
 
+from grader.answer_marking import check_format, mark_part, mark_question, parse_answers
 from grader.errors import AnswerFormatError, RuleError
-from grader.marking import check_format, mark_part, mark_question, parse_answers
 from grader.rules import rounding_decimals, validate_rule
 from grader.types import PartResult, PartSpec, QuestionResult, Reference
 

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from rest_framework.test import APIClient
 
-import bank
-from bank.loader import BANK_ROOT
+import question_engine
 from exams.bank_sync import question_sync
 from exams.models import Course, Membership, Question
 
@@ -39,7 +39,7 @@ def instructor(make_user):
 
 @pytest.fixture
 def demo_question(db) -> Question:
-    question_sync(definition=bank.load_question(BANK_ROOT / DEMO_SLUG))
+    question_sync(definition=question_engine.load_question(settings.BANK_ROOT / DEMO_SLUG))
     return Question.objects.get(slug=DEMO_SLUG)
 
 

@@ -1,12 +1,12 @@
 """Marking code parts: comparing plain harness outputs with the reference's, outside the sandbox.
 
-Nothing here runs submitted code; `bank.code_runner` runs it in the sandbox and hands the
+Nothing here runs submitted code; `question_engine.code_runs` runs it in the sandbox and hands the
 plain results (`CodeRun`) to `mark_code_tests`.
 """
 
 from grader.code.compare import compare_outputs, values_message
-from grader.code.marking import ReferenceRunError, WrongRun, mark_code_tests
 from grader.code.runs import CodeRun, error_text
+from grader.code.scoring import ReferenceRunError, WrongRun, mark_code_tests
 from grader.code.spec import (
     DEFAULT_ATOL,
     DEFAULT_RTOL,

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import pytest
+from django.conf import settings
 
-from bank import build_variant, load_question
-from bank.loader import BANK_ROOT
-from bank.reporter import round_half_away
+from question_engine import build_variant, load_question
+from question_engine.jobs.question import round_half_away
 
 
 def paper(slug: str):
-    return build_variant(load_question(BANK_ROOT / slug), paper=True)
+    return build_variant(load_question(settings.BANK_ROOT / slug), paper=True)
 
 
 def rounded(value, dp):

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from django.conf import settings
 
-from bank import discover_questions, render_markdown, validate_question
-from bank.variants import build_variants
+from question_engine import discover_questions, render_markdown, validate_question
+from question_engine.variants import build_variants
 
-QUESTIONS = discover_questions()
+QUESTIONS = discover_questions(settings.BANK_ROOT)
 
 
 def test_the_bank_ships_the_seed_002_paper_and_a_demo():

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from django.conf import settings
 
-from bank import load_question, mark_code_part, validate_question
-from bank.code_parts import code_part
-from bank.loader import BANK_ROOT
+from question_engine import load_question, mark_code_part, validate_question
+from question_engine.code_parts import code_part
 
-Q = load_question(BANK_ROOT / "code-backprop-by-hand")
+Q = load_question(settings.BANK_ROOT / "code-backprop-by-hand")
 PART = code_part(Q, "gradients")
 PAPER = dict(Q.paper_params)
 SIGMOID = {**PAPER, "activation": "sigmoid", "inputs": 3, "hidden": 6, "outputs": 2}

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import pytest
+from django.conf import settings
 
-from bank import load_question, mark_code_part, validate_question
-from bank.code_digits import digits_split
-from bank.code_parts import code_part
-from bank.loader import BANK_ROOT
+from question_engine import load_question, mark_code_part, validate_question
+from question_engine.code_digits import digits_split
+from question_engine.code_parts import code_part
 
-Q = load_question(BANK_ROOT / "code-fix-mlp")
+Q = load_question(settings.BANK_ROOT / "code-fix-mlp")
 PART = code_part(Q, "fixed")
 PAPER = dict(Q.paper_params)
 SMALL = {"hidden": [256, 128], "dropout": 0.2, "lr": 0.05, "init_std": 0.005}

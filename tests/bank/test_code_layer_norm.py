@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from django.conf import settings
 
-from bank import load_question, mark_code_part, run_visible_tests, validate_question
-from bank.code_parts import code_part
-from bank.loader import BANK_ROOT
+from question_engine import load_question, mark_code_part, run_visible_tests, validate_question
+from question_engine.code_parts import code_part
 
-Q = load_question(BANK_ROOT / "code-layer-norm")
+Q = load_question(settings.BANK_ROOT / "code-layer-norm")
 PART = code_part(Q, "impl")
 FUNCTION = dict(Q.paper_params)
 MODULE = {**FUNCTION, "form": "module", "eps": 0.001, "features": 4}

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from django.conf import settings
 
-from bank import load_question, mark_code_part, validate_question
-from bank.code_parts import code_part
-from bank.loader import BANK_ROOT
+from question_engine import load_question, mark_code_part, validate_question
+from question_engine.code_parts import code_part
 
-Q = load_question(BANK_ROOT / "code-quadratic-layer")
+Q = load_question(settings.BANK_ROOT / "code-quadratic-layer")
 PART = code_part(Q, "layer")
 PAPER = dict(Q.paper_params)
 NEGATIVE = {**PAPER, "inputs": 3, "outputs": 2, "lam": -1.0, "batch": 5, "data_seed": 11}

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from django.conf import settings
 
-from bank import load_question, mark_code_part, validate_question
-from bank.code_parts import code_part
-from bank.loader import BANK_ROOT
+from question_engine import load_question, mark_code_part, validate_question
+from question_engine.code_parts import code_part
 
-Q = load_question(BANK_ROOT / "code-realnvp-coupling")
+Q = load_question(settings.BANK_ROOT / "code-realnvp-coupling")
 PART = code_part(Q, "coupling")
 PAPER = dict(Q.paper_params)
 UNEVEN = {**PAPER, "dim": 5, "split": 1, "hidden": 16, "data_seed": 99}

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from django.conf import settings
 
-from bank import load_question, mark_code_part, validate_question
-from bank.code_parts import code_part
-from bank.loader import BANK_ROOT
+from question_engine import load_question, mark_code_part, validate_question
+from question_engine.code_parts import code_part
 
-Q = load_question(BANK_ROOT / "code-residual-block")
+Q = load_question(settings.BANK_ROOT / "code-residual-block")
 PART = code_part(Q, "block")
 PAPER = dict(Q.paper_params)
 PRE = {**PAPER, "norm": "pre", "scale": 0.5, "activation": "tanh"}

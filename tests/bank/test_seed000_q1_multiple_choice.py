@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.conf import settings
 
-from bank import build_variant, build_variants, load_question, validate_question
-from bank.loader import BANK_ROOT
-from bank.validation import mark_sample
+from question_engine import build_variant, build_variants, load_question, validate_question
+from question_engine.validation import mark_sample
 
 SLUG = "seed000-q1-multiple-choice"
 RIGHT_OPTION_TEXT = (
@@ -21,7 +21,7 @@ RIGHT_OPTION_TEXT = (
 
 @pytest.fixture(scope="module")
 def question():
-    return load_question(BANK_ROOT / SLUG)
+    return load_question(settings.BANK_ROOT / SLUG)
 
 
 def test_paper_variant_gives_the_keys_letters(question):

@@ -6,10 +6,10 @@ import re
 
 import numpy as np
 import pytest
+from django.conf import settings
 
-from bank import build_variants, load_question, validate_question
-from bank.loader import BANK_ROOT
-from bank.validation import mark_sample
+from question_engine import build_variants, load_question, validate_question
+from question_engine.validation import mark_sample
 
 SLUG = "seed000-q2-layernorm-residual"
 TRUE_STATEMENT_STARTS = (
@@ -21,7 +21,7 @@ TRUE_STATEMENT_STARTS = (
 
 @pytest.fixture(scope="module")
 def question():
-    return load_question(BANK_ROOT / SLUG)
+    return load_question(settings.BANK_ROOT / SLUG)
 
 
 @pytest.fixture(scope="module")

@@ -6,18 +6,18 @@ import math
 
 import numpy as np
 import pytest
+from django.conf import settings
 
-from bank import build_variant, build_variants, load_question, validate_question
-from bank.loader import BANK_ROOT
-from bank.validation import mark_sample
 from grader.parsing.expression import evaluate, parse_expression
+from question_engine import build_variant, build_variants, load_question, validate_question
+from question_engine.validation import mark_sample
 
 SLUG = "seed000-q4-realnvp-coupling"
 
 
 @pytest.fixture(scope="module")
 def question():
-    return load_question(BANK_ROOT / SLUG)
+    return load_question(settings.BANK_ROOT / SLUG)
 
 
 @pytest.fixture(scope="module")

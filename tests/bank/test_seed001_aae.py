@@ -5,11 +5,11 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.conf import settings
 
-from bank import build_variant, load_question, validate_question
-from bank.loader import BANK_ROOT
+from question_engine import build_variant, load_question, validate_question
 
-QUESTION = load_question(BANK_ROOT / "seed001-q4-aae-label-prior")
+QUESTION = load_question(settings.BANK_ROOT / "seed001-q4-aae-label-prior")
 TRUE_OPENINGS = ("With labels,", "Unlabelled images", "The reconstruction loss", "One mode per")
 
 

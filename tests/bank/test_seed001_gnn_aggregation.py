@@ -6,11 +6,11 @@ import re
 
 import numpy as np
 import pytest
+from django.conf import settings
 
-from bank import build_variant, load_question, validate_question
-from bank.loader import BANK_ROOT
+from question_engine import build_variant, load_question, validate_question
 
-QUESTION = load_question(BANK_ROOT / "seed001-q3-gnn-aggregation")
+QUESTION = load_question(settings.BANK_ROOT / "seed001-q3-gnn-aggregation")
 ORDER_FREE = ("sum", "mean", "maximum", "minimum", "product")
 
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 import torch
 import torch.nn.functional as F
+from django.conf import settings
 
-from bank import build_variant, load_question, validate_question
-from bank.loader import BANK_ROOT
+from question_engine import build_variant, load_question, validate_question
 
-QUESTION = load_question(BANK_ROOT / "seed001-q6-layernorm-variance")
+QUESTION = load_question(settings.BANK_ROOT / "seed001-q6-layernorm-variance")
 TOKENS, FEATURES = 256, 512
 
 

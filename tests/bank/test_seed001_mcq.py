@@ -5,11 +5,11 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.conf import settings
 
-from bank import build_variant, load_question, validate_question
-from bank.loader import BANK_ROOT
+from question_engine import build_variant, load_question, validate_question
 
-QUESTION = load_question(BANK_ROOT / "seed001-q1-mcq-ssl-generative")
+QUESTION = load_question(settings.BANK_ROOT / "seed001-q1-mcq-ssl-generative")
 KEY_PHRASES = {
     "ssl": ["parameters of a supervised network", "annotated by hand"],
     "contrastive": ["*lower* temperature"],

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 import torch
+from django.conf import settings
 from torch import nn
 
-from bank import build_variant, load_question, validate_question
-from bank.loader import BANK_ROOT
+from question_engine import build_variant, load_question, validate_question
 
-QUESTION = load_question(BANK_ROOT / "seed001-q7-mlp-bugs-residual-sign")
+QUESTION = load_question(settings.BANK_ROOT / "seed001-q7-mlp-bugs-residual-sign")
 
 
 def test_paper_variant_numbers():

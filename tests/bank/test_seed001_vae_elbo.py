@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 import torch
+from django.conf import settings
 from torch.distributions import Categorical, Normal, kl_divergence
 
-from bank import build_variant, load_question, validate_question
-from bank.loader import BANK_ROOT
+from question_engine import build_variant, load_question, validate_question
 
-QUESTION = load_question(BANK_ROOT / "seed001-q8-vae-elbo-kl")
+QUESTION = load_question(settings.BANK_ROOT / "seed001-q8-vae-elbo-kl")
 
 
 @pytest.mark.parametrize("seed", [None, 1, 5, 22])

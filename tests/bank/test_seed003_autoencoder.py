@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 import torch
+from django.conf import settings
 
-from bank import build_variant, load_question, validate_question
-from bank.loader import BANK_ROOT
+from question_engine import build_variant, load_question, validate_question
 
-QUESTION = load_question(BANK_ROOT / "seed003-q10-autoencoder-slow-learning")
+QUESTION = load_question(settings.BANK_ROOT / "seed003-q10-autoencoder-slow-learning")
 
 
 @pytest.mark.parametrize("seed", [None, 2, 9])

@@ -6,9 +6,9 @@ import json
 import shutil
 
 import pytest
+from django.conf import settings
 from django.core.management import CommandError, call_command
 
-from bank.loader import BANK_ROOT
 from exams.checks import check_bank_questions
 from exams.models import QuestionVersion
 
@@ -35,12 +35,12 @@ def test_validate_passes_for_a_good_question(capsys):
     assert f"{DEMO}: ok" in capsys.readouterr().out
 
 
-def test_validate_fails_with_the_problem_for_a_broken_question(tmp_path, capsys, monkeypatch):
+def test_validate_fails_with_the_problem_for_a_broken_question(tmp_path, capsys, settings):
     broken = tmp_path / "broken-neuron"
-    shutil.copytree(BANK_ROOT / DEMO, broken)
+    shutil.copytree(settings.BANK_ROOT / DEMO, broken)
     solver = broken / "question.py"
     solver.write_text(solver.read_text().replace('r.report("loss"', 'r.report("lossy"'))
-    monkeypatch.setattr("bank.loader.BANK_ROOT", tmp_path)
+    settings.BANK_ROOT = tmp_path
     with pytest.raises(CommandError, match="1 question"):
         call_command("bank", "validate", "broken-neuron", "--seeds", "3")
     assert "never reports 'loss'" in capsys.readouterr().out
@@ -49,7 +49,7 @@ def test_validate_fails_with_the_problem_for_a_broken_question(tmp_path, capsys,
 @pytest.mark.django_db
 def test_sync_is_idempotent_from_the_command(tmp_path, capsys):
     folder = tmp_path / DEMO
-    shutil.copytree(BANK_ROOT / DEMO, folder)
+    shutil.copytree(settings.BANK_ROOT / DEMO, folder)
     call_command("bank", "sync", str(tmp_path))
     call_command("bank", "sync", str(tmp_path))
     out = capsys.readouterr().out
@@ -68,11 +68,11 @@ def test_preview_of_an_unknown_question_is_a_clear_error():
         call_command("bank", "preview", "nope", "--seed", "1")
 
 
-def test_system_check_reports_a_broken_folder_with_id_and_hint(tmp_path, monkeypatch):
+def test_system_check_reports_a_broken_folder_with_id_and_hint(tmp_path, settings):
     bad = tmp_path / "bad-question"
     bad.mkdir()
     (bad / "question.toml").write_text('title = "x"\n[[parts]]\nlabel = "a"\nmarks = -1\n')
-    monkeypatch.setattr("bank.loader.BANK_ROOT", tmp_path)
+    settings.BANK_ROOT = tmp_path
     errors = check_bank_questions()
     assert [e.id for e in errors] == ["bank.E001"]
     assert "bad-question" in errors[0].msg and errors[0].hint

@@ -5,16 +5,16 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
+from django.conf import settings
 
-import bank
-from bank.loader import BANK_ROOT
+import question_engine
 from exams import services
 from exams.bank_sync import question_sync
 from exams.models import QuestionVersion
 
 
 def _definition():
-    return bank.load_question(BANK_ROOT / "demo-linear-neuron")
+    return question_engine.load_question(settings.BANK_ROOT / "demo-linear-neuron")
 
 
 @pytest.mark.django_db

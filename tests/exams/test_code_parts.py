@@ -3,27 +3,27 @@
 from __future__ import annotations
 
 import pytest
+from django.conf import settings
 
-import bank
-from bank.code_parts import code_part
-from bank.loader import BANK_ROOT
+import question_engine
 from exams import services
 from exams.bank_sync import question_sync
 from exams.models import Question, Submission
+from question_engine.code_parts import code_part
 
 SLUG = "code-layer-norm"
 
 
 @pytest.fixture
 def code_question(course) -> Question:
-    question_sync(definition=bank.load_question(BANK_ROOT / SLUG))
+    question_sync(definition=question_engine.load_question(settings.BANK_ROOT / SLUG))
     question = Question.objects.get(slug=SLUG)
     course.questions.add(question)
     return question
 
 
 def _solution_source() -> str:
-    return code_part(bank.load_question(BANK_ROOT / SLUG), "impl").solution
+    return code_part(question_engine.load_question(settings.BANK_ROOT / SLUG), "impl").solution
 
 
 def _start(api) -> dict:

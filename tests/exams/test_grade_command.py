@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 
 import pytest
+from django.conf import settings
 from django.core.management import CommandError, call_command
 
-import bank
-from bank.loader import BANK_ROOT
+import question_engine
 
 
 def _grade(tmp_path, capsys, answers, *args: str) -> dict:
@@ -19,8 +19,8 @@ def _grade(tmp_path, capsys, answers, *args: str) -> dict:
 
 
 def _paper_reference() -> dict:
-    definition = bank.load_question(BANK_ROOT / "demo-linear-neuron")
-    return bank.build_variant(definition, paper=True).reference.exact
+    definition = question_engine.load_question(settings.BANK_ROOT / "demo-linear-neuron")
+    return question_engine.build_variant(definition, paper=True).reference.exact
 
 
 def test_paper_variant_marked_as_json(tmp_path, capsys):

@@ -4,8 +4,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from grader import PartSpec, Reference, check_format, mark_question, parse_answers
+from grader.answer_marking import raw_text
 from grader.kinds import MARKERS
-from grader.marking import raw_text
 
 DP2 = {"tolerance": {"dp": 2}}
 PARTS = [

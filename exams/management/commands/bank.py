@@ -1,24 +1,26 @@
 import json
 from pathlib import Path
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-import bank
-from bank.loader import BANK_ROOT
+import question_engine
 from exams.bank_sync import question_sync
 
 
-def _definitions(root: Path | None, slug: str | None = None) -> list[bank.QuestionDefinition]:
+def _definitions(
+    root: Path | None, slug: str | None = None
+) -> list[question_engine.QuestionDefinition]:
     try:
-        found = bank.discover_questions(root)
-    except bank.BankError as exc:
+        found = question_engine.discover_questions(root or settings.BANK_ROOT)
+    except question_engine.BankError as exc:
         raise CommandError(str(exc)) from None
     if slug is None:
         return found
     chosen = [d for d in found if d.slug == slug]
     if not chosen:
         known = ", ".join(d.slug for d in found)
-        raise CommandError(f"No question '{slug}' in {root or BANK_ROOT}. Known: {known}.")
+        raise CommandError(f"No question '{slug}' in {root or settings.BANK_ROOT}. Known: {known}.")
     return chosen
 
 
@@ -73,7 +75,7 @@ class Command(BaseCommand):
     def _validate(self, options: dict) -> None:
         failures = 0
         for definition in _definitions(None, options["slug"]):
-            problems = bank.validate_question(definition, seeds=options["seeds"])
+            problems = question_engine.validate_question(definition, seeds=options["seeds"])
             failures += bool(problems)
             status = "ok" if not problems else f"{len(problems)} problem(s)"
             self.stdout.write(f"{definition.slug}: {status}")
@@ -92,8 +94,10 @@ class Command(BaseCommand):
         if options["paper"] and definition.paper_params is None:
             raise CommandError(f"Question '{definition.slug}' has no paper variant; use --seed N.")
         try:
-            build = bank.build_variant(definition, seed=options["seed"], paper=options["paper"])
-        except bank.BankError as exc:
+            build = question_engine.build_variant(
+                definition, seed=options["seed"], paper=options["paper"]
+            )
+        except question_engine.BankError as exc:
             raise CommandError(str(exc)) from None
         self.stdout.write(f"# {definition.title}\n\n{build.statement_md}\n")
         for part in definition.parts:

@@ -1,11 +1,11 @@
 import json
 from pathlib import Path
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-import bank
-from bank.loader import BANK_ROOT
-from exams.marking import variant_answers_mark
+import question_engine
+from exams.variant_marking import variant_answers_mark
 
 
 def _load_answers(path: Path) -> dict[str, str]:
@@ -37,19 +37,21 @@ class Command(BaseCommand):
 
     def handle(self, *args: object, **options: object) -> None:
         slug = options["slug"]
-        folder = BANK_ROOT / slug
+        folder = settings.BANK_ROOT / slug
         if not (folder / "question.toml").is_file():
-            known = ", ".join(d.path.name for d in bank.discover_questions())
+            known = ", ".join(
+                d.path.name for d in question_engine.discover_questions(settings.BANK_ROOT)
+            )
             raise CommandError(f"No question '{slug}' in the bank. Known questions: {known}.")
         answers = _load_answers(options["answers"])
         try:
-            definition = bank.load_question(folder)
+            definition = question_engine.load_question(folder)
             if options["paper"] and definition.paper_params is None:
                 raise CommandError(f"Question '{slug}' has no paper variant; use --seed N.")
-            build = bank.build_variant(
+            build = question_engine.build_variant(
                 definition, seed=options["seed"], paper=bool(options["paper"])
             )
-        except bank.BankError as exc:
+        except question_engine.BankError as exc:
             raise CommandError(str(exc)) from None
         unknown = sorted(set(answers) - {p.label for p in definition.parts})
         if unknown:

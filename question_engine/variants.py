@@ -7,13 +7,13 @@ from dataclasses import dataclass
 from typing import Any
 
 import grader
-from bank.definition import QuestionDefinition
-from bank.errors import BankError
-from bank.precision import decimals_by_quantity
-from bank.render import render_template
-from bank.reporter import to_plain
-from bank.runner import run_harness
 from grader.rules import referenced_quantities
+from question_engine.definition import QuestionDefinition
+from question_engine.errors import BankError
+from question_engine.jobs.question import to_plain
+from question_engine.precision import decimals_by_quantity
+from question_engine.question_runs import run_harness
+from question_engine.render import render_template
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from bank import BankError, build_variant, carried_forward_values, load_question, validate_question
+from question_engine import (
+    BankError,
+    build_variant,
+    carried_forward_values,
+    load_question,
+    validate_question,
+)
 
 
 def test_build_variant_renders_texts_and_reference(make_question):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import grader
-from exams.marking import parts_with_expected_shapes
+from exams.variant_marking import parts_with_expected_shapes
 
 
 def test_wrong_shape_is_a_format_error_at_request_time():

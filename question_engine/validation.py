@@ -7,12 +7,12 @@ import math
 from typing import Any
 
 import grader
-from bank.code_validation import code_part_problems
-from bank.definition import QuestionDefinition, Sample
-from bank.errors import BankError
-from bank.render import answer_text
-from bank.reporter import round_half_away
-from bank.variants import VariantBuild, build_variants, carried_forward_values
+from question_engine.code_validation import code_part_problems
+from question_engine.definition import QuestionDefinition, Sample
+from question_engine.errors import BankError
+from question_engine.jobs.question import round_half_away
+from question_engine.render import answer_text
+from question_engine.variants import VariantBuild, build_variants, carried_forward_values
 
 MAX_REPEATED_VARIANTS = 0.1
 

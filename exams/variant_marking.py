@@ -8,8 +8,8 @@ from typing import Any
 
 import numpy as np
 
-import bank
 import grader
+import question_engine
 
 ARRAY_KINDS = frozenset({"vector", "matrix", "tensor"})
 
@@ -29,18 +29,19 @@ def parts_with_expected_shapes(
 
 def variant_answers_mark(
     *,
-    definition: bank.QuestionDefinition,
+    definition: question_engine.QuestionDefinition,
     params: Mapping[str, Any],
     reference: Mapping[str, Any],
     answers: Mapping[str, str],
 ) -> grader.QuestionResult:
     """Mark raw answers against a variant's reference, crediting errors carried forward.
 
-    Code parts run their tests in the sandbox (`bank.mark_code_part`); the answer is the source.
+    Code parts run their tests in the sandbox (`question_engine.mark_code_part`); the answer
+    is the source.
     """
     parts = definition.part_specs()
     parsed = grader.parse_answers(parts, answers)
-    carried = bank.carried_forward_values(definition, params, parsed) if parsed else None
+    carried = question_engine.carried_forward_values(definition, params, parsed) if parsed else None
     marked = grader.mark_question(
         parts,
         grader.Reference(
@@ -51,7 +52,9 @@ def variant_answers_mark(
         answers,
     )
     code = {
-        part.label: bank.mark_code_part(definition, part.label, params, answers.get(part.label, ""))
+        part.label: question_engine.mark_code_part(
+            definition, part.label, params, answers.get(part.label, "")
+        )
         for part in parts
         if part.kind == "code"
     }

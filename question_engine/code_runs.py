@@ -1,9 +1,9 @@
 """Marking code parts: each source runs in its own sandbox job, comparisons happen here.
 
-A submission runs in one job (the harness `bank/code_harness.py` shipped as source, the
-submission passed to it as a string). The reference and the known wrong solutions are author
-code: they run together in another job, never with student code, and their plain outputs are
-cached per (question content hash, part, params).
+A submission runs in one job (the code-tests job `question_engine/jobs/code_tests.py` shipped
+as source, the submission passed to it as a string). The reference and the known wrong
+solutions are author code: they run together in another job, never with student code, and
+their plain outputs are cached per (question content hash, part, params).
 """
 
 from __future__ import annotations
@@ -13,27 +13,25 @@ import threading
 from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from functools import cache
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 import grader
-from bank.code_digits import digits_split
-from bank.code_parts import CodePart, code_part
-from bank.definition import QuestionDefinition
-from bank.errors import QuestionRunError
 from grader.code import CodeRun, CodeTest, ReferenceRunError, WrongRun, mark_code_tests
 from grader.code.syntax import syntax_problem
-from sandbox import Call, CodecError, Job, JobResult, Limits, SandboxUnavailable, get_client
+from question_engine.code_digits import digits_split
+from question_engine.code_parts import CodePart, code_part
+from question_engine.definition import QuestionDefinition
+from question_engine.errors import QuestionRunError
+from question_engine.jobs import CODE_TESTS_JOB, job_filename, job_source
+from question_engine.sandbox_jobs import run_job
+from sandbox import Call, Job, Limits
 
-JOB_FILENAME = "tensorgrade_code_harness.py"
 SUBMISSION_FILENAME = "submission.py"
 REFERENCE_FILENAME = "reference.py"
 AUTHOR_CACHE_SIZE = 256
 JOB_MEMORY_MB = 1024
-INFRASTRUCTURE_STATUSES = ("sandbox_error",)
 STUDENT_FAILURES = {
     "timeout": "your code ran longer than the time limit of {limit:g} s, so no test finished; "
     "look for endless loops or needlessly large tensors",
@@ -54,11 +52,6 @@ class AuthorRuns:
     wrong: tuple[WrongRun, ...]
 
 
-@cache
-def harness_source() -> str:
-    return (Path(__file__).resolve().parent / "code_harness.py").read_text(encoding="utf-8")
-
-
 def _trains(tests: Sequence[CodeTest]) -> bool:
     return any(test.check == "training" for test in tests)
 
@@ -76,16 +69,6 @@ def _limits(part: CodePart, runs: int) -> Limits:
     return Limits(wall_time_s=seconds, cpu_time_s=seconds, memory_mb=JOB_MEMORY_MB)
 
 
-def _run_job(job: Job, where: str) -> JobResult:
-    try:
-        result = get_client().run(job)
-        if result.status in INFRASTRUCTURE_STATUSES:
-            result = get_client().run(job)
-    except (SandboxUnavailable, CodecError) as exc:
-        raise QuestionRunError(f"{where}: the sandbox could not run the code: {exc}") from None
-    return result
-
-
 def _raw_tests(tests: Sequence[CodeTest]) -> list[dict[str, Any]]:
     return [dict(test.raw) for test in tests]
 
@@ -99,8 +82,13 @@ def run_submission(
         args=(source, SUBMISSION_FILENAME, part.entry(params), _raw_tests(tests), _job_data(tests)),
     )
     limits = _limits(part, 1)
-    job = Job(code=harness_source(), calls=[call], limits=limits, filename=JOB_FILENAME)
-    result = _run_job(job, part.where)
+    job = Job(
+        code=job_source(CODE_TESTS_JOB),
+        calls=[call],
+        limits=limits,
+        filename=job_filename(CODE_TESTS_JOB),
+    )
+    result = run_job(job, where=part.where)
     if result.status != "ok" or len(result.outputs) != 1:
         error = grader.code.error_text(result.error.as_dict()) if result.error else "unknown"
         template = STUDENT_FAILURES.get(result.status, STUDENT_FAILURES["error"])
@@ -153,12 +141,12 @@ def author_runs(
         args=(sources, part.entry(params), _raw_tests(tests), _job_data(tests)),
     )
     job = Job(
-        code=harness_source(),
+        code=job_source(CODE_TESTS_JOB),
         calls=[call],
         limits=_limits(part, len(sources)),
-        filename=JOB_FILENAME,
+        filename=job_filename(CODE_TESTS_JOB),
     )
-    result = _run_job(job, part.where)
+    result = run_job(job, where=part.where)
     if result.status != "ok" or len(result.outputs) != 1 or not isinstance(result.outputs[0], list):
         detail = grader.code.error_text(result.error.as_dict()) if result.error else result.status
         raise QuestionRunError(f"{part.where}: the reference run failed ({detail})")

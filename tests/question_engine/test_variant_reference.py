@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import shutil
 
-import bank
+from django.conf import settings
+
 import grader
-from bank.loader import BANK_ROOT
+import question_engine
 
 
 def test_anticipated_quantity_is_kept_in_the_reference_and_marks_its_feedback(tmp_path):
     folder = tmp_path / "neuron-with-hint"
-    shutil.copytree(BANK_ROOT / "demo-linear-neuron", folder)
+    shutil.copytree(settings.BANK_ROOT / "demo-linear-neuron", folder)
     solver = folder / "question.py"
     solver.write_text(solver.read_text() + '    r.report("loss_no_square", abs(p["d"] - y))\n')
     toml = folder / "question.toml"
@@ -22,8 +23,8 @@ def test_anticipated_quantity_is_kept_in_the_reference_and_marks_its_feedback(tm
             'feedback = "You forgot to square the difference.", credit = 0 }] }\n',
         )
     )
-    question = bank.load_question(folder)
-    build = bank.build_variant(question, paper=True)
+    question = question_engine.load_question(folder)
+    build = question_engine.build_variant(question, paper=True)
     assert "loss_no_square" in build.reference.exact
 
     unsquared = build.reference.exact["loss_no_square"]

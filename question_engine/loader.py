@@ -8,8 +8,8 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from bank.code_parts import inline_code_files
-from bank.definition import (
+from question_engine.code_parts import inline_code_files
+from question_engine.definition import (
     ANSWER_KINDS,
     MANUAL_KINDS,
     PART_STATUSES,
@@ -17,9 +17,8 @@ from bank.definition import (
     QuestionDefinition,
     Sample,
 )
-from bank.errors import BankError
+from question_engine.errors import BankError
 
-BANK_ROOT = Path(__file__).resolve().parent
 QUESTION_FILE = "question.toml"
 REQUIRED_FILES = ("question.toml", "question.py", "statement.md", "solution.md")
 SAMPLES_FILE = "samples.toml"
@@ -41,9 +40,12 @@ PART_KEYS = {
 SAMPLE_KEYS = {"name", "seed", "paper", "answers", "expect"}
 
 
-def discover_questions(root: Path | None = None) -> list[QuestionDefinition]:
-    """Every folder directly under `root` (default: the shipped bank) holding a question.toml."""
-    root = Path(root) if root is not None else BANK_ROOT
+def discover_questions(root: Path | str) -> list[QuestionDefinition]:
+    """Every folder directly under `root` (the bank folder) holding a question.toml.
+
+    Raises BankError when `root` is not a folder or a question in it is malformed.
+    """
+    root = Path(root)
     if not root.is_dir():
         raise BankError(f"{root}: not a directory; pass the folder that holds the questions")
     folders = sorted(p for p in root.iterdir() if (p / QUESTION_FILE).is_file())

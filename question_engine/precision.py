@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import grader
-from bank.definition import QuestionDefinition
+from question_engine.definition import QuestionDefinition
 
 
 def decimals_by_quantity(q: QuestionDefinition) -> dict[str, int]:

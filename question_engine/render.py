@@ -13,7 +13,7 @@ from jinja2.sandbox import SandboxedEnvironment
 from markdown.extensions import Extension
 from markdown.treeprocessors import Treeprocessor
 
-from bank.errors import BankError
+from question_engine.errors import BankError
 
 MATH_PATTERN = re.compile(r"\$\$.+?\$\$|(?<!\\)\$(?!\s)[^$\n]+?(?<![\s\\])\$", re.DOTALL)
 MATH_TOKEN = "TGMATHSPAN{}X"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bank import BankError, render_markdown
-from bank.render import (
+from question_engine import BankError, render_markdown
+from question_engine.render import (
     answer_text,
     format_number,
     format_significant,

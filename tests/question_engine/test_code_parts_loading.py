@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bank import BankError, load_question
-from bank.code_parts import code_part
+from question_engine import BankError, load_question
+from question_engine.code_parts import code_part
 
 CODE_PART = """
 [[parts]]

@@ -6,14 +6,14 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from bank.code_parts import CodePart, code_parts
-from bank.code_runner import held_out_labels, mark_code_part, prepare_runs
-from bank.definition import QuestionDefinition
-from bank.errors import BankError
 from grader.code import ReferenceRunError
-from grader.code.marking import judge_tests
+from grader.code.scoring import judge_tests
 from grader.code.spec import COMPARED_CHECKS
 from grader.code.syntax import syntax_problem
+from question_engine.code_parts import CodePart, code_parts
+from question_engine.code_runs import held_out_labels, mark_code_part, prepare_runs
+from question_engine.definition import QuestionDefinition
+from question_engine.errors import BankError
 
 CODE_VALIDATION_VARIANTS = 3
 """Variants (paper first, then seeds) on which code parts are run: each costs several jobs."""

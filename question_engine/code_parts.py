@@ -15,10 +15,10 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from bank.definition import PartDefinition, QuestionDefinition
-from bank.errors import BankError
-from bank.render import render_template
 from grader.code import CodeSpecError, CodeTest, parse_code_tests
+from question_engine.definition import PartDefinition, QuestionDefinition
+from question_engine.errors import BankError
+from question_engine.render import render_template
 
 CODE_KEYS = {"entry", "starter", "reference", "solution", "tests", "wrong", "time_limit_s"}
 FILE_KEYS = ("starter", "reference", "solution", "tests")

@@ -1,4 +1,6 @@
-"""Test runner for code parts, shipped into the sandbox as source (see bank/code_runner.py).
+"""The sandbox job that runs a code part's tests over one source (see `question_engine.code_runs`).
+
+Shipped into the sandbox as this one file's source text (see `question_engine.jobs`).
 
 `run_code_tests` executes one source (a submission, the reference or a known wrong solution) as
 its own module, then for each test builds the inputs deterministically, calls the entry point

@@ -6,8 +6,12 @@ import numpy as np
 import pytest
 import torch
 
-from bank.harness import harness_build, harness_carried_forward
-from bank.reporter import Reporter, round_half_away
+from question_engine.jobs.question import (
+    Reporter,
+    harness_build,
+    harness_carried_forward,
+    round_half_away,
+)
 
 SOLVER = """
 import numpy as np

@@ -46,7 +46,8 @@ class PartDefinition:
     def auto_marked(self) -> bool:
         """Whether the solver computes a reference for this part.
 
-        Free text is marked by hand; code parts are marked by running tests (bank.code_runner).
+        Free text is marked by hand; code parts are marked by running tests
+        (`question_engine.code_runs`).
         """
         return self.kind not in MANUAL_KINDS and self.kind not in CODE_KINDS
 

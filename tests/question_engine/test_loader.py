@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bank import BankError, discover_questions, load_question
+from question_engine import BankError, discover_questions, load_question
 
 
 def test_loads_minimal_question(make_question):

@@ -3,13 +3,18 @@
 No Django imports. Question code (generate/solve) runs only in the sandbox.
 """
 
-from bank.code_runner import mark_code_part, run_visible_tests
-from bank.definition import PartDefinition, QuestionDefinition, Sample
-from bank.errors import BankError, QuestionRunError
-from bank.loader import discover_questions, load_question
-from bank.render import render_markdown
-from bank.validation import validate_question
-from bank.variants import VariantBuild, build_variant, build_variants, carried_forward_values
+from question_engine.code_runs import mark_code_part, run_visible_tests
+from question_engine.definition import PartDefinition, QuestionDefinition, Sample
+from question_engine.errors import BankError, QuestionRunError
+from question_engine.loader import discover_questions, load_question
+from question_engine.render import render_markdown
+from question_engine.validation import validate_question
+from question_engine.variants import (
+    VariantBuild,
+    build_variant,
+    build_variants,
+    carried_forward_values,
+)
 
 __all__ = [
     "BankError",

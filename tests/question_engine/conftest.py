@@ -1,4 +1,4 @@
-"""Fixtures for the bank tests: small throwaway question folders."""
+"""Fixtures for the question engine tests: small throwaway question folders."""
 
 from __future__ import annotations
 

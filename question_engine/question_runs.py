@@ -1,0 +1,54 @@
+"""Running question code (generate/solve) in the sandbox: one job, one or more entry-point calls."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from question_engine.errors import QuestionRunError
+from question_engine.jobs import QUESTION_JOB, job_filename, job_source
+from question_engine.sandbox_jobs import run_job
+from sandbox import Call, Job, JobResult
+
+HarnessCall = tuple[str, tuple[Any, ...]]
+
+
+def execute_job(code: str, calls: Sequence[HarnessCall], where: str) -> list[Any]:
+    """Run `calls` against `code` in one sandbox job; return each call's output.
+
+    Raises `QuestionRunError` when the question's code fails, `SandboxFailure` when the
+    sandbox does (see `question_engine.sandbox_jobs`).
+    """
+    job = Job(
+        code=code,
+        calls=[Call(entry, args=args) for entry, args in calls],
+        filename=job_filename(QUESTION_JOB),
+    )
+    result = run_job(job, where=where)
+    if result.status != "ok":
+        raise QuestionRunError(
+            f"{where}: running the question failed ({result.status}): {_failure(result)}"
+        )
+    return list(result.outputs)
+
+
+def _failure(result: JobResult) -> str:
+    if result.error is not None:
+        return f"{result.error.type}: {result.error.message}"
+    return (result.stderr or "").strip()[-2000:] or "no error message"
+
+
+def run_harness(slug: str, calls: Sequence[HarnessCall]) -> list[Any]:
+    """Run entry points of the question job (`jobs/question.py`) for `slug` in one sandbox job."""
+    outputs = execute_job(job_source(QUESTION_JOB), calls, f"bank/{slug}/question.py")
+    if len(outputs) != len(calls):
+        raise QuestionRunError(
+            f"bank/{slug}/question.py: the sandbox returned {len(outputs)} results "
+            f"for {len(calls)} calls"
+        )
+    for output in outputs:
+        if not isinstance(output, dict):
+            raise QuestionRunError(
+                f"bank/{slug}/question.py: the harness returned {type(output).__name__}, not a dict"
+            )
+    return outputs
