@@ -137,8 +137,13 @@ class Part(models.Model):
 
 
 class Variant(models.Model):
-    """Parameters and reference answers of one randomized instance. Never shown to students."""
+    """Parameters and reference answers of one randomized instance. Never shown to students.
 
+    A variant belongs to the course whose students draw it: instructors see and retire only
+    their own course's variants, and the same seed in two courses is two variants.
+    """
+
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="variants")
     version = models.ForeignKey(QuestionVersion, on_delete=models.CASCADE, related_name="variants")
     seed = models.BigIntegerField(null=True, blank=True)
     is_paper = models.BooleanField(default=False)
@@ -148,20 +153,30 @@ class Variant(models.Model):
     part_prompts = models.JSONField(default=dict)
     solution_md = models.TextField(blank=True)
     retired = models.BooleanField(default=False)
+    retired_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["version", "seed"], condition=Q(is_paper=False), name="one_variant_per_seed"
+                fields=["course", "version", "seed"],
+                condition=Q(is_paper=False),
+                name="one_variant_per_course_seed",
             ),
             models.UniqueConstraint(
-                fields=["version"], condition=Q(is_paper=True), name="one_paper_variant"
+                fields=["course", "version"],
+                condition=Q(is_paper=True),
+                name="one_paper_variant_per_course",
             ),
             models.CheckConstraint(
                 condition=Q(is_paper=True, seed__isnull=True)
                 | Q(is_paper=False, seed__isnull=False),
                 name="variant_is_paper_or_seeded",
+            ),
+            models.CheckConstraint(
+                condition=Q(retired=False, retired_at__isnull=True)
+                | Q(retired=True, retired_at__isnull=False),
+                name="retired_variant_has_time",
             ),
         ]
 
@@ -270,12 +285,44 @@ class Attempt(models.Model):
             raise ValidationError("An attempt is on exactly one question or one paper.")
 
 
+class VariantAssignment(models.Model):
+    """The variant a student was given for one question within one attempt.
+
+    Stored when first drawn, so the attempt keeps showing the numbers the student answered
+    even if the variant is later retired; `solution_shown_at` records when the worked
+    solution was first shown for it (practice answers after that are not scored).
+    """
+
+    attempt = models.ForeignKey(Attempt, on_delete=models.CASCADE, related_name="assignments")
+    question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="assignments")
+    variant = models.ForeignKey(Variant, on_delete=models.PROTECT, related_name="assignments")
+    assigned_at = models.DateTimeField(auto_now_add=True)
+    solution_shown_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["attempt", "question"], name="one_variant_per_attempt_question"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.attempt}: {self.variant}"
+
+
 class Submission(models.Model):
     class Status(models.TextChoices):
         PENDING = "pending"
         GRADING = "grading"
         GRADED = "graded"
         ERROR = "error"
+
+    class Failure(models.TextChoices):
+        """Why a submission is in `error`: never the student's answers."""
+
+        NONE = "", "none"
+        INFRASTRUCTURE = "infrastructure", "the service failed; retried automatically"
+        QUESTION = "question", "the question itself failed; an instructor must fix it"
 
     attempt = models.ForeignKey(Attempt, on_delete=models.CASCADE, related_name="submissions")
     variant = models.ForeignKey(Variant, on_delete=models.PROTECT, related_name="submissions")
@@ -288,19 +335,39 @@ class Submission(models.Model):
     max_score = models.DecimalField(max_digits=8, decimal_places=3)
     feedback = models.JSONField(default=dict, blank=True)
     error_message = models.TextField(blank=True)
+    failure = models.CharField(max_length=20, choices=Failure.choices, blank=True, default="")
     grading_runs = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
+    enqueued_at = models.DateTimeField(null=True, blank=True)
+    quick_tries = models.PositiveIntegerField(
+        default=0, help_text="Grading runs since the submission last entered the queue."
+    )
+    lease_owner = models.CharField(max_length=200, blank=True)
+    lease_expires_at = models.DateTimeField(null=True, blank=True)
     grading_started_at = models.DateTimeField(null=True, blank=True)
     graded_at = models.DateTimeField(null=True, blank=True)
+    recovery_tries = models.PositiveIntegerField(default=0)
+    next_retry_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["status", "created_at"])]
+        indexes = [
+            models.Index(fields=["status", "created_at"]),
+            models.Index(fields=["status", "next_retry_at"]),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=~Q(status="graded") | Q(score__isnull=False, graded_at__isnull=False),
                 name="graded_submission_has_score",
-            )
+            ),
+            models.CheckConstraint(
+                condition=Q(status="error") | Q(failure=""),
+                name="only_errors_have_a_failure",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="grading") | Q(lease_expires_at__isnull=False),
+                name="grading_submission_has_lease",
+            ),
         ]
 
     def __str__(self) -> str:

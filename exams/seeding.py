@@ -1,11 +1,15 @@
-"""Deterministic variant seeds per (student, question, attempt)."""
+"""Deterministic variant seeds per (attempt, question, draw)."""
 
 import hashlib
 
 SEED_BYTES = 6
 
 
-def variant_seed(*, student_id: int, question_slug: str, attempt_number: int) -> int:
-    """A stable seed that differs between students, questions and attempts."""
-    digest = hashlib.sha256(f"{student_id}:{question_slug}:{attempt_number}".encode()).digest()
+def variant_seed(*, attempt_id: int, question_slug: str, draw: int = 0) -> int:
+    """A stable 48-bit seed that differs between attempts, questions and draws.
+
+    The attempt's primary key carries the student, the mode (exam or practice) and the
+    attempt's number, so no two attempts share a seed; `draw` counts retired variants skipped.
+    """
+    digest = hashlib.sha256(f"attempt:{attempt_id}:{question_slug}:{draw}".encode()).digest()
     return int.from_bytes(digest[:SEED_BYTES], "big")

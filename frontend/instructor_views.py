@@ -61,7 +61,7 @@ def question_preview(request: HttpRequest, course_slug: str, question_slug: str)
     except ValueError:
         messages.error(request, "The seed must be a whole number; showing seed 0.")
         seed = 0
-    variant = services.variant_get_or_build(version=version, seed=seed, paper=paper)
+    variant = services.variant_get_or_build(course=course, version=version, seed=seed, paper=paper)
     specs = definition_from_version(version).part_specs()
     parts = [
         {
@@ -94,11 +94,14 @@ def question_preview(request: HttpRequest, course_slug: str, question_slug: str)
 @require_POST
 def variant_retire(request: HttpRequest, course_slug: str, variant_id: int) -> HttpResponse:
     course = _instructor_course(request, course_slug)
-    variant = Variant.objects.filter(pk=variant_id, version__question__courses=course).first()
+    variant = Variant.objects.filter(pk=variant_id, course=course).first()
     if variant is None:
         raise NotFoundError("No such variant in this course.")
     services.variant_retire(variant=variant)
-    messages.success(request, f"Retired {variant}; students who drew it get another variant.")
+    messages.success(
+        request,
+        f"Retired {variant}; new attempts draw another variant, attempts that hold it keep it.",
+    )
     return redirect("frontend:instructor-course", course_slug=course.slug)
 
 

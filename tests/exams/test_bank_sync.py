@@ -50,4 +50,8 @@ def test_change_after_a_submission_creates_a_new_version_and_old_work_keeps_its_
     assert submission.variant.version.number == 1
     graded = services.submission_grade(submission_id=submission.pk)
     assert float(graded.score) == 2.0
-    assert services.attempt_variant(attempt=attempt).version.number == 2
+    assert services.attempt_variant(attempt=attempt).version.number == 1
+    fresh = services.attempt_start_question(
+        student=student, course=course, question=course.questions.get()
+    )
+    assert services.attempt_variant(attempt=fresh).version.number == 2

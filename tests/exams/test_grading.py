@@ -55,7 +55,9 @@ def test_grading_twice_gives_one_result(course, student):
 def test_a_submission_left_in_grading_by_a_dead_worker_is_requeued_and_graded(course, student):
     submission = _submit(course, student, lambda ref: {k: f"{v:.2f}" for k, v in ref.items()})
     Submission.objects.filter(pk=submission.pk).update(
-        status=Submission.Status.GRADING, grading_started_at=timezone.now() - timedelta(hours=1)
+        status=Submission.Status.GRADING,
+        grading_started_at=timezone.now() - timedelta(hours=1),
+        lease_expires_at=timezone.now() - timedelta(minutes=55),
     )
     requeued = services.submissions_requeue_stale(pending_after_s=3600, grading_after_s=60)
     assert submission.pk in requeued

@@ -1,0 +1,33 @@
+"""Writes (HackSoft-style services), one module per entity; import them from here."""
+
+from exams.services.attempts import attempt_finish, attempt_start_paper, attempt_start_question
+from exams.services.code_runs import code_visible_tests_run
+from exams.services.papers import paper_create
+from exams.services.submissions import (
+    submission_create,
+    submission_grade,
+    submission_mark_failed,
+    submissions_requeue_stale,
+)
+from exams.services.variants import (
+    attempt_variant,
+    question_current_version,
+    variant_get_or_build,
+    variant_retire,
+)
+
+__all__ = [
+    "attempt_finish",
+    "attempt_start_paper",
+    "attempt_start_question",
+    "attempt_variant",
+    "code_visible_tests_run",
+    "paper_create",
+    "question_current_version",
+    "submission_create",
+    "submission_grade",
+    "submission_mark_failed",
+    "submissions_requeue_stale",
+    "variant_get_or_build",
+    "variant_retire",
+]

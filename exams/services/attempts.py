@@ -1,0 +1,79 @@
+"""Attempts at a question or a paper: starting and finishing them."""
+
+from __future__ import annotations
+
+import logging
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from exams.errors import ApplicationError
+from exams.models import (
+    Attempt,
+    Course,
+    Paper,
+    Question,
+)
+
+logger = logging.getLogger(__name__)
+
+
+def attempt_start_question(
+    *,
+    student: AbstractBaseUser,
+    course: Course,
+    question: Question,
+    mode: str = Attempt.Mode.PRACTICE,
+) -> Attempt:
+    """A new attempt at one question; its number makes the next variant differ."""
+    return _attempt_create(student=student, course=course, question=question, mode=mode)
+
+
+def _attempt_create(
+    *,
+    student: AbstractBaseUser,
+    course: Course,
+    mode: str,
+    question: Question | None = None,
+    paper: Paper | None = None,
+) -> Attempt:
+    """The student's next-numbered attempt at the question or paper (retried on a race)."""
+    for _ in range(3):
+        last = Attempt.objects.filter(student=student, question=question, paper=paper).aggregate(
+            n=Max("number")
+        )["n"]
+        try:
+            with transaction.atomic():
+                return Attempt.objects.create(
+                    student=student,
+                    course=course,
+                    question=question,
+                    paper=paper,
+                    number=(last or 0) + 1,
+                    mode=mode,
+                )
+        except IntegrityError:
+            continue
+    raise ApplicationError("Could not start an attempt right now; please try again.", status=409)
+
+
+def attempt_start_paper(*, student: AbstractBaseUser, paper: Paper, mode: str) -> Attempt:
+    """Start a paper; in exam mode a student sits it once, so the open exam attempt is reused."""
+    if mode not in Attempt.Mode.values:
+        raise ApplicationError(f"Mode must be one of {', '.join(Attempt.Mode.values)}.")
+    if mode == Attempt.Mode.EXAM:
+        existing = Attempt.objects.filter(student=student, paper=paper, mode=mode).first()
+        if existing is not None:
+            return existing
+    return _attempt_create(student=student, course=paper.course, paper=paper, mode=mode)
+
+
+def attempt_finish(*, attempt: Attempt, student: AbstractBaseUser) -> Attempt:
+    if attempt.student_id != student.pk:
+        raise ApplicationError("You can only finish your own attempts.", status=403)
+    if attempt.finished_at is None:
+        attempt.finished_at = timezone.now()
+        attempt.save(update_fields=["finished_at"])
+    return attempt
