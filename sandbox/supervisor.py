@@ -128,6 +128,7 @@ class SlotSupervisor:
             stdout_fd=stdout_fd,
             stderr_fd=stderr_fd,
             readonly_paths=self.config.readonly_paths,
+            hidden_paths=self.config.hidden_paths,
             staging_dir=self.config.staging_dir,
             host_network_namespace=self.config.host_network_namespace,
             workdir_size_mb=self.config.workdir_size_mb,
