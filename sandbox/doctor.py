@@ -160,15 +160,21 @@ def _runtime_files(mounts: RuntimeMounts) -> tuple[str, ...]:
     return tuple(files)
 
 
-def run_probe(uid: int | None = None) -> dict[str, Any]:
+def run_probe(
+    uid: int | None = None,
+    mounts: RuntimeMounts | None = None,
+    project_dir: str | None = None,
+) -> dict[str, Any]:
     """Fork a child that applies every layer and attacks itself; return the JSON report.
 
     ``uid`` must be a uid leased by the caller; without it a uid block is leased for the probe.
+    ``project_dir`` (default: this checkout) must stay hidden; ``mounts`` (default: this
+    interpreter's runtime with the project hidden) is what the job's root shows.
     """
     if uid is None:
         lease = lease_uids()
         try:
-            return run_probe(lease.base + BLOCK_SIZE - 1)
+            return run_probe(lease.base + BLOCK_SIZE - 1, mounts, project_dir)
         finally:
             lease.release()
     try:
@@ -176,8 +182,8 @@ def run_probe(uid: int | None = None) -> dict[str, Any]:
         cgroup_note = f"cgroup v{cgroup.version} at {cgroup.path}"
     except CgroupUnavailable as exc:
         cgroup, cgroup_note = None, str(exc)
-    project_dir = project_root()
-    mounts = runtime_mounts([project_dir])
+    project_dir = project_dir or project_root()
+    mounts = mounts or runtime_mounts([project_dir])
     runtime_files = _runtime_files(mounts)
     read_fd, write_fd = os.pipe()
     with tempfile.TemporaryFile() as output:

@@ -48,23 +48,16 @@ def _candidates() -> list[str]:
     return candidates
 
 
-def runtime_mounts(excluded_dirs: Iterable[str] = ()) -> RuntimeMounts:
-    """The read-only binds and hidden directories of a job's root; ``excluded_dirs`` stay hidden.
+def plan_mounts(paths: Iterable[str], hidden: Iterable[str]) -> RuntimeMounts:
+    """The fewest binds that show every path in ``paths``, and the masks ``hidden`` needs.
 
-    Both the given and the resolved form of every path are used, so a runtime reached through a
-    symlink is found at either name. A runtime inside an excluded directory (a project-local
-    virtualenv) is still bound; an excluded directory inside a bound one is hidden.
+    Pure string logic on absolute paths: a path inside another is dropped unless a hidden
+    directory lies between them; a path equal to a hidden directory is never bound; a hidden
+    directory is masked only if some bind would show it.
     """
-    hidden = sorted(
-        {form for path in excluded_dirs for form in (os.path.abspath(path), os.path.realpath(path))}
-    )
-    paths = set()
-    for candidate in _candidates():
-        for path in (os.path.abspath(candidate), os.path.realpath(candidate)):
-            if os.path.exists(path) and path not in hidden:
-                paths.add(path)
+    hidden = sorted(set(hidden))
     chosen: list[str] = []
-    for path in sorted(paths, key=lambda p: (p.count("/"), p)):
+    for path in sorted(set(paths) - set(hidden), key=lambda p: (p.count("/"), p)):
         covered = any(
             is_within(path, cover) and not _separated(path, cover, hidden) for cover in chosen
         )
@@ -72,6 +65,25 @@ def runtime_mounts(excluded_dirs: Iterable[str] = ()) -> RuntimeMounts:
             chosen.append(path)
     masks = [h for h in hidden if any(h != bind and is_within(h, bind) for bind in chosen)]
     return RuntimeMounts(tuple(chosen), tuple(masks))
+
+
+def runtime_mounts(excluded_dirs: Iterable[str] = ()) -> RuntimeMounts:
+    """The read-only binds and hidden directories of a job's root; ``excluded_dirs`` stay hidden.
+
+    Both the given and the resolved form of every path are used, so a runtime reached through a
+    symlink is found at either name. A runtime inside an excluded directory (a project-local
+    virtualenv) is still bound; an excluded directory inside a bound one is hidden.
+    """
+    hidden = {
+        form for path in excluded_dirs for form in (os.path.abspath(path), os.path.realpath(path))
+    }
+    paths = {
+        path
+        for candidate in _candidates()
+        for path in (os.path.abspath(candidate), os.path.realpath(candidate))
+        if os.path.exists(path)
+    }
+    return plan_mounts(paths, hidden)
 
 
 def project_root() -> str:

@@ -8,6 +8,7 @@ host's parents are, so the slot uid can always walk down to them.
 
 from __future__ import annotations
 
+import errno
 import os
 
 from sandbox.layers import libc
@@ -70,6 +71,15 @@ def _already_visible(host_path: str, target: str) -> bool:
 
 def _bind_readonly(host_path: str, new_root: str) -> None:
     target = new_root + host_path
+    if not os.path.exists(host_path):
+        raise LayerError(
+            NAME,
+            "stat",
+            "this runtime path no longer exists",
+            path=host_path,
+            errno=errno.ENOENT,
+            hint="restart the sandbox server from an intact interpreter and virtualenv",
+        )
     if _already_visible(host_path, target):
         return
     if os.path.isdir(host_path):
