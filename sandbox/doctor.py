@@ -74,12 +74,36 @@ def _connect_loopback() -> None:
         connection.connect(("127.0.0.1", 9))
 
 
-def _writable(path: str) -> str | None:
+def _mkdir_then_remove(path: str) -> None:
+    os.mkdir(path)
+    os.rmdir(path)  # only reached when the root is writable: leave nothing behind
+
+
+def _execve_denied() -> str | None:
+    """Try execve in a grandchild, so the probe itself survives if it is allowed."""
+    denied, other = 100, 101
+    pid = os.fork()
+    if pid == 0:
+        try:
+            os.execv("/bin/true", ["true"])
+        except OSError as exc:
+            os._exit(denied if exc.errno in (errno.EPERM, errno.EACCES) else other)
+    _, status = os.waitpid(pid, 0)
+    code = os.waitstatus_to_exitcode(status)
+    if code == denied:
+        return None
+    return "was allowed" if code == 0 else f"failed differently (exit status {code})"
+
+
+def _writable(directory: str) -> str | None:
+    """None if the job can create a file in ``directory``; the file is removed again."""
+    path = os.path.join(directory, f".sandbox-doctor-{os.getpid()}")
     try:
-        with open(path, "w") as probe:
+        with open(path, "x") as probe:
             probe.write("ok")
+        os.unlink(path)
     except OSError as exc:
-        return f"cannot write {path}: {exc.strerror} (errno {exc.errno})"
+        return f"cannot write in {directory}: {exc.strerror} (errno {exc.errno})"
     return None
 
 
@@ -113,10 +137,12 @@ def _checks(project_dir: str, runtime_files: tuple[str, ...]) -> dict[str, Calla
         "project_hidden": lambda: (
             "project directory visible" if os.path.exists(f"{project_dir}/sandbox") else None
         ),
-        "root_readonly": lambda: _expect_denied(lambda: os.mkdir("/probe"), (errno.EROFS, *eperm)),
-        "execve_denied": lambda: _expect_denied(lambda: os.execv("/bin/true", ["true"]), eperm),
-        "workdir_writable": lambda: _writable("probe.txt"),
-        "tmp_writable": lambda: _writable("/tmp/probe.txt"),
+        "root_readonly": lambda: _expect_denied(
+            lambda: _mkdir_then_remove("/.sandbox-doctor-probe"), (errno.EROFS, *eperm)
+        ),
+        "execve_denied": _execve_denied,
+        "workdir_writable": lambda: _writable(os.getcwd()),
+        "tmp_writable": lambda: _writable("/tmp"),
     }
 
 

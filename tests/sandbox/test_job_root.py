@@ -7,6 +7,7 @@ pytest's ``tmp_path`` is under ``/tmp``, so every runtime here lives under ``/tm
 
 from __future__ import annotations
 
+import glob
 import os
 import signal
 import subprocess
@@ -15,7 +16,7 @@ import sys
 import pytest
 
 from sandbox.doctor import run_probe
-from sandbox.layers import rlimits, seccomp
+from sandbox.layers import mounts, rlimits, seccomp
 from sandbox.runtime_paths import RuntimeMounts, plan_mounts, project_root, runtime_mounts
 from tests.sandbox.conftest import requires_root
 
@@ -135,6 +136,24 @@ def test_a_probe_child_killed_midway_says_where_and_what_it_printed(monkeypatch)
     assert "last words before the kill" in probe
     assert report["layers"]["credentials"]["active"]
     assert "not reached" in report["layers"]["seccomp"]["detail"]
+
+
+def test_a_missing_seccomp_layer_is_found_by_the_attacks_and_the_probe_survives(monkeypatch):
+    monkeypatch.setattr(seccomp, "apply", lambda config: None)
+    report = run_probe()
+    assert report["secure"] is False
+    assert {"execve_denied", "network_socket_denied"} <= set(report["failed_checks"])
+    assert report["checks"]["execve_denied"]["detail"] == "was allowed"
+    assert "probe" not in report["checks"] and report["checks"]["tmp_writable"]["passed"]
+
+
+def test_a_probe_without_its_own_root_leaves_nothing_on_the_host(monkeypatch):
+    monkeypatch.setattr(mounts, "apply", lambda config: None)
+    report = run_probe()
+    # Without its own root the probe wrote in the host's /tmp; it must have cleaned up.
+    assert report["secure"] is False and report["checks"]["tmp_writable"]["passed"]
+    assert glob.glob("/tmp/.sandbox-doctor-*") == []
+    assert not os.path.exists("/.sandbox-doctor-probe")
 
 
 DOCTOR_WITH_BROKEN_MOUNTS = """
