@@ -35,6 +35,7 @@ OPERATIONAL_CHECKS = frozenset({RUNTIME_CHECK})
 OUTPUT_TAIL_CHARS = 2000
 # Installed packages a job needs besides the standard library, if this interpreter has them.
 RUNTIME_PACKAGES = ("numpy", "torch")
+_NOT_REACHED = object()
 INSECURE_NOTE = "or set SANDBOX_ALLOW_INSECURE=1 to run without them (never in production)"
 
 CHECK_HINTS = {
@@ -84,10 +85,13 @@ def _execve_denied() -> str | None:
     denied, other = 100, 101
     pid = os.fork()
     if pid == 0:
+        code = other
         try:
             os.execv("/bin/true", ["true"])
         except OSError as exc:
-            os._exit(denied if exc.errno in (errno.EPERM, errno.EACCES) else other)
+            code = denied if exc.errno in (errno.EPERM, errno.EACCES) else other
+        finally:
+            os._exit(code)
     _, status = os.waitpid(pid, 0)
     code = os.waitstatus_to_exitcode(status)
     if code == denied:
@@ -286,14 +290,15 @@ def _describe_exit(status: int) -> str:
 
 
 def _layer_entry(name: str, failure: Any, cgroup_note: str) -> dict[str, Any]:
-    reached = name != "cgroup" or "at " in cgroup_note
-    if failure == "not reached":
+    """One layer of the report; ``failure`` is None, a ``LayerError.as_dict()`` or NOT_REACHED."""
+    in_use = name != "cgroup" or "at " in cgroup_note
+    if failure is _NOT_REACHED:
         entry = {"active": False, "detail": "not reached (the probe child died earlier)"}
     elif failure is None:
         detail = "active" if name != "cgroup" else cgroup_note
-        if not reached:
+        if not in_use:
             detail = f"inactive ({cgroup_note}); memory is capped with RLIMIT_AS instead"
-        entry = {"active": reached, "detail": detail}
+        entry = {"active": in_use, "detail": detail}
     elif isinstance(failure, dict):
         entry = {
             "active": False,
@@ -311,7 +316,7 @@ def _layer_entry(name: str, failure: Any, cgroup_note: str) -> dict[str, Any]:
 def _report(probe: dict[str, Any], cgroup_note: str) -> dict[str, Any]:
     """The doctor's JSON from the child's records (``{"layers": ..., "checks": ...}``)."""
     layers = {
-        name: _layer_entry(name, probe["layers"].get(name, "not reached"), cgroup_note)
+        name: _layer_entry(name, probe["layers"].get(name, _NOT_REACHED), cgroup_note)
         for name in LAYER_NAMES
     }
     checks: dict[str, dict[str, Any]] = {}
