@@ -85,14 +85,24 @@ def proves_equal(
         for name, positive in variables.items()
     }
 
+    armed = False
+
     def on_alarm(signum: int, frame: FrameType | None) -> None:
-        raise _SymbolicTimeout
+        # Python runs this handler between bytecodes, possibly after the timer was disarmed
+        # (the signal arrived just before): only raise while the protected region is running.
+        if armed:
+            raise _SymbolicTimeout
 
     previous = signal.signal(signal.SIGALRM, on_alarm)
-    signal.setitimer(signal.ITIMER_REAL, timeout)
     try:
-        difference = to_sympy(first, symbols) - to_sympy(second, symbols)
-        return bool(sympy.simplify(difference) == 0)
+        try:
+            armed = True
+            signal.setitimer(signal.ITIMER_REAL, timeout)
+            difference = to_sympy(first, symbols) - to_sympy(second, symbols)
+            return bool(sympy.simplify(difference) == 0)
+        finally:
+            armed = False
+            signal.setitimer(signal.ITIMER_REAL, 0)
     except _SymbolicTimeout:
         return False
     except (TypeError, ValueError, ZeroDivisionError, OverflowError):

@@ -112,5 +112,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         report = run_probe()
         print(json.dumps(report, indent=2))
+        if not report["secure"]:
+            print("sandbox doctor: NOT SECURE", file=sys.stderr)
+            for problem in report["problems"]:
+                print(f"  {problem}", file=sys.stderr)
         return 0 if report["secure"] else 1
     return _run_file(arguments.file, arguments.timeout, arguments.memory)

@@ -1,25 +1,63 @@
-"""Which isolation layers work on this machine, found by applying them in a throwaway child."""
+"""Which isolation layers work on this machine, found by applying them in a throwaway child.
+
+The child applies every layer, then attacks itself the way a job would. It writes one JSON
+line per layer and per check to a pipe as it goes, and its stdout and stderr go to a
+temporary file. A layer that fails is reported with its syscall, path, errno and a hint; a
+child that dies before finishing is reported with where (after which layer or check), how
+(signal or exit status) and what it printed.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import errno
+import importlib.util
 import json
 import os
+import signal
 import socket
+import tempfile
+from collections.abc import Callable
 from typing import Any
 
-from sandbox.contain import LAYER_NAMES, contain_best_effort
+from sandbox.contain import LAYER_NAMES, LAYERS, apply_layer
 from sandbox.layers.config import CHANNEL_FD, ContainConfig
+from sandbox.layers.errors import LAYER_HINTS, PRIVILEGE_HINT
 from sandbox.layers.namespaces import current_network_namespace
 from sandbox.memory_cgroup import CgroupUnavailable, create_slot_cgroup, remove_slot_cgroup
-from sandbox.runtime_paths import project_root, runtime_readonly_paths
+from sandbox.runtime_paths import RuntimeMounts, project_root, runtime_mounts
 from sandbox.uid_pool import BLOCK_SIZE, lease_uids, staging_dir
 
 MANDATORY_LAYERS = frozenset(LAYER_NAMES) - {"cgroup"}
-PROBE_TIMEOUT_S = 30.0
+RUNTIME_CHECK = "runtime_readable"
+# Checks without which no job can run at all: even insecure mode does not start past them.
+OPERATIONAL_CHECKS = frozenset({RUNTIME_CHECK})
+OUTPUT_TAIL_CHARS = 2000
+# Installed packages a job needs besides the standard library, if this interpreter has them.
+RUNTIME_PACKAGES = ("numpy", "torch")
+_NOT_REACHED = object()
+INSECURE_NOTE = "or set SANDBOX_ALLOW_INSECURE=1 to run without them (never in production)"
+
+CHECK_HINTS = {
+    "not_root": LAYER_HINTS["credentials"],
+    "network_socket_denied": LAYER_HINTS["seccomp"],
+    "shadow_unreadable": LAYER_HINTS["mounts"],
+    "proc_absent": LAYER_HINTS["mounts"],
+    "project_hidden": LAYER_HINTS["mounts"],
+    "root_readonly": LAYER_HINTS["mounts"],
+    "execve_denied": LAYER_HINTS["seccomp"],
+    "workdir_writable": LAYER_HINTS["mounts"],
+    "tmp_writable": LAYER_HINTS["mounts"],
+    RUNTIME_CHECK: (
+        "make the path readable by other users (chmod -R o+rX PATH; with the mounts layer "
+        "inactive, also o+x on every parent directory), or install the interpreter and the "
+        "virtualenv where other users can read them (for example under /opt), then restart"
+    ),
+    "probe": "run `python -m sandbox doctor` as root and send its whole output with a bug report",
+}
 
 
-def _expect_denied(action: Any, expected: tuple[int, ...]) -> str | None:
+def _expect_denied(action: Callable[[], object], expected: tuple[int, ...]) -> str | None:
     """Run ``action``; None if it failed with one of ``expected`` errnos, else what happened."""
     try:
         action()
@@ -31,51 +69,142 @@ def _expect_denied(action: Any, expected: tuple[int, ...]) -> str | None:
 
 
 def _connect_loopback() -> None:
-    with socket.create_connection(("127.0.0.1", 9), timeout=1):
-        pass
+    # A numeric address and no getaddrinfo: nothing here imports a codec lazily.
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as connection:
+        connection.settimeout(1)
+        connection.connect(("127.0.0.1", 9))
 
 
-def _verify(project_dir: str) -> dict[str, str | None]:
-    """Attack the contained process the way a job would; None means the attack was stopped."""
-    eperm = (errno.EPERM, errno.EACCES)
-    return {
-        "not_root": None if os.getuid() != 0 else "job still runs as root",
-        "network_socket_denied": _expect_denied(_connect_loopback, eperm),
-        "shadow_unreadable": _expect_denied(lambda: open("/etc/shadow").close(), (errno.ENOENT,)),
-        "proc_absent": _expect_denied(lambda: os.listdir("/proc/1"), (errno.ENOENT,)),
-        "project_hidden": (
-            "project directory visible" if os.path.exists(f"{project_dir}/sandbox") else None
-        ),
-        "root_readonly": _expect_denied(lambda: os.mkdir("/probe"), (errno.EROFS, *eperm)),
-        "execve_denied": _expect_denied(lambda: os.execv("/bin/true", ["true"]), eperm),
-        "workdir_writable": _workdir_writable(),
-    }
+def _mkdir_then_remove(path: str) -> None:
+    os.mkdir(path)
+    os.rmdir(path)  # only reached when the root is writable: leave nothing behind
 
 
-def _workdir_writable() -> str | None:
+def _execve_denied() -> str | None:
+    """Try execve in a grandchild, so the probe itself survives if it is allowed."""
+    denied, other = 100, 101
+    pid = os.fork()
+    if pid == 0:
+        code = other
+        try:
+            os.execv("/bin/true", ["true"])
+        except OSError as exc:
+            code = denied if exc.errno in (errno.EPERM, errno.EACCES) else other
+        finally:
+            os._exit(code)
+    _, status = os.waitpid(pid, 0)
+    code = os.waitstatus_to_exitcode(status)
+    if code == denied:
+        return None
+    return "was allowed" if code == 0 else f"failed differently (exit status {code})"
+
+
+def _writable(directory: str) -> str | None:
+    """None if the job can create a file in ``directory``; the file is removed again."""
+    path = os.path.join(directory, f".sandbox-doctor-{os.getpid()}")
     try:
-        with open("probe.txt", "w") as probe:
+        with open(path, "x") as probe:
             probe.write("ok")
+        os.unlink(path)
     except OSError as exc:
-        return f"cannot write in the job's working directory: {exc}"
+        return f"cannot write in {directory}: {exc.strerror} (errno {exc.errno})"
     return None
 
 
-def _probe_in_child(config: ContainConfig, project_dir: str) -> None:
-    layers = contain_best_effort(config)
-    report = {"layers": layers, "checks": _verify(project_dir)}
-    os.write(CHANNEL_FD, json.dumps(report).encode())
+def _readable(paths: tuple[str, ...]) -> str | None:
+    """None if the job can list every directory and open every file in ``paths``."""
+    for path in paths:
+        try:
+            if os.path.isdir(path):
+                os.listdir(path)
+            else:
+                open(path, "rb").close()
+        except OSError as exc:
+            return (
+                f"the job (uid {os.getuid()}) cannot read {path}: {exc.strerror} "
+                f"(errno {exc.errno}); jobs would fail to import the standard library or packages"
+            )
+    return None
 
 
-def run_probe(uid: int | None = None) -> dict[str, Any]:
+def _checks(project_dir: str, runtime_files: tuple[str, ...]) -> dict[str, Callable[[], Any]]:
+    """Attacks on the contained process, by name; each returns None when the attack failed."""
+    eperm = (errno.EPERM, errno.EACCES)
+    return {
+        RUNTIME_CHECK: lambda: _readable(runtime_files),
+        "not_root": lambda: None if os.getuid() != 0 else "job still runs as root",
+        "network_socket_denied": lambda: _expect_denied(_connect_loopback, eperm),
+        "shadow_unreadable": lambda: _expect_denied(
+            lambda: open("/etc/shadow").close(), (errno.ENOENT,)
+        ),
+        "proc_absent": lambda: _expect_denied(lambda: os.listdir("/proc/1"), (errno.ENOENT,)),
+        "project_hidden": lambda: (
+            "project directory visible" if os.path.exists(f"{project_dir}/sandbox") else None
+        ),
+        "root_readonly": lambda: _expect_denied(
+            lambda: _mkdir_then_remove("/.sandbox-doctor-probe"), (errno.EROFS, *eperm)
+        ),
+        "execve_denied": _execve_denied,
+        "workdir_writable": lambda: _writable(os.getcwd()),
+        "tmp_writable": lambda: _writable("/tmp"),
+    }
+
+
+class _Channel:
+    """JSON lines to the parent; the fd moves to CHANNEL_FD once the fds layer has run."""
+
+    def __init__(self, fd: int) -> None:
+        self.fd = fd
+
+    def send(self, record: dict[str, Any]) -> None:
+        with contextlib.suppress(OSError):
+            os.write(self.fd, (json.dumps(record) + "\n").encode())
+
+
+def _probe_in_child(
+    config: ContainConfig, project_dir: str, runtime_files: tuple[str, ...]
+) -> None:
+    channel = _Channel(config.channel_fd)
+    for layer in LAYERS:
+        failure = apply_layer(layer, config)
+        if layer.NAME == "fds" and failure is None:
+            channel.fd = CHANNEL_FD
+        channel.send({"layer": layer.NAME, "failure": failure})
+    for name, check in _checks(project_dir, runtime_files).items():
+        try:
+            problem = check()
+        except BaseException as exc:  # noqa: BLE001 - a crashing check is reported, not fatal
+            problem = f"the check itself raised {type(exc).__name__}: {exc}"
+        channel.send({"check": name, "problem": problem})
+    channel.send({"done": True})
+
+
+def _runtime_files(mounts: RuntimeMounts) -> tuple[str, ...]:
+    """What a job must be able to read: every bound path, the stdlib and the main packages."""
+    files = [*mounts.readonly_paths, os.__file__]
+    for package in RUNTIME_PACKAGES:
+        with contextlib.suppress(ImportError, ValueError):
+            spec = importlib.util.find_spec(package)
+            if spec is not None and spec.origin:
+                files.append(spec.origin)
+    return tuple(files)
+
+
+def run_probe(
+    uid: int | None = None,
+    mounts: RuntimeMounts | None = None,
+    project_dir: str | None = None,
+) -> dict[str, Any]:
     """Fork a child that applies every layer and attacks itself; return the JSON report.
 
     ``uid`` must be a uid leased by the caller; without it a uid block is leased for the probe.
+    ``project_dir`` (default: this checkout) must stay hidden; ``mounts`` (default: this
+    interpreter's runtime with the project hidden) is what the job's root shows.
     """
     if uid is None:
         lease = lease_uids()
         try:
-            return run_probe(lease.base + BLOCK_SIZE - 1)
+            return run_probe(lease.base + BLOCK_SIZE - 1, mounts, project_dir)
         finally:
             lease.release()
     try:
@@ -83,84 +212,154 @@ def run_probe(uid: int | None = None) -> dict[str, Any]:
         cgroup_note = f"cgroup v{cgroup.version} at {cgroup.path}"
     except CgroupUnavailable as exc:
         cgroup, cgroup_note = None, str(exc)
-    project_dir = project_root()
+    project_dir = project_dir or project_root()
+    mounts = mounts or runtime_mounts([project_dir])
+    runtime_files = _runtime_files(mounts)
     read_fd, write_fd = os.pipe()
-    stdout_read, stdout_write = os.pipe()
-    config = ContainConfig(
-        uid=uid,
-        gid=uid,
-        channel_fd=write_fd,
-        stdout_fd=stdout_write,
-        stderr_fd=stdout_write,
-        readonly_paths=runtime_readonly_paths([project_dir]),
-        staging_dir=staging_dir(),
-        host_network_namespace=current_network_namespace(),
-        cgroup_procs_file=None if cgroup is None else cgroup.procs_file,
-    )
-    pid = os.fork()
-    if pid == 0:
-        try:
-            _probe_in_child(config, project_dir)
-        finally:
-            os._exit(0)
-    for fd in (write_fd, stdout_write, stdout_read):
-        os.close(fd)
-    data = bytearray()
-    while chunk := os.read(read_fd, 65536):
-        data.extend(chunk)
-    os.close(read_fd)
-    os.waitpid(pid, 0)
+    with tempfile.TemporaryFile() as output:
+        config = ContainConfig(
+            uid=uid,
+            gid=uid,
+            channel_fd=write_fd,
+            stdout_fd=output.fileno(),
+            stderr_fd=output.fileno(),
+            readonly_paths=mounts.readonly_paths,
+            hidden_paths=mounts.hidden_paths,
+            staging_dir=staging_dir(),
+            host_network_namespace=current_network_namespace(),
+            cgroup_procs_file=None if cgroup is None else cgroup.procs_file,
+        )
+        pid = os.fork()
+        if pid == 0:
+            try:
+                _probe_in_child(config, project_dir, runtime_files)
+            finally:
+                os._exit(0)
+        os.close(write_fd)
+        data = bytearray()
+        while chunk := os.read(read_fd, 65536):
+            data.extend(chunk)
+        os.close(read_fd)
+        _, status = os.waitpid(pid, 0)
+        output.seek(0)
+        printed = output.read().decode("utf-8", errors="replace")
     if cgroup is not None:
         remove_slot_cgroup(cgroup)
-    try:
-        probe = json.loads(data)
-    except ValueError:
-        probe = {"layers": {}, "checks": {"probe": "the probe child crashed before reporting"}}
-    return _report(probe, cgroup_note)
+    probe = _parse(bytes(data), status, printed)
+    report = _report(probe, cgroup_note)
+    report["runtime_paths"] = {
+        "readonly": list(mounts.readonly_paths),
+        "hidden": list(mounts.hidden_paths),
+    }
+    return report
+
+
+def _parse(data: bytes, status: int, printed: str) -> dict[str, Any]:
+    """The child's records; a ``probe`` check says how and where it died if it did not finish."""
+    layers: dict[str, Any] = {}
+    checks: dict[str, str | None] = {}
+    done = False
+    last_step = "before applying the first layer"
+    for line in data.decode("utf-8", errors="replace").splitlines():
+        try:
+            record = json.loads(line)
+        except ValueError:
+            continue
+        if "layer" in record:
+            layers[record["layer"]] = record["failure"]
+            last_step = f"after layer '{record['layer']}'"
+        elif "check" in record:
+            checks[record["check"]] = record["problem"]
+            last_step = f"after check '{record['check']}'"
+        done = done or record.get("done") is True
+    if not done:
+        checks["probe"] = (
+            f"the probe child {_describe_exit(status)} {last_step}, before reporting everything; "
+            f"it printed: {printed[-OUTPUT_TAIL_CHARS:].strip() or '(nothing)'}"
+        )
+    return {"layers": layers, "checks": checks}
+
+
+def _describe_exit(status: int) -> str:
+    if os.WIFSIGNALED(status):
+        number = os.WTERMSIG(status)
+        with contextlib.suppress(ValueError):
+            return f"was killed by signal {number} ({signal.Signals(number).name})"
+        return f"was killed by signal {number}"
+    return f"exited with status {os.waitstatus_to_exitcode(status)}"
+
+
+def _layer_entry(name: str, failure: Any, cgroup_note: str) -> dict[str, Any]:
+    """One layer of the report; ``failure`` is None, a ``LayerError.as_dict()`` or NOT_REACHED."""
+    in_use = name != "cgroup" or "at " in cgroup_note
+    if failure is _NOT_REACHED:
+        entry = {"active": False, "detail": "not reached (the probe child died earlier)"}
+    elif failure is None:
+        detail = "active" if name != "cgroup" else cgroup_note
+        if not in_use:
+            detail = f"inactive ({cgroup_note}); memory is capped with RLIMIT_AS instead"
+        entry = {"active": in_use, "detail": detail}
+    elif isinstance(failure, dict):
+        entry = {
+            "active": False,
+            "detail": failure.get("message", ""),
+            "syscall": failure.get("syscall"),
+            "path": failure.get("path"),
+            "errno": failure.get("errno"),
+            "hint": failure.get("hint") or LAYER_HINTS.get(name, ""),
+        }
+    else:
+        entry = {"active": False, "detail": str(failure), "hint": LAYER_HINTS.get(name, "")}
+    return {"active": entry.pop("active"), "mandatory": name in MANDATORY_LAYERS, **entry}
 
 
 def _report(probe: dict[str, Any], cgroup_note: str) -> dict[str, Any]:
-    layers = {}
-    for name in LAYER_NAMES:
-        problem = probe["layers"].get(name, "not reached")
-        detail = problem or "active"
-        if name == "cgroup":
-            detail = cgroup_note if problem is None else problem
-            if "at " not in cgroup_note:
-                detail = f"inactive ({cgroup_note}); memory is capped with RLIMIT_AS instead"
-        layers[name] = {
-            "active": problem is None and (name != "cgroup" or "at " in cgroup_note),
-            "mandatory": name in MANDATORY_LAYERS,
-            "detail": detail,
-        }
-    checks = {
-        name: {"passed": problem is None, "detail": problem or "as expected"}
-        for name, problem in probe["checks"].items()
+    """The doctor's JSON from the child's records (``{"layers": ..., "checks": ...}``)."""
+    layers = {
+        name: _layer_entry(name, probe["layers"].get(name, _NOT_REACHED), cgroup_note)
+        for name in LAYER_NAMES
     }
+    checks: dict[str, dict[str, Any]] = {}
+    for name, problem in probe["checks"].items():
+        checks[name] = {"passed": problem is None, "detail": problem or "as expected"}
+        if problem is not None:
+            checks[name]["hint"] = CHECK_HINTS.get(name, "")
     missing = sorted(
         name for name, layer in layers.items() if layer["mandatory"] and not layer["active"]
     )
     failed = sorted(name for name, check in checks.items() if not check["passed"])
+    problems = [_problem("layer", name, layers[name]) for name in missing]
+    problems += [_problem("check", name, checks[name]) for name in failed]
     return {
         "secure": not missing and not failed,
+        "jobs_can_run": not OPERATIONAL_CHECKS & set(failed),
         "missing_mandatory_layers": missing,
         "failed_checks": failed,
+        "problems": problems,
         "layers": layers,
         "checks": checks,
-        "advice": _advice(missing, failed),
+        "advice": _advice(layers, checks, missing, failed),
     }
 
 
-def _advice(missing: list[str], failed: list[str]) -> str:
+def _problem(kind: str, name: str, entry: dict[str, Any]) -> str:
+    hint = entry.get("hint")
+    return f"{kind} {name}: {entry['detail']}" + (f" -- fix: {hint}" if hint else "")
+
+
+def _advice(
+    layers: dict[str, Any], checks: dict[str, Any], missing: list[str], failed: list[str]
+) -> str:
     if not missing and not failed:
         return "all mandatory isolation layers are active"
-    hints = []
-    if {"namespaces", "mounts", "credentials"} & set(missing):
-        hints.append(
-            "run the server as root (in Docker: cap_add SYS_ADMIN, SETUID, SETGID, KILL and "
-            "security_opt seccomp=unconfined, apparmor=unconfined)"
-        )
-    if "seccomp" in missing:
-        hints.append("install libseccomp2 (apt-get install -y libseccomp2) and pyseccomp")
-    hints.append("or set SANDBOX_ALLOW_INSECURE=1 to run without them (never in production)")
+    hints: list[str] = []
+    for hint in [layers[name].get("hint") for name in missing] + [
+        checks[name].get("hint") for name in failed
+    ]:
+        if hint and hint not in hints:
+            hints.append(hint)
+    if PRIVILEGE_HINT not in hints and {"namespaces", "mounts", "credentials"} & set(missing):
+        hints.append(PRIVILEGE_HINT)
+    if not OPERATIONAL_CHECKS & set(failed):
+        hints.append(INSECURE_NOTE)
     return "; ".join(hints)

@@ -14,7 +14,7 @@ from typing import Any
 
 from sandbox.doctor import run_probe
 from sandbox.layers.namespaces import current_network_namespace
-from sandbox.runtime_paths import project_root, runtime_readonly_paths
+from sandbox.runtime_paths import project_root, runtime_mounts
 from sandbox.server_config import ServerConfig
 from sandbox.supervisor import SlotSupervisor
 from sandbox.uid_pool import BLOCK_SIZE, DEFAULT_FIRST_UID, lease_uids, staging_dir
@@ -78,17 +78,24 @@ def check_isolation(probe_uid: int) -> tuple[bool, dict[str, Any]]:
     report = run_probe(probe_uid)
     if report["secure"]:
         return True, report
+    causes = "".join(f"\n  {problem}" for problem in report["problems"])
+    if insecure_allowed() and not report["jobs_can_run"]:
+        _log(
+            f"refusing to start, even with {INSECURE_ENV}=1: no job could run here (failed "
+            f"checks {report['failed_checks']}). {report['advice']}.{causes}"
+        )
+        return False, report
     if insecure_allowed():
         _log(
             "WARNING: STARTING INSECURE. Missing layers "
             f"{report['missing_mandatory_layers']}, failed checks {report['failed_checks']}. "
-            "Untrusted code is NOT isolated. Never run like this in production."
+            f"Untrusted code is NOT isolated. Never run like this in production.{causes}"
         )
         return True, report
     _log(
         "refusing to start: isolation layers missing "
         f"{report['missing_mandatory_layers']}, failed checks {report['failed_checks']}. "
-        f"{report['advice']}. Run `python -m sandbox doctor` for details."
+        f"{report['advice']}. Run `python -m sandbox doctor` for details.{causes}"
     )
     return False, report
 
@@ -126,8 +133,10 @@ def serve(
         if not may_start:
             return EXIT_INSECURE_REFUSED
         warm_up_torch()
+        mounts = runtime_mounts([project_root()])
         config = ServerConfig(
-            readonly_paths=runtime_readonly_paths([project_root()]),
+            readonly_paths=mounts.readonly_paths,
+            hidden_paths=mounts.hidden_paths,
             staging_dir=staging_dir(),
             host_network_namespace=current_network_namespace(),
             uid_base=lease.base,

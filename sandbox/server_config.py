@@ -24,3 +24,4 @@ class ServerConfig:
     workdir_size_mb: int = 64
     max_request_bytes: int = DEFAULT_MAX_REQUEST_BYTES
     insecure: bool = False
+    hidden_paths: tuple[str, ...] = ()

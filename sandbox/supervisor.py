@@ -128,6 +128,7 @@ class SlotSupervisor:
             stdout_fd=stdout_fd,
             stderr_fd=stderr_fd,
             readonly_paths=self.config.readonly_paths,
+            hidden_paths=self.config.hidden_paths,
             staging_dir=self.config.staging_dir,
             host_network_namespace=self.config.host_network_namespace,
             workdir_size_mb=self.config.workdir_size_mb,
@@ -419,6 +420,20 @@ def _child_result(
     return None
 
 
+def _hit_cpu_limit(signal_number: int | None, run: JobRun) -> bool:
+    """The job died of its RLIMIT_CPU: SIGXCPU at the soft limit, or SIGKILL at the hard one.
+
+    Only the kernel (or the job itself) can send SIGXCPU to a slot's uid, so that signal alone
+    decides. The hard limit comes one CPU second after the soft one, so a SIGKILL after the job
+    had used its soft limit is the hard limit. The kernel counts CPU time in scheduler ticks
+    while ``wait4`` reports the exact run time, which trails the tick count on a busy machine;
+    comparing with the soft limit leaves that whole second of slack.
+    """
+    if signal_number == signal.SIGXCPU:
+        return True
+    return signal_number == signal.SIGKILL and run.cpu_time_s >= run.limits.cpu_time_rlimit_s
+
+
 def _decide(
     run: JobRun, memory_killed: bool
 ) -> tuple[str, list[Any], list[bytes], ErrorInfo | None, int | None]:
@@ -444,9 +459,7 @@ def _decide(
     if memory_killed:
         message = f"the job used more than its memory limit of {run.limits.memory_mb} MB"
         return "memory_limit", [], [], _error("MemoryLimitExceeded", message), signal_number
-    if signal_number in (signal.SIGXCPU, signal.SIGKILL) and (
-        run.cpu_time_s >= run.limits.cpu_time_rlimit_s - 0.05
-    ):
+    if _hit_cpu_limit(signal_number, run):
         message = f"CPU time limit of {run.limits.cpu_time_rlimit_s} s exceeded"
         return "timeout", [], [], _error("TimeLimitExceeded", message), signal_number
     if signal_number is not None:

@@ -21,5 +21,6 @@ class ContainConfig:
     staging_dir: str
     host_network_namespace: str
     workdir_size_mb: int = 64
+    hidden_paths: tuple[str, ...] = ()
     cgroup_procs_file: str | None = None
     hostname: str = "sandbox"

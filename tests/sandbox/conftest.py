@@ -13,6 +13,11 @@ from sandbox import Call, Job, JobResult, Limits, SandboxClient
 from sandbox.local_server import LocalServer
 
 WORKERS = 2
+NEEDS_ROOT = "needs root: namespaces, mounts and uid switching (run pytest as root to include it)"
+# For tests (or modules) that need root; the unprivileged tests beside them still run.
+requires_root = pytest.mark.skipif(os.geteuid() != 0, reason=NEEDS_ROOT)
+# Polling waits for processes to come and go; generous so a loaded machine does not fail them.
+SETTLE_TIMEOUT_S = 30.0
 
 HEALTH_CODE = """
 import torch
@@ -28,7 +33,7 @@ def normalise(x):
 @pytest.fixture(scope="module")
 def sandbox_server() -> Iterator[LocalServer]:
     if os.geteuid() != 0:
-        pytest.skip("the sandbox server needs root for namespaces and uid switching")
+        pytest.skip(f"the sandbox server {NEEDS_ROOT}")
     server = LocalServer(workers=WORKERS)
     try:
         server.wait_until_ready()
@@ -83,7 +88,7 @@ def assert_healthy(server: LocalServer) -> None:
     expected = (x - mean) / np.sqrt(x.var(axis=1, keepdims=True) + 1e-5)
     np.testing.assert_allclose(result.outputs[0][0], expected, rtol=1e-10)
     assert result.outputs[0][1].shape == x.shape
-    deadline = time.monotonic() + 5
+    deadline = time.monotonic() + SETTLE_TIMEOUT_S
     while job_process_count(server) > WORKERS and time.monotonic() < deadline:
         time.sleep(0.05)
     assert job_process_count(server) <= WORKERS

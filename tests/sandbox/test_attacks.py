@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import textwrap
 import threading
@@ -50,7 +51,7 @@ def test_sleeping_job_hits_the_wall_clock(sandbox_server):
     code = "import time\ndef attack():\n    time.sleep(60)\n"
     result = attack(sandbox_server, code, wall_time_s=1.0)
     assert result.status == "timeout"
-    assert result.duration_ms < 5000
+    assert "longer than its 1.0 s time limit" in result.error.message
 
 
 def test_fork_bomb_is_contained(sandbox_server):
@@ -310,9 +311,9 @@ def test_threads_left_running_do_not_delay_the_result(sandbox_server):
         threading.Thread(target=linger).start()
         return 42
     """
+    # Were the supervisor waiting for the process to end, this would be a wall-clock timeout.
     result = attack(sandbox_server, code, wall_time_s=5.0)
     assert result.status == "ok" and result.outputs == [42]
-    assert result.duration_ms < 2000
 
 
 def test_monkeypatching_does_not_leak_into_the_next_job(sandbox_server):
@@ -424,12 +425,31 @@ def test_io_uring_is_refused(sandbox_server):
     assert attack(sandbox_server, code).outputs[0] == [-1, 1]
 
 
+# A wall-clock limit far beyond the CPU limit: even on a loaded machine the CPU limit ends these.
+CPU_BOUND = {"wall_time_s": 120.0, "cpu_time_s": 1.0}
+
+
 def test_cpu_limit_stops_a_busy_job_before_the_wall_clock(sandbox_server):
     code = "def attack():\n    while True:\n        pass\n"
-    result = attack(sandbox_server, code, wall_time_s=10.0, cpu_time_s=1.0)
+    result = attack(sandbox_server, code, **CPU_BOUND)
     assert result.status == "timeout"
-    assert "CPU time limit" in result.error.message
-    assert result.duration_ms < 5000
+    assert "CPU time limit of 1 s" in result.error.message
+    assert result.signal in (signal.SIGXCPU, signal.SIGKILL)
+
+
+def test_ignoring_sigxcpu_still_ends_at_the_hard_cpu_limit(sandbox_server):
+    code = """
+    import signal
+
+    def attack():
+        signal.signal(signal.SIGXCPU, signal.SIG_IGN)
+        while True:
+            pass
+    """
+    result = attack(sandbox_server, code, **CPU_BOUND)
+    assert result.status == "timeout"
+    assert "CPU time limit of 1 s" in result.error.message
+    assert result.signal == signal.SIGKILL
 
 
 def test_output_printed_before_a_timeout_is_kept(sandbox_server):

@@ -5,12 +5,11 @@ import subprocess
 import sys
 import time
 
-import pytest
-
 from sandbox import Call, Job, SandboxClient
 from sandbox.runtime_paths import project_root
+from tests.sandbox.conftest import requires_root
 
-pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason="the server needs root")
+pytestmark = requires_root
 
 SERVER_WITHOUT_SECCOMP = """
 import sys

@@ -3,12 +3,13 @@
 import os
 import signal
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
 from sandbox import Call, Job, Limits, SandboxClient, SandboxUnavailable
 from sandbox.local_server import get_client
-from tests.sandbox.conftest import assert_healthy, run
+from tests.sandbox.conftest import SETTLE_TIMEOUT_S, assert_healthy, run
 
 
 def supervisors(server) -> list[int]:
@@ -19,12 +20,12 @@ def test_server_survives_a_killed_supervisor(sandbox_server):
     before = supervisors(sandbox_server)
     assert len(before) == 2
     os.kill(before[0], signal.SIGKILL)
-    deadline = time.monotonic() + 5
+    deadline = time.monotonic() + SETTLE_TIMEOUT_S
     while before[0] in supervisors(sandbox_server) and time.monotonic() < deadline:
         time.sleep(0.02)
     for _ in range(4):
         assert_healthy(sandbox_server)
-    deadline = time.monotonic() + 10
+    deadline = time.monotonic() + SETTLE_TIMEOUT_S
     while len(supervisors(sandbox_server)) < 2 and time.monotonic() < deadline:
         time.sleep(0.1)
     after = supervisors(sandbox_server)
@@ -66,7 +67,7 @@ def test_jobs_queue_when_every_slot_is_busy(sandbox_client):
     from concurrent.futures import ThreadPoolExecutor
 
     code = "import time\ndef f(n):\n    time.sleep(0.3)\n    return n\n"
-    jobs = [Job(code, [Call("f", (n,))], Limits(wall_time_s=1.0)) for n in range(8)]
+    jobs = [Job(code, [Call("f", (n,))], Limits(wall_time_s=30.0)) for n in range(8)]
     with ThreadPoolExecutor(max_workers=8) as pool:
         results = list(pool.map(sandbox_client.run, jobs))
     assert [result.outputs for result in results] == [[n] for n in range(8)]
@@ -82,6 +83,39 @@ def test_a_dead_idle_child_is_replaced_before_the_next_job(sandbox_server):
     time.sleep(0.2)
     for _ in range(3):
         assert_healthy(sandbox_server)
+
+
+def _job_with_open_file_limit(server, limit: int) -> int | None:
+    """The pid of the running job whose RLIMIT_NOFILE is ``limit`` (set only for that job)."""
+    for supervisor in supervisors(server):
+        for pid in _children(supervisor):
+            try:
+                with open(f"/proc/{pid}/limits") as limits:
+                    lines = [line.split() for line in limits if line.startswith("Max open files")]
+            except OSError:
+                continue
+            if lines and lines[0][3] == str(limit):
+                return pid
+    return None
+
+
+def test_a_slot_dying_mid_job_is_sandbox_unavailable_never_a_job_status(sandbox_server):
+    marker = 17
+    code = "import time\ndef f():\n    time.sleep(120)\n"
+    job = Job(code, [Call("f")], Limits(wall_time_s=300.0, max_open_files=marker))
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pending = pool.submit(sandbox_server.client.run, job)
+        deadline = time.monotonic() + SETTLE_TIMEOUT_S
+        while (pid := _job_with_open_file_limit(sandbox_server, marker)) is None:
+            if time.monotonic() > deadline:
+                pytest.fail("the job never started")
+            time.sleep(0.05)
+        with open(f"/proc/{pid}/stat") as stat:
+            supervisor = int(stat.read().rsplit(")", 1)[1].split()[1])
+        os.kill(supervisor, signal.SIGKILL)
+        with pytest.raises(SandboxUnavailable, match="did not answer"):
+            pending.result(timeout=SETTLE_TIMEOUT_S)
+    assert_healthy(sandbox_server)
 
 
 def _children(parent: int) -> list[int]:
