@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import shutil
 import subprocess
 import sys
 import tomllib
@@ -29,12 +30,20 @@ def _top_level_packages() -> list[str]:
     return sorted({pattern.rstrip("*") for pattern in include})
 
 
+LEFT_OUT_OF_THE_COPY = shutil.ignore_patterns(
+    ".git", ".venv", "var", "build", "*.egg-info", "__pycache__", "node_modules", ".*_cache"
+)
+
+
 @pytest.fixture(scope="module")
 def wheel_names(tmp_path_factory) -> set[str]:
+    """The file names in a wheel built from a copy of the checkout (the checkout stays clean)."""
+    source = tmp_path_factory.mktemp("source") / "tensorgrade"
+    shutil.copytree(ROOT, source, ignore=LEFT_OUT_OF_THE_COPY)
     out = tmp_path_factory.mktemp("wheel")
     subprocess.run(
         [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q"]
-        + ["-w", str(out), str(ROOT)],
+        + ["-w", str(out), str(source)],
         check=True,
         capture_output=True,
     )
