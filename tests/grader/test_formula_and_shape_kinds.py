@@ -69,13 +69,14 @@ def test_sympy_proves_what_sampling_cannot_reach():
     assert proves_equal(first, second, {"k": True})
 
 
-def test_sympy_gives_up_quietly_on_timeout():
+def test_sympy_proves_a_heavy_identity_within_a_generous_limit():
+    """The timeout path itself is tested without timing in tests/grader/test_symbolic_alarm.py:
+    a 0.1 ms limit here raced sympy's cache, which can answer before the alarm fires."""
     import sympy
 
     expanded = str(sympy.expand((sympy.Symbol("k") + 1) ** 12)).replace("**", "^")
     first = parse_expression("(k+1)^12 * sin(k)^2 + cos(k)^2 * (k+1)^12", frozenset({"k"}))
     second = parse_expression(expanded, frozenset({"k"}))
-    assert proves_equal(first, second, {"k": True}, timeout=0.0001) is False
     assert proves_equal(first, second, {"k": True}, timeout=30.0) is True
 
 
