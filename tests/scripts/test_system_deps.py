@@ -207,7 +207,7 @@ def test_without_root_or_sudo_the_command_uses_su(complete_machine):
 
     assert result.returncode == 1
     assert printed_command(result.stderr) == (
-        "su -c 'apt-get update' && su -c 'apt-get install -y redis-server'"
+        "su -c 'apt-get update && apt-get install -y redis-server'"
     )
     assert "then run `make run` again" in result.stderr
 
