@@ -301,6 +301,13 @@ def test_dry_run_prints_the_apt_commands_with_the_lock_timeout(complete_machine)
     assert complete_machine.apt_calls() == []
 
 
+def test_a_lock_timeout_that_is_not_whole_seconds_is_refused(complete_machine):
+    result = complete_machine.run("test", TENSORGRADE_APT_LOCK_TIMEOUT="5m")
+
+    assert result.returncode == 2
+    assert "TENSORGRADE_APT_LOCK_TIMEOUT=5m is not a whole number of seconds" in result.stderr
+
+
 def lock_timeouts(calls: list[str]) -> list[int]:
     return [int(re.search(r"DPkg::Lock::Timeout=(\d+)", call).group(1)) for call in calls]
 
