@@ -1,13 +1,24 @@
 # Two commands for a newcomer: `make run` (the whole service with demo content) and `make test`.
-PYTHON ?= $(shell command -v python3.11 || command -v python3)
+# Both start with scripts/system-deps, which installs missing system packages when run as root
+# and otherwise prints the exact command to run. The checkout may live in a path with spaces:
+# recipes use paths relative to it and quote the rest.
+PYTHON ?= $(shell scripts/system-deps --find-python)
 VENV := .venv
 VPY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+SYSTEM_DEPS = PYTHON="$(PYTHON)" scripts/system-deps
+# `make test` skips the tests marked slow; `make test PYTEST_ARGS=` runs every test (CI does);
+# e.g. `make test PYTEST_ARGS="tests/config -x"` runs a subset.
+PYTEST_ARGS ?= -m "not slow"
 
-.PHONY: run test lint format install benchmarks
+# Each step needs the one before it (system packages, then the venv, then the command).
+.NOTPARALLEL:
+.PHONY: run test lint format install benchmarks system-deps-run system-deps-test
 
+# A .venv left without pip (e.g. by `python3.11 -m venv` failing for want of ensurepip) is rebuilt.
 $(STAMP): pyproject.toml
-	test -x $(VPY) || $(PYTHON) -m venv $(VENV)
+	$(SYSTEM_DEPS) venv
+	$(VPY) -m pip --version >/dev/null 2>&1 || "$(PYTHON)" -m venv --clear $(VENV)
 	$(VPY) -m pip install --quiet --upgrade pip
 	$(VPY) -m pip install --quiet torch==2.13.0
 	$(VPY) -m pip install --quiet -e '.[dev]'
@@ -15,13 +26,19 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-run: install
+system-deps-run:
+	$(SYSTEM_DEPS) run
+
+system-deps-test:
+	$(SYSTEM_DEPS) test
+
+run: system-deps-run install
 	$(VPY) -m config.devstack
 
-test: install
+test: system-deps-test install
 	$(VPY) -m ruff check .
 	$(VPY) -m ruff format --check .
-	$(VPY) -m pytest
+	$(VPY) -m pytest $(PYTEST_ARGS)
 
 lint: install
 	$(VPY) -m ruff check .
@@ -32,4 +49,4 @@ format: install
 	$(VPY) -m ruff check --fix .
 
 benchmarks: install
-	for bench in benchmarks/bench_*.py; do $(VPY) $$bench || exit 1; done
+	for bench in benchmarks/bench_*.py; do $(VPY) "$$bench" || exit 1; done

@@ -15,6 +15,7 @@ from pathlib import Path
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("TENSORGRADE_VAR_DIR", BASE_DIR / "var"))
 PYTHON = sys.executable
+SYSTEM_DEPS = BASE_DIR / "scripts" / "system-deps"
 WEB_HOST = os.environ.get("TENSORGRADE_HOST", "127.0.0.1")
 WEB_PORT = int(os.environ.get("TENSORGRADE_PORT", "8000"))
 READY_TIMEOUT_S = 60
@@ -40,20 +41,20 @@ def _free_port(preferred: int) -> int:
 
 
 def _redis_server_binary() -> str:
-    found = shutil.which("redis-server")
-    if found:
-        return found
-    if os.geteuid() != 0:
-        raise StartupError(
-            "redis-server is not installed. Install it with: sudo apt-get install -y redis-server"
-        )
-    print("redis-server is missing; installing it with apt-get …", flush=True)
-    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    subprocess.run(["apt-get", "update", "-qq"], check=True, env=env)
-    subprocess.run(["apt-get", "install", "-y", "-qq", "redis-server"], check=True, env=env)
+    """The path of redis-server, installed first by scripts/system-deps if missing.
+
+    The script installs the missing system packages (redis-server, libseccomp2) with apt-get when
+    run as root, waiting for another apt process's lock; otherwise it prints the exact command.
+
+    Raises:
+        StartupError: a package is missing and was not installed; the script said what to run.
+    """
+    result = subprocess.run([str(SYSTEM_DEPS), "run"], env={**os.environ, "PYTHON": PYTHON})
+    if result.returncode != 0:
+        raise StartupError("system packages are missing (see above).")
     found = shutil.which("redis-server")
     if not found:
-        raise StartupError("apt-get installed redis-server but it is not on PATH.")
+        raise StartupError("redis-server is installed but not on PATH; add its folder to PATH.")
     return found
 
 

@@ -22,7 +22,14 @@ def test_the_bank_ships_the_seed_002_paper_and_a_demo():
     } <= slugs
 
 
-@pytest.mark.parametrize("q", QUESTIONS, ids=lambda q: q.slug)
+SLOW_TO_VALIDATE = {"code-fix-mlp"}  # trains a network on every seed
+VALIDATION_CASES = [
+    pytest.param(q, marks=[pytest.mark.slow] if q.slug in SLOW_TO_VALIDATE else [], id=q.slug)
+    for q in QUESTIONS
+]
+
+
+@pytest.mark.parametrize("q", VALIDATION_CASES)
 def test_question_validates(q):
     assert validate_question(q, seeds=4) == []
 

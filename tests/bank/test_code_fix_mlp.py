@@ -87,5 +87,6 @@ def test_held_out_labels_are_not_part_of_the_job_data():
     assert len(split.x_test) == len(split.y_test) == 360
 
 
+@pytest.mark.slow
 def test_question_validates():
     assert validate_question(Q, seeds=1) == []
