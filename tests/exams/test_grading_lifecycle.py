@@ -346,3 +346,15 @@ def test_only_submissions_in_error_can_be_remarked(course, student):
     submission = _submit(course, student)
     with pytest.raises(ApplicationError, match="not in error"):
         services.submission_remark(submission=submission)
+
+
+@pytest.mark.django_db
+def test_the_attempt_page_shows_the_wait_and_keeps_polling(course, student, sandbox, client):
+    submission = _submit(course, student)
+    sandbox.down()
+    services.submission_grade(submission_id=submission.pk)
+    assert services.submission_grade(submission_id=submission.pk).status == "error"
+    client.force_login(student)
+    page = client.get(f"/attempts/{submission.attempt_id}/").content.decode()
+    assert "marked automatically when the service recovers" in page
+    assert f'data-pending-url="/api/v1/submissions/{submission.pk}/"' in page
