@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 from config.env import env_bool, env_list, local_secret_key
 
@@ -162,6 +163,11 @@ GRADING_RECOVERY_BACKOFF_S = [
     for s in env_list("GRADING_RECOVERY_BACKOFF_S", ["120", "600", "1800", "3600", "7200", "14400"])
 ]
 GRADING_SWEEP_EVERY_S = float(os.environ.get("GRADING_SWEEP_EVERY_S", "60"))
+if GRADING_QUICK_TRIES < 1 or not GRADING_RECOVERY_BACKOFF_S:
+    raise ImproperlyConfigured(
+        "GRADING_QUICK_TRIES must be at least 1 and GRADING_RECOVERY_BACKOFF_S must list at "
+        "least one pause in seconds."
+    )
 
 LOGGING = {
     "version": 1,

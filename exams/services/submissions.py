@@ -290,7 +290,8 @@ def submissions_requeue_stale(*, now: datetime | None = None) -> list[int]:
       GRADING_QUICK_TRIES are used up, to `error` (infrastructure) with `next_retry_at` set;
     - `pending` rows last enqueued (`enqueued_at`, else created) more than
       GRADING_STALE_AFTER_S ago are enqueued again and `enqueued_at` moves to now, so a row
-      waiting behind a long queue is re-sent at most once per GRADING_STALE_AFTER_S.
+      waiting behind a long queue is re-sent at most once per GRADING_STALE_AFTER_S (one
+      that can no longer be claimed, its quick tries used up, goes to `error` instead).
     Each change is a conditional update, so two sweeps at once enqueue a row once.
     """
     now = now or timezone.now()
@@ -318,9 +319,20 @@ def submissions_requeue_stale(*, now: datetime | None = None) -> list[int]:
     stale = Submission.objects.filter(status=PENDING).filter(
         Q(enqueued_at__lt=stale_before) | Q(enqueued_at__isnull=True, created_at__lt=stale_before)
     )
-    for submission_id in list(stale.values_list("pk", flat=True)):
-        if stale.filter(pk=submission_id).update(enqueued_at=now):
-            requeued.append(submission_id)
+    for row in list(stale.only("pk", "quick_tries", "recovery_tries")):
+        same = stale.filter(pk=row.pk)
+        if row.quick_tries >= settings.GRADING_QUICK_TRIES:
+            detail = f"its {row.quick_tries} quick tries were used up before a worker claimed it"
+            same.update(
+                **_error_fields(
+                    failure=INFRASTRUCTURE,
+                    detail=detail,
+                    recovery_tries=row.recovery_tries,
+                    now=now,
+                )
+            )
+        elif same.update(enqueued_at=now):
+            requeued.append(row.pk)
     for submission_id in requeued:
         _enqueue_grading(submission_id)
     return requeued

@@ -358,3 +358,19 @@ def test_the_attempt_page_shows_the_wait_and_keeps_polling(course, student, sand
     page = client.get(f"/attempts/{submission.attempt_id}/").content.decode()
     assert "marked automatically when the service recovers" in page
     assert f'data-pending-url="/api/v1/submissions/{submission.pk}/"' in page
+
+
+@pytest.mark.django_db
+def test_a_pending_row_that_can_no_longer_be_claimed_goes_to_error(course, student, settings):
+    submission = _submit(course, student)
+    assert services.submission_claim(submission_id=submission.pk, worker="w:1")
+    _expire_lease(submission)
+    services.submissions_requeue_stale()
+    settings.GRADING_QUICK_TRIES = 1
+    assert not services.submission_claim(submission_id=submission.pk, worker="w:2")
+    later = timezone.now() + timedelta(seconds=301)
+    assert services.submissions_requeue_stale(now=later) == []
+    row = _row(submission)
+    assert (row.status, row.failure) == ("error", "infrastructure")
+    assert services.submissions_recover_due(now=row.next_retry_at) == [submission.pk]
+    assert services.submission_grade(submission_id=submission.pk).status == "graded"
