@@ -22,7 +22,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 import grader
@@ -138,7 +138,9 @@ def _pause(pauses_s: list[float], index: int) -> float:
     return float(pauses_s[min(index, len(pauses_s) - 1)]) if pauses_s else 0.0
 
 
-def _error_fields(*, failure: str, detail: str, recovery_tries: int, now: datetime) -> dict:
+def _error_fields(
+    *, failure: str, detail: str, recovery_tries: int, now: datetime
+) -> dict[str, Any]:
     """Column values of a submission that ends (for now) in `error`."""
     retry_at = None
     if failure == INFRASTRUCTURE:
@@ -190,7 +192,8 @@ def submission_claim(*, submission_id: int, worker: str) -> bool:
     return claimed == 1
 
 
-def _held(submission_id: int, worker: str):  # noqa: ANN202 - a QuerySet of one row
+def _held(submission_id: int, worker: str) -> QuerySet[Submission]:
+    """The submission, only while `worker` holds its grading lease (else no row)."""
     return Submission.objects.filter(pk=submission_id, status=GRADING, lease_owner=worker)
 
 
