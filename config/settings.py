@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 from config.env import env_bool, env_list, local_secret_key
 
@@ -147,7 +148,26 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 600}
 
+# The grading lifecycle (docs/grading.md): a pending submission not claimed this long after its
+# last enqueue is enqueued again; a worker's claim (lease) lasts GRADING_LEASE_S; an
+# infrastructure failure is retried GRADING_QUICK_TRIES times in all (pausing the listed seconds
+# between tries), then the submission waits in `error` and is retried after each of
+# GRADING_RECOVERY_BACKOFF_S in turn (the last pause repeats for ever). The sweep and the
+# recovery run every GRADING_SWEEP_EVERY_S.
 GRADING_STALE_AFTER_S = int(os.environ.get("GRADING_STALE_AFTER_S", "300"))
+GRADING_LEASE_S = float(os.environ.get("GRADING_LEASE_S", "600"))
+GRADING_QUICK_TRIES = int(os.environ.get("GRADING_QUICK_TRIES", "3"))
+GRADING_QUICK_BACKOFF_S = [float(s) for s in env_list("GRADING_QUICK_BACKOFF_S", ["10", "60"])]
+GRADING_RECOVERY_BACKOFF_S = [
+    float(s)
+    for s in env_list("GRADING_RECOVERY_BACKOFF_S", ["120", "600", "1800", "3600", "7200", "14400"])
+]
+GRADING_SWEEP_EVERY_S = float(os.environ.get("GRADING_SWEEP_EVERY_S", "60"))
+if GRADING_QUICK_TRIES < 1 or not GRADING_RECOVERY_BACKOFF_S:
+    raise ImproperlyConfigured(
+        "GRADING_QUICK_TRIES must be at least 1 and GRADING_RECOVERY_BACKOFF_S must list at "
+        "least one pause in seconds."
+    )
 
 LOGGING = {
     "version": 1,
@@ -159,6 +179,10 @@ LOGGING = {
 CELERY_BEAT_SCHEDULE = {
     "requeue-stale-submissions": {
         "task": "exams.tasks.requeue_stale_submissions",
-        "schedule": 60.0,
-    }
+        "schedule": GRADING_SWEEP_EVERY_S,
+    },
+    "recover-failed-submissions": {
+        "task": "exams.tasks.recover_failed_submissions",
+        "schedule": GRADING_SWEEP_EVERY_S,
+    },
 }

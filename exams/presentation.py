@@ -51,20 +51,54 @@ def results_visible(submission: Submission) -> bool:
     return attempt.mode == Attempt.Mode.PRACTICE or attempt.is_closed(timezone.now())
 
 
+STUDENT_FAILURE_MESSAGES = {
+    Submission.Failure.INFRASTRUCTURE: (
+        "We could not mark this yet: the marking service is having trouble, not your answers. "
+        "It will be marked automatically when the service recovers; your answers are saved "
+        "and this costs you no attempt."
+    ),
+    Submission.Failure.QUESTION: (
+        "We could not mark this because of a fault in the question itself, not in your "
+        "answers. Your instructor has been told and will re-mark it once the question is "
+        "fixed; your answers are saved and this costs you no attempt."
+    ),
+}
+
+
+def awaiting_marking(submission: Submission) -> bool:
+    """Still to be marked without anyone acting: queued, being marked, or our failure."""
+    return submission.status in (Submission.Status.PENDING, Submission.Status.GRADING) or (
+        submission.status == Submission.Status.ERROR
+        and submission.failure == Submission.Failure.INFRASTRUCTURE
+    )
+
+
 def submission_public(submission: Submission) -> dict[str, Any]:
+    """What the student (or an API client) sees of a submission.
+
+    `error_message` is the student-facing message for the failure kind (the internal detail
+    is for instructors only); `awaiting_marking` says whether the mark will still come by
+    itself, so a client keeps polling.
+    """
     visible = results_visible(submission)
     show = visible and submission.status == Submission.Status.GRADED
+    failed = submission.status == Submission.Status.ERROR
     data: dict[str, Any] = {
         "id": submission.pk,
         "attempt": submission.attempt_id,
         "question": submission.variant.version.question.slug,
         "status": submission.status,
+        "failure": submission.failure or None,
+        "awaiting_marking": awaiting_marking(submission),
         "results_visible": visible,
         "score": float(submission.score) if show else None,
         "max_score": float(submission.max_score),
         "answers": submission.answers,
         "feedback": submission.feedback if show else {},
-        "error_message": submission.error_message,
+        "error_message": STUDENT_FAILURE_MESSAGES.get(submission.failure, "") if failed else "",
+        "next_retry_at": submission.next_retry_at.isoformat()
+        if failed and submission.next_retry_at
+        else None,
         "created_at": submission.created_at.isoformat(),
         "graded_at": submission.graded_at.isoformat() if submission.graded_at else None,
     }

@@ -119,3 +119,24 @@ def paper_attempt_score(*, attempt: Attempt) -> tuple[float, float]:
         if submission is not None and submission.status == Submission.Status.GRADED:
             earned += float(submission.score) / float(submission.max_score) * out_of
     return round(earned, 2), total
+
+
+def course_submissions_in_error(*, course: Course) -> QuerySet[Submission]:
+    """Submissions of the course that failed on our side or the question's, oldest first."""
+    return (
+        Submission.objects.filter(attempt__course=course, status=Submission.Status.ERROR)
+        .select_related("student", "variant__version__question")
+        .order_by("created_at")
+    )
+
+
+def course_submissions_waiting(*, course: Course) -> QuerySet[Submission]:
+    """Submissions of the course still queued or being marked, oldest first."""
+    return (
+        Submission.objects.filter(
+            attempt__course=course,
+            status__in=[Submission.Status.PENDING, Submission.Status.GRADING],
+        )
+        .select_related("student", "variant__version__question")
+        .order_by("created_at")
+    )

@@ -1,44 +1,46 @@
-"""Celery tasks: thin wrappers that call services."""
+"""Celery tasks: thin wrappers that call services (the grading lifecycle: docs/grading.md)."""
 
 from __future__ import annotations
 
 import logging
 
 from celery import shared_task
-from django.conf import settings
 
 from exams import services
 from exams.models import Submission
 
 logger = logging.getLogger(__name__)
 
-GRADING_MAX_RETRIES = 5
 
+@shared_task(bind=True, acks_late=True)
+def grade_submission(self, submission_id: int) -> str:  # noqa: ANN001 - Celery's bound task
+    """Claim and mark one submission; returns its status afterwards.
 
-@shared_task(bind=True, acks_late=True, max_retries=GRADING_MAX_RETRIES)
-def grade_submission(self, submission_id: int) -> None:
+    Failures are handled by the service (retried soon, or left in `error` for the recovery),
+    never by Celery retries. If the database itself is down the exception propagates and the
+    row, still leased or pending, is taken up again by the stale-submission sweep.
+    """
+    worker = services.grading_worker_id(self.request.id)
     try:
-        services.submission_grade(submission_id=submission_id)
+        return services.submission_grade(submission_id=submission_id, worker=worker).status
     except Submission.DoesNotExist:
         logger.warning("Submission %s no longer exists; nothing to grade", submission_id)
-    except Exception as exc:
-        if self.request.retries >= GRADING_MAX_RETRIES:
-            logger.exception("Giving up on submission %s", submission_id)
-            services.submission_mark_failed(
-                submission_id=submission_id,
-                message="Marking failed on our side; an instructor has been told. "
-                "Your answers are stored and this cost you no attempt.",
-            )
-            return
-        raise self.retry(exc=exc, countdown=2**self.request.retries) from exc
+        return "missing"
 
 
 @shared_task
 def requeue_stale_submissions() -> int:
-    requeued = services.submissions_requeue_stale(
-        pending_after_s=settings.GRADING_STALE_AFTER_S // 5,
-        grading_after_s=settings.GRADING_STALE_AFTER_S,
-    )
+    """Enqueue again submissions that lost their worker or queue message (beat, every minute)."""
+    requeued = services.submissions_requeue_stale()
     if requeued:
         logger.info("Requeued stale submissions %s", requeued)
     return len(requeued)
+
+
+@shared_task
+def recover_failed_submissions() -> int:
+    """Retry submissions waiting in `error` for our failures whose next retry is due (beat)."""
+    recovered = services.submissions_recover_due()
+    if recovered:
+        logger.info("Retrying submissions that failed on our side: %s", recovered)
+    return len(recovered)

@@ -1,4 +1,5 @@
-"""Instructor pages: browse the bank, preview variants with answers, retire, assemble papers."""
+"""Instructor pages: browse the bank, preview variants with answers, retire, assemble papers,
+see and re-mark submissions that could not be marked."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ import question_engine
 from exams import selectors, services
 from exams.bank_bridge import definition_from_version
 from exams.errors import ApplicationError, NotFoundError
-from exams.models import Course, Question, Variant
+from exams.models import Course, Question, Submission, Variant
 from exams.presentation import variant_public
 from question_engine.render import answer_text
 
@@ -46,8 +47,30 @@ def course_overview(request: HttpRequest, course_slug: str) -> HttpResponse:
             "course": course,
             "questions": selectors.course_question_list(course=course),
             "papers": selectors.course_paper_list(course=course),
+            "failed_submissions": selectors.course_submissions_in_error(course=course),
+            "waiting_submissions": selectors.course_submissions_waiting(course=course),
         },
     )
+
+
+@login_required
+@require_POST
+def submission_remark(request: HttpRequest, course_slug: str, submission_id: int) -> HttpResponse:
+    """Mark a failed submission again now (after fixing the question, or the service)."""
+    course = _instructor_course(request, course_slug)
+    submission = Submission.objects.filter(pk=submission_id, attempt__course=course).first()
+    if submission is None:
+        raise NotFoundError("No such submission in this course.")
+    try:
+        services.submission_remark(submission=submission)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request,
+            f"Submission {submission.pk} by {submission.student} is queued to be marked again.",
+        )
+    return redirect("frontend:instructor-course", course_slug=course.slug)
 
 
 @login_required

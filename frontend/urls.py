@@ -40,6 +40,11 @@ urlpatterns = [
         name="instructor-retire",
     ),
     path(
+        "instructor/courses/<slug:course_slug>/submissions/<int:submission_id>/remark/",
+        instructor_views.submission_remark,
+        name="instructor-remark",
+    ),
+    path(
         "instructor/courses/<slug:course_slug>/papers/new/",
         instructor_views.paper_new,
         name="instructor-paper-new",

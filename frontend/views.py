@@ -71,8 +71,7 @@ def attempt_detail(request: HttpRequest, attempt_id: int) -> HttpResponse:
                     services.attempt_variant(attempt=attempt, question=question)
                 ),
                 "latest": latest_public,
-                "pending": latest_public is not None
-                and latest_public["status"] in ("pending", "grading"),
+                "pending": latest_public is not None and latest_public["awaiting_marking"],
                 "answers": posted.get(question.slug)
                 or (latest_public["answers"] if latest_public else {}),
                 "format_errors": format_errors.get(question.slug, {}),

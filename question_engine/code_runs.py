@@ -38,7 +38,9 @@ STUDENT_FAILURES = {
     "memory_limit": "your code used more memory than the limit of {memory} MB; "
     "look for needlessly large tensors",
     "output_limit": "your code printed or returned too much data; remove large prints",
-    "killed": "your code was stopped by the sandbox before it finished",
+    "killed": "your code crashed the process it ran in before the tests finished (for example "
+    "a segmentation fault or an abort in a native library call); check tensor shapes and "
+    "dtypes passed to low-level operations",
     "bad_return": "the test results could not be read back from your code's process",
     "error": "the tests could not run: {error}",
 }

@@ -5,7 +5,13 @@ submissions, visible tests) goes through `run_job`. A `sandbox_error` (an isolat
 not be applied, or the job process died before the job started) and an unreachable sandbox
 are the sandbox's failures: they are retried here after short pauses, and when every try
 failed `SandboxFailure` is raised, which callers treat as "retry later", never as a mark.
-Every other status is the job's own outcome and is returned as it is.
+Every other status is the job's own outcome and is returned as it is (`killed` included: with
+the sandbox's own restarts reported as `sandbox_error` or SandboxUnavailable, a killed job is
+one whose code crashed its process).
+
+What each caller does with `SandboxFailure` (a submission waits in `error` and is retried over
+hours, visible tests and variant building answer 503 "try again in a minute", nothing is
+charged) is the failure policy in docs/grading.md.
 """
 
 from __future__ import annotations

@@ -4,9 +4,13 @@ from exams.services.attempts import attempt_finish, attempt_start_paper, attempt
 from exams.services.code_runs import code_visible_tests_run
 from exams.services.papers import paper_create
 from exams.services.submissions import (
+    grading_worker_id,
+    submission_claim,
     submission_create,
     submission_grade,
-    submission_mark_failed,
+    submission_mark,
+    submission_remark,
+    submissions_recover_due,
     submissions_requeue_stale,
 )
 from exams.services.variants import (
@@ -22,11 +26,15 @@ __all__ = [
     "attempt_start_question",
     "attempt_variant",
     "code_visible_tests_run",
+    "grading_worker_id",
     "paper_create",
     "question_current_version",
+    "submission_claim",
     "submission_create",
     "submission_grade",
-    "submission_mark_failed",
+    "submission_mark",
+    "submission_remark",
+    "submissions_recover_due",
     "submissions_requeue_stale",
     "variant_get_or_build",
     "variant_retire",

@@ -17,6 +17,7 @@ from exams.models import (
     Question,
 )
 from exams.services.variants import attempt_variant
+from question_engine.errors import SandboxFailure
 
 logger = logging.getLogger(__name__)
 
@@ -29,7 +30,13 @@ def code_visible_tests_run(
     source: Any,
     question: Question | None = None,
 ) -> grader.PartResult:
-    """Run a code part's visible tests on draft source: nothing stored, no attempt used."""
+    """Run a code part's visible tests on draft source: nothing stored, no attempt used.
+
+    Raises ApplicationError: 403/400 for someone else's or a closed attempt, a part that is
+    not code or unreadable source; 503 `tests_unavailable` when the sandbox failed (after the
+    retries of `question_engine.sandbox_jobs.run_job`), 503 `question_failed` when the
+    question's own code did.
+    """
     if attempt.student_id != student.pk:
         raise ApplicationError("You can only run tests in your own attempts.", status=403)
     if attempt.is_closed(timezone.now()):
@@ -50,10 +57,20 @@ def code_visible_tests_run(
         )
     try:
         return question_engine.run_visible_tests(definition, label, variant.params, source)
-    except question_engine.BankError as exc:
-        logger.error("Visible tests of %s part %s failed to run: %s", variant, label, exc)
+    except SandboxFailure as exc:
+        logger.warning("Visible tests of %s part %s: the sandbox failed: %s", variant, label, exc)
         raise ApplicationError(
-            "The tests could not be run right now; please try again in a minute.",
+            "The tests could not be run right now because the code-running service is busy "
+            "or restarting (not because of your code). Nothing was used up; please try again "
+            "in a minute.",
             code="tests_unavailable",
+            status=503,
+        ) from exc
+    except question_engine.BankError as exc:
+        logger.error("Visible tests of %s part %s: the question failed: %s", variant, label, exc)
+        raise ApplicationError(
+            "The tests could not be run because of a fault in the question itself, not in "
+            "your code. Nothing was used up; please tell your instructor.",
+            code="question_failed",
             status=503,
         ) from exc

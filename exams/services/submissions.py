@@ -1,15 +1,28 @@
-"""Submissions: accepting answers, grading them once, recording our failures."""
+"""Submissions: accepting answers, grading them exactly once, and our failures' lifecycle.
+
+The row is the source of truth (docs/grading.md): a worker claims a submission with a
+conditional update that records a lease (`lease_owner`, `lease_expires_at`); only an expired
+lease may be taken over, and the mark is written only while the lease is still held. A failure
+of the service (sandbox, database, broker, a bug of ours) is never a mark: it is retried
+`GRADING_QUICK_TRIES` times, then the submission waits in `error` (failure `infrastructure`)
+and is retried with the backoff `GRADING_RECOVERY_BACKOFF_S` until it is marked. A fault of the
+question itself leaves it in `error` (failure `question`) until an instructor re-marks it.
+"""
 
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+import os
+import socket
+import uuid
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 import grader
@@ -21,8 +34,13 @@ from exams.models import (
     Submission,
     Variant,
 )
-from exams.services.variants import attempt_variant
+from exams.services.variants import (
+    attempt_variant,
+    question_current_version,
+    variant_get_or_build,
+)
 from exams.variant_marking import parts_with_expected_shapes, variant_answers_mark
+from question_engine.errors import BankError, SandboxFailure
 
 logger = logging.getLogger(__name__)
 
@@ -83,80 +101,316 @@ def submission_create(
             student=student,
             answers=cleaned,
             max_score=Decimal(str(variant.version.max_score)),
+            enqueued_at=timezone.now(),
         )
         transaction.on_commit(lambda: _enqueue_grading(submission.pk))
     return submission
 
 
-def _enqueue_grading(submission_id: int) -> None:
+PENDING = Submission.Status.PENDING
+GRADING = Submission.Status.GRADING
+ERROR = Submission.Status.ERROR
+INFRASTRUCTURE = Submission.Failure.INFRASTRUCTURE
+QUESTION = Submission.Failure.QUESTION
+DETAIL_MAX_CHARS = 2000
+
+
+def _enqueue_grading(submission_id: int, *, countdown_s: float = 0.0) -> None:
+    """Send the grading task; a broker failure is logged, the sweep enqueues the row again."""
     from exams.tasks import grade_submission
 
     try:
-        grade_submission.delay(submission_id)
+        grade_submission.apply_async((submission_id,), countdown=countdown_s or None)
     except Exception:
         logger.exception(
-            "Could not enqueue submission %s; the requeue sweep will pick it up", submission_id
+            "Could not enqueue submission %s; the stale-submission sweep will enqueue it again",
+            submission_id,
         )
 
 
-def submission_grade(*, submission_id: int) -> Submission:
-    """Mark a submission once; a second run of the same task changes nothing."""
-    with transaction.atomic():
-        submission = Submission.objects.select_for_update().get(pk=submission_id)
-        if submission.status in (Submission.Status.GRADED, Submission.Status.ERROR):
-            return submission
-        submission.status = Submission.Status.GRADING
-        submission.grading_started_at = timezone.now()
-        submission.lease_expires_at = submission.grading_started_at + timedelta(
-            seconds=settings.GRADING_STALE_AFTER_S
+def grading_worker_id(task_id: str | None = None) -> str:
+    """`host:pid:task id` naming one grading run (a random id when not run as a Celery task)."""
+    return f"{socket.gethostname()}:{os.getpid()}:{task_id or uuid.uuid4().hex}"
+
+
+def _pause(pauses_s: list[float], index: int) -> float:
+    """The `index`-th pause of a backoff list; the last one repeats."""
+    return float(pauses_s[min(index, len(pauses_s) - 1)]) if pauses_s else 0.0
+
+
+def _error_fields(
+    *, failure: str, detail: str, recovery_tries: int, now: datetime
+) -> dict[str, Any]:
+    """Column values of a submission that ends (for now) in `error`."""
+    retry_at = None
+    if failure == INFRASTRUCTURE:
+        retry_at = now + timedelta(
+            seconds=_pause(settings.GRADING_RECOVERY_BACKOFF_S, recovery_tries)
         )
-        submission.grading_runs += 1
-        submission.save(
-            update_fields=["status", "grading_started_at", "lease_expires_at", "grading_runs"]
-        )
-
-    variant = submission.variant
-    result = variant_answers_mark(
-        definition=definition_from_version(variant.version),
-        params=variant.params,
-        reference=variant.reference,
-        answers=submission.answers,
-    )
-
-    with transaction.atomic():
-        submission = Submission.objects.select_for_update().get(pk=submission_id)
-        if submission.status == Submission.Status.GRADED:
-            return submission
-        submission.status = Submission.Status.GRADED
-        submission.score = Decimal(str(round(result.score, 3)))
-        submission.max_score = Decimal(str(round(result.max_score, 3)))
-        submission.feedback = result.as_dict()["parts"]
-        submission.graded_at = timezone.now()
-        submission.save(update_fields=["status", "score", "max_score", "feedback", "graded_at"])
-    return submission
+    return {
+        "status": ERROR,
+        "failure": failure,
+        "error_message": detail[:DETAIL_MAX_CHARS],
+        "lease_owner": "",
+        "lease_expires_at": None,
+        "next_retry_at": retry_at,
+    }
 
 
-def submission_mark_failed(*, submission_id: int, message: str) -> None:
-    """Record that grading failed for a reason outside the student's answers."""
-    with transaction.atomic():
-        submission = Submission.objects.select_for_update().get(pk=submission_id)
-        if submission.status == Submission.Status.GRADED:
-            return
-        submission.status = Submission.Status.ERROR
-        submission.error_message = message
-        submission.save(update_fields=["status", "error_message"])
+def failure_kind(exc: BaseException) -> str:
+    """Whose fault an exception raised while marking is: the question's, or the service's.
+
+    Only a fault of the question's own code or files (`BankError` other than `SandboxFailure`)
+    is the question's; the sandbox, the database, the broker and any bug of ours are the
+    service's (`infrastructure`). Never the student's: their code's failures are marks.
+    """
+    if isinstance(exc, BankError) and not isinstance(exc, SandboxFailure):
+        return QUESTION
+    return INFRASTRUCTURE
 
 
-def submissions_requeue_stale(*, pending_after_s: int, grading_after_s: int) -> list[int]:
-    """Re-enqueue submissions whose queue message was lost or whose worker died mid-way."""
+def submission_claim(*, submission_id: int, worker: str) -> bool:
+    """Take the submission for grading by `worker`; True if this call won it.
+
+    One conditional update: only a `pending` submission, or a `grading` one whose lease has
+    expired (its worker died or hung), with quick tries left, is taken. Of racing claims
+    exactly one changes the row; the winner holds the lease for GRADING_LEASE_S.
+    """
     now = timezone.now()
-    stale = Submission.objects.filter(
-        status=Submission.Status.PENDING, created_at__lt=now - timedelta(seconds=pending_after_s)
-    ) | Submission.objects.filter(
-        status=Submission.Status.GRADING,
-        grading_started_at__lt=now - timedelta(seconds=grading_after_s),
+    claimed = Submission.objects.filter(
+        Q(status=PENDING) | Q(status=GRADING, lease_expires_at__lt=now),
+        pk=submission_id,
+        quick_tries__lt=settings.GRADING_QUICK_TRIES,
+    ).update(
+        status=GRADING,
+        lease_owner=worker,
+        lease_expires_at=now + timedelta(seconds=settings.GRADING_LEASE_S),
+        grading_started_at=now,
+        grading_runs=F("grading_runs") + 1,
+        quick_tries=F("quick_tries") + 1,
     )
-    ids = list(stale.values_list("pk", flat=True))
-    for submission_id in ids:
+    return claimed == 1
+
+
+def _held(submission_id: int, worker: str) -> QuerySet[Submission]:
+    """The submission, only while `worker` holds its grading lease (else no row)."""
+    return Submission.objects.filter(pk=submission_id, status=GRADING, lease_owner=worker)
+
+
+def submission_grade(*, submission_id: int, worker: str | None = None) -> Submission:
+    """Claim, mark and store one submission; a failure of ours is recorded, never a mark.
+
+    Returns the row as it stands afterwards: `graded`; `pending` again after an
+    infrastructure failure with quick tries left (a retry is enqueued after the next pause of
+    GRADING_QUICK_BACKOFF_S); `error` (infrastructure with `next_retry_at`, or question); or
+    unchanged when it is final already or another worker holds it. Running it twice gives one
+    mark. Raises `Submission.DoesNotExist` for an unknown id, and the database's own errors
+    when the database is down (the sweep takes the row over once its lease expires).
+    """
+    worker = worker or grading_worker_id()
+    if not submission_claim(submission_id=submission_id, worker=worker):
+        return Submission.objects.get(pk=submission_id)
+    return submission_mark(submission_id=submission_id, worker=worker)
+
+
+def submission_mark(*, submission_id: int, worker: str) -> Submission:
+    """Mark a submission `worker` has claimed; store the outcome only while holding the lease.
+
+    A worker whose lease was taken over (it was too slow or presumed dead) stores nothing:
+    the row keeps the new holder's outcome. Returns the row as it stands afterwards.
+    """
+    submission = Submission.objects.select_related("variant__version").get(pk=submission_id)
+    variant = submission.variant
+    try:
+        result = variant_answers_mark(
+            definition=definition_from_version(variant.version),
+            params=variant.params,
+            reference=variant.reference,
+            answers=submission.answers,
+        )
+    except Exception as exc:
+        failure = failure_kind(exc)
+        detail = f"{type(exc).__name__}: {exc}"
+        if failure == QUESTION:
+            logger.error("Submission %s: the question failed: %s", submission_id, detail)
+        elif isinstance(exc, SandboxFailure):
+            logger.warning("Submission %s: the sandbox failed: %s", submission_id, detail)
+        else:
+            logger.exception("Submission %s: marking failed on our side", submission_id)
+        return _submission_failed(
+            submission_id=submission_id, worker=worker, failure=failure, detail=detail
+        )
+    written = _held(submission_id, worker).update(
+        status=Submission.Status.GRADED,
+        score=Decimal(str(round(result.score, 3))),
+        max_score=Decimal(str(round(result.max_score, 3))),
+        feedback=result.as_dict()["parts"],
+        graded_at=timezone.now(),
+        failure="",
+        error_message="",
+        lease_owner="",
+        lease_expires_at=None,
+        next_retry_at=None,
+    )
+    if not written:
+        logger.warning("Submission %s: lost the lease before storing the mark", submission_id)
+    return Submission.objects.get(pk=submission_id)
+
+
+def _submission_failed(*, submission_id: int, worker: str, failure: str, detail: str) -> Submission:
+    """Record a failure while still holding the lease: retry soon, or wait in `error`."""
+    held = _held(submission_id, worker)
+    row = held.first()
+    if row is None:
+        logger.warning("Submission %s: lost the lease before recording a failure", submission_id)
+        return Submission.objects.get(pk=submission_id)
+    now = timezone.now()
+    if failure == INFRASTRUCTURE and row.quick_tries < settings.GRADING_QUICK_TRIES:
+        pause_s = _pause(settings.GRADING_QUICK_BACKOFF_S, row.quick_tries - 1)
+        with transaction.atomic():
+            moved = held.update(
+                status=PENDING,
+                lease_owner="",
+                lease_expires_at=None,
+                enqueued_at=now + timedelta(seconds=pause_s),
+                error_message=detail[:DETAIL_MAX_CHARS],
+            )
+            if moved:
+                transaction.on_commit(lambda: _enqueue_grading(submission_id, countdown_s=pause_s))
+    else:
+        held.update(
+            **_error_fields(
+                failure=failure, detail=detail, recovery_tries=row.recovery_tries, now=now
+            )
+        )
+    return Submission.objects.get(pk=submission_id)
+
+
+def submissions_requeue_stale(*, now: datetime | None = None) -> list[int]:
+    """Enqueue again what lost its worker or its queue message; returns the ids enqueued.
+
+    - `grading` rows whose lease expired go back to `pending` and are enqueued, or, when their
+      GRADING_QUICK_TRIES are used up, to `error` (infrastructure) with `next_retry_at` set;
+    - `pending` rows last enqueued (`enqueued_at`, else created) more than
+      GRADING_STALE_AFTER_S ago are enqueued again and `enqueued_at` moves to now, so a row
+      waiting behind a long queue is re-sent at most once per GRADING_STALE_AFTER_S (one
+      that can no longer be claimed, its quick tries used up, goes to `error` instead).
+    Each change is a conditional update, so two sweeps at once enqueue a row once.
+    """
+    now = now or timezone.now()
+    requeued: list[int] = []
+    for row in Submission.objects.filter(status=GRADING, lease_expires_at__lt=now):
+        same = Submission.objects.filter(
+            pk=row.pk, status=GRADING, lease_owner=row.lease_owner, lease_expires_at__lt=now
+        )
+        if row.quick_tries >= settings.GRADING_QUICK_TRIES:
+            detail = (
+                f"grading stopped without a result {row.quick_tries} times in a row "
+                f"(the worker died or hung; last worker {row.lease_owner})"
+            )
+            same.update(
+                **_error_fields(
+                    failure=INFRASTRUCTURE,
+                    detail=detail,
+                    recovery_tries=row.recovery_tries,
+                    now=now,
+                )
+            )
+        elif same.update(status=PENDING, lease_owner="", lease_expires_at=None, enqueued_at=now):
+            requeued.append(row.pk)
+    stale_before = now - timedelta(seconds=settings.GRADING_STALE_AFTER_S)
+    stale = Submission.objects.filter(status=PENDING).filter(
+        Q(enqueued_at__lt=stale_before) | Q(enqueued_at__isnull=True, created_at__lt=stale_before)
+    )
+    for row in list(stale.only("pk", "quick_tries", "recovery_tries")):
+        same = stale.filter(pk=row.pk)
+        if row.quick_tries >= settings.GRADING_QUICK_TRIES:
+            detail = f"its {row.quick_tries} quick tries were used up before a worker claimed it"
+            same.update(
+                **_error_fields(
+                    failure=INFRASTRUCTURE,
+                    detail=detail,
+                    recovery_tries=row.recovery_tries,
+                    now=now,
+                )
+            )
+        elif same.update(enqueued_at=now):
+            requeued.append(row.pk)
+    for submission_id in requeued:
         _enqueue_grading(submission_id)
-    return ids
+    return requeued
+
+
+def submissions_recover_due(*, now: datetime | None = None) -> list[int]:
+    """Enqueue again the submissions waiting in `error` for our failures whose retry is due.
+
+    Each goes back to `pending` with fresh quick tries and `recovery_tries` + 1; if it fails
+    again it waits for the next pause of GRADING_RECOVERY_BACKOFF_S. Rows in `error` without a
+    retry time (from before the lifecycle existed) are due at once. Returns the ids enqueued.
+    """
+    now = now or timezone.now()
+    due = Submission.objects.filter(status=ERROR, failure=INFRASTRUCTURE).filter(
+        Q(next_retry_at__lte=now) | Q(next_retry_at__isnull=True)
+    )
+    recovered = [
+        submission_id
+        for submission_id in list(due.values_list("pk", flat=True))
+        if due.filter(pk=submission_id).update(
+            status=PENDING,
+            failure="",
+            next_retry_at=None,
+            quick_tries=0,
+            recovery_tries=F("recovery_tries") + 1,
+            enqueued_at=now,
+        )
+    ]
+    for submission_id in recovered:
+        _enqueue_grading(submission_id)
+    return recovered
+
+
+def _fixed_variant(variant: Variant) -> Variant:
+    """The current version's variant with the same numbers, else `variant` itself."""
+    version = question_current_version(question=variant.version.question)
+    if version.pk == variant.version_id:
+        return variant
+    newer = variant_get_or_build(
+        course=variant.course,
+        version=version,
+        seed=None if variant.is_paper else variant.seed,
+        paper=variant.is_paper,
+    )
+    return newer if newer.params == variant.params else variant
+
+
+def submission_remark(*, submission: Submission) -> Submission:
+    """Mark a submission in `error` again, now (an instructor fixed the question or service).
+
+    If the question has a newer version whose variant for the same seed (or the paper's
+    numbers) has the same parameters, the submission moves to it so the fixed code marks it;
+    otherwise it is marked with the version the student answered. Raises ApplicationError (409)
+    when it is not in `error`, and (503) when the newer variant cannot be built now.
+    """
+    if submission.status != ERROR:
+        raise ApplicationError(
+            f"Submission {submission.pk} is {submission.status}, not in error; only failed "
+            "submissions can be re-marked.",
+            code="not_in_error",
+            status=409,
+        )
+    variant = _fixed_variant(submission.variant)
+    with transaction.atomic():
+        moved = Submission.objects.filter(pk=submission.pk, status=ERROR).update(
+            variant=variant,
+            max_score=Decimal(str(variant.version.max_score)),
+            status=PENDING,
+            failure="",
+            next_retry_at=None,
+            quick_tries=0,
+            recovery_tries=0,
+            enqueued_at=timezone.now(),
+        )
+        if moved:
+            transaction.on_commit(lambda: _enqueue_grading(submission.pk))
+    submission.refresh_from_db()
+    return submission

@@ -54,16 +54,15 @@ def test_grading_twice_gives_one_result(course, student):
 @pytest.mark.django_db
 def test_a_submission_left_in_grading_by_a_dead_worker_is_requeued_and_graded(course, student):
     submission = _submit(course, student, lambda ref: {k: f"{v:.2f}" for k, v in ref.items()})
+    assert services.submission_claim(submission_id=submission.pk, worker="dead-worker")
     Submission.objects.filter(pk=submission.pk).update(
-        status=Submission.Status.GRADING,
-        grading_started_at=timezone.now() - timedelta(hours=1),
-        lease_expires_at=timezone.now() - timedelta(minutes=55),
+        lease_expires_at=timezone.now() - timedelta(minutes=55)
     )
-    requeued = services.submissions_requeue_stale(pending_after_s=3600, grading_after_s=60)
-    assert submission.pk in requeued
+    requeued = services.submissions_requeue_stale()
+    assert requeued == [submission.pk]
     graded = services.submission_grade(submission_id=submission.pk)
     assert graded.status == Submission.Status.GRADED
-    assert graded.grading_runs == 1
+    assert graded.grading_runs == 2
 
 
 @pytest.mark.django_db

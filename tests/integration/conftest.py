@@ -77,44 +77,62 @@ def broker(redis_url, monkeypatch):
 
 
 @pytest.fixture
-def celery_worker(broker, transactional_db, tmp_path):
-    """A real `celery worker` process on the test Redis and the test database file."""
+def start_worker(broker, transactional_db, tmp_path):
+    """Starts real `celery worker` processes on the test Redis and the test database file.
+
+    `start_worker(env={...}, beat=True)` adds environment variables (settings such as short
+    grading backoffs, or SANDBOX_SOCKET) and runs the beat schedule (the stale-submission
+    sweep and the recovery) inside the worker. Every worker started is stopped afterwards.
+    """
     db_name = connection.settings_dict["NAME"]
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "config.settings",
-        "CELERY_BROKER_URL": broker,
-        "DATABASE_URL": f"sqlite:///{db_name}",
-        "TENSORGRADE_VAR_DIR": str(settings.VAR_DIR),
-    }
-    log = tmp_path / "worker.log"
-    with log.open("w") as out:
-        process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "config",
-                "worker",
-                "--pool",
-                "solo",
-                "--loglevel",
-                "INFO",
-                "--hostname",
-                f"test-{os.getpid()}@%h",
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    deadline = time.monotonic() + STARTUP_TIMEOUT_S
-    while "ready." not in log.read_text():
-        if process.poll() is not None or time.monotonic() > deadline:
-            _stop(process)
-            pytest.fail(f"the Celery worker did not start:\n{log.read_text()[-3000:]}")
-        time.sleep(0.2)
-    yield process
-    _stop(process)
-    print(log.read_text()[-3000:])
+    started: list[tuple[subprocess.Popen, Path]] = []
+
+    def start(*, env: dict[str, str] | None = None, beat: bool = False) -> subprocess.Popen:
+        full_env = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "config.settings",
+            "CELERY_BROKER_URL": broker,
+            "DATABASE_URL": f"sqlite:///{db_name}",
+            "TENSORGRADE_VAR_DIR": str(settings.VAR_DIR),
+            **(env or {}),
+        }
+        log = tmp_path / f"worker-{len(started)}.log"
+        command = [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "config",
+            "worker",
+            "--pool",
+            "solo",
+            "--loglevel",
+            "INFO",
+            "--hostname",
+            f"test-{os.getpid()}-{len(started)}@%h",
+        ]
+        if beat:
+            command += ["--beat", "--schedule", str(tmp_path / f"beat-{len(started)}")]
+        with log.open("w") as out:
+            process = subprocess.Popen(
+                command, cwd=ROOT, env=full_env, stdout=out, stderr=subprocess.STDOUT
+            )
+        started.append((process, log))
+        deadline = time.monotonic() + STARTUP_TIMEOUT_S
+        while "ready." not in log.read_text():
+            if process.poll() is not None or time.monotonic() > deadline:
+                _stop(process)
+                pytest.fail(f"the Celery worker did not start:\n{log.read_text()[-3000:]}")
+            time.sleep(0.2)
+        return process
+
+    yield start
+    for process, log in started:
+        _stop(process)
+        print(log.read_text()[-3000:])
+
+
+@pytest.fixture
+def celery_worker(start_worker):
+    """One real `celery worker` process with the default settings."""
+    return start_worker()

@@ -57,10 +57,13 @@ class Command(BaseCommand):
         if unknown:
             labels = ", ".join(p.label for p in definition.parts)
             raise CommandError(f"Unknown part label(s) {', '.join(unknown)}; parts are {labels}.")
-        result = variant_answers_mark(
-            definition=definition,
-            params=build.params,
-            reference={"exact": build.reference.exact, "rounded": build.reference.rounded},
-            answers=answers,
-        )
+        try:
+            result = variant_answers_mark(
+                definition=definition,
+                params=build.params,
+                reference={"exact": build.reference.exact, "rounded": build.reference.rounded},
+                answers=answers,
+            )
+        except question_engine.BankError as exc:
+            raise CommandError(str(exc)) from None
         self.stdout.write(json.dumps(result.as_dict(), indent=2))

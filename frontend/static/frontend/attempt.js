@@ -3,7 +3,8 @@
 (function () {
   "use strict";
   const POLL_MS = 300;
-  const POLL_LIMIT_MS = 120000;
+  const QUICK_POLL_MS = 120000;
+  const SLOW_POLL_MS = 15000;
 
   function setUp(form) {
     const statusLine = form.querySelector(".status-line");
@@ -25,12 +26,12 @@
     }
 
     function showResult(sub) {
-      if (!sub.results_visible) {
-        statusLine.textContent = "Saved. Marks and solutions appear when you finish.";
-        return;
-      }
       if (sub.status === "error") {
         statusLine.textContent = sub.error_message;
+        return;
+      }
+      if (!sub.results_visible) {
+        statusLine.textContent = "Saved. Marks and solutions appear when you finish.";
         return;
       }
       statusLine.textContent = "Score: " + sub.score + " / " + sub.max_score;
@@ -52,23 +53,37 @@
       }
     }
 
+    // Polls until the submission is marked or needs an instructor. Quickly at first; a
+    // submission that waits (a long queue, or our failure retried later) is polled slowly for
+    // as long as the page is open, showing that it is still waiting to be marked.
     async function poll(url) {
       const started = Date.now();
       statusLine.textContent = "Marking…";
-      while (Date.now() - started < POLL_LIMIT_MS) {
-        const response = await fetch(url, { headers: { Accept: "application/json" }, credentials: "same-origin" });
-        if (!response.ok) {
-          statusLine.textContent = "Could not fetch the result (HTTP " + response.status + "); reload the page to try again.";
-          return;
+      for (;;) {
+        let sub = null;
+        try {
+          const response = await fetch(url, { headers: { Accept: "application/json" }, credentials: "same-origin" });
+          if (response.status >= 400 && response.status < 500) {
+            statusLine.textContent = "Could not fetch the result (HTTP " + response.status + "); reload the page to try again.";
+            return;
+          }
+          if (response.ok) sub = await response.json();
+        } catch (error) {
+          sub = null;
         }
-        const sub = await response.json();
-        if (sub.status === "graded" || sub.status === "error") {
+        const waited = Date.now() - started;
+        if (sub === null) {
+          statusLine.textContent = "Could not reach the server to fetch the result; your answers are saved. Trying again…";
+        } else if (!sub.awaiting_marking) {
           showResult(sub);
           return;
+        } else if (sub.status === "error") {
+          showResult(sub);
+        } else if (waited > QUICK_POLL_MS) {
+          statusLine.textContent = "Waiting to be marked (the queue is long); your answers are saved — this page updates by itself.";
         }
-        await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+        await new Promise((resolve) => setTimeout(resolve, waited > QUICK_POLL_MS || (sub && sub.status === "error") ? SLOW_POLL_MS : POLL_MS));
       }
-      statusLine.textContent = "Marking is taking longer than usual; your answers are saved — reload later to see the result.";
     }
 
     form.addEventListener("submit", async (event) => {
