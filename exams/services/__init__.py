@@ -10,13 +10,17 @@ from exams.services.submissions import (
     submissions_requeue_stale,
 )
 from exams.services.variants import (
+    assignment_check_answerable,
     attempt_variant,
     question_current_version,
+    solution_reveal,
     variant_get_or_build,
+    variant_restore,
     variant_retire,
 )
 
 __all__ = [
+    "assignment_check_answerable",
     "attempt_finish",
     "attempt_start_paper",
     "attempt_start_question",
@@ -24,10 +28,12 @@ __all__ = [
     "code_visible_tests_run",
     "paper_create",
     "question_current_version",
+    "solution_reveal",
     "submission_create",
     "submission_grade",
     "submission_mark_failed",
     "submissions_requeue_stale",
     "variant_get_or_build",
+    "variant_restore",
     "variant_retire",
 ]

@@ -21,7 +21,7 @@ from exams.models import (
     Submission,
     Variant,
 )
-from exams.services.variants import attempt_variant
+from exams.services.variants import assignment_check_answerable, attempt_variant
 from exams.variant_marking import parts_with_expected_shapes, variant_answers_mark
 
 logger = logging.getLogger(__name__)
@@ -65,6 +65,7 @@ def submission_create(
             code="attempt_closed",
         )
     variant = attempt_variant(attempt=attempt, question=question)
+    assignment_check_answerable(attempt=attempt, variant=variant)
     cleaned = _answers_cleaned(variant=variant, answers=answers)
     definition = definition_from_version(variant.version)
     parts = parts_with_expected_shapes(definition.part_specs(), variant.reference["exact"])
