@@ -108,7 +108,7 @@ def variant_retire(request: HttpRequest, course_slug: str, variant_id: int) -> H
     """Confirm, then retire: GET shows who holds the variant and the form; POST retires."""
     course = _instructor_course(request, course_slug)
     variant = selectors.course_variant_get(course=course, variant_id=variant_id)
-    form = VariantRetireForm(request.POST or None)
+    form = VariantRetireForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         services.variant_retire(variant=variant)
         messages.success(
