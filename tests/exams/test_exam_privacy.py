@@ -13,6 +13,7 @@ from exams import services
 from exams.errors import ApplicationError
 from exams.models import Attempt, Course, Membership, Paper, Submission
 from exams.presentation import solution_public, variant_public
+from exams.seeding import variant_seed
 
 
 def _paper(course: Course, question, *, original: bool, title: str = "Mock exam") -> Paper:
@@ -305,3 +306,13 @@ def test_an_open_sitting_in_another_course_does_not_lock_this_one(
     )
     practice = services.attempt_start_paper(student=other_student, paper=original, mode="practice")
     assert services.attempt_variant(attempt=practice, question=demo_question).course == course
+
+
+def test_seeds_cannot_be_computed_from_the_attempt_id_alone(settings):
+    settings.SECRET_KEY = "one server"
+    first = variant_seed(attempt_id=7, question_slug="demo-linear-neuron")
+    assert first == variant_seed(attempt_id=7, question_slug="demo-linear-neuron")
+    assert first != variant_seed(attempt_id=8, question_slug="demo-linear-neuron")
+    assert first != variant_seed(attempt_id=7, question_slug="demo-linear-neuron", draw=1)
+    settings.SECRET_KEY = "another server"
+    assert first != variant_seed(attempt_id=7, question_slug="demo-linear-neuron")
