@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import Any
 
 from django.utils import timezone
 
 import question_engine
+from exams import selectors
 from exams.bank_bridge import definition_from_version
 from exams.models import Attempt, Submission, Variant
 from question_engine.code_parts import code_part
@@ -73,16 +75,121 @@ def awaiting_marking(submission: Submission) -> bool:
     )
 
 
+class SolutionStatus(StrEnum):
+    """Whether the worked solution of a variant held in an attempt may be shown, and if not,
+    when it will be."""
+
+    SHOWN = "shown"
+    ON_REQUEST = "on_request"  # practice, marked at least once: shown when the student asks
+    NOT_YET = "not_yet"  # practice, nothing marked yet on these numbers
+    AFTER_FINISH = "after_finish"  # exam still open
+    AFTER_ALL_SITTINGS = "after_all_sittings"  # original numbers while a sitting is open
+
+
+SOLUTION_NOTES = {
+    SolutionStatus.SHOWN: "",
+    SolutionStatus.ON_REQUEST: (
+        "Show the worked solution when you are ready; after that, answers on these numbers "
+        "are no longer scored."
+    ),
+    SolutionStatus.NOT_YET: (
+        "Submit an answer first; you can then ask for the worked solution, after which answers "
+        "on these numbers are no longer scored."
+    ),
+    SolutionStatus.AFTER_FINISH: "Marks and the worked solution appear when you finish.",
+    SolutionStatus.AFTER_ALL_SITTINGS: (
+        "These are the original exam numbers and other students are still sitting the exam: "
+        "the worked solution appears once every sitting has closed."
+    ),
+}
+
+RETIRED_NOTICE = (
+    "Your instructor withdrew this variant; your answers stand. Start a new attempt for fresh "
+    "numbers."
+)
+SOLUTION_SHOWN_NOTICE = (
+    "You have seen the worked solution for these numbers, so answers on them are no longer "
+    "scored. Try a new variant for fresh numbers."
+)
+
+
+def solution_status(*, attempt: Attempt, variant: Variant) -> SolutionStatus:
+    """The rule, in one place: practice shows a variant's solution once the student asked for
+    it (after a marked answer); an exam once the attempt has closed; the original exam numbers
+    never while an exam sitting showing them is open (to anyone but instructors, who preview)."""
+    question = variant.version.question
+    if variant.is_paper and selectors.original_numbers_in_open_exam(
+        course=attempt.course, question=question
+    ):
+        if attempt.mode == Attempt.Mode.EXAM and not attempt.is_closed(timezone.now()):
+            return SolutionStatus.AFTER_FINISH
+        return SolutionStatus.AFTER_ALL_SITTINGS
+    if attempt.mode == Attempt.Mode.EXAM:
+        if attempt.is_closed(timezone.now()):
+            return SolutionStatus.SHOWN
+        return SolutionStatus.AFTER_FINISH
+    assignment = selectors.variant_assignment_get(attempt=attempt, question=question)
+    if (
+        assignment is not None
+        and assignment.variant_id == variant.pk
+        and assignment.solution_shown_at is not None
+    ):
+        return SolutionStatus.SHOWN
+    if attempt.submissions.filter(variant=variant, status=Submission.Status.GRADED).exists():
+        return SolutionStatus.ON_REQUEST
+    return SolutionStatus.NOT_YET
+
+
+def solution_public(variant: Variant) -> dict[str, Any]:
+    """The worked solution and model answers of a variant: only once `solution_status` allows."""
+    return {
+        "solution_html": question_engine.render_markdown(variant.solution_md),
+        "model_answers": {
+            part.label: part.model_answer
+            for part in variant.version.parts.all()
+            if part.model_answer
+        },
+    }
+
+
+def held_variant_state(*, attempt: Attempt, variant: Variant) -> dict[str, Any]:
+    """What a student may do with the variant they hold in an attempt, with the notices to show:
+    whether it was retired, whether its solution is shown (and if not, when), whether answers
+    are still accepted."""
+    status = solution_status(attempt=attempt, variant=variant)
+    question = variant.version.question
+    assignment = selectors.variant_assignment_get(attempt=attempt, question=question)
+    shown_at = assignment.solution_shown_at if assignment is not None else None
+    practice = attempt.mode == Attempt.Mode.PRACTICE
+    notices = []
+    if variant.retired:
+        notices.append(RETIRED_NOTICE)
+    if practice and shown_at is not None:
+        notices.append(SOLUTION_SHOWN_NOTICE)
+    return {
+        "variant_retired": variant.retired,
+        "solution_status": str(status),
+        "solution_note": SOLUTION_NOTES[status],
+        "solution_shown_at": shown_at.isoformat() if shown_at else None,
+        "answerable": not attempt.is_closed(timezone.now())
+        and not (practice and (variant.retired or shown_at is not None)),
+        "notices": notices,
+        **(solution_public(variant) if status == SolutionStatus.SHOWN else {}),
+    }
+
+
 def submission_public(submission: Submission) -> dict[str, Any]:
     """What the student (or an API client) sees of a submission.
 
-    `error_message` is the student-facing message for the failure kind (the internal detail
-    is for instructors only); `awaiting_marking` says whether the mark will still come by
-    itself, so a client keeps polling.
+    Marks once results are visible; the worked solution only when `solution_status` says so.
+    `error_message` is the student-facing message for the failure kind (the internal detail is
+    for instructors only); `awaiting_marking` says whether the mark will still come by itself,
+    so a client keeps polling.
     """
     visible = results_visible(submission)
     show = visible and submission.status == Submission.Status.GRADED
     failed = submission.status == Submission.Status.ERROR
+    status = solution_status(attempt=submission.attempt, variant=submission.variant)
     data: dict[str, Any] = {
         "id": submission.pk,
         "attempt": submission.attempt_id,
@@ -101,12 +208,9 @@ def submission_public(submission: Submission) -> dict[str, Any]:
         else None,
         "created_at": submission.created_at.isoformat(),
         "graded_at": submission.graded_at.isoformat() if submission.graded_at else None,
+        "solution_status": str(status),
+        "solution_note": SOLUTION_NOTES[status],
     }
-    if show:
-        data["solution_html"] = question_engine.render_markdown(submission.variant.solution_md)
-        data["model_answers"] = {
-            part.label: part.model_answer
-            for part in submission.variant.version.parts.all()
-            if part.model_answer
-        }
+    if status == SolutionStatus.SHOWN:
+        data.update(solution_public(submission.variant))
     return data

@@ -1,6 +1,9 @@
-"""Deterministic variant seeds per (attempt, question, draw)."""
+"""Deterministic variant seeds per (attempt, question, draw), keyed with the server's secret."""
 
 import hashlib
+import hmac
+
+from django.conf import settings
 
 SEED_BYTES = 6
 
@@ -10,6 +13,10 @@ def variant_seed(*, attempt_id: int, question_slug: str, draw: int = 0) -> int:
 
     The attempt's primary key carries the student, the mode (exam or practice) and the
     attempt's number, so no two attempts share a seed; `draw` counts retired variants skipped.
+    The digest is keyed with SECRET_KEY, so attempt ids (sequential, visible in URLs) do not
+    tell anyone the seed: an instructor of another course cannot preview the numbers a student
+    holds. Changing SECRET_KEY changes only future draws (drawn variants are stored).
     """
-    digest = hashlib.sha256(f"attempt:{attempt_id}:{question_slug}:{draw}".encode()).digest()
+    message = f"attempt:{attempt_id}:{question_slug}:{draw}".encode()
+    digest = hmac.new(settings.SECRET_KEY.encode(), message, hashlib.sha256).digest()
     return int.from_bytes(digest[:SEED_BYTES], "big")

@@ -2,11 +2,23 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
+from django.utils import timezone
 
 from exams.errors import NotFoundError
-from exams.models import Attempt, Course, Membership, Paper, Question, Submission
+from exams.models import (
+    Attempt,
+    Course,
+    Membership,
+    Paper,
+    Question,
+    Submission,
+    Variant,
+    VariantAssignment,
+)
 
 
 def course_list_for_user(*, user: AbstractBaseUser) -> QuerySet[Course]:
@@ -139,4 +151,87 @@ def course_submissions_waiting(*, course: Course) -> QuerySet[Submission]:
         )
         .select_related("student", "variant__version__question")
         .order_by("created_at")
+    )
+
+
+def variant_assignment_get(*, attempt: Attempt, question: Question) -> VariantAssignment | None:
+    """The variant an attempt holds for a question, or None before it is first drawn."""
+    return (
+        VariantAssignment.objects.select_related("variant")
+        .filter(attempt=attempt, question=question)
+        .first()
+    )
+
+
+def open_exam_sittings_on_original_numbers(
+    *, course: Course, question: Question, now: datetime | None = None
+) -> list[Attempt]:
+    """Exam attempts still open (not finished, within their time limit) on a paper of the
+    course that gives everyone the original exam's numbers and contains the question.
+
+    Every such paper shares the course's one paper variant per question, so while this list is
+    not empty that variant's results are not released: no practice of it, no worked solution.
+    An exam sitting without a time limit stays open until its student finishes it.
+    """
+    now = now or timezone.now()
+    candidates = Attempt.objects.filter(
+        course=course,
+        mode=Attempt.Mode.EXAM,
+        finished_at__isnull=True,
+        paper__use_original_numbers=True,
+        paper__items__question=question,
+    ).select_related("paper")
+    return [attempt for attempt in candidates if not attempt.is_closed(now)]
+
+
+def original_numbers_in_open_exam(*, course: Course, question: Question) -> bool:
+    """True while any exam sitting that shows the question's original numbers is open."""
+    return bool(open_exam_sittings_on_original_numbers(course=course, question=question))
+
+
+def paper_questions_in_open_exam(*, paper: Paper) -> list[Question]:
+    """The questions of an original-numbers paper whose numbers an open exam sitting shows."""
+    if not paper.use_original_numbers:
+        return []
+    return [
+        item.question
+        for item in paper.items.select_related("question").order_by("order")
+        if original_numbers_in_open_exam(course=paper.course, question=item.question)
+    ]
+
+
+def course_held_variant_list(*, course: Course) -> QuerySet[Variant]:
+    """The course's variants that students' attempts hold, with `holding_attempts` and
+    `holding_students` counts; retired ones included (so they can be restored)."""
+    return (
+        Variant.objects.filter(course=course)
+        .annotate(
+            holding_attempts=Count("assignments__attempt", distinct=True),
+            holding_students=Count("assignments__attempt__student", distinct=True),
+        )
+        .filter(holding_attempts__gt=0)
+        .select_related("version__question")
+        .order_by("version__question__slug", "-version__number", "-is_paper", "seed")
+    )
+
+
+def course_variant_get(*, course: Course, variant_id: int) -> Variant:
+    """One of the course's variants; another course's variant is not found (404)."""
+    variant = (
+        Variant.objects.select_related("version__question")
+        .filter(pk=variant_id, course=course)
+        .first()
+    )
+    if variant is None:
+        raise NotFoundError(f"No variant {variant_id} in course '{course.slug}'.")
+    return variant
+
+
+def variant_holder_counts(*, variant: Variant) -> tuple[int, int, int]:
+    """(attempts holding the variant, students holding it, attempts that answered it)."""
+    holders = Attempt.objects.filter(assignments__variant=variant)
+    return (
+        holders.distinct().count(),
+        holders.values("student").distinct().count(),
+        holders.filter(submissions__variant=variant).distinct().count(),
     )

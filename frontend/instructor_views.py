@@ -1,5 +1,6 @@
-"""Instructor pages: browse the bank, preview variants with answers, retire, assemble papers,
-see and re-mark submissions that could not be marked."""
+"""Instructor pages: browse the bank, preview variants with answers, list the variants students
+hold, retire (after confirming) and restore them, assemble papers, see and re-mark submissions
+that could not be marked."""
 
 from __future__ import annotations
 
@@ -16,8 +17,9 @@ import question_engine
 from exams import selectors, services
 from exams.bank_bridge import definition_from_version
 from exams.errors import ApplicationError, NotFoundError
-from exams.models import Course, Question, Submission, Variant
+from exams.models import Course, Question, Submission
 from exams.presentation import variant_public
+from frontend.forms import VariantRetireForm
 from question_engine.render import answer_text
 
 
@@ -114,18 +116,55 @@ def question_preview(request: HttpRequest, course_slug: str, question_slug: str)
 
 
 @login_required
-@require_POST
-def variant_retire(request: HttpRequest, course_slug: str, variant_id: int) -> HttpResponse:
+def variant_list(request: HttpRequest, course_slug: str) -> HttpResponse:
+    """The course's variants that students hold, with how many attempts hold each."""
     course = _instructor_course(request, course_slug)
-    variant = Variant.objects.filter(pk=variant_id, course=course).first()
-    if variant is None:
-        raise NotFoundError("No such variant in this course.")
-    services.variant_retire(variant=variant)
-    messages.success(
+    return render(
         request,
-        f"Retired {variant}; new attempts draw another variant, attempts that hold it keep it.",
+        "frontend/instructor/variants.html",
+        {"course": course, "variants": selectors.course_held_variant_list(course=course)},
     )
-    return redirect("frontend:instructor-course", course_slug=course.slug)
+
+
+@login_required
+def variant_retire(request: HttpRequest, course_slug: str, variant_id: int) -> HttpResponse:
+    """Confirm, then retire: GET shows who holds the variant and the form; POST retires."""
+    course = _instructor_course(request, course_slug)
+    variant = selectors.course_variant_get(course=course, variant_id=variant_id)
+    form = VariantRetireForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        services.variant_retire(variant=variant)
+        messages.success(
+            request,
+            f"Retired {variant}: new attempts draw other numbers; students who answered it "
+            "keep it with a notice. Restore it here if that was a mistake.",
+        )
+        return redirect("frontend:instructor-variants", course_slug=course.slug)
+    attempts, students, answered = selectors.variant_holder_counts(variant=variant)
+    return render(
+        request,
+        "frontend/instructor/variant_retire.html",
+        {
+            "course": course,
+            "variant": variant,
+            "form": form,
+            "attempts": attempts,
+            "students": students,
+            "answered": answered,
+            "statement_html": question_engine.render_markdown(variant.statement_md),
+        },
+    )
+
+
+@login_required
+@require_POST
+def variant_restore(request: HttpRequest, course_slug: str, variant_id: int) -> HttpResponse:
+    """Undo a retirement: new attempts may draw the variant again."""
+    course = _instructor_course(request, course_slug)
+    variant = selectors.course_variant_get(course=course, variant_id=variant_id)
+    services.variant_restore(variant=variant)
+    messages.success(request, f"Restored {variant}: new attempts may draw it again.")
+    return redirect("frontend:instructor-variants", course_slug=course.slug)
 
 
 def _paper_items(request: HttpRequest, questions: list[Question]) -> list[tuple[Question, Decimal]]:

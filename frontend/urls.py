@@ -19,6 +19,7 @@ urlpatterns = [
     path("attempts/<int:attempt_id>/", views.attempt_detail, name="attempt"),
     path("attempts/<int:attempt_id>/submit/", views.attempt_submit, name="attempt-submit"),
     path("attempts/<int:attempt_id>/finish/", views.attempt_finish, name="attempt-finish"),
+    path("attempts/<int:attempt_id>/solution/", views.solution_reveal, name="attempt-solution"),
     path(
         "courses/<slug:course_slug>/papers/<slug:paper_slug>/start/",
         views.paper_start,
@@ -35,6 +36,11 @@ urlpatterns = [
         name="instructor-preview",
     ),
     path(
+        "instructor/courses/<slug:course_slug>/variants/",
+        instructor_views.variant_list,
+        name="instructor-variants",
+    ),
+    path(
         "instructor/courses/<slug:course_slug>/variants/<int:variant_id>/retire/",
         instructor_views.variant_retire,
         name="instructor-retire",
@@ -43,6 +49,11 @@ urlpatterns = [
         "instructor/courses/<slug:course_slug>/submissions/<int:submission_id>/remark/",
         instructor_views.submission_remark,
         name="instructor-remark",
+    ),
+    path(
+        "instructor/courses/<slug:course_slug>/variants/<int:variant_id>/restore/",
+        instructor_views.variant_restore,
+        name="instructor-restore",
     ),
     path(
         "instructor/courses/<slug:course_slug>/papers/new/",

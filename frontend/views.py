@@ -11,7 +11,8 @@ from django.views.decorators.http import require_POST
 
 from exams import selectors, services
 from exams.errors import ApplicationError
-from exams.presentation import submission_public, variant_public
+from exams.presentation import held_variant_state, submission_public, variant_public
+from frontend.forms import SolutionRevealForm
 
 
 @login_required
@@ -63,13 +64,13 @@ def attempt_detail(request: HttpRequest, attempt_id: int) -> HttpResponse:
     for question, marks in selectors.attempt_questions(attempt=attempt):
         latest = selectors.latest_submission(attempt=attempt, question=question)
         latest_public = submission_public(latest) if latest else None
+        variant = services.attempt_variant(attempt=attempt, question=question)
         items.append(
             {
                 "question": question,
                 "marks_in_paper": marks,
-                "variant": variant_public(
-                    services.attempt_variant(attempt=attempt, question=question)
-                ),
+                "variant": variant_public(variant),
+                "state": held_variant_state(attempt=attempt, variant=variant),
                 "latest": latest_public,
                 "pending": latest_public is not None and latest_public["awaiting_marking"],
                 "answers": posted.get(question.slug)
@@ -114,6 +115,27 @@ def attempt_submit(request: HttpRequest, attempt_id: int) -> HttpResponse:
         }
         request.session[f"answers_{attempt.pk}"] = {question.slug: answers}
     return redirect("frontend:attempt", attempt_id=attempt.pk)
+
+
+@login_required
+@require_POST
+def solution_reveal(request: HttpRequest, attempt_id: int) -> HttpResponse:
+    """The "Show worked solution" button: record that it was shown, then show the page."""
+    attempt = selectors.attempt_get_for_user(user=request.user, attempt_id=attempt_id)
+    form = SolutionRevealForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Say which question's solution to show.")
+        return redirect("frontend:attempt", attempt_id=attempt.pk)
+    question = selectors.course_question_get(
+        course=attempt.course, slug=form.cleaned_data["question"]
+    )
+    try:
+        services.solution_reveal(attempt=attempt, student=request.user, question=question)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    response = redirect("frontend:attempt", attempt_id=attempt.pk)
+    response["Location"] += f"#q-{question.slug}"
+    return response
 
 
 @login_required

@@ -20,3 +20,9 @@ class VisibleTestsRunInput(serializers.Serializer):
     )
     part = serializers.CharField(help_text="Label of the code part.")
     source = serializers.JSONField(help_text="The draft source code, as a string.")
+
+
+class SolutionRevealInput(serializers.Serializer):
+    question = serializers.SlugField(
+        required=False, help_text="For paper attempts: the slug of the question."
+    )

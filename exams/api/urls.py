@@ -25,6 +25,11 @@ urlpatterns = [
         name="attempt-run-tests",
     ),
     path(
+        "attempts/<int:attempt_id>/solution/",
+        views.SolutionRevealView.as_view(),
+        name="attempt-solution",
+    ),
+    path(
         "submissions/<int:submission_id>/",
         views.SubmissionDetailView.as_view(),
         name="submission-detail",

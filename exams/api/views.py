@@ -13,11 +13,26 @@ from rest_framework.views import APIView
 from exams import selectors, services
 from exams.api.serializers import (
     AttemptCreateInput,
+    SolutionRevealInput,
     SubmissionCreateInput,
     VisibleTestsRunInput,
 )
 from exams.models import Attempt, Question
-from exams.presentation import submission_public, variant_public
+from exams.presentation import (
+    held_variant_state,
+    solution_public,
+    submission_public,
+    variant_public,
+)
+
+
+def _question_payload(attempt: Attempt, question: Question, marks: float | None) -> dict:
+    variant = services.attempt_variant(attempt=attempt, question=question)
+    return {
+        "marks_in_paper": marks,
+        "variant": variant_public(variant),
+        "state": held_variant_state(attempt=attempt, variant=variant),
+    }
 
 
 def _attempt_payload(attempt: Attempt, request: Request) -> dict:
@@ -30,17 +45,12 @@ def _attempt_payload(attempt: Attempt, request: Request) -> dict:
         "paper": attempt.paper.slug if attempt.paper else None,
         "deadline": attempt.deadline.isoformat() if attempt.deadline else None,
         "finished_at": attempt.finished_at.isoformat() if attempt.finished_at else None,
-        "questions": [
-            {
-                "marks_in_paper": marks,
-                "variant": variant_public(
-                    services.attempt_variant(attempt=attempt, question=question)
-                ),
-            }
-            for question, marks in questions
-        ],
+        "questions": [_question_payload(attempt, question, marks) for question, marks in questions],
         "submissions_url": request.build_absolute_uri(
             reverse("api:attempt-submissions", args=[attempt.pk])
+        ),
+        "solution_url": request.build_absolute_uri(
+            reverse("api:attempt-solution", args=[attempt.pk])
         ),
         "submissions": [
             submission_public(s) for s in selectors.attempt_submission_list(attempt=attempt)
@@ -147,6 +157,29 @@ class VisibleTestsRunView(APIView):
             question=question,
         )
         return Response({"part": result.label, **result.as_dict()})
+
+
+class SolutionRevealView(APIView):
+    """Show the worked solution of the variant held in an attempt (practice: after a marked
+    answer, and answers on it are no longer scored afterwards; exam: once results are out)."""
+
+    @extend_schema(request=SolutionRevealInput)
+    def post(self, request: Request, attempt_id: int) -> Response:
+        attempt = selectors.attempt_get_for_user(user=request.user, attempt_id=attempt_id)
+        data = SolutionRevealInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        assignment = services.solution_reveal(
+            attempt=attempt,
+            student=request.user,
+            question=_paper_question(attempt, data.validated_data),
+        )
+        return Response(
+            {
+                "question": assignment.question.slug,
+                "solution_shown_at": assignment.solution_shown_at.isoformat(),
+                **solution_public(assignment.variant),
+            }
+        )
 
 
 class SubmissionDetailView(APIView):

@@ -14,13 +14,17 @@ from exams.services.submissions import (
     submissions_requeue_stale,
 )
 from exams.services.variants import (
+    assignment_check_answerable,
     attempt_variant,
     question_current_version,
+    solution_reveal,
     variant_get_or_build,
+    variant_restore,
     variant_retire,
 )
 
 __all__ = [
+    "assignment_check_answerable",
     "attempt_finish",
     "attempt_start_paper",
     "attempt_start_question",
@@ -30,6 +34,7 @@ __all__ = [
     "paper_create",
     "question_current_version",
     "submission_claim",
+    "solution_reveal",
     "submission_create",
     "submission_grade",
     "submission_mark",
@@ -37,5 +42,6 @@ __all__ = [
     "submissions_recover_due",
     "submissions_requeue_stale",
     "variant_get_or_build",
+    "variant_restore",
     "variant_retire",
 ]

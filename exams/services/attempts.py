@@ -9,6 +9,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from exams import selectors
 from exams.errors import ApplicationError
 from exams.models import (
     Attempt,
@@ -60,9 +61,24 @@ def _attempt_create(
 
 
 def attempt_start_paper(*, student: AbstractBaseUser, paper: Paper, mode: str) -> Attempt:
-    """Start a paper; in exam mode a student sits it once, so the open exam attempt is reused."""
+    """Start a paper; in exam mode a student sits it once, so the open exam attempt is reused.
+
+    Practice of a paper set to the original exam's numbers is refused (ApplicationError 409,
+    `exam_in_progress`) while an exam sitting showing any of its questions' numbers is open.
+    """
     if mode not in Attempt.Mode.values:
         raise ApplicationError(f"Mode must be one of {', '.join(Attempt.Mode.values)}.")
+    if mode == Attempt.Mode.PRACTICE:
+        locked = selectors.paper_questions_in_open_exam(paper=paper)
+        if locked:
+            raise ApplicationError(
+                f"'{paper.title}' uses the original exam numbers, which an exam that is in "
+                "progress shows; practise it once every sitting has closed, or practise its "
+                "questions on new numbers meanwhile.",
+                code="exam_in_progress",
+                status=409,
+                details={"questions": [question.slug for question in locked]},
+            )
     if mode == Attempt.Mode.EXAM:
         existing = Attempt.objects.filter(student=student, paper=paper, mode=mode).first()
         if existing is not None:

@@ -35,6 +35,7 @@ from exams.models import (
     Variant,
 )
 from exams.services.variants import (
+    assignment_check_answerable,
     attempt_variant,
     question_current_version,
     variant_get_or_build,
@@ -83,6 +84,7 @@ def submission_create(
             code="attempt_closed",
         )
     variant = attempt_variant(attempt=attempt, question=question)
+    assignment_check_answerable(attempt=attempt, variant=variant)
     cleaned = _answers_cleaned(variant=variant, answers=answers)
     definition = definition_from_version(variant.version)
     parts = parts_with_expected_shapes(definition.part_specs(), variant.reference["exact"])

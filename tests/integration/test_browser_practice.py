@@ -56,4 +56,9 @@ def test_student_is_marked_in_the_browser_without_reloading(
     assert page.inner_text(".status-line") == "Score: 1 / 2"
     assert "correct" in page.inner_text("fieldset[data-label=y] .feedback")
     assert "incorrect" in page.inner_text("fieldset[data-label=loss] .feedback")
-    assert page.is_visible(".solution")
+    assert not page.is_visible(".solution")
+
+    page.click("text=Show worked solution")
+    page.wait_for_selector(".solution .body:not(:empty)")
+    assert "no longer scored" in page.inner_text(".notice")
+    assert page.locator("form.answer-form button[type=submit]").count() == 0

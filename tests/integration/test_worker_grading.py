@@ -43,5 +43,7 @@ def test_submission_posted_over_the_api_is_graded_by_the_worker(celery_worker, c
     assert result["score"] == 1.0 and result["max_score"] == 2.0
     assert result["feedback"]["y"]["status"] == "correct"
     assert result["feedback"]["loss"]["status"] == "incorrect"
-    assert "solution_html" in result
+    assert "solution_html" not in result and result["solution_status"] == "on_request"
+    shown = api.post(f"/api/v1/attempts/{attempt_id}/solution/", {}, format="json")
+    assert shown.status_code == 200 and shown.json()["solution_html"]
     assert Submission.objects.get().grading_runs == 1

@@ -9,6 +9,7 @@
   function setUp(form) {
     const statusLine = form.querySelector(".status-line");
     const solution = form.parentElement.querySelector(".solution");
+    const revealForm = form.parentElement.querySelector(".reveal-form");
 
     function partBox(label) {
       return form.querySelector('fieldset.part[data-label="' + CSS.escape(label) + '"]');
@@ -45,6 +46,7 @@
         badge.textContent = fb.status.replace("_", " ");
         line.append(badge, " " + fb.score + "/" + fb.max_score + " — " + fb.feedback);
       });
+      if (revealForm) revealForm.hidden = sub.solution_status !== "on_request";
       if (sub.solution_html) {
         const body = solution.querySelector(".body");
         body.innerHTML = sub.solution_html;
