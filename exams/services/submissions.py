@@ -22,7 +22,7 @@ from exams.models import (
     Variant,
 )
 from exams.services.variants import attempt_variant
-from exams.variant_marking import parts_with_expected_shapes, variant_answers_mark
+from exams.variant_marking import variant_answers_mark
 
 logger = logging.getLogger(__name__)
 
@@ -67,8 +67,7 @@ def submission_create(
     variant = attempt_variant(attempt=attempt, question=question)
     cleaned = _answers_cleaned(variant=variant, answers=answers)
     definition = definition_from_version(variant.version)
-    parts = parts_with_expected_shapes(definition.part_specs(), variant.reference["exact"])
-    problems = grader.check_format(parts, cleaned)
+    problems = grader.check_format(definition.part_specs(), cleaned)
     if problems:
         described = "; ".join(f"part {label}: {message}" for label, message in problems.items())
         raise ApplicationError(
