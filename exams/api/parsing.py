@@ -36,7 +36,8 @@ def json_depth(value: Any) -> int:
 def _too_deep() -> ParseError:
     return ParseError(
         f"JSON parse error - lists and objects are nested more than {MAX_JSON_DEPTH} levels "
-        'deep; send answers as a flat object of strings, e.g. {"answers": {"a": "[[1, 2]]"}}.'
+        "deep; the API takes flat objects whose answers are text, e.g. "
+        '{"answers": {"a": "[[1, 2], [3, 4]]"}}.'
     )
 
 
