@@ -9,7 +9,7 @@ from django.test import Client
 from exams.api.throttles import SubmissionRateThrottle
 from exams.models import Submission
 
-RATE = "3/hour"
+RATE = "3/day"
 
 
 @pytest.fixture
@@ -45,7 +45,7 @@ def test_the_form_path_is_throttled_with_a_clear_message_and_keeps_the_answers(
     for _ in range(3):
         assert "Too many submissions" not in form_submit(client, attempt_id).content.decode()
     page = form_submit(client, attempt_id, y="0.777").content.decode()
-    assert "Too many submissions in a short time (3/hour); nothing was submitted." in page
+    assert "Too many submissions in a short time (3/day); nothing was submitted." in page
     assert 'value="0.777"' in page
     assert Submission.objects.count() == 3
 
