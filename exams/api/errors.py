@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -69,6 +70,11 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
             "details": details,
         }
     }
-    if response.status_code == status.HTTP_429_TOO_MANY_REQUESTS:
-        response.data["error"]["message"] += " Wait a moment and try again."
+    if isinstance(exc, exceptions.Throttled):
+        wait_s = max(1, math.ceil(exc.wait or 1))
+        response.data["error"]["message"] = (
+            "Too many requests in a short time; nothing was done. "
+            f"Wait {wait_s} second{'s' if wait_s != 1 else ''} and try again."
+        )
+        response.data["error"]["details"] = {"retry_after_s": wait_s}
     return response

@@ -1,13 +1,16 @@
-"""One submission limit per student, counted across the API and the plain web form."""
+"""One submission limit per student, counted across the API and the plain web form; test runs too."""
 
 from __future__ import annotations
 
 import pytest
+from django.conf import settings
 from django.core.cache import cache
 from django.test import Client
 
-from exams.api.throttles import SubmissionRateThrottle
-from exams.models import Submission
+import question_engine
+from exams.api.throttles import SubmissionRateThrottle, VisibleTestsRunThrottle
+from exams.bank_sync import question_sync
+from exams.models import Question, Submission
 
 RATE = "3/day"
 
@@ -63,7 +66,9 @@ def test_api_and_form_share_one_counter(low_rate, student, attempt_id, api_for):
     assert "Too many submissions" in form_submit(client, attempt_id).content.decode()
     refused = api.post(url, answers, format="json")
     assert refused.status_code == 429
-    assert refused.json()["error"]["code"] == "throttled"
+    error = refused.json()["error"]
+    assert error["code"] == "throttled" and error["details"]["retry_after_s"] >= 1
+    assert error["message"].startswith("Too many requests in a short time; nothing was done. Wait")
     assert Submission.objects.count() == 3
 
 
@@ -78,3 +83,20 @@ def test_each_student_has_their_own_limit(low_rate, course, student, other_stude
             for _ in range(4)
         ]
         assert codes == [202, 202, 202, 429]
+
+
+@pytest.mark.django_db
+def test_visible_test_runs_are_limited_per_student(course, student, api_for, monkeypatch):
+    cache.clear()
+    monkeypatch.setattr(VisibleTestsRunThrottle, "rate", "1/day", raising=False)
+    slug = "code-layer-norm"
+    question_sync(definition=question_engine.load_question(settings.BANK_ROOT / slug))
+    course.questions.add(Question.objects.get(slug=slug))
+    api = api_for(student)
+    attempt = api.post("/api/v1/attempts/", {"question": slug}, format="json").json()
+    url = f"/api/v1/attempts/{attempt['id']}/run-tests/"
+    draft = {"part": "impl", "source": "def broken(:"}
+    assert api.post(url, draft, format="json").status_code == 400
+    refused = api.post(url, draft, format="json")
+    assert refused.status_code == 429 and refused.json()["error"]["code"] == "throttled"
+    cache.clear()
