@@ -1,4 +1,4 @@
-"""One submission limit per student, counted across the API and the plain web form; test runs too."""
+"""Per-student limits: one submission counter for the API and the web form; test runs."""
 
 from __future__ import annotations
 
