@@ -11,16 +11,12 @@ from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse
 from django.views import defaults
 
-from exams.api.errors import API_PREFIX, api_error_response, request_too_large_response
-
-
-def _is_api(request: HttpRequest) -> bool:
-    return request.path.startswith(API_PREFIX)
+from exams.api.errors import api_error_response, is_api_path, request_too_large_response
 
 
 def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
     """400, or 413 when the body was over DATA_UPLOAD_MAX_MEMORY_SIZE."""
-    if not _is_api(request):
+    if not is_api_path(request.path):
         return defaults.bad_request(request, exception)
     if isinstance(exception, RequestDataTooBig):
         return request_too_large_response(settings.DATA_UPLOAD_MAX_MEMORY_SIZE)
@@ -31,7 +27,7 @@ def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
 
 def permission_denied(request: HttpRequest, exception: Exception) -> HttpResponse:
     """403."""
-    if not _is_api(request):
+    if not is_api_path(request.path):
         return defaults.permission_denied(request, exception)
     return api_error_response(
         403, "permission_denied", "You do not have permission to perform this action."
@@ -40,7 +36,7 @@ def permission_denied(request: HttpRequest, exception: Exception) -> HttpRespons
 
 def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
     """404 for a URL that names nothing."""
-    if not _is_api(request):
+    if not is_api_path(request.path):
         return defaults.page_not_found(request, exception)
     return api_error_response(
         404,
@@ -52,7 +48,7 @@ def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
 
 def server_error(request: HttpRequest) -> HttpResponse:
     """500: our failure, logged by Django before this runs; the client may retry later."""
-    if not _is_api(request):
+    if not is_api_path(request.path):
         return defaults.server_error(request)
     return api_error_response(
         500,

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from exams.api.errors import API_PREFIX, request_too_large_response
+from exams.api.errors import is_api_path, request_too_large_response
 from exams.errors import ApplicationError
 
 
@@ -41,7 +41,7 @@ class ApiBodySizeLimitMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
-        if request.path.startswith(API_PREFIX) and limit is not None:
+        if is_api_path(request.path) and limit is not None:
             try:
                 length = int(request.META.get("CONTENT_LENGTH") or 0)
             except ValueError:

@@ -16,6 +16,11 @@ from exams.errors import ApplicationError
 API_PREFIX = "/api/"
 
 
+def is_api_path(path: str) -> bool:
+    """True for /api and every URL under /api/."""
+    return path == API_PREFIX.rstrip("/") or path.startswith(API_PREFIX)
+
+
 def api_error_response(
     status_code: int, code: str, message: str, details: dict[str, Any] | None = None
 ) -> JsonResponse:

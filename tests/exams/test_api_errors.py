@@ -36,7 +36,9 @@ def attempt_id(api) -> int:
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("path", ["/api/", "/api/v1/", "/api/v1/no-such-thing/", "/api/v2/x"])
+@pytest.mark.parametrize(
+    "path", ["/api", "/api/", "/api/v1/", "/api/v1/no-such-thing/", "/api/v2/x"]
+)
 def test_unknown_api_urls_are_json_404s(api, path):
     error = assert_error_shape(api.get(path), 404, "not_found")
     assert path in error["message"] and "/api/v1/schema/" in error["message"]
