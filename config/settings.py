@@ -155,6 +155,11 @@ AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
 AXES_DISABLE_ACCESS_LOG = True
 AXES_LOCKOUT_CALLABLE = "frontend.login_lockout.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "frontend.login_lockout.client_address"
+AXES_VERBOSE = False
+# Reverse proxies in front of the web server, each appending to X-Forwarded-For: the login
+# lock-out counts failures per client address, not per proxy.
+TRUSTED_PROXY_COUNT = int(os.environ.get("TENSORGRADE_TRUSTED_PROXIES", "0"))
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -1,4 +1,4 @@
-"""The page shown instead of a login form while an account or an address is locked out."""
+"""Login lock-outs (django-axes): whose address a login comes from, and the page refusing it."""
 
 from __future__ import annotations
 
@@ -9,6 +9,23 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 LOCKED_OUT_STATUS = 429
+
+
+def client_address(request: HttpRequest) -> str | None:
+    """The address a login comes from, as the outermost trusted proxy saw it.
+
+    With TRUSTED_PROXY_COUNT = N proxies in front (each appending the address it saw to
+    X-Forwarded-For), the client is the N-th entry from the right; entries further left were
+    written by the client and are ignored. Without proxies it is REMOTE_ADDR. Called by
+    django-axes (AXES_CLIENT_IP_CALLABLE).
+    """
+    proxies = settings.TRUSTED_PROXY_COUNT
+    if proxies:
+        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
+        hops = [hop.strip() for hop in forwarded if hop.strip()]
+        if len(hops) >= proxies:
+            return hops[-proxies]
+    return request.META.get("REMOTE_ADDR")
 
 
 def lockout_minutes() -> int:

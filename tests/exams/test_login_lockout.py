@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pytest
 from django.conf import settings
-from django.test import Client
+from django.test import Client, RequestFactory, override_settings
+
+from frontend.login_lockout import client_address
 
 LIMIT = settings.AXES_FAILURE_LIMIT
 LOCKED_TEXT = "Too many failed logins"
@@ -44,3 +46,40 @@ def test_failures_below_the_limit_do_not_lock_and_a_success_starts_the_count_aga
     for _ in range(LIMIT - 1):
         login("/login/", "alice", "wrong")
     assert login("/login/", "alice", "pw-alice").status_code == 302
+
+
+@pytest.mark.parametrize(
+    ("proxies", "forwarded", "address"),
+    [
+        (0, "6.6.6.6", "10.9.9.9"),
+        (1, "6.6.6.6, 1.2.3.4", "1.2.3.4"),
+        (2, "6.6.6.6, 1.2.3.4, 10.0.0.2", "1.2.3.4"),
+        (1, "", "10.9.9.9"),
+    ],
+)
+def test_the_address_is_the_one_the_trusted_proxies_saw(proxies, forwarded, address):
+    request = RequestFactory().post(
+        "/login/", REMOTE_ADDR="10.9.9.9", HTTP_X_FORWARDED_FOR=forwarded
+    )
+    with override_settings(TRUSTED_PROXY_COUNT=proxies):
+        assert client_address(request) == address
+
+
+@pytest.mark.django_db
+@override_settings(TRUSTED_PROXY_COUNT=1)
+def test_behind_a_proxy_one_clients_failures_do_not_lock_out_another(student, other_student):
+    proxy = Client(REMOTE_ADDR="10.0.0.1")
+    for attempt in range(LIMIT):
+        proxy.post(
+            "/login/",
+            {"username": f"nobody{attempt}", "password": "x"},
+            HTTP_X_FORWARDED_FOR="6.6.6.6",
+        )
+    blocked = proxy.post(
+        "/login/", {"username": "bob", "password": "pw-bob"}, HTTP_X_FORWARDED_FOR="6.6.6.6"
+    )
+    assert blocked.status_code == 429
+    other = Client(REMOTE_ADDR="10.0.0.1").post(
+        "/login/", {"username": "bob", "password": "pw-bob"}, HTTP_X_FORWARDED_FOR="7.7.7.7"
+    )
+    assert other.status_code == 302
