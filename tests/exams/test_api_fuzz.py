@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 
 import pytest
-from django.core.cache import cache
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from rest_framework.test import APIClient
@@ -35,7 +34,6 @@ FUZZ = settings(
 @pytest.fixture
 def api(course, student, monkeypatch) -> APIClient:
     monkeypatch.setattr(SubmissionRateThrottle, "rate", "100000/min", raising=False)
-    cache.clear()
     client = APIClient(raise_request_exception=False)
     client.force_authenticate(student)
     return client

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 from django.conf import settings
-from django.core.cache import cache
 from django.test import Client
 
 import question_engine
@@ -17,10 +16,7 @@ RATE = "3/day"
 
 @pytest.fixture
 def low_rate(monkeypatch):
-    cache.clear()
     monkeypatch.setattr(SubmissionRateThrottle, "rate", RATE, raising=False)
-    yield
-    cache.clear()
 
 
 @pytest.fixture
@@ -87,7 +83,6 @@ def test_each_student_has_their_own_limit(low_rate, course, student, other_stude
 
 @pytest.mark.django_db
 def test_visible_test_runs_are_limited_per_student(course, student, api_for, monkeypatch):
-    cache.clear()
     monkeypatch.setattr(VisibleTestsRunThrottle, "rate", "1/day", raising=False)
     slug = "code-layer-norm"
     question_sync(definition=question_engine.load_question(settings.BANK_ROOT / slug))
@@ -99,4 +94,3 @@ def test_visible_test_runs_are_limited_per_student(course, student, api_for, mon
     assert api.post(url, draft, format="json").status_code == 400
     refused = api.post(url, draft, format="json")
     assert refused.status_code == 429 and refused.json()["error"]["code"] == "throttled"
-    cache.clear()
