@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import secrets
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -43,3 +44,18 @@ def local_secret_key(path: Path) -> str:
     path.write_text(key)
     path.chmod(0o600)
     return key
+
+
+def redis_cache_url(broker_url: str) -> str | None:
+    """The URL of a Redis database beside the broker's, for the shared cache.
+
+    Returns None unless ``broker_url`` is a Redis URL. The cache takes the database number
+    after the broker's (``redis://host:6379/0`` → ``redis://host:6379/1``) so that cache keys
+    and queue messages never share a keyspace.
+    """
+    parts = urlsplit(broker_url)
+    if parts.scheme not in ("redis", "rediss"):
+        return None
+    path = parts.path.strip("/")
+    broker_db = int(path) if path.isdigit() else 0
+    return urlunsplit(parts._replace(path=f"/{(broker_db + 1) % 16}"))

@@ -6,6 +6,8 @@ import hmac
 from django.conf import settings
 
 SEED_BYTES = 6
+# Every variant seed is a whole number in [0, SEED_LIMIT).
+SEED_LIMIT = 2 ** (8 * SEED_BYTES)
 
 
 def variant_seed(*, attempt_id: int, question_slug: str, draw: int = 0) -> int:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -14,16 +13,24 @@ import question_engine
 ARRAY_KINDS = frozenset({"vector", "matrix", "tensor"})
 
 
-def parts_with_expected_shapes(
-    parts: Sequence[grader.PartSpec], exact: Mapping[str, Any]
-) -> list[grader.PartSpec]:
-    """Array parts told their variant's shape, so a wrong shape is caught before storing."""
-    shaped = []
-    for part in parts:
-        if part.kind in ARRAY_KINDS and "shape" not in part.rule and part.quantity_name in exact:
-            rule = {**part.rule, "shape": list(np.shape(exact[part.quantity_name]))}
-            part = dataclasses.replace(part, rule=rule)
-        shaped.append(part)
+def answers_shaped_like_reference(
+    parts: Sequence[grader.PartSpec], parsed: Mapping[str, Any], exact: Mapping[str, Any]
+) -> dict[str, Any]:
+    """Parsed answers to carry forward, each array reshaped to its reference's shape.
+
+    The format check never compares shapes (that would reveal the answer), so an array answer
+    may have another shape than the reference: it is left out here (its part scores 0 in
+    marking) rather than fed to the solver.
+    """
+    kinds = {part.quantity_name: part.kind for part in parts}
+    shaped = {}
+    for name, value in parsed.items():
+        if kinds.get(name) not in ARRAY_KINDS or name not in exact:
+            shaped[name] = value
+            continue
+        expected = np.shape(exact[name])
+        if grader.shapes_fit(kinds[name], np.shape(value), expected):
+            shaped[name] = np.reshape(value, expected).tolist()
     return shaped
 
 
@@ -40,7 +47,9 @@ def variant_answers_mark(
     is the source.
     """
     parts = definition.part_specs()
-    parsed = grader.parse_answers(parts, answers)
+    parsed = answers_shaped_like_reference(
+        parts, grader.parse_answers(parts, answers), reference["exact"]
+    )
     carried = question_engine.carried_forward_values(definition, params, parsed) if parsed else None
     marked = grader.mark_question(
         parts,

@@ -19,6 +19,7 @@ from exams.bank_bridge import definition_from_version
 from exams.errors import ApplicationError, NotFoundError
 from exams.models import Course, Question, Submission
 from exams.presentation import variant_public
+from exams.seeding import SEED_LIMIT
 from frontend.forms import VariantRetireForm
 from question_engine.render import answer_text
 
@@ -55,6 +56,20 @@ def course_overview(request: HttpRequest, course_slug: str) -> HttpResponse:
     )
 
 
+def _preview_seed(text: str) -> int:
+    """The seed asked for in a preview URL; raises ApplicationError (400) unless it is valid."""
+    try:
+        seed = int(text.strip())
+    except ValueError:
+        seed = None
+    if seed is None or not 0 <= seed < SEED_LIMIT:
+        raise ApplicationError(
+            f"The seed must be a whole number from 0 to {SEED_LIMIT - 1}, not {text[:40]!r}; "
+            "change it in the address bar, e.g. ?seed=0."
+        )
+    return seed
+
+
 @login_required
 @require_POST
 def submission_remark(request: HttpRequest, course_slug: str, submission_id: int) -> HttpResponse:
@@ -81,11 +96,7 @@ def question_preview(request: HttpRequest, course_slug: str, question_slug: str)
     question = selectors.course_question_get(course=course, slug=question_slug)
     version = services.question_current_version(question=question)
     paper = request.GET.get("paper") == "1" and version.paper_params is not None
-    try:
-        seed = None if paper else int(request.GET.get("seed", "0"))
-    except ValueError:
-        messages.error(request, "The seed must be a whole number; showing seed 0.")
-        seed = 0
+    seed = None if paper else _preview_seed(request.GET.get("seed", "0"))
     variant = services.variant_get_or_build(course=course, version=version, seed=seed, paper=paper)
     specs = definition_from_version(version).part_specs()
     parts = [

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from exams import selectors, services
+from exams.api.throttles import form_submission_refusal
 from exams.errors import ApplicationError
 from exams.presentation import held_variant_state, submission_public, variant_public
 from frontend.forms import SolutionRevealForm
@@ -104,6 +105,11 @@ def attempt_submit(request: HttpRequest, attempt_id: int) -> HttpResponse:
         for key, value in request.POST.items()
         if key.startswith("answer_")
     }
+    refusal = form_submission_refusal(request)
+    if refusal is not None:
+        messages.error(request, refusal)
+        request.session[f"answers_{attempt.pk}"] = {question.slug: answers}
+        return redirect("frontend:attempt", attempt_id=attempt.pk)
     try:
         services.submission_create(
             attempt=attempt, student=request.user, answers=answers, question=question

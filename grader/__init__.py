@@ -3,6 +3,7 @@
 from grader.answer_marking import check_format, mark_part, mark_question, parse_answers
 from grader.errors import AnswerFormatError, RuleError
 from grader.rules import rounding_decimals, validate_rule
+from grader.shapes import shapes_fit
 from grader.types import PartResult, PartSpec, QuestionResult, Reference
 
 __all__ = [
@@ -17,5 +18,6 @@ __all__ = [
     "mark_question",
     "parse_answers",
     "rounding_decimals",
+    "shapes_fit",
     "validate_rule",
 ]

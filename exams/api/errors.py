@@ -2,15 +2,44 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
 from exams.errors import ApplicationError
+
+API_PREFIX = "/api/"
+
+
+def is_api_path(path: str) -> bool:
+    """True for /api and every URL under /api/."""
+    return path == API_PREFIX.rstrip("/") or path.startswith(API_PREFIX)
+
+
+def api_error_response(
+    status_code: int, code: str, message: str, details: dict[str, Any] | None = None
+) -> JsonResponse:
+    """A JSON response in the API's one error shape, for errors raised outside DRF's views."""
+    return JsonResponse(
+        {"error": {"code": code, "message": message, "details": details or {}}},
+        status=status_code,
+    )
+
+
+def request_too_large_response(limit_bytes: int) -> JsonResponse:
+    """A 413 for a request body over ``limit_bytes``."""
+    return api_error_response(
+        status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+        "request_too_large",
+        f"The request body is larger than the API accepts ({limit_bytes} bytes); send less "
+        "(answers are short text, code is a single source file).",
+        {"limit_bytes": limit_bytes},
+    )
 
 
 def _drf_message(detail: Any) -> str:
@@ -22,6 +51,11 @@ def _drf_message(detail: Any) -> str:
 
 
 def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    """DRF's exception handler: every error a view raises in the one JSON error shape.
+
+    Returns None for unexpected exceptions, which then reach Django's handler500
+    (config.error_views), itself answering JSON under /api/.
+    """
     if isinstance(exc, ApplicationError):
         return Response({"error": exc.as_dict()}, status=exc.status)
     if isinstance(exc, Http404):
@@ -41,6 +75,11 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
             "details": details,
         }
     }
-    if response.status_code == status.HTTP_429_TOO_MANY_REQUESTS:
-        response.data["error"]["message"] += " Wait a moment and try again."
+    if isinstance(exc, exceptions.Throttled):
+        wait_s = max(1, math.ceil(exc.wait or 1))
+        response.data["error"]["message"] = (
+            "Too many requests in a short time; nothing was done. "
+            f"Wait {wait_s} second{'s' if wait_s != 1 else ''} and try again."
+        )
+        response.data["error"]["details"] = {"retry_after_s": wait_s}
     return response

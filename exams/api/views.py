@@ -7,7 +7,6 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from exams import selectors, services
@@ -17,6 +16,7 @@ from exams.api.serializers import (
     SubmissionCreateInput,
     VisibleTestsRunInput,
 )
+from exams.api.throttles import SubmissionRateThrottle, VisibleTestsRunThrottle
 from exams.models import Attempt, Question
 from exams.presentation import (
     held_variant_state,
@@ -112,8 +112,7 @@ class AttemptDetailView(APIView):
 
 
 class AttemptSubmissionsView(APIView):
-    throttle_scope = "submissions"
-    throttle_classes = [ScopedRateThrottle]
+    throttle_classes = [SubmissionRateThrottle]
 
     @extend_schema(request=SubmissionCreateInput)
     def post(self, request: Request, attempt_id: int) -> Response:
@@ -140,8 +139,7 @@ class AttemptSubmissionsView(APIView):
 class VisibleTestsRunView(APIView):
     """Run a code part's visible tests on draft code; nothing is stored and no attempt is used."""
 
-    throttle_scope = "run_tests"
-    throttle_classes = [ScopedRateThrottle]
+    throttle_classes = [VisibleTestsRunThrottle]
 
     @extend_schema(request=VisibleTestsRunInput)
     def post(self, request: Request, attempt_id: int) -> Response:

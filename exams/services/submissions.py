@@ -40,7 +40,7 @@ from exams.services.variants import (
     question_current_version,
     variant_get_or_build,
 )
-from exams.variant_marking import parts_with_expected_shapes, variant_answers_mark
+from exams.variant_marking import variant_answers_mark
 from question_engine.errors import BankError, SandboxFailure
 
 logger = logging.getLogger(__name__)
@@ -87,8 +87,7 @@ def submission_create(
     assignment_check_answerable(attempt=attempt, variant=variant)
     cleaned = _answers_cleaned(variant=variant, answers=answers)
     definition = definition_from_version(variant.version)
-    parts = parts_with_expected_shapes(definition.part_specs(), variant.reference["exact"])
-    problems = grader.check_format(parts, cleaned)
+    problems = grader.check_format(definition.part_specs(), cleaned)
     if problems:
         described = "; ".join(f"part {label}: {message}" for label, message in problems.items())
         raise ApplicationError(

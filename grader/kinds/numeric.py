@@ -22,13 +22,19 @@ from grader.kinds.base import (
     manual_result,
     reference_value,
 )
-from grader.mistakes import Mistake, candidate_mistakes, find_mistake, matches_everywhere
+from grader.mistakes import (
+    MISTAKE_FEEDBACK,
+    Mistake,
+    candidate_mistakes,
+    find_mistake,
+    matches_everywhere,
+)
 from grader.numeric_rule import NumericRule, numeric_rule
 from grader.parsing.array import ParsedArray, parse_array
 from grader.parsing.number import parse_number
 from grader.precision import insufficient_precision, near_miss, swapped_digits
 from grader.rules import rounding_decimals
-from grader.shapes import check_kind_shape, conform_shape
+from grader.shapes import SHAPE_MISMATCH_FEEDBACK, check_kind_shape, is_transposed, shapes_fit
 from grader.tolerance import Tolerance
 from grader.types import PartResult, PartSpec, Reference
 
@@ -42,19 +48,34 @@ class Path:
     credit: float
 
 
-def read_numeric(part: PartSpec, rule: NumericRule, raw: str) -> ParsedArray:
-    """Parse a numeric answer and check its shape against the rule; raises AnswerFormatError."""
+def read_numeric(part: PartSpec, raw: str) -> ParsedArray:
+    """Parse a numeric answer of the part's kind; raises AnswerFormatError.
+
+    Only the kind is checked (see grader.shapes), never the size the reference has.
+    """
     if part.kind in ("number", "integer"):
         answer = ParsedArray((), (parse_number(raw),))
     else:
         answer = parse_array(raw)
     if part.kind == "integer" and not answer.entries[0].value.is_integer():
         raise AnswerFormatError("enter a whole number (such as 45), not a decimal")
-    if rule.shape is not None:
-        conform_shape(part.kind, answer.shape, rule.shape)
-    else:
-        check_kind_shape(part.kind, answer.shape)
+    check_kind_shape(part.kind, answer.shape)
     return answer
+
+
+def _shape_mismatch_result(
+    part: PartSpec, rule: NumericRule, answer: ParsedArray, exact: np.ndarray
+) -> PartResult:
+    """No marks for an answer of another shape than the reference; a transpose is named."""
+    if (
+        rule.mistakes
+        and is_transposed(answer.shape, exact.shape)
+        and matches_everywhere(answer.values.T, exact, rule.tolerance)
+    ):
+        return credited_result(
+            part, rule.mistake_credit, MISTAKE_FEEDBACK["transpose"], None, ("transpose",)
+        )
+    return credited_result(part, 0.0, SHAPE_MISMATCH_FEEDBACK, None, ("shape",))
 
 
 def _as_plain(values: np.ndarray, kind: str) -> Any:
@@ -118,16 +139,16 @@ class NumericMarker:
 
     def parse(self, part: PartSpec, raw: str) -> Any:
         rule = numeric_rule(part)
-        answer = read_numeric(part, rule, raw)
+        answer = read_numeric(part, raw)
         values = answer.values
-        if rule.shape is not None:
+        if rule.shape is not None and shapes_fit(part.kind, answer.shape, rule.shape):
             values = values.reshape(rule.shape)
         return _as_plain(values, part.kind)
 
     def mark(self, part: PartSpec, reference: Reference, raw: str) -> PartResult:
         rule = numeric_rule(part)
         try:
-            answer = read_numeric(part, rule, raw)
+            answer = read_numeric(part, raw)
         except AnswerFormatError as error:
             return format_error_result(part, str(error))
         raw_reference = reference_value(part, reference)
@@ -136,10 +157,8 @@ class NumericMarker:
             return manual_result(part, NO_REFERENCE_FEEDBACK)
         if part.kind == "number":
             exact = exact.reshape(()) if exact.size == 1 else exact
-        try:
-            conform_shape(part.kind, answer.shape, exact.shape)
-        except AnswerFormatError as error:
-            return format_error_result(part, str(error))
+        if not shapes_fit(part.kind, answer.shape, exact.shape):
+            return _shape_mismatch_result(part, rule, answer, exact)
         return _NumericMarking(part, rule, reference, answer, exact).result()
 
 

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from django.conf import settings
 
+import question_engine
 from exams import services
-from exams.models import Attempt, Submission
+from exams.bank_sync import question_sync
+from exams.models import Attempt, Question, Submission
 
 
 def _start(api, question_slug: str = "demo-linear-neuron") -> dict:
@@ -147,3 +150,42 @@ def test_same_student_question_and_attempt_number_give_the_same_variant(course, 
         second["questions"][0]["variant"]["statement_md"]
         != first["questions"][0]["variant"]["statement_md"]
     )
+
+
+@pytest.fixture
+def backprop_attempt(course, student, api_for) -> tuple:
+    slug = "seed000-q3-two-layer-backprop"
+    question_sync(definition=question_engine.load_question(settings.BANK_ROOT / slug))
+    course.questions.add(Question.objects.get(slug=slug))
+    api = api_for(student)
+    return api, _start(api, slug)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("wrong", ["[1]", "[1, 2, 3, 4, 5, 6, 7]", "[[1], [2]]"])
+def test_an_array_answer_of_any_size_passes_the_format_check(backprop_attempt, wrong):
+    """The format check cannot be used to probe the expected shape: any size is readable."""
+    api, attempt = backprop_attempt
+    response = api.post(
+        f"/api/v1/attempts/{attempt['id']}/submissions/",
+        {"answers": {"a": wrong, "grad_W1": "[[1, 2, 3, 4, 5]]"}},
+        format="json",
+    )
+    parts = response.json()["error"]["details"]["parts"]
+    assert "a" not in parts and "grad_W1" not in parts
+    assert all("expected" not in message for message in parts.values())
+
+
+@pytest.mark.django_db
+def test_an_answer_of_the_wrong_kind_is_refused_saying_what_kind_is_expected(backprop_attempt):
+    api, attempt = backprop_attempt
+    response = api.post(
+        f"/api/v1/attempts/{attempt['id']}/submissions/",
+        {"answers": {"a": "[[1, 2], [3, 4]]", "grad_W1": "[[[1]]]"}},
+        format="json",
+    )
+    parts = response.json()["error"]["details"]["parts"]
+    assert parts["a"].startswith(
+        "enter a vector (one row or one column of numbers, like [1, 2, 3])"
+    )
+    assert parts["grad_W1"].startswith("enter a matrix (rows of numbers, like [[1, 2], [3, 4]])")

@@ -25,8 +25,14 @@ REFERENCE = Reference(
 def test_check_format_reports_only_unreadable_auto_marked_parts():
     answers = {"c(i)": "0.81", "c(ii)": "abc", "b": "[1, 2]", "n": "", "why": "", "impl": ""}
     errors = check_format(PARTS, answers)
-    assert set(errors) == {"c(ii)", "b", "n"}
-    assert errors["b"] == "expected 3 entries, got 2"
+    assert set(errors) == {"c(ii)", "n"}
+
+
+def test_check_format_never_reveals_a_stated_or_reference_shape():
+    """A vector of the wrong length is readable: its length is marked, not refused."""
+    for answer in ("[1, 2]", "[1, 2, 3, 4]"):
+        assert check_format(PARTS, {"b": answer}).get("b") is None
+    assert check_format(PARTS, {"b": "[[1, 2], [3, 4]]"})["b"].startswith("enter a vector (")
 
 
 def test_parse_answers_keys_by_quantity_and_skips_unreadable():

@@ -150,10 +150,15 @@ def test_square_matrix_transpose_is_named():
     assert result.mistakes == ("transpose",)
 
 
-def test_non_square_transpose_is_a_format_error():
+def test_non_square_transpose_is_marked_as_a_named_mistake():
     result = mark("matrix", "[[0.04, -0.04, 0.04], [0, 0, 0]]", quantity="g_W2")
-    assert result.status == "format_error"
-    assert result.feedback == "expected 3×2, got 2×3 — is it transposed?"
+    assert (result.status, result.mistakes) == ("incorrect", ("transpose",))
+
+
+def test_another_shape_is_marked_zero_with_neutral_feedback():
+    result = mark("matrix", "[[0.04, -0.04], [0, 0]]", quantity="g_W2")
+    assert (result.status, result.score, result.mistakes) == ("incorrect", 0.0, ("shape",))
+    assert "×" not in result.feedback and "expected" not in result.feedback
 
 
 def test_mistakes_can_be_switched_off():
@@ -250,7 +255,7 @@ def test_broken_rule_is_left_for_an_instructor():
 def test_tensor_shape_must_match_exactly():
     reference = Reference(exact={"t": [[[1.0, 2.0]]]})
     assert mark("tensor", "[[[1, 2]]]", {}, "t", reference).status == "correct"
-    assert mark("tensor", "[1, 2]", {}, "t", reference).status == "format_error"
+    assert mark("tensor", "[1, 2]", {}, "t", reference).mistakes == ("shape",)
 
 
 @pytest.mark.parametrize(

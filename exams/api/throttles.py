@@ -1,0 +1,80 @@
+"""Per-student rate limits, shared by the API and the plain web forms.
+
+The counters live in the default cache, which is Redis whenever one is configured, so every
+web process counts against the same limit; each request adds one to its window's counter with
+an atomic increment, so simultaneous requests in several processes cannot all slip under the
+limit. The rates are REST_FRAMEWORK's DEFAULT_THROTTLE_RATES (SUBMISSION_RATE, RUN_TESTS_RATE).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from django.http import HttpRequest
+from rest_framework.throttling import UserRateThrottle
+
+
+class AtomicUserRateThrottle(UserRateThrottle):
+    """At most N requests per student in each fixed window of the rate's period.
+
+    A window is the period (a second, minute, hour or day) counted from the Unix epoch; its
+    counter expires with it.
+    """
+
+    def allow_request(self, request: Any, view: Any) -> bool:
+        """Count this request; False when it is over the limit of the current window."""
+        if self.rate is None:
+            return True
+        self.key = self.get_cache_key(request, view)
+        if self.key is None:
+            return True
+        self.now = self.timer()
+        window = int(self.now // self.duration)
+        self.window_ends = (window + 1) * self.duration
+        counter = f"{self.key}_window_{window}"
+        self.cache.add(counter, 0, timeout=self.duration + 1)
+        try:
+            count = self.cache.incr(counter)
+        except ValueError:
+            self.cache.add(counter, 1, timeout=self.duration + 1)
+            count = 1
+        return count <= self.num_requests
+
+    def wait(self) -> float:
+        """Seconds until the current window ends and requests are counted afresh."""
+        return max(0.0, self.window_ends - self.timer())
+
+
+class SubmissionRateThrottle(AtomicUserRateThrottle):
+    """Submissions per student, whichever way they arrive (API or web form)."""
+
+    scope = "submissions"
+
+
+class VisibleTestsRunThrottle(AtomicUserRateThrottle):
+    """Runs of a code part's visible tests per student."""
+
+    scope = "run_tests"
+
+
+def form_submission_refusal(request: HttpRequest) -> str | None:
+    """Count one web-form submission against the student's submission limit.
+
+    Returns None when it is allowed (and counted), else the message to show on the page.
+    """
+    throttle = SubmissionRateThrottle()
+    if throttle.allow_request(request, None):
+        return None
+    return (
+        f"Too many submissions in a short time ({throttle.rate}); nothing was submitted. "
+        f"Your answers are kept below: wait {_duration_text(throttle.wait())} and submit again."
+    )
+
+
+def _duration_text(seconds: float) -> str:
+    if seconds <= 90:
+        whole = max(1, math.ceil(seconds))
+        return f"{whole} second{'s' if whole != 1 else ''}"
+    minutes = math.ceil(seconds / 60)
+    return f"{minutes} minutes"
