@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -9,8 +11,9 @@ from django.core.cache import cache
 from rest_framework.test import APIClient
 
 import question_engine
+from exams import services
 from exams.bank_sync import question_sync
-from exams.models import Course, Membership, Question
+from exams.models import Course, Membership, Paper, Question
 
 DEMO_SLUG = "demo-linear-neuron"
 
@@ -70,3 +73,25 @@ def api_for():
         return client
 
     return client_for
+
+
+@pytest.fixture
+def make_paper(course, demo_question):
+    """Assemble a paper of the course holding the demo question (2 marks).
+
+    `make_paper(title, minutes=30, original=False)`: `minutes=None` for no time limit,
+    `original=True` to give every sitting the original exam's numbers.
+    """
+
+    def make(
+        title: str = "Mock exam", *, minutes: int | None = 30, original: bool = False
+    ) -> Paper:
+        return services.paper_create(
+            course=course,
+            title=title,
+            time_limit_minutes=minutes,
+            use_original_numbers=original,
+            items=[(demo_question, Decimal("2"))],
+        )
+
+    return make

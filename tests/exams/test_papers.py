@@ -79,15 +79,9 @@ def test_practice_papers_can_be_repeated_with_new_variants(paper, student, demo_
 
 @pytest.mark.django_db
 def test_original_numbers_paper_gives_everyone_the_paper_variant(
-    course, student, other_student, demo_question
+    course, student, other_student, demo_question, make_paper
 ):
-    paper = services.paper_create(
-        course=course,
-        title="Original",
-        time_limit_minutes=None,
-        use_original_numbers=True,
-        items=[(demo_question, Decimal("2"))],
-    )
+    paper = make_paper("Original", minutes=None, original=True)
     variants = {
         services.attempt_variant(
             attempt=services.attempt_start_paper(student=who, paper=paper, mode="practice"),

@@ -3,8 +3,6 @@ marked answer), and answers on those numbers are not scored after it."""
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 import pytest
 
 from exams import services
@@ -125,15 +123,9 @@ def test_the_web_page_offers_the_solution_button_then_a_new_variant(
 
 @pytest.mark.django_db
 def test_a_practice_paper_reveals_per_question_and_offers_that_question_on_new_numbers(
-    client, course, student, demo_question
+    client, course, student, demo_question, make_paper
 ):
-    paper = services.paper_create(
-        course=course,
-        title="Practice set",
-        time_limit_minutes=None,
-        use_original_numbers=True,
-        items=[(demo_question, Decimal("2"))],
-    )
+    paper = make_paper("Practice set", minutes=None, original=True)
     attempt = services.attempt_start_paper(student=student, paper=paper, mode="practice")
     variant = services.attempt_variant(attempt=attempt, question=demo_question)
     submission = services.submission_create(
@@ -156,15 +148,9 @@ def test_a_practice_paper_reveals_per_question_and_offers_that_question_on_new_n
 
 @pytest.mark.django_db
 def test_in_an_exam_the_solution_waits_for_the_end_and_no_one_else_may_reveal_it(
-    course, student, other_student, demo_question
+    course, student, other_student, demo_question, make_paper
 ):
-    paper = services.paper_create(
-        course=course,
-        title="Exam",
-        time_limit_minutes=30,
-        use_original_numbers=False,
-        items=[(demo_question, Decimal("2"))],
-    )
+    paper = make_paper("Exam")
     sitting = services.attempt_start_paper(student=student, paper=paper, mode="exam")
     with pytest.raises(ApplicationError) as early:
         services.solution_reveal(attempt=sitting, student=student, question=demo_question)

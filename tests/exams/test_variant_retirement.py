@@ -3,8 +3,6 @@ undone by restore, and scoped to the course whose students hold the variant."""
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 import pytest
 
 from exams import services
@@ -80,14 +78,10 @@ def test_further_practice_answers_on_a_retired_variant_are_refused_with_a_way_on
 
 
 @pytest.mark.django_db
-def test_an_exam_sitting_keeps_answering_a_variant_retired_mid_exam(course, student, demo_question):
-    paper = services.paper_create(
-        course=course,
-        title="Exam",
-        time_limit_minutes=30,
-        use_original_numbers=False,
-        items=[(demo_question, Decimal("2"))],
-    )
+def test_an_exam_sitting_keeps_answering_a_variant_retired_mid_exam(
+    course, student, demo_question, make_paper
+):
+    paper = make_paper("Exam")
     sitting = services.attempt_start_paper(student=student, paper=paper, mode="exam")
     variant = services.attempt_variant(attempt=sitting, question=demo_question)
     services.submission_create(
@@ -114,15 +108,9 @@ def test_restore_undoes_a_retirement(course, student, demo_question):
 
 @pytest.mark.django_db
 def test_a_retired_original_numbers_variant_is_kept_by_sittings_and_refused_to_new_ones(
-    course, student, other_student, demo_question
+    course, student, other_student, demo_question, make_paper
 ):
-    paper = services.paper_create(
-        course=course,
-        title="Original",
-        time_limit_minutes=30,
-        use_original_numbers=True,
-        items=[(demo_question, Decimal("2"))],
-    )
+    paper = make_paper("Original", original=True)
     sitting = services.attempt_start_paper(student=student, paper=paper, mode="exam")
     held = services.attempt_variant(attempt=sitting, question=demo_question)
     services.variant_retire(variant=held)
@@ -140,15 +128,9 @@ def test_a_retired_original_numbers_variant_is_kept_by_sittings_and_refused_to_n
 
 @pytest.mark.django_db
 def test_the_variant_list_shows_what_students_hold_and_how_many_attempts(
-    client, course, instructor, student, other_student, demo_question
+    client, course, instructor, student, other_student, demo_question, make_paper
 ):
-    paper = services.paper_create(
-        course=course,
-        title="Original",
-        time_limit_minutes=None,
-        use_original_numbers=True,
-        items=[(demo_question, Decimal("2"))],
-    )
+    paper = make_paper("Original", minutes=None, original=True)
     for who in (student, other_student):
         attempt = services.attempt_start_paper(student=who, paper=paper, mode="practice")
         services.attempt_variant(attempt=attempt, question=demo_question)
