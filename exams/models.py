@@ -263,6 +263,11 @@ class Attempt(models.Model):
                 condition=Q(paper__isnull=False),
                 name="unique_paper_attempt_number",
             ),
+            models.UniqueConstraint(
+                fields=["student", "paper"],
+                condition=Q(mode="exam"),
+                name="one_exam_sitting_per_paper",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -1,7 +1,9 @@
-"""The API's JSON parser: malformed or absurdly nested bodies are a 400, never a 500."""
+"""The API's JSON parser: malformed, absurdly nested or non-Unicode bodies are a 400, never a
+500."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 from rest_framework.exceptions import ParseError
@@ -10,6 +12,31 @@ from rest_framework.parsers import JSONParser
 # Every request body of the API is at most three levels deep ({"answers": {"part": "text"}});
 # anything deeper than this is refused before a view or serializer walks it.
 MAX_JSON_DEPTH = 32
+
+
+def _strings(value: Any) -> Iterator[str]:
+    """Every string in a parsed JSON value, object keys included (without recursion)."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            yield item
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+
+
+def has_lone_surrogate(value: Any) -> bool:
+    """True when a string in the value cannot be written as UTF-8 (a lone surrogate, which
+    JSON's `\\ud800` escapes can produce); such text cannot be stored or echoed back."""
+    for text in _strings(value):
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:
+            return True
+    return False
 
 
 def json_depth(value: Any) -> int:
@@ -52,4 +79,9 @@ class BoundedJSONParser(JSONParser):
             raise _too_deep() from None
         if json_depth(data) > MAX_JSON_DEPTH:
             raise _too_deep()
+        if has_lone_surrogate(data):
+            raise ParseError(
+                "JSON parse error - the body has a \\u escape that is not a character (a lone "
+                "surrogate such as \\ud800); send the answers as plain UTF-8 text."
+            )
         return data

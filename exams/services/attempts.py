@@ -80,10 +80,32 @@ def attempt_start_paper(*, student: AbstractBaseUser, paper: Paper, mode: str) -
                 details={"questions": [question.slug for question in locked]},
             )
     if mode == Attempt.Mode.EXAM:
-        existing = Attempt.objects.filter(student=student, paper=paper, mode=mode).first()
-        if existing is not None:
-            return existing
+        return _exam_sitting_get_or_create(student=student, paper=paper)
     return _attempt_create(student=student, course=paper.course, paper=paper, mode=mode)
+
+
+def _exam_sitting_get_or_create(*, student: AbstractBaseUser, paper: Paper) -> Attempt:
+    """The student's one exam sitting of the paper, created by the first of racing requests.
+
+    The database allows one exam attempt per (student, paper) (`one_exam_sitting_per_paper`),
+    so concurrent starts all get the same sitting, never a second one whose marks could serve
+    as an answer key for the first.
+    """
+    lookup = {"student": student, "paper": paper, "mode": Attempt.Mode.EXAM}
+    existing = Attempt.objects.filter(**lookup).first()
+    if existing is not None:
+        return existing
+    last = Attempt.objects.filter(student=student, paper=paper).aggregate(n=Max("number"))["n"]
+    try:
+        with transaction.atomic():
+            return Attempt.objects.create(course=paper.course, number=(last or 0) + 1, **lookup)
+    except IntegrityError:
+        sitting = Attempt.objects.filter(**lookup).first()
+        if sitting is None:
+            raise ApplicationError(
+                "Could not start the exam right now; please try again.", status=409
+            ) from None
+        return sitting
 
 
 def attempt_finish(*, attempt: Attempt, student: AbstractBaseUser) -> Attempt:

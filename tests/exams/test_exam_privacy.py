@@ -3,10 +3,13 @@ exam's results are released (no sitting showing it is still open)."""
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from decimal import Decimal
+from threading import Barrier
 
 import pytest
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from exams import services
@@ -316,3 +319,36 @@ def test_seeds_cannot_be_computed_from_the_attempt_id_alone(settings):
     assert first != variant_seed(attempt_id=7, question_slug="demo-linear-neuron", draw=1)
     settings.SECRET_KEY = "another server"
     assert first != variant_seed(attempt_id=7, question_slug="demo-linear-neuron")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_racing_exam_starts_give_one_sitting(course, student, demo_question):
+    """Sixteen simultaneous "start exam" requests: one sitting, returned to every request.
+
+    A second open sitting of the same paper would let the marks of one serve as the answer key
+    of the other."""
+    paper = _paper(course, demo_question, original=True)
+    barrier = Barrier(16)
+
+    def start(_: int) -> int:
+        barrier.wait()
+        try:
+            return services.attempt_start_paper(student=student, paper=paper, mode="exam").pk
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(16) as pool:
+        sittings = set(pool.map(start, range(16)))
+    assert len(sittings) == 1
+    assert Attempt.objects.filter(student=student, paper=paper, mode="exam").count() == 1
+
+
+@pytest.mark.django_db
+def test_the_database_refuses_a_second_exam_sitting(course, student, demo_question):
+    paper = _paper(course, demo_question, original=False)
+    first = services.attempt_start_paper(student=student, paper=paper, mode="exam")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Attempt.objects.create(
+            student=student, course=course, paper=paper, number=first.number + 1, mode="exam"
+        )
+    assert services.attempt_start_paper(student=student, paper=paper, mode="exam") == first
