@@ -91,6 +91,21 @@ def test_deeply_nested_json_is_a_400(api, attempt_id, body, endpoint):
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(
+    "body",
+    [
+        r'{"answers": {"y": "\ud800", "loss": "0.5"}}',
+        r'{"answers": {"\udfff": "1"}}',
+        '{"question": ' + "[" * 100_000 + "]" * 100_000 + "}",
+    ],
+)
+def test_lone_surrogates_and_very_deep_bodies_are_400s(api, attempt_id, body):
+    path = f"/api/v1/attempts/{attempt_id}/submissions/"
+    error = assert_error_shape(api.generic("POST", path, body, "application/json"), 400)
+    assert error["code"] == "parse_error"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
     "answer", [DEEP, "(" * 3000 + "1" + ")" * 3000, "1e999999", "2^2^2^2^2^2^2^2^2", "\x00"]
 )
 def test_hostile_answer_text_is_a_format_error_naming_the_part(api, attempt_id, answer):
