@@ -48,9 +48,22 @@ def variant_public(variant: Variant) -> dict[str, Any]:
 
 
 def results_visible(submission: Submission) -> bool:
-    """Practice shows marks at once; an exam shows them only once the attempt has closed."""
+    """Whether the student may see the submission's marks and per-part feedback now.
+
+    An exam shows them once the attempt has closed. Practice shows them at once, except marks
+    on the original exam's numbers while an exam sitting showing those numbers is open: they
+    would be an answer key for that sitting.
+    """
     attempt = submission.attempt
-    return attempt.mode == Attempt.Mode.PRACTICE or attempt.is_closed(timezone.now())
+    if attempt.mode == Attempt.Mode.EXAM:
+        return attempt.is_closed(timezone.now())
+    variant = submission.variant
+    return not (
+        variant.is_paper
+        and selectors.original_numbers_in_open_exam(
+            course=attempt.course, question=variant.version.question
+        )
+    )
 
 
 STUDENT_FAILURE_MESSAGES = {

@@ -225,6 +225,8 @@ def test_a_practice_attempt_started_before_the_exam_is_closed_on_every_path(
     assert detail.json()["error"]["code"] == "exam_in_progress"
     result = api.get(f"/api/v1/submissions/{submission.pk}/").json()
     assert "solution_html" not in result and result["solution_status"] == "after_all_sittings"
+    assert not result["results_visible"]
+    assert result["score"] is None and result["feedback"] == {}
     body = {"question": demo_question.slug, "answers": {"y": "1", "loss": "1"}}
     posted = api.post(f"/api/v1/attempts/{practice.pk}/submissions/", body, format="json")
     assert posted.status_code == 409
