@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import html
+import math
 import re
 from collections.abc import Mapping, Sequence
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 import markdown
@@ -21,17 +23,31 @@ MATH_TOKEN_PATTERN = re.compile(r"TGMATHSPAN(\d+)X")
 SAFE_URL = re.compile(r"^(https?:|mailto:|#|/(?!/)|[^:/?#]+(?:[/?#]|$))", re.IGNORECASE)
 
 
+def _decimal(value: Any) -> Decimal:
+    """The shortest decimal that reads back as float(value) (1.625, not 1.62499…)."""
+    return Decimal(repr(float(value)))
+
+
 def format_number(value: Any, dp: int = 2) -> str:
-    """Fixed decimal places, with no '-0.00'."""
-    text = f"{float(value):.{int(dp)}f}"
-    return text[1:] if text.startswith("-") and float(text) == 0 else text
+    """Fixed decimal places, halves rounded away from zero as examiners do, no '-0.00'.
+
+    Python's own formatting rounds an exact tie to even (1.625 -> '1.62'), which would
+    contradict the reference values, rounded half away from zero (1.63).
+    """
+    places = Decimal(1).scaleb(-int(dp))
+    text = f"{_decimal(value).quantize(places, rounding=ROUND_HALF_UP):f}"
+    return text[1:] if text.startswith("-") and Decimal(text) == 0 else text
 
 
 def format_significant(value: Any, figures: int = 3) -> str:
-    """`figures` significant figures, plain notation for everyday magnitudes."""
+    """`figures` significant figures (halves away from zero), plain notation for everyday
+    magnitudes."""
     number = float(value)
-    if number == 0:
-        return "0"
+    if number == 0 or not math.isfinite(number):
+        return "0" if number == 0 else str(number)
+    exact = _decimal(number)
+    places = Decimal(1).scaleb(exact.adjusted() - int(figures) + 1)
+    number = float(exact.quantize(places, rounding=ROUND_HALF_UP))
     text = f"{number:.{int(figures)}g}"
     if "e" in text:
         mantissa, exponent = text.split("e")

@@ -23,6 +23,31 @@ def test_number_filters():
     assert format_thousands(16941456) == "16{,}941{,}456"
 
 
+@pytest.mark.parametrize(
+    ("value", "dp", "text"),
+    [
+        (1.625, 2, "1.63"),
+        (-1.625, 2, "-1.63"),
+        (2.675, 2, "2.68"),
+        (0.125, 2, "0.13"),
+        (2.5, 0, "3"),
+        (-0.004, 2, "0.00"),
+        (3, 2, "3.00"),
+    ],
+)
+def test_worked_solutions_round_halves_away_from_zero_like_the_reference(value, dp, text):
+    """The demo solution printed y = 1.625 as 1.62 and then said 'rounded to 1.63'."""
+    assert format_number(value, dp) == text
+
+
+@pytest.mark.parametrize(
+    ("value", "figures", "text"),
+    [(1.625, 3, "1.63"), (0.0001625, 3, "0.000163"), (-2.675, 3, "-2.68"), (99.95, 3, "100")],
+)
+def test_significant_figures_round_halves_away_from_zero(value, figures, text):
+    assert format_significant(value, figures) == text
+
+
 def test_bmatrix_for_vectors_and_matrices():
     assert latex_bmatrix([1.5, -2]) == r"\begin{bmatrix} 1.50 \\ -2.00 \end{bmatrix}"
     assert latex_bmatrix([[1, 2], [3, 4]], None) == (
