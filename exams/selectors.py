@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from exams.errors import NotFoundError
@@ -202,14 +202,14 @@ def paper_questions_in_open_exam(*, paper: Paper) -> list[Question]:
 
 def course_held_variant_list(*, course: Course) -> QuerySet[Variant]:
     """The course's variants that students' attempts hold, with `holding_attempts` and
-    `holding_students` counts; retired ones included (so they can be restored)."""
+    `holding_students` counts, and every retired one, held or not (so it can be restored)."""
     return (
         Variant.objects.filter(course=course)
         .annotate(
             holding_attempts=Count("assignments__attempt", distinct=True),
             holding_students=Count("assignments__attempt__student", distinct=True),
         )
-        .filter(holding_attempts__gt=0)
+        .filter(Q(holding_attempts__gt=0) | Q(retired=True))
         .select_related("version__question")
         .order_by("version__question__slug", "-version__number", "-is_paper", "seed")
     )

@@ -265,3 +265,21 @@ def test_another_courses_instructor_cannot_read_its_students_attempts(
     api = api_for(teacher)
     assert api.get(f"/api/v1/attempts/{attempt.pk}/").status_code == 404
     assert api.get(f"/api/v1/submissions/{submission.pk}/").status_code == 404
+
+
+@pytest.mark.django_db
+def test_a_retired_variant_nobody_holds_any_more_is_still_listed_to_restore(
+    client, course, instructor, student, demo_question
+):
+    attempt = services.attempt_start_question(
+        student=student, course=course, question=demo_question
+    )
+    drawn = services.attempt_variant(attempt=attempt)
+    services.variant_retire(variant=drawn)
+    redrawn = services.attempt_variant(attempt=attempt)
+    assert redrawn.pk != drawn.pk  # unanswered: the student got fresh numbers
+
+    client.force_login(instructor)
+    page = client.get(f"/instructor/courses/{course.slug}/variants/").content.decode()
+    assert f'id="variant-{drawn.pk}"' in page
+    assert f"/variants/{drawn.pk}/restore/" in page
