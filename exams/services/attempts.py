@@ -115,3 +115,21 @@ def attempt_finish(*, attempt: Attempt, student: AbstractBaseUser) -> Attempt:
         attempt.finished_at = timezone.now()
         attempt.save(update_fields=["finished_at"])
     return attempt
+
+
+def attempt_check_open(*, attempt: Attempt) -> None:
+    """Raise ApplicationError (400, `attempt_closed`) when the attempt takes no more answers.
+
+    The message fits the mode: an exam sitting is sat once, so it cannot be restarted; a
+    practice attempt can be followed by a new one.
+    """
+    if not attempt.is_closed(timezone.now()):
+        return
+    if attempt.mode == Attempt.Mode.EXAM:
+        message = (
+            "This exam sitting is closed (finished or past its time limit), so it takes no more "
+            "answers; your marks are shown on its page."
+        )
+    else:
+        message = "This attempt is closed (finished); start a new attempt to answer again."
+    raise ApplicationError(message, code="attempt_closed")

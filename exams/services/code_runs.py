@@ -6,7 +6,6 @@ import logging
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.utils import timezone
 
 import grader
 import question_engine
@@ -16,6 +15,7 @@ from exams.models import (
     Attempt,
     Question,
 )
+from exams.services.attempts import attempt_check_open
 from exams.services.variants import attempt_variant
 from question_engine.errors import SandboxFailure
 
@@ -39,8 +39,7 @@ def code_visible_tests_run(
     """
     if attempt.student_id != student.pk:
         raise ApplicationError("You can only run tests in your own attempts.", status=403)
-    if attempt.is_closed(timezone.now()):
-        raise ApplicationError("This attempt is closed.", code="attempt_closed")
+    attempt_check_open(attempt=attempt)
     if not isinstance(source, str):
         raise ApplicationError("The source must be text (a JSON string).", code="invalid_source")
     variant = attempt_variant(attempt=attempt, question=question)

@@ -34,6 +34,7 @@ from exams.models import (
     Submission,
     Variant,
 )
+from exams.services.attempts import attempt_check_open
 from exams.services.variants import (
     assignment_check_answerable,
     attempt_variant,
@@ -77,12 +78,7 @@ def submission_create(
     """Validate the answers' format, store the submission as pending, grade it after commit."""
     if attempt.student_id != student.pk:
         raise ApplicationError("You can only submit to your own attempts.", status=403)
-    if attempt.is_closed(timezone.now()):
-        raise ApplicationError(
-            "This attempt is closed (finished or past its time limit); start a new one to "
-            "answer again.",
-            code="attempt_closed",
-        )
+    attempt_check_open(attempt=attempt)
     variant = attempt_variant(attempt=attempt, question=question)
     assignment_check_answerable(attempt=attempt, variant=variant)
     cleaned = _answers_cleaned(variant=variant, answers=answers)

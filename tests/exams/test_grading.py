@@ -80,5 +80,5 @@ def test_finished_attempts_take_no_more_submissions(course, student):
     )
     attempt.finished_at = timezone.now()
     attempt.save()
-    with pytest.raises(ApplicationError, match="closed"):
+    with pytest.raises(ApplicationError, match="closed.*start a new attempt"):
         services.submission_create(attempt=attempt, student=student, answers={})

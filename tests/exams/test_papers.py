@@ -57,13 +57,15 @@ def test_exam_closes_at_its_time_limit(paper, student, demo_question):
     Attempt.objects.filter(pk=attempt.pk).update(started_at=timezone.now() - timedelta(hours=1))
     attempt.refresh_from_db()
     variant = services.attempt_variant(attempt=attempt, question=demo_question)
-    with pytest.raises(ApplicationError, match="closed"):
+    with pytest.raises(ApplicationError, match="exam sitting is closed") as closed:
         services.submission_create(
             attempt=attempt,
             student=student,
             answers=_right_answers(variant),
             question=demo_question,
         )
+    assert "new attempt" not in closed.value.message  # a sitting cannot be restarted
+    assert services.attempt_start_paper(student=student, paper=paper, mode="exam") == attempt
     assert not Submission.objects.exists()
 
 
