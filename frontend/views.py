@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from exams import selectors, services
-from exams.api.throttles import form_submission_refusal
+from exams.api.throttles import form_attempt_start_check, form_submission_refusal
 from exams.errors import ApplicationError
 from exams.presentation import held_variant_state, submission_public, variant_public
 from frontend.forms import SolutionRevealForm
@@ -50,6 +50,7 @@ def question_new_attempt(
 ) -> HttpResponse:
     course = selectors.course_get_for_user(user=request.user, slug=course_slug)
     question = selectors.course_question_get(course=course, slug=question_slug)
+    form_attempt_start_check(request)
     attempt = services.attempt_start_question(
         student=request.user, course=course, question=question
     )
@@ -157,6 +158,7 @@ def attempt_finish(request: HttpRequest, attempt_id: int) -> HttpResponse:
 def paper_start(request: HttpRequest, course_slug: str, paper_slug: str) -> HttpResponse:
     course = selectors.course_get_for_user(user=request.user, slug=course_slug)
     paper = selectors.paper_get_for_user(user=request.user, course=course, slug=paper_slug)
+    form_attempt_start_check(request)
     attempt = services.attempt_start_paper(
         student=request.user, paper=paper, mode=request.POST.get("mode", "practice")
     )

@@ -3,16 +3,23 @@
 The counters live in the default cache, which is Redis whenever one is configured, so every
 web process counts against the same limit; each request adds one to its window's counter with
 an atomic increment, so simultaneous requests in several processes cannot all slip under the
-limit. The rates are REST_FRAMEWORK's DEFAULT_THROTTLE_RATES (SUBMISSION_RATE, RUN_TESTS_RATE).
+limit. The rates are REST_FRAMEWORK's DEFAULT_THROTTLE_RATES (SUBMISSION_RATE, RUN_TESTS_RATE,
+ATTEMPT_RATE). Visible-test runs are also limited to one at a time per student, so one student
+cannot hold every sandbox slot with endless loops while others wait.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
+from django.core.cache import cache
 from django.http import HttpRequest
 from rest_framework.throttling import UserRateThrottle
+
+from exams.errors import ApplicationError
 
 
 class AtomicUserRateThrottle(UserRateThrottle):
@@ -58,6 +65,37 @@ class VisibleTestsRunThrottle(AtomicUserRateThrottle):
     scope = "run_tests"
 
 
+class AttemptStartThrottle(AtomicUserRateThrottle):
+    """New attempts (fresh variants, each built in the sandbox) per student, API or web."""
+
+    scope = "attempts"
+
+
+RUN_LOCK_SECONDS = 300
+
+
+@contextmanager
+def one_visible_run_at_a_time(user_id: int) -> Iterator[None]:
+    """Hold the student's one visible-tests slot while the block runs.
+
+    Raises ApplicationError (429, `run_in_progress`) when another run of theirs is still
+    going. The slot is kept in the shared cache and expires after RUN_LOCK_SECONDS even if a
+    web process dies holding it.
+    """
+    key = f"visible-tests-running:{user_id}"
+    if not cache.add(key, 1, timeout=RUN_LOCK_SECONDS):
+        raise ApplicationError(
+            "Your previous run of the visible tests is still going; wait for its result, then "
+            "run them again.",
+            code="run_in_progress",
+            status=429,
+        )
+    try:
+        yield
+    finally:
+        cache.delete(key)
+
+
 def form_submission_refusal(request: HttpRequest) -> str | None:
     """Count one web-form submission against the student's submission limit.
 
@@ -69,6 +107,22 @@ def form_submission_refusal(request: HttpRequest) -> str | None:
     return (
         f"Too many submissions in a short time ({throttle.rate}); nothing was submitted. "
         f"Your answers are kept below: wait {_duration_text(throttle.wait())} and submit again."
+    )
+
+
+def form_attempt_start_check(request: HttpRequest) -> None:
+    """Count one attempt started from a web page against the student's attempt limit.
+
+    Raises ApplicationError (429, `throttled`) with a message when it is over the limit.
+    """
+    throttle = AttemptStartThrottle()
+    if throttle.allow_request(request, None):
+        return
+    raise ApplicationError(
+        f"Too many new attempts in a short time ({throttle.rate}); wait "
+        f"{_duration_text(throttle.wait())}, then try again. Your existing attempts are kept.",
+        code="throttled",
+        status=429,
     )
 
 

@@ -16,7 +16,12 @@ from exams.api.serializers import (
     SubmissionCreateInput,
     VisibleTestsRunInput,
 )
-from exams.api.throttles import SubmissionRateThrottle, VisibleTestsRunThrottle
+from exams.api.throttles import (
+    AttemptStartThrottle,
+    SubmissionRateThrottle,
+    VisibleTestsRunThrottle,
+    one_visible_run_at_a_time,
+)
 from exams.models import Attempt, Question
 from exams.presentation import (
     held_variant_state,
@@ -92,6 +97,8 @@ class CourseQuestionListView(APIView):
 
 
 class AttemptCreateView(APIView):
+    throttle_classes = [AttemptStartThrottle]
+
     @extend_schema(request=AttemptCreateInput)
     def post(self, request: Request) -> Response:
         data = AttemptCreateInput(data=request.data)
@@ -147,13 +154,14 @@ class VisibleTestsRunView(APIView):
         data = VisibleTestsRunInput(data=request.data)
         data.is_valid(raise_exception=True)
         question = _paper_question(attempt, data.validated_data)
-        result = services.code_visible_tests_run(
-            attempt=attempt,
-            student=request.user,
-            label=data.validated_data["part"],
-            source=data.validated_data["source"],
-            question=question,
-        )
+        with one_visible_run_at_a_time(request.user.pk):
+            result = services.code_visible_tests_run(
+                attempt=attempt,
+                student=request.user,
+                label=data.validated_data["part"],
+                source=data.validated_data["source"],
+                question=question,
+            )
         return Response({"part": result.label, **result.as_dict()})
 
 

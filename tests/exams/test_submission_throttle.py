@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import pytest
 from django.conf import settings
+from django.core.cache import cache
 from django.test import Client
 
 import question_engine
-from exams.api.throttles import SubmissionRateThrottle, VisibleTestsRunThrottle
+from exams.api.throttles import (
+    AttemptStartThrottle,
+    SubmissionRateThrottle,
+    VisibleTestsRunThrottle,
+)
 from exams.bank_sync import question_sync
 from exams.models import Question, Submission
 
@@ -94,3 +99,40 @@ def test_visible_test_runs_are_limited_per_student(course, student, api_for, mon
     assert api.post(url, draft, format="json").status_code == 400
     refused = api.post(url, draft, format="json")
     assert refused.status_code == 429 and refused.json()["error"]["code"] == "throttled"
+
+
+@pytest.mark.django_db
+def test_new_attempts_share_one_limit_over_api_and_web(
+    course, student, api_for, client, monkeypatch
+):
+    """Each new attempt builds fresh variants in the sandbox: "Try a new variant" in a loop
+    must not be free."""
+    monkeypatch.setattr(AttemptStartThrottle, "rate", "2/day", raising=False)
+    api = api_for(student)
+    assert api.post("/api/v1/attempts/", {"question": "demo-linear-neuron"}).status_code == 201
+    client.force_login(student)
+    new_variant = f"/courses/{course.slug}/questions/demo-linear-neuron/new/"
+    assert client.post(new_variant).status_code == 302
+    refused_page = client.post(new_variant)
+    assert refused_page.status_code == 429
+    assert "Too many new attempts" in refused_page.content.decode()
+    refused = api.post("/api/v1/attempts/", {"question": "demo-linear-neuron"})
+    assert refused.status_code == 429 and refused.json()["error"]["code"] == "throttled"
+
+
+@pytest.mark.django_db
+def test_a_student_runs_one_set_of_visible_tests_at_a_time(course, student, api_for):
+    """Ten endless loops at once would hold every sandbox slot while other students wait."""
+    slug = "code-layer-norm"
+    question_sync(definition=question_engine.load_question(settings.BANK_ROOT / slug))
+    course.questions.add(Question.objects.get(slug=slug))
+    api = api_for(student)
+    attempt = api.post("/api/v1/attempts/", {"question": slug}, format="json").json()
+    url = f"/api/v1/attempts/{attempt['id']}/run-tests/"
+    draft = {"part": "impl", "source": "def broken(:"}
+    cache.add(f"visible-tests-running:{student.pk}", 1)  # a run of theirs still going
+    busy = api.post(url, draft, format="json")
+    assert busy.status_code == 429 and busy.json()["error"]["code"] == "run_in_progress"
+    cache.delete(f"visible-tests-running:{student.pk}")
+    assert api.post(url, draft, format="json").status_code == 400  # runs again once it ended
+    assert api.post(url, draft, format="json").status_code == 400  # and the slot was freed
