@@ -96,16 +96,26 @@
         answers[input.name.slice("answer_".length)] = input.value;
       });
       statusLine.textContent = "Submitting…";
-      const response = await fetch(form.dataset.apiUrl, {
-        method: "POST",
-        credentials: "same-origin",
-        headers: {
-          "Content-Type": "application/json",
-          Accept: "application/json",
-          "X-CSRFToken": form.querySelector("input[name=csrfmiddlewaretoken]").value,
-        },
-        body: JSON.stringify({ question: form.dataset.question, answers: answers }),
-      });
+      const submitButton = form.querySelector("button[type=submit]");
+      if (submitButton) submitButton.disabled = true;
+      let response;
+      try {
+        response = await fetch(form.dataset.apiUrl, {
+          method: "POST",
+          credentials: "same-origin",
+          headers: {
+            "Content-Type": "application/json",
+            Accept: "application/json",
+            "X-CSRFToken": form.querySelector("input[name=csrfmiddlewaretoken]").value,
+          },
+          body: JSON.stringify({ question: form.dataset.question, answers: answers }),
+        });
+      } catch (error) {
+        statusLine.textContent = "The connection failed before the server answered. Reload the page to see whether your answers arrived, then submit again if they did not.";
+        return;
+      } finally {
+        if (submitButton) submitButton.disabled = false;
+      }
       const body = await response.json().catch(() => ({}));
       if (response.status === 202) {
         solution.hidden = true;
@@ -145,6 +155,8 @@
           } else {
             output.textContent = (body.error && body.error.message) || "HTTP " + response.status + "; try again.";
           }
+        } catch (error) {
+          output.textContent = "The connection failed before the tests finished; check your connection and run them again.";
         } finally {
           button.disabled = false;
         }
