@@ -92,6 +92,9 @@ def submission_create(
             details={"parts": problems},
         )
     with transaction.atomic():
+        # Again, holding the assignment's row: a solution revealed since the check above
+        # (a concurrent request) must not let this answer be scored.
+        assignment_check_answerable(attempt=attempt, variant=variant, lock=True)
         submission = Submission.objects.create(
             attempt=attempt,
             variant=variant,

@@ -203,18 +203,21 @@ def variant_restore(*, variant: Variant) -> Variant:
     return variant
 
 
-def assignment_check_answerable(*, attempt: Attempt, variant: Variant) -> None:
+def assignment_check_answerable(*, attempt: Attempt, variant: Variant, lock: bool = False) -> None:
     """Refuse a practice submission that would not be scored; exams are never refused here.
 
     Raises ApplicationError 409: `solution_shown` once the worked solution of this variant
     was shown in the attempt, `variant_retired` once the instructor withdrew it (the earlier
-    answers stand). Either way the message offers a new variant.
+    answers stand). Either way the message offers a new variant. With `lock` (inside a
+    transaction) the assignment's row stays locked until it ends, so a concurrent reveal
+    waits for the submission being stored.
     """
     if attempt.mode != Attempt.Mode.PRACTICE:
         return
-    assignment = VariantAssignment.objects.filter(
+    assignments = VariantAssignment.objects.filter(
         attempt=attempt, question_id=variant.version.question_id, variant=variant
-    ).first()
+    )
+    assignment = (assignments.select_for_update() if lock else assignments).first()
     if assignment is not None and assignment.solution_shown_at is not None:
         raise ApplicationError(
             "You have seen the worked solution for these numbers, so answers on them are no "
