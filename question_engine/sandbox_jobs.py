@@ -18,31 +18,57 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from question_engine.errors import QuestionRunError, SandboxFailure
 from sandbox import CodecError, Job, JobResult, SandboxUnavailable, get_client
+from sandbox.client import QUEUE_TIMEOUT_S
 
 logger = logging.getLogger(__name__)
 
 INFRASTRUCTURE_STATUSES = frozenset({"sandbox_error"})
 RETRY_PAUSES_S = (0.5, 2.0)
+# How long a job sent while a person waits on a page may queue for a sandbox slot.
+INTERACTIVE_QUEUE_TIMEOUT_S = 20.0
+
+_someone_waiting: ContextVar[bool] = ContextVar("someone_waiting", default=False)
+
+
+@contextmanager
+def someone_waiting() -> Iterator[None]:
+    """Jobs sent inside this block serve a person waiting on a page (visible tests, building
+    a variant when an attempt starts): each waits at most INTERACTIVE_QUEUE_TIMEOUT_S for a
+    sandbox slot and is not tried again when none took it, so a busy or hung sandbox answers
+    "try again in a minute" at once instead of holding the web request for many minutes."""
+    token = _someone_waiting.set(True)
+    try:
+        yield
+    finally:
+        _someone_waiting.reset(token)
 
 
 def run_job(job: Job, *, where: str) -> JobResult:
     """Run `job`, retrying the sandbox's own failures; return a result that is the job's own.
 
-    `where` names the question file for messages. Tries 1 + len(RETRY_PAUSES_S) times in all.
-    Raises `SandboxFailure` when the sandbox is unreachable or failed every try, and
+    `where` names the question file for messages. Tries 1 + len(RETRY_PAUSES_S) times in all
+    (inside `someone_waiting`, a job no slot took in time is not tried again). Raises
+    `SandboxFailure` when the sandbox is unreachable or failed every try, and
     `QuestionRunError` when an argument cannot be sent (the question's data is not plain).
     """
+    waiting = _someone_waiting.get()
+    queue_timeout_s = INTERACTIVE_QUEUE_TIMEOUT_S if waiting else QUEUE_TIMEOUT_S
     problem = ""
     for attempt, pause_s in enumerate((0.0, *RETRY_PAUSES_S)):
         if pause_s:
             time.sleep(pause_s)
         try:
-            result = get_client().run(job)
+            result = get_client().run(job, queue_timeout_s=queue_timeout_s)
         except SandboxUnavailable as exc:
             problem = f"the sandbox could not be reached: {exc}"
+            if waiting:
+                break
         except CodecError as exc:
             raise QuestionRunError(f"{where}: a job argument cannot be sent: {exc}") from None
         else:

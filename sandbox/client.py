@@ -54,30 +54,40 @@ class SandboxClient:
             return False
         return header.get("kind") == "pong"
 
-    def run(self, job: Job) -> JobResult:
+    def run(self, job: Job, *, queue_timeout_s: float = QUEUE_TIMEOUT_S) -> JobResult:
         """Run ``job``; raises CodecError for unsendable inputs, SandboxUnavailable if down.
 
-        A connection lost before the server accepted the job (say, a slot process restarting)
-        is retried once: the job cannot have started, so running it again is safe.
+        ``queue_timeout_s`` bounds the wait for a free slot (seconds); a job no slot took by
+        then raises SandboxUnavailable (a person waiting on a page wants a short bound, a
+        worker the long default). A connection lost before the server accepted the job (say,
+        a slot process restarting) is retried once: the job cannot have started, so running it
+        again is safe.
         """
         header, blobs = job.to_wire()
         try:
-            return self._exchange(job, header, blobs)
+            return self._exchange(job, header, blobs, queue_timeout_s)
         except _NotAccepted:
             pass
         try:
-            return self._exchange(job, header, blobs)
+            return self._exchange(job, header, blobs, queue_timeout_s)
         except _NotAccepted as exc:
             raise SandboxUnavailable(str(exc)) from None
 
-    def _exchange(self, job: Job, header: dict, blobs: list[bytes]) -> JobResult:
+    def _exchange(
+        self, job: Job, header: dict, blobs: list[bytes], queue_timeout_s: float
+    ) -> JobResult:
         limits = job.limits
         max_response = limits.max_return_bytes + 2 * limits.max_output_bytes + FRAME_OVERHEAD_BYTES
         reader = FrameReader(max_response)
-        with self._connect(QUEUE_TIMEOUT_S) as connection:
+        with self._connect(queue_timeout_s) as connection:
             try:
                 send_frame(connection, header, blobs)
                 response, response_blobs = recv_frame(connection, max_response, reader)
+            except TimeoutError:
+                raise SandboxUnavailable(
+                    f"no sandbox slot at {self.socket_path} took the job within "
+                    f"{queue_timeout_s:g} s (all busy, or the server is hung)"
+                ) from None
             except (FrameError, OSError) as exc:
                 raise _NotAccepted(
                     f"the sandbox server at {self.socket_path} did not take the job: {exc}"

@@ -18,6 +18,7 @@ from exams.models import (
 from exams.services.attempts import attempt_check_open
 from exams.services.variants import attempt_variant
 from question_engine.errors import SandboxFailure
+from question_engine.sandbox_jobs import someone_waiting
 
 logger = logging.getLogger(__name__)
 
@@ -55,7 +56,8 @@ def code_visible_tests_run(
             details={"parts": {label: problems[label]}},
         )
     try:
-        return question_engine.run_visible_tests(definition, label, variant.params, source)
+        with someone_waiting():
+            return question_engine.run_visible_tests(definition, label, variant.params, source)
     except SandboxFailure as exc:
         logger.warning("Visible tests of %s part %s: the sandbox failed: %s", variant, label, exc)
         raise ApplicationError(

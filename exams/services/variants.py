@@ -24,6 +24,7 @@ from exams.models import (
     VariantAssignment,
 )
 from exams.seeding import variant_seed
+from question_engine.sandbox_jobs import someone_waiting
 
 logger = logging.getLogger(__name__)
 
@@ -54,7 +55,8 @@ def variant_get_or_build(
     if existing is not None:
         return existing
     try:
-        data = build_variant_data(version=version, seed=seed, paper=paper)
+        with someone_waiting():
+            data = build_variant_data(version=version, seed=seed, paper=paper)
     except question_engine.BankError as exc:
         logger.error("Building %s (seed=%s, paper=%s) failed: %s", version, seed, paper, exc)
         raise ApplicationError(
