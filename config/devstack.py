@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -75,6 +76,13 @@ def _spawn(args: list[str], **kwargs: object) -> subprocess.Popen:
     return subprocess.Popen(args, start_new_session=True, **kwargs)
 
 
+def _kill_group(proc: subprocess.Popen) -> None:
+    """Kill what is left of a dead child's session (a SIGKILLed sandbox server's slot
+    processes would otherwise keep its socket and stop a new server from starting)."""
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(proc.pid, signal.SIGKILL)
+
+
 def _manage(*args: str, env: dict[str, str]) -> None:
     subprocess.run([PYTHON, str(BASE_DIR / "manage.py"), *args], check=True, env=env)
 
@@ -96,6 +104,7 @@ def _interrupt(signum: int, frame: object) -> None:
 
 
 MAX_SANDBOX_RESTARTS = 5
+SANDBOX_RESTART_PAUSE_S = 1.0
 
 
 def main() -> int:
@@ -214,6 +223,8 @@ def main() -> int:
                     file=sys.stderr,
                     flush=True,
                 )
+                _kill_group(processes[sandbox_index])
+                time.sleep(SANDBOX_RESTART_PAUSE_S)
                 processes[sandbox_index] = start_sandbox()
             if any(proc.poll() is not None for proc in processes):
                 break
