@@ -170,6 +170,8 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "exams.api.errors.api_exception_handler",
+    # JSON only: the browsable API would answer HTML to a client that asks for it.
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": [
         "exams.api.parsing.BoundedJSONParser",
         "rest_framework.parsers.FormParser",

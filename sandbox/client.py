@@ -11,8 +11,11 @@ from sandbox.job import Job, JobResult
 SOCKET_ENV = "SANDBOX_SOCKET"
 CONNECT_TIMEOUT_S = 5.0
 RESPONSE_MARGIN_S = 30.0
-# How long a job may wait for a free slot (jobs queue when all workers are busy).
-QUEUE_TIMEOUT_S = 900.0
+# How long a job may wait for a free slot (jobs queue when all workers are busy). Kept well
+# under a grading lease (GRADING_LEASE_S, 600 s) even with the retries of
+# question_engine.sandbox_jobs, so a hung sandbox turns into a failure of ours that the
+# grading lifecycle retries, not a worker blocked past its lease.
+QUEUE_TIMEOUT_S = 120.0
 FRAME_OVERHEAD_BYTES = 4 * 1024 * 1024
 
 

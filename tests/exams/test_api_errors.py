@@ -145,3 +145,14 @@ def test_the_largest_seed_previews(course, instructor):
     client.force_login(instructor)
     url = f"/instructor/courses/{course.slug}/questions/demo-linear-neuron/"
     assert client.get(url, {"seed": str(2**48 - 1)}).status_code == 200
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("accept", ["text/html", "text/html,application/xhtml+xml,*/*;q=0.8"])
+def test_the_api_answers_json_even_to_a_browser(api, attempt_id, accept):
+    """DRF's browsable API answered HTML to `Accept: text/html`, errors included."""
+    ok = api.get("/api/v1/courses/", HTTP_ACCEPT=accept)
+    assert ok["Content-Type"].startswith("application/json")
+    missing = api.get("/api/v1/attempts/999999/", HTTP_ACCEPT=accept)
+    assert missing["Content-Type"].startswith("application/json")
+    assert "error" in missing.json()
