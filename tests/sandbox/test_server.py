@@ -73,10 +73,19 @@ def test_jobs_queue_when_every_slot_is_busy(sandbox_client):
     assert [result.outputs for result in results] == [[n] for n in range(8)]
 
 
+def _idle_children(server) -> list[int]:
+    """Each supervisor's pre-forked idle child, waiting until every slot has forked one again
+    (after a job the next idle child comes only once the last job's processes are reaped)."""
+    deadline = time.monotonic() + SETTLE_TIMEOUT_S
+    while True:
+        found = {supervisor: _children(supervisor) for supervisor in supervisors(server)}
+        if all(found.values()) or time.monotonic() > deadline:
+            return [pid for pids in found.values() for pid in pids]
+        time.sleep(0.05)
+
+
 def test_a_dead_idle_child_is_replaced_before_the_next_job(sandbox_server):
-    idle_children = [
-        pid for supervisor in supervisors(sandbox_server) for pid in _children(supervisor)
-    ]
+    idle_children = _idle_children(sandbox_server)
     assert idle_children
     for pid in idle_children:
         os.kill(pid, signal.SIGKILL)
