@@ -159,3 +159,33 @@ def test_instructor_assembles_a_paper_in_the_browser(client, course, instructor,
     assert [(i.question.slug, i.marks) for i in paper.items.all()] == [
         (demo_question.slug, Decimal("4.00"))
     ]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("time_limit_minutes", "99999999999999999999", "time limit"),
+        ("time_limit_minutes", "0", "time limit"),
+        ("marks_demo-linear-neuron", "nan", "positive marks"),
+        ("marks_demo-linear-neuron", "1e308", "positive marks"),
+        ("marks_demo-linear-neuron", "2.125", "positive marks"),
+        ("title", "x" * 5000, "at most 300 characters"),
+    ],
+)
+def test_the_paper_form_refuses_values_the_database_cannot_hold(
+    client, course, instructor, field, value, message
+):
+    """A fresh-eyes run got 500s for a huge time limit and for 'nan' marks."""
+    client.force_login(instructor)
+    form = {
+        "title": "Mock",
+        "time_limit_minutes": "30",
+        "order_demo-linear-neuron": "1",
+        "marks_demo-linear-neuron": "2",
+        field: value,
+    }
+    response = client.post(f"/instructor/courses/{course.slug}/papers/new/", form)
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert not course.papers.exists()
