@@ -120,6 +120,10 @@ RETIRED_NOTICE = (
     "Your instructor withdrew this variant; your answers stand. Start a new attempt for fresh "
     "numbers."
 )
+RETIRED_IN_EXAM_NOTICE = (
+    "Your instructor withdrew these numbers after your sitting began; keep answering them, "
+    "your answers will be marked."
+)
 SOLUTION_SHOWN_NOTICE = (
     "You have seen the worked solution for these numbers, so answers on them are no longer "
     "scored. Try a new variant for fresh numbers."
@@ -176,7 +180,7 @@ def held_variant_state(*, attempt: Attempt, variant: Variant) -> dict[str, Any]:
     practice = attempt.mode == Attempt.Mode.PRACTICE
     notices = []
     if variant.retired:
-        notices.append(RETIRED_NOTICE)
+        notices.append(RETIRED_NOTICE if practice else RETIRED_IN_EXAM_NOTICE)
     if practice and shown_at is not None:
         notices.append(SOLUTION_SHOWN_NOTICE)
     return {

@@ -235,3 +235,18 @@ def variant_holder_counts(*, variant: Variant) -> tuple[int, int, int]:
         holders.values("student").distinct().count(),
         holders.filter(submissions__variant=variant).distinct().count(),
     )
+
+
+def paper_questions_with_retired_original_numbers(*, paper: Paper) -> list[Question]:
+    """The questions of an original-numbers paper whose course paper variant (of the current
+    version) an instructor retired: a new sitting could not be given their numbers."""
+    if not paper.use_original_numbers:
+        return []
+    withdrawn = []
+    for item in paper.items.select_related("question").order_by("order"):
+        version = item.question.current_version
+        if Variant.objects.filter(
+            course=paper.course, version=version, is_paper=True, retired=True
+        ).exists():
+            withdrawn.append(item.question)
+    return withdrawn

@@ -79,6 +79,16 @@ def attempt_start_paper(*, student: AbstractBaseUser, paper: Paper, mode: str) -
                 status=409,
                 details={"questions": [question.slug for question in locked]},
             )
+    withdrawn = selectors.paper_questions_with_retired_original_numbers(paper=paper)
+    if withdrawn and not Attempt.objects.filter(student=student, paper=paper, mode=mode).exists():
+        raise ApplicationError(
+            f"'{paper.title}' uses the original exam numbers, and your instructor withdrew those "
+            f"of {', '.join(q.title for q in withdrawn)}; ask them to restore the numbers or to "
+            "set the paper to new numbers. Nothing was started.",
+            code="variants_retired",
+            status=409,
+            details={"questions": [q.slug for q in withdrawn]},
+        )
     if mode == Attempt.Mode.EXAM:
         return _exam_sitting_get_or_create(student=student, paper=paper)
     return _attempt_create(student=student, course=paper.course, paper=paper, mode=mode)

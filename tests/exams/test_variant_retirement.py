@@ -7,7 +7,8 @@ import pytest
 
 from exams import services
 from exams.errors import ApplicationError
-from exams.models import Course, Membership, Submission, Variant
+from exams.models import Attempt, Course, Membership, Submission, Variant
+from exams.presentation import held_variant_state
 
 
 def _answers(variant) -> dict[str, str]:
@@ -92,6 +93,9 @@ def test_an_exam_sitting_keeps_answering_a_variant_retired_mid_exam(
         attempt=sitting, student=student, answers=_answers(variant), question=demo_question
     )
     assert again.variant_id == variant.pk
+    state = held_variant_state(attempt=sitting, variant=variant)
+    assert state["answerable"] and not any("new attempt" in n for n in state["notices"])
+    assert any("keep answering" in n for n in state["notices"])
 
 
 @pytest.mark.django_db
@@ -115,11 +119,18 @@ def test_a_retired_original_numbers_variant_is_kept_by_sittings_and_refused_to_n
     held = services.attempt_variant(attempt=sitting, question=demo_question)
     services.variant_retire(variant=held)
     assert services.attempt_variant(attempt=sitting, question=demo_question).pk == held.pk
-    late = services.attempt_start_paper(student=other_student, paper=paper, mode="exam")
+    assert services.attempt_start_paper(student=student, paper=paper, mode="exam") == sitting
     with pytest.raises(ApplicationError) as refused:
-        services.attempt_variant(attempt=late, question=demo_question)
+        services.attempt_start_paper(student=other_student, paper=paper, mode="exam")
     assert refused.value.code == "variants_retired" and "withdrew" in refused.value.message
+    services.attempt_finish(attempt=sitting, student=student)  # no sitting open any more
+    with pytest.raises(ApplicationError) as refused:
+        services.attempt_start_paper(student=other_student, paper=paper, mode="practice")
+    assert refused.value.code == "variants_retired"
+    # nothing was started: an exam sitting cannot be restarted, so a useless one would trap
+    assert not Attempt.objects.filter(student=other_student, paper=paper).exists()
     services.variant_restore(variant=held)
+    late = services.attempt_start_paper(student=other_student, paper=paper, mode="exam")
     assert services.attempt_variant(attempt=late, question=demo_question).pk == held.pk
 
 
