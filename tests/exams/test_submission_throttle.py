@@ -86,15 +86,20 @@ def test_each_student_has_their_own_limit(low_rate, course, student, other_stude
         assert codes == [202, 202, 202, 429]
 
 
-@pytest.mark.django_db
-def test_visible_test_runs_are_limited_per_student(course, student, api_for, monkeypatch):
-    monkeypatch.setattr(VisibleTestsRunThrottle, "rate", "1/day", raising=False)
+def _run_tests_url(course, api) -> str:
+    """The run-tests URL of a new code-layer-norm attempt made through `api`."""
     slug = "code-layer-norm"
     question_sync(definition=question_engine.load_question(settings.BANK_ROOT / slug))
     course.questions.add(Question.objects.get(slug=slug))
-    api = api_for(student)
     attempt = api.post("/api/v1/attempts/", {"question": slug}, format="json").json()
-    url = f"/api/v1/attempts/{attempt['id']}/run-tests/"
+    return f"/api/v1/attempts/{attempt['id']}/run-tests/"
+
+
+@pytest.mark.django_db
+def test_visible_test_runs_are_limited_per_student(course, student, api_for, monkeypatch):
+    monkeypatch.setattr(VisibleTestsRunThrottle, "rate", "1/day", raising=False)
+    api = api_for(student)
+    url = _run_tests_url(course, api)
     draft = {"part": "impl", "source": "def broken(:"}
     assert api.post(url, draft, format="json").status_code == 400
     refused = api.post(url, draft, format="json")
@@ -123,12 +128,8 @@ def test_new_attempts_share_one_limit_over_api_and_web(
 @pytest.mark.django_db
 def test_a_student_runs_one_set_of_visible_tests_at_a_time(course, student, api_for):
     """Ten endless loops at once would hold every sandbox slot while other students wait."""
-    slug = "code-layer-norm"
-    question_sync(definition=question_engine.load_question(settings.BANK_ROOT / slug))
-    course.questions.add(Question.objects.get(slug=slug))
     api = api_for(student)
-    attempt = api.post("/api/v1/attempts/", {"question": slug}, format="json").json()
-    url = f"/api/v1/attempts/{attempt['id']}/run-tests/"
+    url = _run_tests_url(course, api)
     draft = {"part": "impl", "source": "def broken(:"}
     cache.add(f"visible-tests-running:{student.pk}", 1)  # a run of theirs still going
     busy = api.post(url, draft, format="json")
