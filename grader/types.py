@@ -6,7 +6,16 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-PartStatus = Literal["correct", "partially_correct", "incorrect", "format_error", "needs_manual"]
+PartStatus = Literal[
+    "correct",
+    "partially_correct",
+    "incorrect",
+    "format_error",
+    "needs_manual",
+    "visible_tests_passed",
+    "visible_tests_failed",
+]
+"""The last two only describe a run of a code part's visible tests (not a mark of the part)."""
 
 
 @dataclass(frozen=True)

@@ -20,10 +20,25 @@ from question_engine.definition import PartDefinition, QuestionDefinition
 from question_engine.errors import BankError
 from question_engine.render import render_template
 
-CODE_KEYS = {"entry", "starter", "reference", "solution", "tests", "wrong", "time_limit_s"}
+CODE_KEYS = {
+    "entry",
+    "starter",
+    "reference",
+    "solution",
+    "tests",
+    "wrong",
+    "cheats",
+    "time_limit_s",
+    "runtime",
+}
 FILE_KEYS = ("starter", "reference", "solution", "tests")
 WRONG_KEYS = {"file", "hint", "fails"}
+CHEAT_KEYS = {"file", "attack"}
+RUNTIMES = ("torch", "numpy")
+"""Sandbox runtimes a code part may ask for: `numpy` jobs cannot import torch or sympy at all,
+which is how a part bans autograd in a way submitted code cannot undo."""
 DEFAULT_TIME_LIMIT_S = 10.0
+"""Each test's own budget in seconds (a test may set its own `time_limit_s`)."""
 MAX_TIME_LIMIT_S = 60.0
 STARTER_HEADING = "Starter code:"
 
@@ -36,6 +51,15 @@ class WrongSolution:
     source: str
     hint: str
     fails: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Cheat:
+    """An adversarial sample shipped with the question: it must score 0 (see bank tests)."""
+
+    name: str
+    source: str
+    attack: str
 
 
 @dataclass(frozen=True)
@@ -52,6 +76,8 @@ class CodePart:
     tests_template: str
     wrong: tuple[WrongSolution, ...]
     time_limit_s: float
+    runtime: str = "torch"
+    cheats: tuple[Cheat, ...] = ()
 
     @property
     def where(self) -> str:
@@ -113,6 +139,8 @@ def code_part(q: QuestionDefinition, label: str) -> CodePart:
             for w in table["wrong"]
         ),
         time_limit_s=float(table["time_limit_s"]),
+        runtime=table.get("runtime", "torch"),
+        cheats=tuple(Cheat(c["name"], c["source"], c["attack"]) for c in table.get("cheats", [])),
     )
 
 
@@ -147,7 +175,12 @@ def _inline(part: PartDefinition, folder: Path, at: str) -> PartDefinition:
     for key in FILE_KEYS:
         inlined[key] = _read(folder, table.get(key), f"{at}: [parts.code] {key}")
     inlined["wrong"] = _wrong_solutions(folder, table.get("wrong", []), at)
+    inlined["cheats"] = _cheats(folder, table.get("cheats", []), at)
     inlined["time_limit_s"] = _time_limit(table.get("time_limit_s", DEFAULT_TIME_LIMIT_S), at)
+    runtime = table.get("runtime", "torch")
+    if runtime not in RUNTIMES:
+        raise BankError(f"{at}: [parts.code] runtime must be one of {', '.join(RUNTIMES)}")
+    inlined["runtime"] = runtime
     prompt = f"{part.prompt.rstrip()}\n\n{STARTER_HEADING}\n\n```python\n{inlined['starter']}```\n"
     return dataclasses.replace(part, prompt=prompt, rule={**part.rule, "code": inlined})
 
@@ -187,6 +220,27 @@ def _wrong_solutions(folder: Path, raw: Any, at: str) -> list[dict[str, Any]]:
         name = PurePosixPath(item["file"]).stem
         solutions.append({"name": name, "source": source, "hint": hint, "fails": fails})
     return solutions
+
+
+def _cheats(folder: Path, raw: Any, at: str) -> list[dict[str, Any]]:
+    if not isinstance(raw, list):
+        raise BankError(f"{at}: [parts.code] cheats must be an array of [[parts.code.cheats]]")
+    cheats = []
+    for index, item in enumerate(raw, start=1):
+        where = f"{at}: cheat #{index}"
+        if not isinstance(item, dict):
+            raise BankError(f"{where} must be a table with file and attack")
+        unknown = sorted(set(item) - CHEAT_KEYS)
+        if unknown:
+            raise BankError(f"{where}: unknown field(s) {', '.join(unknown)}; use file, attack")
+        attack = item.get("attack")
+        if not isinstance(attack, str) or not attack.strip():
+            raise BankError(f"{where}: attack must say in one line what the cheat tries")
+        source = _read(folder, item.get("file"), f"{where} file")
+        cheats.append(
+            {"name": PurePosixPath(item["file"]).stem, "source": source, "attack": attack}
+        )
+    return cheats
 
 
 def _time_limit(value: Any, at: str) -> float:

@@ -1,17 +1,24 @@
-"""Marking code parts: each source runs in its own sandbox job, comparisons happen here.
+"""Marking code parts: every test of a submission runs in its own sandbox job; judging is here.
 
-A submission runs in one job (the code-tests job `question_engine/jobs/code_tests.py` shipped
-as source, the submission passed to it as a string). The reference and the known wrong
-solutions are author code: they run together in another job, never with student code, and
-their plain outputs are cached per (question content hash, part, params).
+A submission's test runs in a job of its own (the code-tests harness
+`question_engine/jobs/code_tests.py` shipped as source, with the submission and that one test's
+*plan*, see `grader.code.plans`), with the test's own time budget; the jobs of one submission
+run side by side. A job that runs too long, crashes or runs out of memory fails its own test
+only. What a hidden test's job printed or raised never reaches the student.
+
+The reference and the known wrong solutions are author code: each runs in its own job (never
+with student code) over every plan, and their plain outputs are cached per (question content
+hash, part, params).
 """
 
 from __future__ import annotations
 
+import contextvars
 import json
 import threading
 from collections import OrderedDict
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,30 +26,35 @@ import numpy as np
 
 import grader
 from grader.code import CodeRun, CodeTest, ReferenceRunError, WrongRun, mark_code_tests
+from grader.code.plans import plan_for
 from grader.code.syntax import syntax_problem
 from question_engine.code_digits import digits_split
 from question_engine.code_parts import CodePart, code_part
 from question_engine.definition import QuestionDefinition
 from question_engine.errors import QuestionRunError
-from question_engine.jobs import CODE_TESTS_JOB, job_filename, job_source
+from question_engine.jobs import CODE_TESTS_JOB, NUMPY_CODE_TESTS_JOB, job_filename, job_source
 from question_engine.sandbox_jobs import run_job
-from sandbox import Call, Job, Limits
+from sandbox import Call, Job, JobResult, Limits
 
 SUBMISSION_FILENAME = "submission.py"
 REFERENCE_FILENAME = "reference.py"
 AUTHOR_CACHE_SIZE = 256
 JOB_MEMORY_MB = 1024
-STUDENT_FAILURES = {
-    "timeout": "your code ran longer than the time limit of {limit:g} s, so no test finished; "
-    "look for endless loops or needlessly large tensors",
-    "memory_limit": "your code used more memory than the limit of {memory} MB; "
-    "look for needlessly large tensors",
-    "output_limit": "your code printed or returned too much data; remove large prints",
-    "killed": "your code crashed the process it ran in before the tests finished (for example "
-    "a segmentation fault or an abort in a native library call); check tensor shapes and "
-    "dtypes passed to low-level operations",
-    "bad_return": "the test results could not be read back from your code's process",
-    "error": "the tests could not run: {error}",
+PARALLEL_TEST_JOBS = 4
+"""Test jobs of one submission in flight at once (the sandbox queues the rest)."""
+LOAD_BUDGET_S = 10.0
+"""Budget of the load-only job run for parts without visible tests."""
+TEST_FAILURES = {
+    "timeout": "test `{name}` ran past its {limit:g} s budget, so it fails; look for endless "
+    "loops or needlessly large tensors",
+    "memory_limit": "test `{name}` used more memory than the limit of {memory} MB; look for "
+    "needlessly large tensors",
+    "output_limit": "test `{name}` returned too much data to be read back",
+    "killed": "your code crashed the process of test `{name}` (for example a segmentation "
+    "fault or an abort in a native library call); check tensor shapes and dtypes passed to "
+    "low-level operations",
+    "bad_return": "the result of test `{name}` could not be read back from your code's process",
+    "error": "test `{name}` could not run: {error}",
 }
 
 
@@ -58,68 +70,126 @@ def _trains(tests: Sequence[CodeTest]) -> bool:
     return any(test.check == "training" for test in tests)
 
 
-def _job_data(tests: Sequence[CodeTest]) -> dict[str, Any]:
+def _job_data(tests: Sequence[CodeTest], params: Mapping[str, Any]) -> dict[str, Any]:
     return digits_split().job_data() if _trains(tests) else {}
 
 
-def held_out_labels(tests: Sequence[CodeTest]) -> np.ndarray | None:
+def held_out_labels(tests: Sequence[CodeTest], params: Mapping[str, Any]) -> np.ndarray | None:
+    """The labels `training` tests of this variant are scored against (never sent to a job)."""
     return digits_split().y_test if _trains(tests) else None
 
 
-def _limits(part: CodePart, runs: int) -> Limits:
-    seconds = part.time_limit_s * runs
-    return Limits(wall_time_s=seconds, cpu_time_s=seconds, memory_mb=JOB_MEMORY_MB)
+def _budget_s(part: CodePart, test: CodeTest) -> float:
+    return test.time_limit_s if test.time_limit_s is not None else part.time_limit_s
 
 
-def _raw_tests(tests: Sequence[CodeTest]) -> list[dict[str, Any]]:
-    return [dict(test.raw) for test in tests]
+def _job(part: CodePart, call: Call, seconds: float) -> Job:
+    name = NUMPY_CODE_TESTS_JOB if part.runtime == "numpy" else CODE_TESTS_JOB
+    return Job(
+        code=job_source(name),
+        calls=[call],
+        limits=Limits(wall_time_s=seconds, cpu_time_s=seconds, memory_mb=JOB_MEMORY_MB),
+        filename=job_filename(CODE_TESTS_JOB),
+        runtime=part.runtime,
+    )
+
+
+def _in_parallel(tasks: Sequence[Callable[[], Any]]) -> list[Any]:
+    """Run `tasks` on a few threads, each in a copy of the caller's context (so a person
+    waiting for the result keeps the short sandbox queue limit); results in order."""
+    if len(tasks) <= 1:
+        return [task() for task in tasks]
+    with ThreadPoolExecutor(max_workers=min(PARALLEL_TEST_JOBS, len(tasks))) as pool:
+        futures = [pool.submit(contextvars.copy_context().run, task) for task in tasks]
+        return [future.result() for future in futures]
+
+
+def _printed(result: JobResult) -> str:
+    parts = []
+    if result.stdout.strip():
+        parts.append(result.stdout.rstrip())
+    if result.stderr.strip():
+        parts.append("(stderr)\n" + result.stderr.rstrip())
+    return "\n".join(parts)
+
+
+def _test_entry(test: CodeTest, result: JobResult, budget: float) -> dict[str, Any]:
+    """The per-test record of one job: observations, the code's error, or why the job failed."""
+    if result.status == "ok" and len(result.outputs) == 1 and isinstance(result.outputs[0], dict):
+        output = result.outputs[0]
+        if output.get("load_error") is not None:
+            load_error = output["load_error"]
+            return {"load_error": load_error if isinstance(load_error, dict) else {}}
+        if isinstance(output.get("observed"), dict):
+            return {"observed": output["observed"]}
+        if isinstance(output.get("error"), dict):
+            return {"error": output["error"]}
+        return {"failure": TEST_FAILURES["bad_return"].format(name=test.name)}
+    error = grader.code.error_text(result.error.as_dict()) if result.error else "unknown"
+    template = TEST_FAILURES.get(result.status, TEST_FAILURES["error"])
+    message = template.format(name=test.name, limit=budget, memory=JOB_MEMORY_MB, error=error)
+    return {"failure": message[0].upper() + message[1:] + "."}
 
 
 def run_submission(
     part: CodePart, params: Mapping[str, Any], tests: Sequence[CodeTest], source: str
 ) -> CodeRun:
-    """The submission's observations for `tests`, from one sandbox job."""
-    call = Call(
-        "run_code_tests",
-        args=(source, SUBMISSION_FILENAME, part.entry(params), _raw_tests(tests), _job_data(tests)),
-    )
-    limits = _limits(part, 1)
-    job = Job(
-        code=job_source(CODE_TESTS_JOB),
-        calls=[call],
-        limits=limits,
-        filename=job_filename(CODE_TESTS_JOB),
-    )
-    result = run_job(job, where=part.where)
-    if result.status != "ok" or len(result.outputs) != 1:
-        error = grader.code.error_text(result.error.as_dict()) if result.error else "unknown"
-        template = STUDENT_FAILURES.get(result.status, STUDENT_FAILURES["error"])
-        message = template.format(limit=limits.wall_time_s, memory=limits.memory_mb, error=error)
-        return CodeRun(failure=message[0].upper() + message[1:] + ".", stdout=result.stdout)
-    hidden = {test.name for test in tests if test.hidden}
-    return code_run_from_output(result.outputs[0], hidden)
+    """The submission's observations for `tests`: one sandbox job per test, side by side.
+
+    A load error is taken from a visible test's job (or from a load-only job when none of
+    `tests` is visible); hidden tests' jobs contribute their observations only.
+    """
+    entry = part.entry(params)
+    data = _job_data(tests, params)
+
+    def task(test: CodeTest) -> Callable[[], JobResult]:
+        call = Call("run_test", args=(source, SUBMISSION_FILENAME, plan_for(test, entry), data))
+        return lambda: run_job(_job(part, call, _budget_s(part, test)), where=part.where)
+
+    tasks = [task(test) for test in tests]
+    if not any(not test.hidden for test in tests):
+        load_call = Call("load_only", args=(source, SUBMISSION_FILENAME))
+        tasks.append(lambda: run_job(_job(part, load_call, LOAD_BUDGET_S), where=part.where))
+    results = _in_parallel(tasks)
+    entries: dict[str, dict[str, Any]] = {}
+    printed: list[str] = []
+    load_error = None
+    for test, result in zip(tests, results, strict=False):
+        entry_ = _test_entry(test, result, _budget_s(part, test))
+        if test.hidden:
+            entry_.pop("load_error", None)
+        else:
+            text = _printed(result)
+            if text:
+                printed.append(f"[{test.name}]\n{text}")
+            if load_error is None and entry_.get("load_error") is not None:
+                load_error = entry_["load_error"]
+        entries[test.name] = entry_
+    if len(results) > len(tests):
+        load_only = results[-1]
+        output = load_only.outputs[0] if load_only.ok and load_only.outputs else None
+        if isinstance(output, dict) and isinstance(output.get("load_error"), dict):
+            load_error = output["load_error"]
+    return CodeRun(tests=entries, load_error=load_error, stdout="\n".join(printed))
 
 
-def code_run_from_output(output: Any, hidden: set[str]) -> CodeRun:
-    """A CodeRun from the harness's (untrusted) return value; stdout of hidden tests is dropped."""
-    if not isinstance(output, dict):
-        return CodeRun(failure="The test results could not be read back from your code.")
-    stdout = output.get("stdout") if isinstance(output.get("stdout"), str) else ""
-    load_error = output.get("load_error")
-    if load_error is not None:
-        return CodeRun(load_error=load_error if isinstance(load_error, dict) else {}, stdout=stdout)
-    raw_tests = output.get("tests")
-    tests = {
-        name: entry
-        for name, entry in (raw_tests.items() if isinstance(raw_tests, dict) else [])
-        if isinstance(name, str) and isinstance(entry, dict)
+def _author_code_run(result: JobResult, tests: Sequence[CodeTest], filename: str) -> CodeRun:
+    """A CodeRun from the job that ran every plan over one author source (`run_author_plans`).
+
+    Raises QuestionRunError when the job failed or sent back something unreadable.
+    """
+    records = result.outputs[0] if result.ok and len(result.outputs) == 1 else None
+    record = records[0] if isinstance(records, list) and len(records) == 1 else None
+    if not isinstance(record, dict) or not isinstance(record.get("tests"), list):
+        detail = grader.code.error_text(result.error.as_dict()) if result.error else result.status
+        raise QuestionRunError(f"the author run of {filename} failed ({detail})")
+    load_error = record.get("load_error")
+    per_test = {
+        test.name: entry
+        for test, entry in zip(tests, record["tests"], strict=False)
+        if isinstance(entry, dict)
     }
-    printed = [stdout] if stdout else []
-    for name, entry in tests.items():
-        text = entry.get("stdout")
-        if name not in hidden and isinstance(text, str) and text:
-            printed.append(f"[{name}]\n{text}")
-    return CodeRun(tests=tests, stdout="\n".join(printed))
+    return CodeRun(tests=per_test, load_error=load_error if isinstance(load_error, dict) else None)
 
 
 _author_cache: OrderedDict[tuple[str, str, str], AuthorRuns] = OrderedDict()
@@ -129,7 +199,10 @@ _author_lock = threading.Lock()
 def author_runs(
     q: QuestionDefinition, part: CodePart, params: Mapping[str, Any], tests: Sequence[CodeTest]
 ) -> AuthorRuns:
-    """Reference and wrong-solution runs for this variant, from the cache or one sandbox job."""
+    """Reference and wrong-solution runs for this variant, from the cache or one job per source.
+
+    Raises QuestionRunError when the reference's job fails or its code does not load.
+    """
     key = (q.content_hash, part.label, json.dumps(params, sort_keys=True, default=str))
     with _author_lock:
         if key in _author_cache:
@@ -138,21 +211,23 @@ def author_runs(
     wrong = part.wrong_for(tests)
     sources = [(REFERENCE_FILENAME, part.reference)]
     sources += [(f"wrong_{w.name}.py", w.source) for w in wrong]
-    call = Call(
-        "run_author_sources",
-        args=(sources, part.entry(params), _raw_tests(tests), _job_data(tests)),
-    )
-    job = Job(
-        code=job_source(CODE_TESTS_JOB),
-        calls=[call],
-        limits=_limits(part, len(sources)),
-        filename=job_filename(CODE_TESTS_JOB),
-    )
-    result = run_job(job, where=part.where)
-    if result.status != "ok" or len(result.outputs) != 1 or not isinstance(result.outputs[0], list):
-        detail = grader.code.error_text(result.error.as_dict()) if result.error else result.status
-        raise QuestionRunError(f"{part.where}: the reference run failed ({detail})")
-    runs = [code_run_from_output(output, set()) for output in result.outputs[0]]
+    entry = part.entry(params)
+    plans = [plan_for(test, entry) for test in tests]
+    data = _job_data(tests, params)
+    seconds = sum(_budget_s(part, test) for test in tests)
+
+    def task(filename: str, source: str) -> Callable[[], JobResult]:
+        call = Call("run_author_plans", args=([(filename, source)], plans, data))
+        return lambda: run_job(_job(part, call, seconds), where=part.where)
+
+    results = _in_parallel([task(filename, source) for filename, source in sources])
+    try:
+        runs = [
+            _author_code_run(result, tests, filename)
+            for (filename, _), result in zip(sources, results, strict=True)
+        ]
+    except QuestionRunError as exc:
+        raise QuestionRunError(f"{part.where}: {exc}") from None
     reference = runs[0]
     if reference.load_error is not None:
         raise QuestionRunError(
@@ -218,7 +293,7 @@ def _mark(
             runs.authors.reference,
             runs.authors.wrong,
             visible_only=visible_only,
-            labels=held_out_labels(runs.tests),
+            labels=held_out_labels(runs.tests, params),
         )
     except ReferenceRunError as exc:
         raise QuestionRunError(f"{runs.part.where}: {exc}") from None
@@ -234,5 +309,9 @@ def mark_code_part(
 def run_visible_tests(
     q: QuestionDefinition, label: str, params: Mapping[str, Any], source: str
 ) -> grader.PartResult:
-    """Run only the visible tests (a "run tests" button: not a submission, costs no attempt)."""
+    """Run only the visible tests (a "run tests" button: not a submission, costs no attempt).
+
+    The result's score and maximum are the visible tests' points, and its status is
+    `visible_tests_run`: it never claims a mark for the whole part.
+    """
     return _mark(q, label, params, source, visible_only=True)

@@ -49,6 +49,7 @@ class Job:
     calls: Sequence[Call] = ()
     limits: Limits = field(default_factory=Limits)
     filename: str = "submission.py"
+    runtime: str = "torch"
 
     def __post_init__(self) -> None:
         if type(self.code) is not str:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -13,7 +13,6 @@ from grader.code.compare import (
     array_of,
     compare_outputs,
     kind_of,
-    structure_message,
     values_message,
 )
 from grader.code.facts import FactsUnreadable, prediction_facts, setup_facts
@@ -24,23 +23,31 @@ from grader.code.spec import CodeTest
 class Verdict:
     passed: bool
     message: str = ""
+    values_wrong: bool = False
+    """A property check failed because its call's values are wrong, not the property itself."""
 
 
 PASSED = Verdict(True)
 
 
 def judge(
-    test: CodeTest, observed: Any, reference: Any, labels: np.ndarray | None = None
+    test: CodeTest,
+    observed: Any,
+    reference: Any,
+    labels: np.ndarray | None = None,
+    changed_elsewhere: Sequence[str] = (),
 ) -> Verdict:
     """Whether the submission's observations for `test` pass, and a message if not.
 
-    `labels` are the held-out labels a `training` test scores the returned outputs against.
+    `labels` are the held-out labels a `training` test scores the returned outputs against;
+    `changed_elsewhere` lists the other calls of the same run that changed their inputs
+    (in-place tests judge every call, not only their own).
     """
     if not isinstance(observed, Mapping):
         return Verdict(False, "the test produced no readable observations.")
     if test.check == "forward":
         return _verdict(
-            compare_outputs(observed.get("output"), _get(reference, "output"), test.rtol, test.atol)
+            compare_outputs(_output(observed), _output(reference), test.rtol, test.atol)
         )
     if test.check == "gradients":
         return _judge_gradients(test, observed, reference)
@@ -59,31 +66,30 @@ def judge(
     if test.check == "parameters":
         return _judge_parameters(test, observed, reference)
     if test.check == "inplace":
-        return _judge_inplace(observed, reference)
+        return _judge_inplace(test, observed, reference, changed_elsewhere)
     if test.check == "determinism":
-        message = structure_message(observed.get("first"), _get(reference, "first"))
-        if message:
-            return Verdict(False, message)
-        message = compare_outputs(
-            observed.get("second"), observed.get("first"), 0.0, 0.0, "second call"
-        )
-        if message:
-            return Verdict(
-                False, f"two calls with the same inputs and seed gave different results. {message}"
-            )
-        return PASSED
+        return _judge_determinism(test, observed, reference)
     if test.check == "symmetric":
         return _judge_symmetric(test, observed)
     try:
-        facts = setup_facts(observed.get("setup"))
         if test.check == "training":
             if labels is None:
                 return Verdict(False, "the held-out labels for this training test are missing.")
             kind = test.raw.get("training", {}).get("outputs", "log_probs")
-            facts.update(prediction_facts(observed.get("outputs"), labels, kind))
+            facts = prediction_facts(observed.get("outputs"), labels, kind)
+        else:
+            facts = setup_facts(observed.get("setup"))
     except FactsUnreadable as exc:
         return Verdict(False, str(exc))
     return judge_facts(test, facts)
+
+
+def _output(observations: Any, index: int = 0) -> Any:
+    """The plain output of call `index` in a `call`/`gradients` observation, or None."""
+    outputs = _get(observations, "outputs")
+    if isinstance(outputs, list) and len(outputs) > index:
+        return outputs[index]
+    return None
 
 
 def _get(reference: Any, key: str) -> Any:
@@ -95,9 +101,7 @@ def _verdict(message: str | None) -> Verdict:
 
 
 def _judge_gradients(test: CodeTest, observed: Mapping[str, Any], reference: Any) -> Verdict:
-    message = compare_outputs(
-        observed.get("output"), _get(reference, "output"), test.rtol, test.atol
-    )
+    message = compare_outputs(_output(observed), _output(reference), test.rtol, test.atol)
     if message:
         return Verdict(False, message)
     inputs, expected_inputs = observed.get("input_grads"), _get(reference, "input_grads")
@@ -171,7 +175,8 @@ def _parameter_rows(value: Any) -> list[tuple[str, tuple[int, ...], bool]] | Non
         shape = row.get("shape")
         if not isinstance(shape, list) or not all(isinstance(n, int) for n in shape):
             return None
-        rows.append((row["name"], tuple(shape), row.get("requires_grad") is True))
+        learnable = row.get("requires_grad") is True and row.get("is_parameter", True) is True
+        rows.append((row["name"], tuple(shape), learnable))
     return rows
 
 
@@ -179,7 +184,11 @@ def _judge_parameters(test: CodeTest, observed: Mapping[str, Any], reference: An
     got = _parameter_rows(observed.get("parameters"))
     want = _parameter_rows(_get(reference, "parameters"))
     if got is None or want is None:
-        return Verdict(False, "the registered parameters could not be read.")
+        return Verdict(
+            False,
+            "the registered parameters could not be read: is the entry point an nn.Module "
+            "subclass whose parameters are created in __init__?",
+        )
     names = {name for name, _, _ in got}
     missing = [name for name in test.names if name not in names]
     if missing:
@@ -203,47 +212,73 @@ def _judge_parameters(test: CodeTest, observed: Mapping[str, Any], reference: An
     return PASSED
 
 
-def _judge_inplace(observed: Mapping[str, Any], reference: Any) -> Verdict:
-    message = structure_message(observed.get("output"), _get(reference, "output"))
+def _judge_inplace(
+    test: CodeTest, observed: Mapping[str, Any], reference: Any, changed_elsewhere: Sequence[str]
+) -> Verdict:
+    message = compare_outputs(_output(observed), _output(reference), test.rtol, test.atol)
     if message:
-        return Verdict(False, message)
+        return Verdict(False, message, values_wrong=True)
     changed = observed.get("changed")
     if not isinstance(changed, list):
         return Verdict(False, "the in-place check could not be read.")
-    if changed:
-        listed = ", ".join(str(item) for item in changed)
+    found = [str(item) for item in changed] + list(changed_elsewhere)
+    if found:
+        listed = ", ".join(dict.fromkeys(found))
         return Verdict(
             False,
-            f"the call modified its input(s) {listed} in place; work on new "
-            "tensors (avoid x -= ..., x.sub_(...), x[...] = ...).",
+            f"a call modified its input(s) in place ({listed}); work on new tensors "
+            "(avoid x -= ..., x.sub_(...), x[...] = ...).",
+        )
+    return PASSED
+
+
+def _judge_determinism(test: CodeTest, observed: Mapping[str, Any], reference: Any) -> Verdict:
+    message = compare_outputs(_output(observed), _output(reference), test.rtol, test.atol)
+    if message:
+        return Verdict(False, message, values_wrong=True)
+    message = compare_outputs(_output(observed, 1), _output(observed), 0.0, 0.0, "second call")
+    if message:
+        return Verdict(
+            False, f"two calls with the same inputs and seed gave different results. {message}"
         )
     return PASSED
 
 
 def _judge_symmetric(test: CodeTest, observed: Mapping[str, Any]) -> Verdict:
-    for stage, when in (("initial", "right after construction"), ("stepped", "after one step")):
-        values = observed.get(stage)
-        if not isinstance(values, Mapping):
-            return Verdict(False, "the parameter values could not be read.")
-        for name in test.names:
-            if name not in values:
-                return Verdict(
-                    False,
-                    f"no registered parameter named {name}; create it in __init__ as "
-                    f"self.{name} = nn.Parameter(...).",
-                )
-            array = array_of(values[name]) if kind_of(values[name]) == "tensor" else None
+    """Each named matrix parameter, and the gradient it received, equal their transposes."""
+    rows = observed.get("parameters")
+    grads = observed.get("param_grads")
+    if not isinstance(rows, list) or not isinstance(grads, Mapping):
+        return Verdict(False, "the parameter values could not be read.")
+    values = {
+        row["name"]: row.get("values")
+        for row in rows
+        if isinstance(row, Mapping) and isinstance(row.get("name"), str)
+    }
+    for name in test.names:
+        if name not in values:
+            return Verdict(
+                False,
+                f"no registered parameter named {name}; create it in __init__ as "
+                f"self.{name} = nn.Parameter(...).",
+            )
+        for what, value in ((name, values[name]), (f"the gradient of {name}", grads.get(name))):
+            array = array_of(value) if kind_of(value) in ("tensor", "array") else None
             if array is None or array.ndim < 2 or array.shape[-1] != array.shape[-2]:
-                return Verdict(False, f"parameter {name} is not a stack of square matrices.")
+                return Verdict(False, f"{what} is not a stack of square matrices.")
             message = values_message(
                 array.astype(np.float64),
                 np.swapaxes(array, -1, -2).astype(np.float64),
                 test.rtol,
                 test.atol,
-                f"{name} compared with its transpose {when}",
+                f"{what} compared with its transpose",
             )
             if message:
-                return Verdict(False, f"parameter {name} is not symmetric {when}.\n{message}")
+                return Verdict(
+                    False,
+                    f"{what} is not symmetric, so a gradient step would not "
+                    f"keep {name} symmetric.\n{message}",
+                )
     return PASSED
 
 

@@ -1,7 +1,7 @@
 """Comparing plain outputs of submitted code with the reference's, torch.testing style.
 
-Outputs arrive from the sandbox as plain trees (see `bank/code_harness.py::plain_output`):
-``{"type": "tensor", "dtype", "shape", "values"}``, ``{"type": "sequence", "items"}``,
+Outputs arrive from the sandbox as plain trees (see `question_engine/jobs/code_tests.py`):
+``{"type": "tensor" | "array", "dtype", "shape", "values"}``, ``{"type": "sequence", "items"}``,
 ``{"type": "number", "value"}``, ``{"type": "text", "value"}``, ``{"type": "none"}`` or
 ``{"type": "other", "name"}``. Anything else is reported as unreadable, never trusted.
 """
@@ -13,15 +13,19 @@ from typing import Any
 
 import numpy as np
 
-from grader.code.where import describe_where, index_text
+from grader.code.where import describe_where
 
 TYPE_NAMES = {
     "tensor": "a torch.Tensor",
+    "array": "a numpy array",
     "sequence": "a tuple/list",
     "number": "a Python number",
     "text": "a string",
     "none": "None",
 }
+
+
+ARRAY_KINDS = ("tensor", "array")
 
 
 def kind_of(value: Any) -> str:
@@ -45,7 +49,7 @@ def compare_outputs(
     expected_kind, actual_kind = kind_of(expected), kind_of(actual)
     if actual_kind != expected_kind:
         return f"{what}: expected {type_name(expected)}, got {type_name(actual)}."
-    if expected_kind == "tensor":
+    if expected_kind in ARRAY_KINDS:
         return _compare_tensors(actual, expected, rtol, atol, what)
     if expected_kind == "sequence":
         return _compare_sequences(actual, expected, rtol, atol, what)
@@ -61,7 +65,7 @@ def structure_message(actual: Any, expected: Any, what: str = "output") -> str |
     expected_kind = kind_of(expected)
     if kind_of(actual) != expected_kind:
         return f"{what}: expected {type_name(expected)}, got {type_name(actual)}."
-    if expected_kind == "tensor":
+    if expected_kind in ARRAY_KINDS:
         got, want = array_of(actual), array_of(expected)
         if got is None or want is None or got.shape != want.shape:
             return _compare_tensors(actual, expected, 0.0, 0.0, what)
@@ -102,8 +106,8 @@ def _compare_numbers(actual: Any, expected: Any, rtol: float, atol: float, what:
     if abs(got - want) <= atol + rtol * abs(want):
         return None
     return (
-        f"{what}: scalars are not close: absolute difference {abs(got - want):.3g} "
-        f"(up to {atol:g} allowed)."
+        f"{what}: scalars are not close: they differ by {magnitude(abs(got - want))} "
+        f"(up to {atol:g} + {rtol:g} × |expected| allowed)."
     )
 
 
@@ -150,10 +154,25 @@ def _compare_exact(got: np.ndarray, want: np.ndarray, what: str) -> str | None:
     return f"{what}: {count} of {want.size} entries differ."
 
 
+def magnitude(difference: float) -> str:
+    """A difference as an order of magnitude ("about 1e-03"): it says how far off a result is
+    without giving away the expected value (no index, no exact figure)."""
+    if not np.isfinite(difference):
+        return "unbounded (the expected value there is 0)"
+    if difference <= 0:
+        return "0"
+    return f"about 1e{int(np.floor(np.log10(difference) + 0.5)):+03d}"
+
+
 def values_message(
     got: np.ndarray, want: np.ndarray, rtol: float, atol: float, what: str
 ) -> str | None:
-    """The torch.testing-style report for two same-shape float arrays, or None if close."""
+    """The torch.testing-style report for two same-shape float arrays, or None if close.
+
+    It gives the mismatched count and share, the orders of magnitude of the greatest absolute
+    and relative differences, and where the differences are (rows, columns, positions), but no
+    value, index of a greatest difference or factor from which the expected values could be
+    solved for."""
     with np.errstate(invalid="ignore", over="ignore"):
         difference = np.abs(got - want)
         allowed = atol + rtol * np.abs(want)
@@ -174,16 +193,12 @@ def values_message(
     else:
         with np.errstate(divide="ignore", invalid="ignore"):
             relative = np.where(want != 0, difference / np.abs(want), np.inf)
-        abs_index = np.unravel_index(int(np.argmax(difference)), want.shape)
-        rel_index = np.unravel_index(int(np.argmax(np.where(mismatched, relative, -1))), want.shape)
         lines.append(
-            f"Greatest absolute difference: {float(difference[abs_index]):.6g} at index "
-            f"{index_text(abs_index)} (up to {atol:g} allowed)"
+            f"Greatest absolute difference: {magnitude(float(difference.max()))} "
+            f"(up to {atol:g} + {rtol:g} × |expected| allowed)"
         )
-        lines.append(
-            f"Greatest relative difference: {float(relative[rel_index]):.6g} at index "
-            f"{index_text(rel_index)} (up to {rtol:g} allowed)"
-        )
+        worst_relative = float(np.max(np.where(mismatched, relative, 0.0)))
+        lines.append(f"Greatest relative difference: {magnitude(worst_relative)}")
     where = describe_where(got, want, mismatched)
     if where:
         lines.append(where)

@@ -16,7 +16,9 @@ FORMAT_ERROR_TYPES = frozenset(
 class CodeRun:
     """Per-test observations (or errors) of one harness run, or why the run failed as a whole.
 
-    ``tests`` maps a test name to ``{"observed": ...}`` or ``{"error": {type, message, line}}``;
+    ``tests`` maps a test name to ``{"observed": ...}``, ``{"error": {type, message, line}}``
+    (the code raised), ``{"load_error": ...}`` (it failed while loading in that test's job) or
+    ``{"failure": message}`` (that test's job ran out of time or memory, or crashed);
     ``load_error`` is set when the source failed while being executed as a module; ``failure``
     when the job itself did not finish (time or memory limit, unreadable result).
     """
@@ -44,6 +46,10 @@ class CodeRun:
         entry = self.tests.get(name)
         if not isinstance(entry, Mapping):
             return "this test did not run."
+        if isinstance(entry.get("failure"), str):
+            return entry["failure"]
+        if entry.get("load_error") is not None:
+            return "your code failed while it was being loaded: " + error_text(entry["load_error"])
         if "error" in entry:
             return error_text(entry["error"])
         if "observed" not in entry:

@@ -10,7 +10,7 @@ import numpy as np
 
 from grader.code.checks import Verdict, judge
 from grader.code.runs import CodeRun, error_text
-from grader.code.spec import COMPARED_CHECKS, CodeTest
+from grader.code.spec import COMPARED_CHECKS, SELF_CHECKS, CodeTest
 from grader.types import PartResult
 
 MAX_STDOUT_CHARS = 2000
@@ -35,6 +35,8 @@ class TestOutcome:
     passed: bool
     message: str = ""
     hints: tuple[str, ...] = ()
+    unqualified: bool = False
+    """Failed only because values it qualifies are wrong (its own property held)."""
 
     @property
     def score(self) -> float:
@@ -67,6 +69,9 @@ def mark_code_tests(
     """The part's result: passed points scaled to `marks`, with per-test feedback and details.
 
     `labels` are the held-out labels `training` tests score the submission's outputs against.
+    With `visible_only`, only the visible tests are judged and the result reports their points
+    out of the visible points (status `visible_tests_passed` or `visible_tests_failed`), never
+    a mark for the part.
     """
     if student.format_error and student.load_error is not None:
         message = (
@@ -78,12 +83,15 @@ def mark_code_tests(
     outcomes = judge_tests(chosen, student, reference, wrong, labels)
     available = sum(test.points for test in chosen)
     earned = sum(outcome.score for outcome in outcomes)
+    details = _details(outcomes)
+    feedback = _feedback(outcomes, details, student.stdout, visible_only)
+    if visible_only:
+        status = "visible_tests_passed" if earned >= available else "visible_tests_failed"
+        return PartResult(label, earned, available, status, feedback, details=tuple(details))
     score = round(marks * earned / available, 6) if available else 0.0
     status = (
         "correct" if earned >= available else "partially_correct" if earned > 0 else "incorrect"
     )
-    details = _details(outcomes)
-    feedback = _feedback(outcomes, details, student.stdout, visible_only)
     return PartResult(label, score, marks, status, feedback, details=tuple(details))
 
 
@@ -94,8 +102,69 @@ def judge_tests(
     wrong: Sequence[WrongRun] = (),
     labels: np.ndarray | None = None,
 ) -> list[TestOutcome]:
-    """Each test's outcome (pass/fail, message, hints) for a submission that loaded."""
-    return [_outcome(test, student, reference, wrong, labels) for test in tests]
+    """Each test's outcome (pass/fail, message, hints) for a submission that loaded.
+
+    A test earns its points only together with the tests it qualifies (see
+    `_unmet_qualifiers`), so that code computing nothing earns nothing.
+    """
+    own = {
+        test.name: _outcome(
+            test, student, reference, wrong, labels, _changed_elsewhere(test, tests, student)
+        )
+        for test in tests
+    }
+    return [_qualified(own[test.name], tests, own) for test in tests]
+
+
+def _changed_elsewhere(test: CodeTest, tests: Sequence[CodeTest], student: CodeRun) -> list[str]:
+    """Inputs changed in place by the calls of the other tests that ran (named if visible)."""
+    if test.check != "inplace":
+        return []
+    found = []
+    for other in tests:
+        observed = student.observed(other.name)
+        changed = observed.get("changed") if isinstance(observed, dict) else None
+        if other is test or not isinstance(changed, list) or not changed:
+            continue
+        found.append("in a hidden test" if other.hidden else f"in test `{other.name}`")
+    return found
+
+
+def _unmet_qualifiers(
+    test: CodeTest, tests: Sequence[CodeTest], own: dict[str, TestOutcome]
+) -> list[CodeTest]:
+    """The qualifying tests that keep `test` from earning its points (empty: none do).
+
+    With `qualifies`, every named test that ran must pass. A property check without it needs
+    at least one value test of the run to pass: code that computes nothing earns nothing, and
+    one wrong value does not also cost a property that holds.
+    """
+    ran = {other.name: other for other in tests}
+    if test.qualifies is not None:
+        named = [ran[name] for name in test.qualifies if name in ran]
+        return [other for other in named if not own[other.name].passed]
+    if test.check not in SELF_CHECKS:
+        return []
+    values = [other for other in tests if other.check in COMPARED_CHECKS]
+    if not values or any(own[other.name].passed for other in values):
+        return []
+    return values
+
+
+def _qualified(
+    outcome: TestOutcome, tests: Sequence[CodeTest], own: dict[str, TestOutcome]
+) -> TestOutcome:
+    if not outcome.passed:
+        return outcome
+    failed = _unmet_qualifiers(outcome.test, tests, own)
+    if not failed:
+        return outcome
+    names = sorted({"a hidden test" if other.hidden else f"`{other.name}`" for other in failed})
+    message = (
+        "this check earns its points only together with the value tests it qualifies, and "
+        f"{', '.join(names)} failed: make the values right first."
+    )
+    return TestOutcome(outcome.test, False, message, (), unqualified=True)
 
 
 def _outcome(
@@ -104,6 +173,7 @@ def _outcome(
     reference: CodeRun,
     wrong: Sequence[WrongRun],
     labels: np.ndarray | None,
+    changed_elsewhere: Sequence[str] = (),
 ) -> TestOutcome:
     expected = reference.observed(test.name)
     if expected is None:
@@ -114,11 +184,17 @@ def _outcome(
     if problem is not None:
         return TestOutcome(test, False, problem, _declared_hint(test))
     observed = student.observed(test.name)
-    verdict: Verdict = judge(test, observed, expected, labels)
+    verdict: Verdict = judge(test, observed, expected, labels, changed_elsewhere)
     if verdict.passed:
         return TestOutcome(test, True)
     hints = [*_matching_hints(test, observed, wrong), *_declared_hint(test)]
-    return TestOutcome(test, False, verdict.message, tuple(dict.fromkeys(hints)))
+    return TestOutcome(
+        test,
+        False,
+        verdict.message,
+        tuple(dict.fromkeys(hints)),
+        unqualified=verdict.values_wrong,
+    )
 
 
 def _declared_hint(test: CodeTest) -> tuple[str, ...]:
@@ -158,9 +234,13 @@ def _feedback(
     passed = sum(1 for outcome in outcomes if outcome.passed)
     earned = sum(outcome.score for outcome in outcomes)
     available = sum(outcome.test.points for outcome in outcomes)
-    lines = [f"Tests passed: {passed} of {len(outcomes)} ({earned:g} of {available:g} points)."]
     if visible_only:
-        lines.append("Only the visible tests ran; hidden tests run when you submit.")
+        lines = [
+            f"Visible tests passed: {passed} of {len(outcomes)} ({earned:g} of {available:g} "
+            "visible points). This is not your mark: hidden tests run when you submit."
+        ]
+    else:
+        lines = [f"Tests passed: {passed} of {len(outcomes)} ({earned:g} of {available:g} points)."]
     for detail in details:
         verdict = "passed" if detail["passed"] else "FAILED"
         lines.append(

@@ -22,7 +22,8 @@ COMPARED_CHECKS = ("forward", "gradients", "modes")
 CONSTRAINED_CHECKS = ("facts", "training")
 """Checks whose observations are held against the test's own `expect` bounds."""
 SELF_CHECKS = ("parameters", "inplace", "determinism", "symmetric")
-"""Checks judged on the submission alone (with the reference's parameter list as a guide)."""
+"""Property checks, judged on the submission's own observations (the reference's as a guide).
+They earn points only together with the value checks they qualify (see `CodeTest.qualifies`)."""
 CHECKS = COMPARED_CHECKS + CONSTRAINED_CHECKS + SELF_CHECKS
 VISIBILITIES = ("visible", "hidden")
 CONSTRAINT_KEYS = ("min", "max", "equals", "one_of")
@@ -44,10 +45,12 @@ TEST_KEYS = {
     "set_parameters",
     "seed",
     "dtype",
-    "forbid_autograd",
     "training",
     "then",
+    "time_limit_s",
+    "qualifies",
 }
+MAX_TEST_TIME_LIMIT_S = 60.0
 NAME_PATTERN = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
@@ -69,6 +72,8 @@ class CodeTest:
     expect: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     names: tuple[str, ...] = ()
     raw: Mapping[str, Any] = field(default_factory=dict)
+    time_limit_s: float | None = None
+    qualifies: tuple[str, ...] | None = None
 
     @property
     def hidden(self) -> bool:
@@ -87,6 +92,12 @@ def parse_code_tests(raw_tests: Any) -> list[CodeTest]:
             raise CodeSpecError(f"test '{test.name}': the name is used twice; names are unique")
         seen.add(test.name)
         tests.append(test)
+    for test in tests:
+        unknown = sorted(set(test.qualifies or ()) - seen)
+        if unknown:
+            raise CodeSpecError(
+                f"test '{test.name}': qualifies names unknown test(s) {', '.join(unknown)}"
+            )
     return tests
 
 
@@ -129,6 +140,16 @@ def _parse_test(raw: Any, index: int) -> CodeTest:
         raise CodeSpecError(f"{at}: a 'training' test needs a training table (epochs, ...)")
     if not isinstance(raw.get("args", []), list):
         raise CodeSpecError(f"{at}: args must be a list of values or input builders")
+    time_limit_s = raw.get("time_limit_s")
+    if time_limit_s is not None:
+        time_limit_s = _positive(time_limit_s, f"{at}: time_limit_s")
+        if time_limit_s > MAX_TEST_TIME_LIMIT_S:
+            raise CodeSpecError(f"{at}: time_limit_s must be at most {MAX_TEST_TIME_LIMIT_S:g}")
+    qualifies = raw.get("qualifies")
+    if qualifies is not None and (
+        not isinstance(qualifies, list) or not all(isinstance(q, str) for q in qualifies)
+    ):
+        raise CodeSpecError(f"{at}: qualifies must be a list of test names")
     return CodeTest(
         name=name,
         points=points,
@@ -140,6 +161,8 @@ def _parse_test(raw: Any, index: int) -> CodeTest:
         expect=expect,
         names=tuple(names),
         raw=dict(raw),
+        time_limit_s=time_limit_s,
+        qualifies=None if qualifies is None else tuple(qualifies),
     )
 
 

@@ -27,8 +27,9 @@ def test_shipped_solution_scores_full_marks(params):
 
 def test_eps_outside_the_square_root_loses_the_value_points_with_its_hint():
     result = mark_code_part(Q, "impl", FUNCTION, WRONG["eps_outside_sqrt"].source)
-    assert failed(result) == {"mixed_scale_rows", "hidden test 1", "gradients"}
-    assert result.score == pytest.approx(8 * 2 / 8)
+    # The hidden in-place check (hidden test 2) earns nothing while the values are wrong.
+    assert failed(result) == {"mixed_scale_rows", "hidden test 1", "gradients", "hidden test 2"}
+    assert result.score == pytest.approx(1.0)
     values = next(d for d in result.details if d["name"] == "mixed_scale_rows")
     assert values["hints"] == [WRONG["eps_outside_sqrt"].hint]
     assert "Greatest absolute difference" in values["message"]
@@ -36,7 +37,8 @@ def test_eps_outside_the_square_root_loses_the_value_points_with_its_hint():
 
 def test_normalising_over_the_batch_gets_the_axis_hint():
     result = mark_code_part(Q, "impl", MODULE, WRONG["batch_axis"].source)
-    assert result.status == "partially_correct"
+    # Every value is wrong, so the registered parameters earn nothing either.
+    assert (result.status, result.score) == ("incorrect", 0.0)
     assert WRONG["batch_axis"].hint in result.feedback
     assert WRONG["unbiased_variance"].hint not in result.feedback
 
@@ -92,7 +94,9 @@ def test_a_missing_entry_point_says_what_to_define():
 def test_run_visible_tests_skips_hidden_ones():
     result = run_visible_tests(Q, "impl", FUNCTION, WRONG["eps_outside_sqrt"].source)
     assert all(detail["visibility"] == "visible" for detail in result.details)
-    assert "Only the visible tests ran" in result.feedback
+    assert result.status == "visible_tests_failed"
+    assert (result.score, result.max_score) == (1.0, 5.0)
+    assert "This is not your mark: hidden tests run when you submit." in result.feedback
 
 
 def test_starter_is_shown_in_the_prompt_and_scores_nothing():

@@ -27,8 +27,16 @@ def test_shipped_solution_scores_full_marks(params):
 
 def test_forgetting_lambda_loses_the_value_points_with_its_hint():
     result = mark_code_part(Q, "layer", NEGATIVE, WRONG["forgets_lambda"].source)
-    assert failed(result) == {"values", "hidden test 1", "gradients", "keeps_float32"}
-    assert result.score == pytest.approx(8 * 2 / 8)
+    # No value is right, so the parameter and symmetry checks earn nothing either.
+    assert failed(result) == {
+        "values",
+        "hidden test 1",
+        "gradients",
+        "keeps_float32",
+        "learnable_parameters",
+        "symmetric",
+    }
+    assert result.score == 0.0
     values = next(d for d in result.details if d["name"] == "values")
     assert values["hints"] == [WRONG["forgets_lambda"].hint]
 
@@ -36,7 +44,7 @@ def test_forgetting_lambda_loses_the_value_points_with_its_hint():
 def test_an_asymmetric_initial_A_fails_only_the_symmetry_check():
     result = mark_code_part(Q, "layer", PAPER, WRONG["asymmetric_init"].source)
     assert failed(result) == {"symmetric"}
-    assert "parameter A is not symmetric right after construction" in result.feedback
+    assert "A is not symmetric, so a gradient step would not keep A symmetric" in result.feedback
 
 
 def test_A_as_a_plain_tensor_is_not_learnable():
@@ -53,7 +61,7 @@ def test_using_only_the_upper_triangle_breaks_symmetry_after_a_step():
     )
     result = mark_code_part(Q, "layer", PAPER, source)
     assert failed(result) == {"gradients", "symmetric"}
-    assert "parameter A is not symmetric after one step" in result.feedback
+    assert "the gradient of A is not symmetric" in result.feedback
 
 
 def test_question_validates():

@@ -28,7 +28,15 @@ def test_shipped_solution_scores_full_marks(params):
 
 def test_subtracting_the_branch_gets_its_hint():
     result = mark_code_part(Q, "block", PRE, WRONG["subtracts_branch"].source)
-    assert failed(result) == {"values", "hidden test 1", "gradients"}
+    # No value is right, so the property checks earn nothing either.
+    assert failed(result) == {
+        "values",
+        "hidden test 1",
+        "gradients",
+        "registers_given_modules",
+        "hidden test 2",
+    }
+    assert result.score == 0.0
     assert WRONG["subtracts_branch"].hint in result.feedback
     assert WRONG["no_skip"].hint not in result.feedback
 

@@ -34,23 +34,31 @@ SETUP = {
 }
 
 
-def test_symmetric_matrices_before_and_after_the_step_pass():
+def _symmetry_observation(value, grad):
+    row = {"name": "A", "shape": [1, 2, 2], "requires_grad": True, "values": value}
+    return {"outputs": [], "parameters": [row], "param_grads": {"A": grad}, "changed": []}
+
+
+def test_a_symmetric_parameter_with_a_symmetric_gradient_passes():
     good = tensor([[[1.0, 2.0], [2.0, 3.0]]])
-    assert judge(SYMMETRIC, {"initial": {"A": good}, "stepped": {"A": good}}, None).passed
+    assert judge(SYMMETRIC, _symmetry_observation(good, good), None).passed
 
 
-def test_asymmetry_after_the_step_is_named():
-    good, bad = tensor([[1.0, 2.0], [2.0, 3.0]]), tensor([[1.0, 2.5], [2.0, 3.0]])
-    verdict = judge(SYMMETRIC, {"initial": {"A": good}, "stepped": {"A": bad}}, None)
-    assert not verdict.passed and "not symmetric after one step" in verdict.message
+def test_an_asymmetric_parameter_or_gradient_is_named():
+    good = tensor([[[1.0, 2.0], [2.0, 3.0]]])
+    bad = tensor([[[1.0, 2.0], [0.0, 3.0]]])
+    verdict = judge(SYMMETRIC, _symmetry_observation(bad, good), None)
+    assert not verdict.passed and "A is not symmetric" in verdict.message
+    verdict = judge(SYMMETRIC, _symmetry_observation(good, bad), None)
+    assert not verdict.passed and "the gradient of A is not symmetric" in verdict.message
 
 
 def test_a_missing_or_non_square_parameter_fails_with_a_message():
-    missing = judge(SYMMETRIC, {"initial": {}, "stepped": {}}, None)
-    assert "no registered parameter named A" in missing.message
+    missing = judge(SYMMETRIC, {"parameters": [], "param_grads": {}}, None)
+    assert not missing.passed and "no registered parameter named A" in missing.message
     vector = tensor([1.0, 2.0])
-    flat = judge(SYMMETRIC, {"initial": {"A": vector}, "stepped": {"A": vector}}, None)
-    assert "not a stack of square matrices" in flat.message
+    flat = judge(SYMMETRIC, _symmetry_observation(vector, vector), None)
+    assert not flat.passed and "not a stack of square matrices" in flat.message
 
 
 def test_training_accuracy_is_computed_from_the_labels_given_to_the_judge():

@@ -31,8 +31,8 @@ def setup(lr):
 def run(values, secret, lr, stdout=""):
     return CodeRun(
         tests={
-            "values": {"observed": {"output": tensor(values)}},
-            "secret": {"observed": {"output": tensor(secret)}},
+            "values": {"observed": {"outputs": [tensor(values)]}},
+            "secret": {"observed": {"outputs": [tensor(secret)]}},
             "facts": {"observed": {"setup": setup(lr)}},
         },
         stdout=stdout,
@@ -100,8 +100,9 @@ def test_import_errors_are_format_errors_and_other_load_errors_fail_every_test()
 def test_stdout_is_capped_and_visible_only_runs_say_so():
     student = run([1.0, 2.0], [3.0], 0.001, stdout="x" * 5000)
     result = mark_code_tests("impl", 4, TESTS, student, REFERENCE, visible_only=True)
-    assert "Only the visible tests ran" in result.feedback
-    assert len(result.details) == 2 and result.status == "correct"
+    assert "This is not your mark: hidden tests run when you submit." in result.feedback
+    assert len(result.details) == 2 and result.status == "visible_tests_passed"
+    assert (result.score, result.max_score) == (3.0, 3.0)
     assert result.feedback.endswith("…")
 
 
@@ -116,7 +117,7 @@ def test_parameter_gradients_match_by_shape_and_value_when_names_differ():
     output = tensor([1.0])
 
     def grads_run(grads):
-        observed = {"output": output, "input_grads": {}, "param_grads": grads}
+        observed = {"outputs": [output], "input_grads": {}, "param_grads": grads}
         return CodeRun(tests={"grads": {"observed": observed}})
 
     reference = grads_run({"mlp.0.weight": tensor([[1.0, 2.0]]), "mlp.0.bias": tensor([3.0])})
@@ -125,3 +126,62 @@ def test_parameter_gradients_match_by_shape_and_value_when_names_differ():
     missing = grads_run({"f.weight": tensor([[1.0, 2.0]]), "f.bias": tensor([0.0])})
     result = mark_code_tests("b", 1, tests, missing, reference)
     assert "no learnable parameter of shape (1,)" in result.feedback
+
+
+PROPERTY_TESTS = parse_code_tests(
+    [
+        {"name": "values", "points": 2, "check": "forward"},
+        {"name": "params", "points": 1, "check": "parameters"},
+        {"name": "untouched", "points": 1, "check": "inplace", "visibility": "hidden"},
+    ]
+)
+ROWS = [{"name": "w", "shape": [2], "requires_grad": True, "is_parameter": True}]
+
+
+def property_run(values, changed=()):
+    return CodeRun(
+        tests={
+            "values": {"observed": {"outputs": [tensor(values)], "changed": list(changed)}},
+            "params": {"observed": {"parameters": ROWS, "changed": []}},
+            "untouched": {"observed": {"outputs": [tensor([5.0])], "changed": []}},
+        }
+    )
+
+
+PROPERTY_REFERENCE = CodeRun(
+    tests={
+        "values": {"observed": {"outputs": [tensor([1.0, 2.0])]}},
+        "params": {"observed": {"parameters": ROWS}},
+        "untouched": {"observed": {"outputs": [tensor([5.0])]}},
+    }
+)
+
+
+def test_property_checks_earn_nothing_when_no_value_is_right():
+    result = mark_code_tests("p", 4, PROPERTY_TESTS, property_run([0.0, 0.0]), PROPERTY_REFERENCE)
+    assert (result.status, result.score) == ("incorrect", 0.0)
+    assert "earns its points only together with the value tests" in result.feedback
+    assert "`values` failed" in result.feedback
+
+
+def test_property_checks_count_once_a_value_is_right():
+    result = mark_code_tests("p", 4, PROPERTY_TESTS, property_run([1.0, 2.0]), PROPERTY_REFERENCE)
+    assert (result.status, result.score) == ("correct", 4.0)
+
+
+def test_an_in_place_change_in_any_call_fails_the_in_place_check():
+    student = property_run([1.0, 2.0], changed=["argument 0"])
+    result = mark_code_tests("p", 4, PROPERTY_TESTS, student, PROPERTY_REFERENCE)
+    assert [d["passed"] for d in result.details] == [True, True, False]
+
+
+def test_named_qualifiers_must_all_pass():
+    tests = parse_code_tests(
+        [
+            {"name": "values", "points": 2, "check": "forward"},
+            {"name": "params", "points": 1, "check": "parameters", "qualifies": ["values"]},
+        ]
+    )
+    student = property_run([1.0, 9.0])
+    result = mark_code_tests("p", 3, tests, student, PROPERTY_REFERENCE)
+    assert result.score == 0.0
