@@ -73,13 +73,14 @@ def mark_code_tests(
     out of the visible points (status `visible_tests_passed` or `visible_tests_failed`), never
     a mark for the part.
     """
+    chosen = [test for test in tests if not (visible_only and test.hidden)]
     if student.format_error and student.load_error is not None:
         message = (
             "Your code could not be loaded, so no test ran (this costs no attempt): "
             + error_text(student.load_error)
         )
-        return PartResult(label, 0.0, marks, "format_error", message)
-    chosen = [test for test in tests if not (visible_only and test.hidden)]
+        most = sum(test.points for test in chosen) if visible_only else marks
+        return PartResult(label, 0.0, most, "format_error", message)
     outcomes = judge_tests(chosen, student, reference, wrong, labels)
     available = sum(test.points for test in chosen)
     earned = sum(outcome.score for outcome in outcomes)
