@@ -159,3 +159,88 @@ def test_the_frames_above_the_submission_say_nothing_about_the_test():
     words = ("'check'", "inplace", "visibility", "points", "hidden", "mixed_scale_rows", "rtol")
     for word in words:
         assert word not in frames, f"{word!r} is visible from the submission's frames:\n{frames}"
+
+
+MEMORY_SCAN = """
+import ctypes, os
+
+libc = ctypes.CDLL(None, use_errno=True)
+READ, WRITE = os.pipe()
+CHUNK = 1 << 16
+
+
+def regions():
+    try:
+        with open("/proc/self/maps") as maps:
+            lines = maps.read().splitlines()
+    except OSError:
+        lines = []
+    found = []
+    for line in lines:
+        fields = line.split()
+        start, end = (int(x, 16) for x in fields[0].split("-"))
+        if fields[1].startswith("rw") and (len(fields) < 6 or fields[5] == "[heap]"):
+            found.append((start, end))
+    if found:
+        return found
+    anchors = [id(object()), ctypes.addressof(ctypes.create_string_buffer(CHUNK))]
+    return [(max(a - (256 << 20), 0) & ~0xFFFF, a + (256 << 20)) for a in anchors]
+
+
+def read(address, size):
+    # write() from our own memory into a pipe fails with EFAULT on unmapped pages: a safe probe.
+    written = libc.write(WRITE, ctypes.c_void_p(address), ctypes.c_size_t(size))
+    data = b""
+    while len(data) < max(written, 0):
+        data += os.read(READ, written - len(data))
+    return data
+
+
+def scan(needles):
+    # A needle is kept as a (prefix, suffix) pair and matched in place, so the whole needle
+    # never exists in this process unless the memory being scanned holds it.
+    hits = {}
+    for start, end in regions():
+        for address in range(start, end, CHUNK):
+            block = read(address, min(CHUNK, end - address))
+            for prefix, suffix in needles:
+                at = block.find(prefix)
+                while at >= 0 and (prefix, suffix) not in hits:
+                    if block.startswith(suffix, at + len(prefix)):
+                        hits[(prefix, suffix)] = address + at
+                    at = block.find(prefix, at + 1)
+    return hits
+
+
+CONTROL = "".join(["control", "-marker"]) * 3
+NEEDLES = [
+    (b"X.v", b"ar(dim=-1"),
+    (b"((X - mean)", b" ** 2)"),
+    (b"STUDENT_A_", b"SECRET"),
+    (b"control-mar", b"ker"),
+]
+for (prefix, suffix), address in scan(NEEDLES).items():
+    label = "CONTROL" if prefix == b"control-mar" else "FOUND"
+    print(label, prefix.decode(), "+", suffix.decode(), "at", hex(address))
+
+
+def layer_norm(X, alpha, beta, eps=1e-4):
+    return X
+"""
+
+OTHER_STUDENT = CORRECT.replace("import torch", "import torch\n\nSECRET = 'STUDENT_A_SECRET'")
+
+
+def test_a_job_finds_nothing_of_earlier_jobs_in_its_own_memory():
+    """The reference, the wrong solutions and another student's code ran in earlier jobs on the
+    same slots; scanning its own memory, a submission finds none of them (but does find a
+    marker it holds itself, so the scan works)."""
+    assert "STUDENT_A_SECRET" in OTHER_STUDENT and "STUDENT_A_SECRET" not in MEMORY_SCAN
+    mark_code_part(LAYER_NORM, "impl", FUNCTION, OTHER_STUDENT)
+    for result in (
+        run_visible_tests(LAYER_NORM, "impl", FUNCTION, MEMORY_SCAN),
+        mark_code_part(LAYER_NORM, "impl", FUNCTION, MEMORY_SCAN),
+    ):
+        assert "CONTROL" in result.feedback, result.feedback
+        assert "FOUND" not in result.feedback, result.feedback
+        assert result.score == 0.0
