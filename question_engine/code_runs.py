@@ -42,6 +42,8 @@ AUTHOR_CACHE_SIZE = 256
 JOB_MEMORY_MB = 1024
 PARALLEL_TEST_JOBS = 4
 """Test jobs of one submission in flight at once (the sandbox queues the rest)."""
+PRINTED_CHARS_PER_STREAM = 600
+"""Characters of a visible test's stdout, and of its stderr, kept for the feedback."""
 LOAD_BUDGET_S = 10.0
 """Budget of the load-only job run for parts without visible tests."""
 TEST_FAILURES = {
@@ -104,12 +106,21 @@ def _in_parallel(tasks: Sequence[Callable[[], Any]]) -> list[Any]:
         return [future.result() for future in futures]
 
 
+def _capped(text: str, name: str) -> str:
+    text = text.rstrip()
+    if len(text) <= PRINTED_CHARS_PER_STREAM:
+        return text
+    hidden = len(text) - PRINTED_CHARS_PER_STREAM
+    return f"{text[:PRINTED_CHARS_PER_STREAM]}\n[{name}: {hidden} more characters not shown]"
+
+
 def _printed(result: JobResult) -> str:
+    """What a test's job wrote to stdout and stderr, each stream capped on its own."""
     parts = []
     if result.stdout.strip():
-        parts.append(result.stdout.rstrip())
+        parts.append(_capped(result.stdout, "stdout"))
     if result.stderr.strip():
-        parts.append("(stderr)\n" + result.stderr.rstrip())
+        parts.append("(stderr)\n" + _capped(result.stderr, "stderr"))
     return "\n".join(parts)
 
 

@@ -21,8 +21,8 @@ MODULE = {**FUNCTION, "form": "module", "eps": 0.001, "features": 4}
 SEED = FUNCTION["data_seed"]
 HIDDEN_SEEDS = (str(SEED + 4), str(SEED + 6))
 """The input seeds of the paper variant's two hidden tests (small_variance_rows, in-place)."""
-VISIBLE_SEED = str(SEED + 3)
-"""The input seed of the visible mixed_scale_rows test."""
+VISIBLE_SEED = str(SEED)
+"""The input seed of the visible keeps_float32 test (the first one, so its output is shown)."""
 
 CORRECT = PART.solution
 
@@ -30,7 +30,11 @@ GC_SCAN = """
 import gc, sys
 
 def _specs():
-    return [repr(o) for o in gc.get_objects() if isinstance(o, dict) and "seed" in o]
+    # The seeds of every input-builder table in the process (a plan's tensors).
+    return sorted(
+        {str(o["seed"]) for o in gc.get_objects()
+         if isinstance(o, dict) and {"seed", "shape"} <= set(o)}
+    )
 
 print("AT IMPORT", _specs())
 
@@ -45,7 +49,10 @@ EARLY_EXIT = """
 import gc, os
 
 def layer_norm(X, alpha, beta, eps=1e-4):
-    found = [repr(o) for o in gc.get_objects() if isinstance(o, dict) and "seed" in o]
+    found = sorted(
+        {str(o["seed"]) for o in gc.get_objects()
+         if isinstance(o, dict) and {"seed", "shape"} <= set(o)}
+    )
     os.write(1, ("LEAK " + " ".join(found)).encode())
     os.write(2, ("LEAK " + " ".join(found)).encode())
     os._exit(0)
@@ -54,15 +61,21 @@ def layer_norm(X, alpha, beta, eps=1e-4):
 FRAMES = """
 import sys, torch
 
+WORDS = ("check", "inplace", "visibility", "points", "hidden", "rtol", "mixed_scale_rows")
+
 def layer_norm(X, alpha, beta, eps=1e-4):
     frame, seen = sys._getframe(1), []
     while frame is not None:
-        seen.append(frame.f_code.co_name + str(sorted(frame.f_locals)))
+        seen.append(frame.f_code.co_name)
+        seen.extend(frame.f_locals)
         for value in frame.f_locals.values():
             if isinstance(value, dict):
-                seen.append(str(sorted(value)))
+                seen.extend(str(key) for key in value)
+            for name in ("plan", "test"):
+                if isinstance(getattr(value, name, None), dict):
+                    seen.extend(str(key) for key in getattr(value, name))
         frame = frame.f_back
-    print("FRAMES", seen)
+    print("FRAMES", len(seen), "SUSPICIOUS", [w for w in seen if w in WORDS])
     mean = X.mean(dim=-1, keepdim=True)
     var = ((X - mean) ** 2).mean(dim=-1, keepdim=True)
     return alpha * (X - mean) / torch.sqrt(var + eps) + beta
@@ -111,7 +124,8 @@ def test_a_correct_solution_that_writes_a_lot_keeps_its_points():
     )
     result = mark_code_part(LAYER_NORM, "impl", FUNCTION, source)
     assert (result.status, result.score) == ("correct", 8.0), result.feedback
-    assert "warning: noisy" in result.feedback and "truncated" in result.feedback
+    assert "progress" in result.feedback and "warning: noisy" in result.feedback
+    assert "more characters not shown" in result.feedback
 
 
 def test_state_never_carries_from_one_test_to_another():
@@ -155,10 +169,8 @@ def test_code_that_computes_nothing_scores_nothing(params, body):
 def test_the_frames_above_the_submission_say_nothing_about_the_test():
     result = mark_code_part(LAYER_NORM, "impl", FUNCTION, FRAMES)
     assert result.score == 8.0, result.feedback
-    frames = result.feedback[result.feedback.index("FRAMES") :]
-    words = ("'check'", "inplace", "visibility", "points", "hidden", "mixed_scale_rows", "rtol")
-    for word in words:
-        assert word not in frames, f"{word!r} is visible from the submission's frames:\n{frames}"
+    assert "FRAMES" in result.feedback
+    assert "SUSPICIOUS []" in result.feedback, result.feedback
 
 
 MEMORY_SCAN = """
