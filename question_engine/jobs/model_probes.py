@@ -164,8 +164,11 @@ def _mp_layer_record(call, index):
     scale = max(float(np.sqrt(np.mean(observed**2))), 0.5)
     rng = _mp_default_rng(MP_SEED + 1 + index)
     fresh = rng.normal(0.0, scale, size=(2 * fan_in + 64, fan_in))
-    with _mp_no_grad():
-        result = call["module"](_mp_tensor(fresh, x))
+    try:
+        with _mp_no_grad():
+            result = call["module"](_mp_tensor(fresh, x))
+    except Exception:  # noqa: BLE001 - a layer that cannot be refitted is left unmeasured
+        return {"probed": False}
     if not _mp_is_tensor(result) or tuple(result.shape) != (len(fresh), fan_out):
         return {"probed": False}
     target = _mp_array(result)
