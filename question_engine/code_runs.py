@@ -73,12 +73,12 @@ def _trains(tests: Sequence[CodeTest]) -> bool:
 
 
 def _job_data(tests: Sequence[CodeTest], params: Mapping[str, Any]) -> dict[str, Any]:
-    return digits_split().job_data() if _trains(tests) else {}
+    return digits_split(params).job_data() if _trains(tests) else {}
 
 
 def held_out_labels(tests: Sequence[CodeTest], params: Mapping[str, Any]) -> np.ndarray | None:
     """The labels `training` tests of this variant are scored against (never sent to a job)."""
-    return digits_split().y_test if _trains(tests) else None
+    return digits_split(params).y_test if _trains(tests) else None
 
 
 def _budget_s(part: CodePart, test: CodeTest) -> float:

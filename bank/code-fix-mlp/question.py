@@ -15,6 +15,8 @@ def generate(rng: np.random.Generator) -> dict:
         "dropout": float(rng.choice([0.0, 0.1, 0.2, 0.3])),
         "lr": float(rng.choice([0.1, 0.05, 0.2, 0.5])),
         "init_std": float(rng.choice([0.01, 0.005, 0.02, 0.001])),
+        # Secret: disguises this variant's digits (see question_engine/code_digits.py).
+        "data_seed": int(rng.integers(2**53)),
     }
 
 

@@ -20,11 +20,23 @@ def tensor(values):
 
 
 def setup(lr):
+    """`measure_setup`'s record of a one-layer model whose optimizer steps like Adam with `lr`."""
+    grad = np.array([0.01, -2.0, 50.0])
     return {
-        "optimizer": "Adam",
-        "learning_rates": [lr],
-        "parameters": [{"name": "w", "shape": [3, 2], "std": 0.5, "optimized": True}],
-        "modules": ["Linear"],
+        "output": {"shape": [256, 2], "finite": True, "row_logsumexp": 0.0},
+        "score_range": 100.0,
+        "layers": [{"probed": True, "fan_in": 3, "fan_out": 2, "affine": True, "gain": 0.6}],
+        "gaps": [1.0, 1.0],
+        "parameters": [
+            {
+                "name": "w",
+                "shape": [2, 3],
+                "requires_grad": True,
+                "used": True,
+                "grad": grad,
+                "steps": [-lr * np.sign(grad)] * 3,
+            }
+        ],
     }
 
 
