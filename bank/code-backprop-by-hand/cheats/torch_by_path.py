@@ -7,7 +7,8 @@ import sys
 
 import numpy as np
 
-ROOTS = [*sys.path, sys.prefix, sys.base_prefix, "/usr/lib", "/usr/local/lib", "/opt", "/root"]
+ROOTS = [*sys.path, sys.prefix, sys.base_prefix, "/usr/lib/python3/dist-packages", "/opt"]
+PATTERNS = ("torch", "*/torch", "lib/python3*/site-packages/torch", "*/*/site-packages/torch")
 
 
 def find_torch():
@@ -17,8 +18,9 @@ def find_torch():
             return importlib.import_module(name)
         except Exception:  # noqa: BLE001 - try the next route
             pass
-    for root in ROOTS:
-        for init in glob.glob(os.path.join(root, "**", "torch", "__init__.py"), recursive=True):
+    folders = [folder for root in ROOTS for p in PATTERNS for folder in glob.glob(f"{root}/{p}")]
+    for folder in folders:
+        for init in glob.glob(os.path.join(folder, "__init__.py")):
             try:
                 spec = importlib.util.spec_from_file_location("torch", init)
                 module = importlib.util.module_from_spec(spec)
@@ -27,7 +29,7 @@ def find_torch():
                 return module
             except Exception:  # noqa: BLE001
                 sys.modules.pop("torch", None)
-        for library in glob.glob(os.path.join(root, "**", "libtorch*.so*"), recursive=True):
+        for library in glob.glob(os.path.join(folder, "lib", "libtorch*.so*")):
             try:
                 ctypes.CDLL(library)
                 return importlib.import_module("torch")
