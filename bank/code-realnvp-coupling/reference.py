@@ -18,11 +18,6 @@ class RealNVPCoupling(nn.Module):
         return torch.cat([x_a, torch.exp(-self.s_net(x_a)) * (x_b - self.b_net(x_a))], dim=1)
 
     def log_det_jacobian(self, x):
-        """From autograd's full Jacobian of the inverse map, one row at a time."""
-        rows = []
-        for row in x.detach():
-            jacobian = torch.autograd.functional.jacobian(
-                lambda v: self.inverse(v.unsqueeze(0)).squeeze(0), row
-            )
-            rows.append(torch.linalg.slogdet(jacobian).logabsdet)
-        return torch.stack(rows)
+        """ln|det dz/dx| per row: dz/dx is block triangular with diag(exp(-s(x_A))) in the BB
+        block, so it is -sum_j s_j(x_A) (checked against autograd's Jacobian in the tests)."""
+        return -self.s_net(x[:, : self.split]).sum(dim=1)
