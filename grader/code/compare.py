@@ -143,7 +143,14 @@ def _compare_tensors(
         )
     if got.dtype.kind == "b" or want.dtype.kind == "b":
         return _compare_exact(got, want, what)
-    return values_message(got.astype(np.float64), want.astype(np.float64), rtol, atol, what)
+    return values_message(
+        got.astype(np.float64),
+        want.astype(np.float64),
+        rtol,
+        atol,
+        what,
+        "arrays" if kind_of(expected) == "array" else "tensor-likes",
+    )
 
 
 def _compare_exact(got: np.ndarray, want: np.ndarray, what: str) -> str | None:
@@ -165,7 +172,12 @@ def magnitude(difference: float) -> str:
 
 
 def values_message(
-    got: np.ndarray, want: np.ndarray, rtol: float, atol: float, what: str
+    got: np.ndarray,
+    want: np.ndarray,
+    rtol: float,
+    atol: float,
+    what: str,
+    noun: str = "tensor-likes",
 ) -> str | None:
     """The torch.testing-style report for two same-shape float arrays, or None if close.
 
@@ -184,7 +196,7 @@ def values_message(
         return None
     count = int(mismatched.sum())
     lines = [
-        f"{what}: tensor-likes are not close!",
+        f"{what}: {noun} are not close!",
         f"Mismatched elements: {count} / {want.size} ({100.0 * count / want.size:.1f}%)",
     ]
     if not np.all(np.isfinite(got)):

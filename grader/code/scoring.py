@@ -105,7 +105,7 @@ def judge_tests(
 ) -> list[TestOutcome]:
     """Each test's outcome (pass/fail, message, hints) for a submission that loaded.
 
-    A test earns its points only together with the tests it qualifies (see
+    A test earns its points only together with the tests it depends on (see
     `_unmet_qualifiers`), so that code computing nothing earns nothing.
     """
     own = {
@@ -158,11 +158,19 @@ def _qualified(
     failed = _unmet_qualifiers(outcome.test, tests, own)
     if not failed:
         return outcome
-    names = sorted({"a hidden test" if other.hidden else f"`{other.name}`" for other in failed})
-    message = (
-        "this check earns its points only together with the value tests it qualifies, and "
-        f"{', '.join(names)} failed: make the values right first."
+    names = ", ".join(
+        sorted({"a hidden test" if other.hidden else f"`{other.name}`" for other in failed})
     )
+    if outcome.test.qualifies is not None:
+        message = (
+            f"this test earns its points only together with the tests it depends on, and "
+            f"{names} failed: make those pass first."
+        )
+    else:
+        message = (
+            "this check earns its points only together with right values, and no value test "
+            f"passed ({names} failed): make the values right first."
+        )
     return TestOutcome(outcome.test, False, message, (), unqualified=True)
 
 

@@ -172,7 +172,7 @@ PROPERTY_REFERENCE = CodeRun(
 def test_property_checks_earn_nothing_when_no_value_is_right():
     result = mark_code_tests("p", 4, PROPERTY_TESTS, property_run([0.0, 0.0]), PROPERTY_REFERENCE)
     assert (result.status, result.score) == ("incorrect", 0.0)
-    assert "earns its points only together with the value tests" in result.feedback
+    assert "earns its points only together with right values" in result.feedback
     assert "`values` failed" in result.feedback
 
 
