@@ -3,7 +3,7 @@
 Each code part lists its cheats under `[[parts.code.cheats]]` (see docs/code-questions.md):
 memory and gc scans, frame inspection, monkeypatching, tensor subclasses, caching across calls,
 constants, held-out data look-ups, banned autograd, brute force. The paper variant runs by
-default; more variants run with the slow tests.
+default; a seeded variant runs with the slow tests.
 """
 
 from __future__ import annotations
@@ -38,6 +38,6 @@ def test_a_cheat_scores_nothing_on_the_paper_variant(q, label, cheat):
 @pytest.mark.slow
 @pytest.mark.parametrize(("q", "label", "cheat"), CHEATS)
 def test_a_cheat_scores_nothing_on_random_variants(q, label, cheat):
-    for variant in build_variants(q, [11, 12]):
-        result = mark_code_part(q, label, variant.params, cheat.source)
-        assert result.score == 0.0, f"{cheat.attack}\n{result.feedback}"
+    (variant,) = build_variants(q, [11])
+    result = mark_code_part(q, label, variant.params, cheat.source)
+    assert result.score == 0.0, f"{cheat.attack}\n{result.feedback}"
