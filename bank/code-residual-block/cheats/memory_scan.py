@@ -123,7 +123,9 @@ def scan_memory():
             for key in PLAN_KEYS:
                 at = text.find(key)
                 while at != -1 and len(plans) < 40:
-                    plans.append(text[max(0, at - 400) : at + 400])
+                    snippet = text[max(0, at - 400) : at + 400]
+                    if "PLAN_KEYS" not in snippet and snippet not in plans:
+                        plans.append(snippet)
                     at = text.find(key, at + 1)
     return sources, plans
 
@@ -183,10 +185,10 @@ recovered_sources, FOUND_PLANS = scan_memory()
 CHOSEN = {name: choose(recovered_sources, name) for name in ENTRIES}
 print(f"memory scan: {len(recovered_sources)} sources, {len(FOUND_PLANS)} plan snippets")
 print(f"using recovered classes: {[name for name, found in CHOSEN.items() if found]}")
-for _source in recovered_sources:
-    print("recovered source:\n" + _source[:300])
 for _plan in FOUND_PLANS:
     print("recovered plan: " + repr(_plan))
+for _source in recovered_sources:
+    print("recovered source:\n" + _source[:300])
 
 
 def cheat(block, x):
