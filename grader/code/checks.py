@@ -71,7 +71,7 @@ def judge(
     if test.check == "determinism":
         return _judge_determinism(test, observed, reference)
     if test.check == "symmetric":
-        return _judge_symmetric(test, observed)
+        return _judge_symmetric(test, observed, elsewhere)
     try:
         if test.check == "training":
             if labels is None:
@@ -274,8 +274,14 @@ def _judge_determinism(test: CodeTest, observed: Mapping[str, Any], reference: A
     return PASSED
 
 
-def _judge_symmetric(test: CodeTest, observed: Mapping[str, Any]) -> Verdict:
-    """Each named matrix parameter, and the gradient it received, equal their transposes."""
+def _judge_symmetric(
+    test: CodeTest,
+    observed: Mapping[str, Any],
+    elsewhere: Sequence[tuple[str, Mapping[str, Any]]],
+) -> Verdict:
+    """Each named matrix parameter, and the gradient it received, equal their transposes; and
+    so does the parameter as constructed, in every job of the run that built the module (so a
+    module cannot be symmetric only in the job that judges it)."""
     rows = observed.get("parameters")
     grads = observed.get("param_grads")
     if not isinstance(rows, list) or not isinstance(grads, Mapping):
@@ -292,24 +298,33 @@ def _judge_symmetric(test: CodeTest, observed: Mapping[str, Any]) -> Verdict:
                 f"no registered parameter named {name}; create it in __init__ as "
                 f"self.{name} = nn.Parameter(...).",
             )
-        for what, value in ((name, values[name]), (f"the gradient of {name}", grads.get(name))):
-            array = array_of(value) if kind_of(value) in ("tensor", "array") else None
-            if array is None or array.ndim < 2 or array.shape[-1] != array.shape[-2]:
-                return Verdict(False, f"{what} is not a stack of square matrices.")
-            message = values_message(
-                array.astype(np.float64),
-                np.swapaxes(array, -1, -2).astype(np.float64),
-                test.rtol,
-                test.atol,
-                f"{what} compared with its transpose",
-            )
+        checks = [(name, values[name]), (f"the gradient of {name}", grads.get(name))]
+        for label, other in [("this test", observed), *elsewhere]:
+            initial = other.get("initial")
+            if isinstance(initial, Mapping) and name in initial:
+                where = "" if label == "this test" else f" in {label}"
+                checks.append((f"{name} as constructed{where}", initial[name]))
+        for what, value in checks:
+            message = _symmetry_message(what, value, test)
             if message:
-                return Verdict(
-                    False,
-                    f"{what} is not symmetric, so a gradient step would not "
-                    f"keep {name} symmetric.\n{message}",
-                )
+                return Verdict(False, message)
     return PASSED
+
+
+def _symmetry_message(what: str, value: Any, test: CodeTest) -> str | None:
+    array = array_of(value) if kind_of(value) in ("tensor", "array") else None
+    if array is None or array.ndim < 2 or array.shape[-1] != array.shape[-2]:
+        return f"{what} is not a stack of square matrices."
+    message = values_message(
+        array.astype(np.float64),
+        np.swapaxes(array, -1, -2).astype(np.float64),
+        test.rtol,
+        test.atol,
+        f"{what} compared with its transpose",
+    )
+    if message:
+        return f"{what} is not symmetric, so gradient steps would not keep it symmetric.\n{message}"
+    return None
 
 
 def judge_facts(test: CodeTest, facts: Any) -> Verdict:

@@ -198,17 +198,22 @@ def _is_tensor_like(value):
 
 
 def _snapshot(value):
-    if torch is not None and type(value) in (_Tensor, _Parameter):
+    """The input's class and a private copy of its values, read without its own methods."""
+    if torch is not None and isinstance(value, _TensorBase):
         with _no_torch_function():
-            return _t_clone(_t_detach(value))
-    return _np_array(value, copy=True)
+            return type(value), _t_clone(_t_detach(value))
+    return type(value), _np_array(value, copy=True)
 
 
 def _unchanged(value, snapshot):
-    if torch is not None and type(value) in (_Tensor, _Parameter):
+    """Whether the input still has its class and values (a class swapped in counts as a change)."""
+    kind, copy_ = snapshot
+    if type(value) is not kind:
+        return False
+    if torch is not None and isinstance(value, _TensorBase):
         with _no_torch_function():
-            return bool(_t_equal(_t_detach(value), snapshot))
-    return bool(_np_array_equal(value, snapshot, equal_nan=True))
+            return bool(_t_equal(_t_detach(value), copy_))
+    return bool(_np_array_equal(_np_array(value, copy=False), copy_, equal_nan=True))
 
 
 def invoke(function, args, kwargs):
@@ -227,6 +232,7 @@ class Target:
         if entry is None:
             raise SubmissionProblem(f"your code does not define {name}; define it at top level")
         self.module = None
+        self.initial = None
         if torch is not None:
             _t_manual_seed(plan.get("seed", 0))
         if isinstance(entry, type):
@@ -250,6 +256,9 @@ class Target:
             raise SubmissionProblem(f"{name} must be a subclass of torch.nn.Module")
         if self.dtype in ("float64", "float32"):
             module.to(DTYPES[self.dtype])
+        self.initial = {
+            name: plain_output(parameter) for name, parameter in _named_parameters(module)
+        }
         for parameter_name, spec in self.plan.get("set_parameters", {}).items():
             set_parameter(module, parameter_name, build_value(spec, self.dtype))
         return module
@@ -424,6 +433,7 @@ def run_plan(namespace, plan, context, filename):
         observed = OBSERVERS[plan["observe"]](target, plan, context)
         if target.module is not None and plan["observe"] not in ("setup", "training"):
             observed["parameters"] = target.parameters()
+            observed["initial"] = target.initial
         observed["changed"] = list(target.changed)
         return {"observed": observed}
     except BaseException as exc:  # noqa: BLE001 - whatever the code raises is reported

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from django.conf import settings
 
@@ -44,7 +46,7 @@ def test_forgetting_lambda_loses_the_value_points_with_its_hint():
 def test_an_asymmetric_initial_A_fails_only_the_symmetry_check():
     result = mark_code_part(Q, "layer", PAPER, WRONG["asymmetric_init"].source)
     assert failed(result) == {"symmetric"}
-    assert "A is not symmetric, so a gradient step would not keep A symmetric" in result.feedback
+    assert "A is not symmetric, so gradient steps would not keep it symmetric" in result.feedback
 
 
 def test_A_as_a_plain_tensor_is_not_learnable():
@@ -66,3 +68,12 @@ def test_using_only_the_upper_triangle_breaks_symmetry_after_a_step():
 
 def test_question_validates():
     assert validate_question(Q, seeds=3) == []
+
+
+def test_a_matrix_symmetric_only_in_the_symmetry_test_is_caught():
+    """A layer whose A is symmetric only in the job without set_parameters (found in the
+    callers' frames) is caught by the A that every other job constructed."""
+    source = (Path(__file__).parent / "samples" / "quadratic_symmetric_when_checked.py").read_text()
+    result = mark_code_part(Q, "layer", PAPER, source)
+    assert failed(result) == {"symmetric"}
+    assert "A as constructed in test `values` is not symmetric" in result.feedback

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from django.conf import settings
 
@@ -65,3 +67,17 @@ def test_a_block_that_does_not_register_the_mlp_loses_gradient_and_parameter_poi
 
 def test_question_validates():
     assert validate_question(Q, seeds=2) == []
+
+
+SAMPLES = Path(__file__).parent / "samples"
+
+
+def test_re_classing_the_damaged_input_hides_nothing():
+    """A block that zeroes its input in place and then swaps the input's class for one whose
+    __array__ shows the old values scores what the plain in-place block scores."""
+    plain = (SAMPLES / "residual_inplace_plain.py").read_text()
+    rebranded = (SAMPLES / "residual_inplace_rebrand.py").read_text()
+    honest = mark_code_part(Q, "block", PAPER, plain)
+    disguised = mark_code_part(Q, "block", PAPER, rebranded)
+    assert "hidden test 2" in failed(honest)
+    assert disguised.score == honest.score < PART.marks
