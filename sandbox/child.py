@@ -24,13 +24,20 @@ MB = 1024 * 1024
 
 @dataclass(frozen=True)
 class ChildPlan:
-    """What the supervisor decided for its next child before forking it."""
+    """What the template decided for its next child before forking it.
+
+    ``parent_pid`` is the template's pid: a child whose parent is already gone when it arms
+    its parent-death signal exits at once. ``max_threads`` caps processes and threads when no
+    CPU cgroup quota applies (None when one does).
+    """
 
     config: ContainConfig
     max_request_bytes: int
     memory_cgroup_active: bool
     baseline_address_space_bytes: int
     insecure: bool
+    parent_pid: int
+    max_threads: int | None = None
 
 
 def _send(header: dict[str, Any], blobs: list[bytes] | None = None) -> None:
@@ -79,7 +86,10 @@ def run_child(plan: ChildPlan) -> NoReturn:
         _reset_signals()
         _contain(plan)
         _line_buffer_stdio()
+        # Armed after the uid change (which clears it); a parent already gone is caught here.
         libc.prctl(libc.PR_SET_PDEATHSIG, signal.SIGKILL)
+        if os.getppid() != plan.parent_pid:
+            os._exit(EXIT_SETUP_FAILED)
     except LayerError as exc:
         _setup_failed(str(exc))
     except BaseException as exc:  # noqa: BLE001 - any surprise here is the sandbox's fault
@@ -91,7 +101,7 @@ def run_child(plan: ChildPlan) -> NoReturn:
         address_space = None
         if not plan.memory_cgroup_active:
             address_space = plan.baseline_address_space_bytes + limits.memory_mb * MB
-        apply_job_limits(limits, address_space)
+        apply_job_limits(limits, address_space, plan.max_threads)
     except (LayerError, FrameError, ValueError, KeyError, OSError) as exc:
         _setup_failed(f"could not start the job: {exc}")
     _send({"kind": "started"})

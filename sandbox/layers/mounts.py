@@ -24,6 +24,10 @@ OLD_ROOT = ".old_root"
 TMP = "/tmp"
 DIR_MODE = 0o755
 HIDDEN_OPTIONS = "size=64k,mode=0755,nr_inodes=1024"
+BLOCKED_PACKAGE_INIT = """raise ModuleNotFoundError(
+    f"No module named {__name__!r}: this job's runtime does not provide it", name=__name__
+)
+"""
 # Mount points this layer makes itself: a runtime path there would be covered or would
 # bring host files into the job's writable directories.
 RESERVED_TREES = ("/dev", WORKDIR, "/" + OLD_ROOT)
@@ -104,6 +108,15 @@ def _hide(host_path: str, new_root: str) -> None:
     _mount("tmpfs", new_root + host_path, "tmpfs", flags, HIDDEN_OPTIONS, host_path)
 
 
+def _block_package(host_path: str, new_root: str) -> None:
+    """Put the raising ``__init__.py`` in a hidden package directory (still writable)."""
+    try:
+        with open(f"{new_root}{host_path}/__init__.py", "x") as init:
+            init.write(BLOCKED_PACKAGE_INIT)
+    except OSError as exc:
+        raise LayerError.from_os_error(NAME, "write __init__.py", exc, path=host_path) from None
+
+
 def _bind_device(name: str, new_root: str) -> None:
     target = f"{new_root}/dev/{name}"
     try:
@@ -156,6 +169,9 @@ def _populate(config: ContainConfig, new_root: str) -> None:
             _hide(path, new_root)
         else:
             _bind_readonly(path, new_root)
+    for path in config.blocked_packages:
+        if path in hidden:
+            _block_package(path, new_root)
     readonly = libc.MS_REMOUNT | libc.MS_RDONLY | libc.MS_NOSUID | libc.MS_NODEV | libc.MS_NOEXEC
     for path in config.hidden_paths:
         _mount("none", new_root + path, None, readonly, None, path)

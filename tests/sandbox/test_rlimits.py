@@ -7,7 +7,7 @@ import signal
 
 from sandbox.layers.rlimits import MB, apply_job_limits
 from sandbox.limits import Limits
-from sandbox.supervisor import address_space_bytes
+from sandbox.template import address_space_bytes
 
 
 def in_child(check) -> int:
