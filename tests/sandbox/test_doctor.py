@@ -16,6 +16,9 @@ def test_probe_reports_every_layer_active_here():
     assert report["failed_checks"] == []
     assert report["secure"] is True
     assert all(check["passed"] for check in report["checks"].values())
+    cpu = report["checks"]["cpu_quota"]
+    assert cpu["mechanism"] in ("cgroup v1 cpu quota", "cgroup v2 cpu.max", "RLIMIT_NPROC")
+    assert cpu["cores_per_job"] > 0 and cpu["mechanism"] in cpu["detail"]
 
 
 @requires_root

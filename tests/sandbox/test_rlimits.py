@@ -58,3 +58,11 @@ def test_job_limits_are_set_as_given():
         )
 
     assert in_child(check) == 0
+
+
+def test_without_a_cpu_quota_processes_and_threads_are_capped_to_the_share():
+    def check() -> bool:
+        apply_job_limits(Limits(max_processes=32), None, max_threads=2)
+        return resource.getrlimit(resource.RLIMIT_NPROC) == (2, 2)
+
+    assert in_child(check) == 0
