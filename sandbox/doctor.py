@@ -20,7 +20,7 @@ import tempfile
 from collections.abc import Callable
 from typing import Any
 
-from sandbox.contain import LAYER_NAMES, LAYERS, apply_layer
+from sandbox.contain import LAYER_NAMES, LAYERS, STAGES, apply_layer
 from sandbox.cpu_limit import (
     CpuLimit,
     available_cores,
@@ -175,11 +175,12 @@ def _probe_in_child(
     config: ContainConfig, project_dir: str, runtime_files: tuple[str, ...]
 ) -> None:
     channel = _Channel(config.channel_fd)
-    for layer in LAYERS:
-        failure = apply_layer(layer, config)
-        if layer.NAME == "fds" and failure is None:
-            channel.fd = CHANNEL_FD
-        channel.send({"layer": layer.NAME, "failure": failure})
+    for stage in STAGES:  # what a template does once, then what each of its children does
+        for layer in LAYERS:
+            failure = apply_layer(layer, config, stage)
+            if layer.NAME == "fds" and stage == "apply" and failure is None:
+                channel.fd = CHANNEL_FD
+            channel.send({"layer": layer.NAME, "stage": stage, "failure": failure})
     for name, check in _checks(project_dir, runtime_files).items():
         try:
             problem = check()
@@ -290,8 +291,13 @@ def _cpu_check(cpu: CpuLimit) -> dict[str, Any]:
 
 
 def _parse(data: bytes, status: int, printed: str) -> dict[str, Any]:
-    """The child's records; a ``probe`` check says how and where it died if it did not finish."""
-    layers: dict[str, Any] = {}
+    """The child's records; a ``probe`` check says how and where it died if it did not finish.
+
+    A layer is reported by its first failure, as working once both of its stages worked, and
+    not at all (not reached) otherwise.
+    """
+    failures: dict[str, Any] = {}
+    worked: dict[str, set[str]] = {}
     checks: dict[str, str | None] = {}
     done = False
     last_step = "before applying the first layer"
@@ -301,8 +307,12 @@ def _parse(data: bytes, status: int, printed: str) -> dict[str, Any]:
         except ValueError:
             continue
         if "layer" in record:
-            layers[record["layer"]] = record["failure"]
-            last_step = f"after layer '{record['layer']}'"
+            name, stage = record["layer"], record.get("stage", "apply")
+            if record["failure"] is None:
+                worked.setdefault(name, set()).add(stage)
+            else:
+                failures.setdefault(name, record["failure"])
+            last_step = f"after layer '{name}' ({stage})"
         elif "check" in record:
             checks[record["check"]] = record["problem"]
             last_step = f"after check '{record['check']}'"
@@ -312,7 +322,8 @@ def _parse(data: bytes, status: int, printed: str) -> dict[str, Any]:
             f"the probe child {_describe_exit(status)} {last_step}, before reporting everything; "
             f"it printed: {printed[-OUTPUT_TAIL_CHARS:].strip() or '(nothing)'}"
         )
-    return {"layers": layers, "checks": checks}
+    layers = {name: None for name, stages in worked.items() if stages >= set(STAGES)}
+    return {"layers": {**layers, **failures}, "checks": checks}
 
 
 def _describe_exit(status: int) -> str:

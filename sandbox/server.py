@@ -23,6 +23,7 @@ from sandbox.runtime_paths import RuntimeMounts, project_root, runtime_mounts
 from sandbox.runtimes import RUNTIMES, blocked_package_dirs, hidden_package_dirs, warm_up
 from sandbox.server_config import ServerConfig
 from sandbox.supervisor import SlotSupervisor
+from sandbox.template_link import TemplateGone
 from sandbox.uid_pool import BLOCK_SIZE, DEFAULT_FIRST_UID, MAX_SLOTS, lease_uids, staging_dir
 
 INSECURE_ENV = "SANDBOX_ALLOW_INSECURE"
@@ -204,6 +205,8 @@ def _start_slot(slot: int, listener: socket.socket, config: ServerConfig) -> int
     if pid == 0:
         try:
             SlotSupervisor(slot, listener, config).serve_forever()
+        except TemplateGone as exc:
+            _log(f"slot {slot}: {exc}; the slot restarts from a fresh supervisor")
         except BaseException as exc:  # noqa: BLE001 - report, then let the master respawn
             details = "".join(traceback.format_exception(exc))
             _log(f"slot {slot} supervisor crashed: {type(exc).__name__}: {exc}\n{details}")

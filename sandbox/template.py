@@ -7,9 +7,11 @@ numpy only. A template receives nothing but its settings and, per child, the chi
 the channel and output pipes (file descriptors it closes unread right after forking), so a
 child forked from it can inherit no other job's code, inputs, results or output.
 
-It forks a child on request and returns its pid and a pidfd, reaps it, and reports its wait
-status and CPU time. It dies with its supervisor (parent-death signal, and the end of its
-control socket), and its children die with it.
+Before serving, it applies the template stage of the isolation layers once (``prepare``: it
+checks its cgroups, clears its environment and builds and enters the job root), so each child
+only applies the per-job stage. It forks a child on request and returns its pid and a pidfd,
+reaps it, and reports its wait status and CPU time. It dies with its supervisor (parent-death
+signal, and the end of its control socket), and its children die with it.
 """
 
 from __future__ import annotations
@@ -26,9 +28,11 @@ from dataclasses import dataclass
 from typing import Any, NoReturn
 
 from sandbox.child import ChildPlan, run_child
+from sandbox.contain import prepare, prepare_best_effort
 from sandbox.control import recv_message, send_message
-from sandbox.layers import cgroup, libc, seccomp
+from sandbox.layers import libc
 from sandbox.layers.config import ContainConfig
+from sandbox.layers.errors import LayerError
 from sandbox.runtimes import check_runtime, warm_up
 
 REAP_INTERVAL_MS = 500
@@ -82,10 +86,26 @@ class Template:
         self.control = control
         self.children: dict[int, int] = {}  # pid -> pidfd
         self.baseline_address_space = address_space_bytes()
+        self.setup_error: str | None = None
 
-    def _plan(self, channel_fd: int, stdout_fd: int, stderr_fd: int) -> ChildPlan:
+    def prepare_layers(self) -> None:
+        """The template stage of every layer; a failure is what each child will report."""
+        config = self._config(-1, -1, -1)
+        if self.spec.insecure:
+            prepare_best_effort(config)
+            return
+        try:
+            prepare(config)
+        except LayerError as exc:
+            self.setup_error = str(exc)
+        except Exception as exc:  # noqa: BLE001 - reported by every job as a sandbox error
+            self.setup_error = f"unexpected {type(exc).__name__} while isolating the slot: {exc}"
+        if self.setup_error:
+            print(f"sandbox: {self.spec.runtime} template: {self.setup_error}", file=sys.stderr)
+
+    def _config(self, channel_fd: int, stdout_fd: int, stderr_fd: int) -> ContainConfig:
         spec = self.spec
-        config = ContainConfig(
+        return ContainConfig(
             uid=spec.uid,
             gid=spec.uid,
             channel_fd=channel_fd,
@@ -99,14 +119,18 @@ class Template:
             cgroup_procs_files=spec.cgroup_procs_files,
             blocked_packages=spec.blocked_packages,
         )
+
+    def _plan(self, channel_fd: int, stdout_fd: int, stderr_fd: int) -> ChildPlan:
+        spec = self.spec
         return ChildPlan(
-            config=config,
+            config=self._config(channel_fd, stdout_fd, stderr_fd),
             max_request_bytes=spec.max_request_bytes,
             memory_cgroup_active=spec.memory_cgroup_active,
             baseline_address_space_bytes=self.baseline_address_space,
             insecure=spec.insecure,
             parent_pid=os.getpid(),
             max_threads=spec.max_threads,
+            setup_error=self.setup_error,
         )
 
     def spawn(self, fds: list[int]) -> None:
@@ -209,15 +233,15 @@ def run_template(control: socket.socket, runtime: str, parent_pid: int) -> NoRet
         spec = TemplateSpec.from_dict(message["spec"])
         if spec.runtime != check_runtime(runtime):
             raise RuntimeError(f"a {runtime} template got the settings of a {spec.runtime} one")
-        cgroup.join(spec.cgroup_procs_files)
         libc.prctl(libc.PR_SET_CHILD_SUBREAPER, 1)
         warm_up(runtime)
-        seccomp.prepare()
+        template = Template(spec, control)
+        template.prepare_layers()
         # Objects that exist now are never scanned by the GC again, so forked children do not
         # copy the pages holding them just to update GC bookkeeping.
         gc.collect()
         gc.freeze()
-        Template(spec, control).serve()
+        template.serve()
     except BaseException as exc:  # noqa: BLE001 - report, then let the supervisor notice
         print(
             f"sandbox: {runtime} template {os.getpid()} failed: {type(exc).__name__}: {exc}",

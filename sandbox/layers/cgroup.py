@@ -1,7 +1,9 @@
 """Layer: the child sits in its slot's cgroups (memory, CPU) and is the OOM killer's first choice.
 
-A slot's templates join its groups once, so the children they fork start inside (moving a
-process between cgroups costs milliseconds); a child forked elsewhere joins here instead.
+A slot's templates are placed in its groups by the supervisor, so the children they fork
+start inside (moving a process between cgroups costs milliseconds); ``prepare`` checks that
+(joining, for a process such as the doctor's probe that was not placed). ``apply`` raises the
+child's OOM score to the maximum.
 """
 
 from __future__ import annotations
@@ -9,11 +11,12 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable
 
+from sandbox.layers import procfs
 from sandbox.layers.config import ContainConfig
 from sandbox.layers.errors import LayerError
 
 NAME = "cgroup"
-OOM_SCORE_ADJ_FIRST_VICTIM = "1000"
+OOM_SCORE_ADJ_FIRST_VICTIM = b"1000"
 
 
 def is_member(procs_file: str) -> bool:
@@ -36,12 +39,8 @@ def join(procs_files: Iterable[str]) -> None:
             raise RuntimeError(f"not inside {os.path.dirname(procs_file)} after joining it")
 
 
-def apply(config: ContainConfig) -> None:
-    try:
-        with open("/proc/self/oom_score_adj", "w") as score:
-            score.write(OOM_SCORE_ADJ_FIRST_VICTIM)
-    except OSError as exc:
-        raise LayerError.from_os_error(NAME, "write(/proc/self/oom_score_adj)", exc) from None
+def prepare(config: ContainConfig) -> None:
+    """Once per template: be inside every group of the slot; keep /proc for the children."""
     for procs_file in config.cgroup_procs_files:
         try:
             join([procs_file])
@@ -49,3 +48,18 @@ def apply(config: ContainConfig) -> None:
             raise LayerError.from_os_error(NAME, f"write({procs_file})", exc) from None
         except RuntimeError as exc:
             raise LayerError(NAME, f"read({procs_file})", str(exc)) from None
+    try:
+        procfs.keep()
+    except OSError as exc:
+        raise LayerError.from_os_error(NAME, "open(/proc)", exc) from None
+
+
+def apply(config: ContainConfig) -> None:
+    try:
+        score = procfs.open_self("oom_score_adj", os.O_WRONLY)
+        try:
+            os.write(score, OOM_SCORE_ADJ_FIRST_VICTIM)
+        finally:
+            os.close(score)
+    except OSError as exc:
+        raise LayerError.from_os_error(NAME, "write(/proc/self/oom_score_adj)", exc) from None

@@ -21,6 +21,12 @@ JOB_ENVIRONMENT = {
 }
 
 
+def prepare(config: ContainConfig) -> None:
+    """Once per template, so that children start with the job's environment already."""
+    apply(config)
+
+
 def apply(config: ContainConfig) -> None:
-    os.environ.clear()
-    os.environ.update(JOB_ENVIRONMENT)
+    if os.environ != JOB_ENVIRONMENT:
+        os.environ.clear()
+        os.environ.update(JOB_ENVIRONMENT)

@@ -20,6 +20,10 @@ def _set(name: str, resource_id: int, soft: int, hard: int | None = None) -> Non
         raise LayerError(NAME, f"setrlimit({name})", str(exc)) from None
 
 
+def prepare(config: ContainConfig) -> None:
+    _set("RLIMIT_CORE", resource.RLIMIT_CORE, 0)
+
+
 def apply(config: ContainConfig) -> None:
     _set("RLIMIT_CORE", resource.RLIMIT_CORE, 0)
 

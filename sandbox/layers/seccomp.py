@@ -93,8 +93,8 @@ def build_filter() -> pyseccomp.SyscallFilter:
 _prepared: list[pyseccomp.SyscallFilter] = []
 
 
-def prepare() -> None:
-    """Build the filter once in the supervisor, so each forked child only has to load it."""
+def prepare(config: ContainConfig | None = None) -> None:
+    """Build the filter once per template, so each forked child only has to load it."""
     if pyseccomp is not None and not _prepared:
         _prepared.append(build_filter())
 

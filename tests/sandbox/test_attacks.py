@@ -183,8 +183,9 @@ def test_other_jobs_files_are_invisible(sandbox_server):
     import os, time
 
     def attack(wait):
-        with open("mine.txt", "w") as mine:
-            mine.write("private")
+        for path in ("mine.txt", "/tmp/mine.txt"):
+            with open(path, "w") as mine:
+                mine.write("private")
         time.sleep(wait)
         return os.path.abspath("mine.txt")
     """
@@ -192,10 +193,10 @@ def test_other_jobs_files_are_invisible(sandbox_server):
     import os
 
     def attack(path):
-        return [os.path.exists(path), os.listdir(".")]
+        return [os.path.exists(path), os.listdir("."), os.listdir("/tmp")]
     """
     path = attack(sandbox_server, writer, Call("attack", (0,))).outputs[0]
-    assert attack(sandbox_server, reader, Call("attack", (path,))).outputs[0] == [False, []]
+    assert attack(sandbox_server, reader, Call("attack", (path,))).outputs[0] == [False, [], []]
     with ThreadPoolExecutor(max_workers=2) as pool:
         slow = pool.submit(
             run, sandbox_server.client, textwrap.dedent(writer), Call("attack", (1,))
@@ -203,7 +204,7 @@ def test_other_jobs_files_are_invisible(sandbox_server):
         time.sleep(0.3)
         concurrent = run(sandbox_server.client, textwrap.dedent(reader), Call("attack", (path,)))
         assert slow.result().status == "ok"
-    assert concurrent.outputs[0] == [False, []]
+    assert concurrent.outputs[0] == [False, [], []]
 
 
 def test_killing_the_parent_is_refused(sandbox_server):
