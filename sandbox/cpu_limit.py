@@ -57,6 +57,7 @@ class CpuLimit:
 
     @property
     def path(self) -> Path | None:
+        """The slot's CPU group directory, or None without one."""
         return None if self.procs_file is None else Path(self.procs_file).parent
 
 

@@ -53,6 +53,7 @@ class IdleChild:
     pidfd: int = -1
 
     def close(self) -> None:
+        """Close the supervisor's ends of the child's channel and pipes, and its pidfd."""
         self.channel.close()
         for fd in (self.pidfd, self.stdout_fd, self.stderr_fd):
             if fd >= 0:
@@ -74,6 +75,10 @@ class SlotSupervisor:
         self.devnull = -1
 
     def serve_forever(self) -> NoReturn:
+        """Set the slot up, start its templates, then answer connections until killed.
+
+        Raises TemplateGone when a template ends (the master then restarts the slot).
+        """
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
         signal.signal(signal.SIGINT, signal.SIG_DFL)
         libc.prctl(libc.PR_SET_PDEATHSIG, signal.SIGKILL)

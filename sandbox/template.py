@@ -58,6 +58,7 @@ class TemplateSpec:
     max_threads: int | None
 
     def as_dict(self) -> dict[str, Any]:
+        """JSON-ready fields (tuples become lists)."""
         return dataclasses.asdict(self)
 
     @classmethod

@@ -66,6 +66,7 @@ class TemplateLink:
         self._send({"kind": "init", "spec": spec.as_dict()})
 
     def fileno(self) -> int:
+        """The control socket's descriptor, to poll for the template's reports."""
         return self.control.fileno()
 
     def _send(self, message: dict, fds: list[int] | None = None) -> None:

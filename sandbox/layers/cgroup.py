@@ -55,6 +55,7 @@ def prepare(config: ContainConfig) -> None:
 
 
 def apply(config: ContainConfig) -> None:
+    """Make the child the OOM killer's first choice; raises LayerError."""
     try:
         score = procfs.open_self("oom_score_adj", os.O_WRONLY)
         try:

@@ -27,6 +27,7 @@ def prepare(config: ContainConfig) -> None:
 
 
 def apply(config: ContainConfig) -> None:
+    """Replace the environment by JOB_ENVIRONMENT (nothing to do if it already is)."""
     if os.environ != JOB_ENVIRONMENT:
         os.environ.clear()
         os.environ.update(JOB_ENVIRONMENT)

@@ -27,6 +27,8 @@ def current_network_namespace() -> str:
 
 
 def prepare(config: ContainConfig) -> None:
+    """Leave the host's network (unless the supervisor did) and take a mount namespace for the
+    job root; raises LayerError."""
     try:
         in_host_network = current_network_namespace() == config.host_network_namespace
         libc.unshare(libc.CLONE_NEWNS | (libc.CLONE_NEWNET if in_host_network else 0))
@@ -37,6 +39,7 @@ def prepare(config: ContainConfig) -> None:
 
 
 def apply(config: ContainConfig) -> None:
+    """New mount (a copy of the template's), IPC and UTS namespaces; raises LayerError."""
     try:
         libc.unshare(FLAGS)
     except OSError as exc:

@@ -21,10 +21,12 @@ def _set(name: str, resource_id: int, soft: int, hard: int | None = None) -> Non
 
 
 def prepare(config: ContainConfig) -> None:
+    """No core dumps of the template; raises LayerError."""
     _set("RLIMIT_CORE", resource.RLIMIT_CORE, 0)
 
 
 def apply(config: ContainConfig) -> None:
+    """No core dumps of the child; the job's own limits come with the job. Raises LayerError."""
     _set("RLIMIT_CORE", resource.RLIMIT_CORE, 0)
 
 

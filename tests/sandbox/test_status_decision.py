@@ -5,7 +5,7 @@ import signal
 import pytest
 
 from sandbox.limits import Limits
-from sandbox.status import JobRun, decide
+from sandbox.status import JobRun, decide, output_text
 
 
 def ended_by(signal_number: int, cpu_time_s: float, cpu_limit_s: float = 1.0) -> JobRun:
@@ -54,3 +54,41 @@ def test_a_job_that_never_started_is_the_sandboxs_fault():
     run.frames.clear()
     status, _, _, error, _ = decide(run, False)
     assert status == "sandbox_error" and error.type == "SandboxError"
+
+
+def finished_with(status: str) -> JobRun:
+    """A job that started and sent a valid result frame with ``status``."""
+    run = JobRun(limits=Limits(max_output_bytes=10), call_count=1)
+    run.frames += [
+        ({"kind": "started"}, []),
+        ({"kind": "result", "status": status, "outputs": [1]}, []),
+    ]
+    run.wait_status = 0
+    return run
+
+
+def test_output_over_the_cap_never_decides_the_status():
+    run = finished_with("ok")
+    run.stdout.extend(b"x" * 10)
+    run.stdout_truncated = run.stderr_truncated = True
+    status, outputs, _, error, _ = decide(run, False)
+    assert status == "ok" and outputs == [1] and error is None
+    assert output_text(run.stdout, True, "stdout", run.limits).endswith(
+        "\n[sandbox: stdout truncated at 10 bytes]"
+    )
+
+
+def test_a_job_that_printed_past_the_cap_until_its_deadline_is_a_timeout():
+    run = ended_by(signal.SIGKILL, 0.5)
+    run.stdout_truncated = True
+    run.stopped_for, run.stop_message = "timeout", "the job ran longer than its 1.0 s time limit"
+    status, _, _, error, _ = decide(run, False)
+    assert status == "timeout" and error.type == "TimeLimitExceeded"
+
+
+def test_only_an_oversized_return_value_is_an_output_limit():
+    run = finished_with("ok")
+    run.stopped_for, run.stop_message = "return_size", "frame exceeds 17825792 bytes"
+    status, outputs, _, error, _ = decide(run, False)
+    assert status == "output_limit" and outputs == []
+    assert error.type == "OutputLimitExceeded" and "17825792" in error.message
