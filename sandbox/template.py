@@ -17,6 +17,7 @@ signal, and the end of its control socket), and its children die with it.
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import dataclasses
 import gc
 import os
@@ -37,6 +38,8 @@ from sandbox.runtimes import check_runtime, warm_up
 
 REAP_INTERVAL_MS = 500
 EXIT_PARENT_GONE = 75
+HUGE_PAGE = 1 << 21
+MADV_COLLAPSE = 25
 
 
 @dataclass(frozen=True)
@@ -68,6 +71,32 @@ class TemplateSpec:
             name: tuple(value) if type(value) is list else value for name, value in values.items()
         }
         return cls(**fields)
+
+
+def collapse_into_huge_pages() -> int:
+    """Back this process's writable anonymous memory with huge pages (``MADV_COLLAPSE``, Linux
+    6.1+); return how many ranges were collapsed.
+
+    A template is forked for every job, and fork copies one page-table entry per 4 KiB page
+    (and the child's exit frees them): with its heap in 2 MiB pages a torch template forks
+    in about half the time. The price is memory: these pages stop being shared with the
+    server's other processes. Best effort: ranges the kernel refuses are left as they are.
+    """
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.madvise.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int]
+    collapsed = 0
+    with open("/proc/self/maps") as maps:
+        for line in maps:
+            fields = line.split()
+            anonymous = len(fields) < 6 or fields[5] == "[heap]"
+            if not anonymous or not fields[1].startswith("rw"):
+                continue
+            low, high = (int(value, 16) for value in fields[0].split("-"))
+            start = (low + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1)
+            end = high & ~(HUGE_PAGE - 1)
+            if end > start and libc.madvise(start, end - start, MADV_COLLAPSE) == 0:
+                collapsed += 1
+    return collapsed
 
 
 def address_space_bytes() -> int:
@@ -237,11 +266,12 @@ def run_template(control: socket.socket, runtime: str, parent_pid: int) -> NoRet
         libc.prctl(libc.PR_SET_CHILD_SUBREAPER, 1)
         warm_up(runtime)
         template = Template(spec, control)
-        template.prepare_layers()
         # Objects that exist now are never scanned by the GC again, so forked children do not
         # copy the pages holding them just to update GC bookkeeping.
         gc.collect()
         gc.freeze()
+        collapse_into_huge_pages()  # reads /proc/self/maps: before the job root is entered
+        template.prepare_layers()
         template.serve()
     except BaseException as exc:  # noqa: BLE001 - report, then let the supervisor notice
         print(
