@@ -10,12 +10,15 @@ from sandbox import Call, Job, Limits
 from sandbox.cpu_limit import MIN_SHARE_CORES, cpu_share
 from tests.sandbox.conftest import WORKERS, assert_healthy
 
+# hashlib releases the GIL on large buffers, so the threads really run in parallel.
 BUSY_THREADS = """
-import resource, threading, time
+import hashlib, resource, threading, time
+
+BLOCK = bytes(1 << 20)
 
 def spin(until):
     while time.monotonic() < until:
-        pass
+        hashlib.sha256(BLOCK).digest()
 
 def busy(threads, seconds):
     started = time.monotonic()
