@@ -85,17 +85,21 @@ def collapse_into_huge_pages() -> int:
     libc = ctypes.CDLL(None, use_errno=True)
     libc.madvise.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int]
     collapsed = 0
-    with open("/proc/self/maps") as maps:
-        for line in maps:
-            fields = line.split()
-            anonymous = len(fields) < 6 or fields[5] == "[heap]"
-            if not anonymous or not fields[1].startswith("rw"):
-                continue
-            low, high = (int(value, 16) for value in fields[0].split("-"))
-            start = (low + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1)
-            end = high & ~(HUGE_PAGE - 1)
-            if end > start and libc.madvise(start, end - start, MADV_COLLAPSE) == 0:
-                collapsed += 1
+    try:
+        with open("/proc/self/maps") as maps:
+            lines = maps.readlines()
+    except OSError:
+        return 0
+    for line in lines:
+        fields = line.split()
+        anonymous = len(fields) < 6 or fields[5] == "[heap]"
+        if not anonymous or not fields[1].startswith("rw"):
+            continue
+        low, high = (int(value, 16) for value in fields[0].split("-"))
+        start = (low + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1)
+        end = high & ~(HUGE_PAGE - 1)
+        if end > start and libc.madvise(start, end - start, MADV_COLLAPSE) == 0:
+            collapsed += 1
     return collapsed
 
 
