@@ -180,6 +180,7 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {
         "submissions": os.environ.get("SUBMISSION_RATE", "60/min"),
         "run_tests": os.environ.get("RUN_TESTS_RATE", "20/min"),
+        "run_tests_part": os.environ.get("RUN_TESTS_PART_RATE", "6/min"),
         "attempts": os.environ.get("ATTEMPT_RATE", "30/min"),
     },
 }

@@ -1,7 +1,7 @@
 """Checking code parts before use: the shipped solution scores full marks and every known wrong
 solution fails exactly the tests it declares (on their own checks: a property test that fails
 only because the values it qualifies are wrong is not counted), with its hint, on real variants
-in the sandbox."""
+in the sandbox, and every shipped cheat earns nothing."""
 
 from __future__ import annotations
 
@@ -82,4 +82,11 @@ def _variant_problems(
         ]
         if wrong.hint and hinted and not any(wrong.hint in o.hints for o in hinted):
             problems.append(f"{at}: wrong solution '{wrong.name}' never earns its own hint")
+    for cheat in part.cheats:
+        result = mark_code_part(q, part.label, params, cheat.source)
+        if result.score != 0.0:
+            problems.append(
+                f"{at}: cheat '{cheat.name}' ({cheat.attack}) earns "
+                f"{result.score:g}/{result.max_score:g}; it must earn nothing:\n{result.feedback}"
+            )
     return problems

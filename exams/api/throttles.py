@@ -4,8 +4,8 @@ The counters live in the default cache, which is Redis whenever one is configure
 web process counts against the same limit; each request adds one to its window's counter with
 an atomic increment, so simultaneous requests in several processes cannot all slip under the
 limit. The rates are REST_FRAMEWORK's DEFAULT_THROTTLE_RATES (SUBMISSION_RATE, RUN_TESTS_RATE,
-ATTEMPT_RATE). Visible-test runs are also limited to one at a time per student, so one student
-cannot hold every sandbox slot with endless loops while others wait.
+RUN_TESTS_PART_RATE, ATTEMPT_RATE). Visible-test runs are also limited to one at a time per
+student, so one student cannot hold every sandbox slot with endless loops while others wait.
 """
 
 from __future__ import annotations
@@ -63,6 +63,29 @@ class VisibleTestsRunThrottle(AtomicUserRateThrottle):
     """Runs of a code part's visible tests per student."""
 
     scope = "run_tests"
+
+
+class VisibleTestsPartThrottle(AtomicUserRateThrottle):
+    """Runs of the visible tests of one code part (attempt, question, part) per student.
+
+    Visible runs say where outputs differ; limiting them per part keeps that from being used,
+    run after run, to narrow down expected values. Requests without a readable part are not
+    counted here (they are refused by validation).
+    """
+
+    scope = "run_tests_part"
+
+    def get_cache_key(self, request: Any, view: Any) -> str | None:
+        """`throttle_run_tests_part_<user>_<attempt>_<question>_<part>`, or None."""
+        if not request.user or not request.user.is_authenticated:
+            return None
+        data = request.data if isinstance(request.data, dict) else {}
+        part, question = data.get("part"), data.get("question", "")
+        if not isinstance(part, str) or not isinstance(question, str):
+            return None
+        attempt = view.kwargs.get("attempt_id")
+        ident = f"{request.user.pk}_{attempt}_{question[:60]}_{part[:30]}"
+        return self.cache_format % {"scope": self.scope, "ident": ident}
 
 
 class AttemptStartThrottle(AtomicUserRateThrottle):

@@ -15,10 +15,12 @@ from exams.api.serializers import (
     SolutionRevealInput,
     SubmissionCreateInput,
     VisibleTestsRunInput,
+    VisibleTestsRunOutput,
 )
 from exams.api.throttles import (
     AttemptStartThrottle,
     SubmissionRateThrottle,
+    VisibleTestsPartThrottle,
     VisibleTestsRunThrottle,
     one_visible_run_at_a_time,
 )
@@ -146,9 +148,9 @@ class AttemptSubmissionsView(APIView):
 class VisibleTestsRunView(APIView):
     """Run a code part's visible tests on draft code; nothing is stored and no attempt is used."""
 
-    throttle_classes = [VisibleTestsRunThrottle]
+    throttle_classes = [VisibleTestsRunThrottle, VisibleTestsPartThrottle]
 
-    @extend_schema(request=VisibleTestsRunInput)
+    @extend_schema(request=VisibleTestsRunInput, responses=VisibleTestsRunOutput)
     def post(self, request: Request, attempt_id: int) -> Response:
         attempt = selectors.attempt_get_for_user(user=request.user, attempt_id=attempt_id)
         data = VisibleTestsRunInput(data=request.data)
@@ -162,7 +164,18 @@ class VisibleTestsRunView(APIView):
                 source=data.validated_data["source"],
                 question=question,
             )
-        return Response({"part": result.label, **result.as_dict()})
+        return Response(
+            VisibleTestsRunOutput(
+                {
+                    "part": result.label,
+                    "status": result.status,
+                    "visible_points": result.score,
+                    "visible_max_points": result.max_score,
+                    "feedback": result.feedback,
+                    "details": [dict(detail) for detail in result.details],
+                }
+            ).data
+        )
 
 
 class SolutionRevealView(APIView):

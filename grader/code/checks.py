@@ -35,13 +35,14 @@ def judge(
     observed: Any,
     reference: Any,
     labels: np.ndarray | None = None,
-    changed_elsewhere: Sequence[str] = (),
+    elsewhere: Sequence[tuple[str, Mapping[str, Any]]] = (),
 ) -> Verdict:
     """Whether the submission's observations for `test` pass, and a message if not.
 
     `labels` are the held-out labels a `training` test scores the returned outputs against;
-    `changed_elsewhere` lists the other calls of the same run that changed their inputs
-    (in-place tests judge every call, not only their own).
+    `elsewhere` holds the observations of the other tests of the same run, each with how to
+    name it ("test `values`", "a hidden test"): in-place and parameter checks hold on every
+    call of the run, not only on their own, so they cannot be met only while they are judged.
     """
     if not isinstance(observed, Mapping):
         return Verdict(False, "the test produced no readable observations.")
@@ -64,9 +65,9 @@ def judge(
                 return Verdict(False, message)
         return PASSED
     if test.check == "parameters":
-        return _judge_parameters(test, observed, reference)
+        return _judge_parameters(test, observed, reference, elsewhere)
     if test.check == "inplace":
-        return _judge_inplace(test, observed, reference, changed_elsewhere)
+        return _judge_inplace(test, observed, reference, elsewhere)
     if test.check == "determinism":
         return _judge_determinism(test, observed, reference)
     if test.check == "symmetric":
@@ -180,40 +181,65 @@ def _parameter_rows(value: Any) -> list[tuple[str, tuple[int, ...], bool]] | Non
     return rows
 
 
-def _judge_parameters(test: CodeTest, observed: Mapping[str, Any], reference: Any) -> Verdict:
-    got = _parameter_rows(observed.get("parameters"))
+def _judge_parameters(
+    test: CodeTest,
+    observed: Mapping[str, Any],
+    reference: Any,
+    elsewhere: Sequence[tuple[str, Mapping[str, Any]]],
+) -> Verdict:
+    """The registered parameters, as exported by this test's job and by every other job of the
+    run that built the module, match the reference's (count, shapes, `names`, learnable)."""
     want = _parameter_rows(_get(reference, "parameters"))
-    if got is None or want is None:
-        return Verdict(
-            False,
-            "the registered parameters could not be read: is the entry point an nn.Module "
-            "subclass whose parameters are created in __init__?",
-        )
+    if want is None:
+        return Verdict(False, "the reference's parameters could not be read.")
+    runs = [("this test", observed)] + [
+        (label, other) for label, other in elsewhere if "parameters" in other
+    ]
+    for label, observations in runs:
+        got = _parameter_rows(observations.get("parameters"))
+        if got is None:
+            return Verdict(
+                False,
+                "the registered parameters could not be read: is the entry point an nn.Module "
+                "subclass whose parameters are created in __init__?",
+            )
+        message = _parameters_message(test, got, want)
+        if message:
+            where = "" if label == "this test" else f" (as built in {label})"
+            return Verdict(False, message[:-1] + where + ".")
+    return PASSED
+
+
+def _parameters_message(
+    test: CodeTest,
+    got: list[tuple[str, tuple[int, ...], bool]],
+    want: list[tuple[str, tuple[int, ...], bool]],
+) -> str | None:
     names = {name for name, _, _ in got}
     missing = [name for name in test.names if name not in names]
     if missing:
         listed = ", ".join(sorted(names)) or "none"
-        return Verdict(
-            False,
+        return (
             f"no registered parameter named {', '.join(missing)} "
-            f"(registered: {listed}); wrap learnable tensors in nn.Parameter.",
+            f"(registered: {listed}); wrap learnable tensors in nn.Parameter."
         )
-    frozen = [name for name, _, grad in got if not grad]
+    frozen = [name for name, _, learnable in got if not learnable]
     if frozen:
-        return Verdict(False, f"parameter(s) {', '.join(frozen)} have requires_grad=False.")
+        return f"parameter(s) {', '.join(frozen)} have requires_grad=False."
     if len(got) != len(want):
-        return Verdict(
-            False, f"{len(got)} learnable parameter tensors are registered, expected {len(want)}."
-        )
+        return f"{len(got)} learnable parameter tensors are registered, expected {len(want)}."
     got_shapes = sorted(shape for _, shape, _ in got)
     want_shapes = sorted(shape for _, shape, _ in want)
     if got_shapes != want_shapes:
-        return Verdict(False, f"the parameters have shapes {got_shapes}, expected {want_shapes}.")
-    return PASSED
+        return f"the parameters have shapes {got_shapes}, expected {want_shapes}."
+    return None
 
 
 def _judge_inplace(
-    test: CodeTest, observed: Mapping[str, Any], reference: Any, changed_elsewhere: Sequence[str]
+    test: CodeTest,
+    observed: Mapping[str, Any],
+    reference: Any,
+    elsewhere: Sequence[tuple[str, Mapping[str, Any]]],
 ) -> Verdict:
     message = compare_outputs(_output(observed), _output(reference), test.rtol, test.atol)
     if message:
@@ -221,7 +247,11 @@ def _judge_inplace(
     changed = observed.get("changed")
     if not isinstance(changed, list):
         return Verdict(False, "the in-place check could not be read.")
-    found = [str(item) for item in changed] + list(changed_elsewhere)
+    found = [str(item) for item in changed] + [
+        f"in {label}"
+        for label, other in elsewhere
+        if isinstance(other.get("changed"), list) and other["changed"]
+    ]
     if found:
         listed = ", ".join(dict.fromkeys(found))
         return Verdict(

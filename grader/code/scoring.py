@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -73,13 +73,14 @@ def mark_code_tests(
     out of the visible points (status `visible_tests_passed` or `visible_tests_failed`), never
     a mark for the part.
     """
+    chosen = [test for test in tests if not (visible_only and test.hidden)]
     if student.format_error and student.load_error is not None:
         message = (
             "Your code could not be loaded, so no test ran (this costs no attempt): "
             + error_text(student.load_error)
         )
-        return PartResult(label, 0.0, marks, "format_error", message)
-    chosen = [test for test in tests if not (visible_only and test.hidden)]
+        most = sum(test.points for test in chosen) if visible_only else marks
+        return PartResult(label, 0.0, most, "format_error", message)
     outcomes = judge_tests(chosen, student, reference, wrong, labels)
     available = sum(test.points for test in chosen)
     earned = sum(outcome.score for outcome in outcomes)
@@ -109,24 +110,22 @@ def judge_tests(
     """
     own = {
         test.name: _outcome(
-            test, student, reference, wrong, labels, _changed_elsewhere(test, tests, student)
+            test, student, reference, wrong, labels, _elsewhere(test, tests, student)
         )
         for test in tests
     }
     return [_qualified(own[test.name], tests, own) for test in tests]
 
 
-def _changed_elsewhere(test: CodeTest, tests: Sequence[CodeTest], student: CodeRun) -> list[str]:
-    """Inputs changed in place by the calls of the other tests that ran (named if visible)."""
-    if test.check != "inplace":
-        return []
+def _elsewhere(
+    test: CodeTest, tests: Sequence[CodeTest], student: CodeRun
+) -> list[tuple[str, Mapping[str, Any]]]:
+    """The other tests' observations, each named as the student may see it."""
     found = []
     for other in tests:
         observed = student.observed(other.name)
-        changed = observed.get("changed") if isinstance(observed, dict) else None
-        if other is test or not isinstance(changed, list) or not changed:
-            continue
-        found.append("in a hidden test" if other.hidden else f"in test `{other.name}`")
+        if other is not test and isinstance(observed, Mapping):
+            found.append(("a hidden test" if other.hidden else f"test `{other.name}`", observed))
     return found
 
 
@@ -173,7 +172,7 @@ def _outcome(
     reference: CodeRun,
     wrong: Sequence[WrongRun],
     labels: np.ndarray | None,
-    changed_elsewhere: Sequence[str] = (),
+    elsewhere: Sequence[tuple[str, Mapping[str, Any]]] = (),
 ) -> TestOutcome:
     expected = reference.observed(test.name)
     if expected is None:
@@ -184,7 +183,7 @@ def _outcome(
     if problem is not None:
         return TestOutcome(test, False, problem, _declared_hint(test))
     observed = student.observed(test.name)
-    verdict: Verdict = judge(test, observed, expected, labels, changed_elsewhere)
+    verdict: Verdict = judge(test, observed, expected, labels, elsewhere)
     if verdict.passed:
         return TestOutcome(test, True)
     hints = [*_matching_hints(test, observed, wrong), *_declared_hint(test)]

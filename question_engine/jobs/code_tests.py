@@ -44,7 +44,9 @@ if torch is not None:
     _t_is_complex = _TensorBase.is_complex
     _t_equal = torch.equal
     _t_tensor = torch.tensor
-    _t_manual_seed = torch.manual_seed
+    # The CPU generator alone: torch.manual_seed also queues seeding for every lazy device
+    # backend, recording a Python stack each time (most of a test's harness time).
+    _t_manual_seed = torch.default_generator.manual_seed
     _float64 = torch.float64
     _no_torch_function = torch._C.DisableTorchFunction
     _named_parameters = nn.Module.named_parameters

@@ -185,3 +185,14 @@ def test_named_qualifiers_must_all_pass():
     student = property_run([1.0, 9.0])
     result = mark_code_tests("p", 3, tests, student, PROPERTY_REFERENCE)
     assert result.score == 0.0
+
+
+def test_parameters_must_be_registered_in_every_job_that_built_the_module():
+    """A module that registers its parameters only when it is not called (as in a
+    construct-only parameters test) is caught by the other tests' exported parameters."""
+    student = property_run([1.0, 2.0])
+    student.tests["values"]["observed"]["parameters"] = []
+    result = mark_code_tests("p", 4, PROPERTY_TESTS, student, PROPERTY_REFERENCE)
+    params = next(d for d in result.details if d["name"] == "params")
+    assert not params["passed"]
+    assert "as built in test `values`" in params["message"]
