@@ -2,7 +2,9 @@
 
 Run: ``.venv/bin/python benchmarks/bench_sandbox.py [--jobs 300] [--fresh 5] [--workers N]``
 (as root, so every isolation layer is on). Uses SANDBOX_SOCKET when set, otherwise starts a
-local server. Prints p50/p95 latency, jobs/s, and how much faster than ``python`` per job.
+local server. Prints p50/p95 latency and jobs/s for the job in the torch runtime (autograd)
+and in the numpy runtime (the same step with the backward pass written out), and how much
+faster than ``python`` per job.
 """
 
 from __future__ import annotations
@@ -38,6 +40,23 @@ def layer_norm_step(x, gamma, beta):
     return y.detach(), x.grad, gamma.grad, beta.grad
 """
 
+NUMPY_LAYER_NORM_JOB = """
+import numpy as np
+
+def layer_norm_step(x, gamma, beta):
+    mean = x.mean(axis=-1, keepdims=True)
+    centred = x - mean
+    inv_std = 1.0 / np.sqrt((centred * centred).mean(axis=-1, keepdims=True) + 1e-5)
+    x_hat = centred * inv_std
+    y = x_hat * gamma + beta
+    dy = 2.0 * y
+    dx_hat = dy * gamma
+    n = x.shape[-1]
+    dx = inv_std / n * (n * dx_hat - dx_hat.sum(-1, keepdims=True)
+                        - x_hat * (dx_hat * x_hat).sum(-1, keepdims=True))
+    return y, dx, (dy * x_hat).sum(0), dy.sum(0)
+"""
+
 FRESH_PROCESS_SCRIPT = (
     LAYER_NORM_JOB
     + """
@@ -49,10 +68,11 @@ print(float(outputs[0].sum()))
 )
 
 
-def make_job() -> Job:
+def make_job(runtime: str = "torch") -> Job:
     rng = np.random.default_rng(0)
     args = (rng.standard_normal((16, 32)), rng.random(32), rng.random(32))
-    return Job(LAYER_NORM_JOB, [Call("layer_norm_step", args)])
+    code = LAYER_NORM_JOB if runtime == "torch" else NUMPY_LAYER_NORM_JOB
+    return Job(code, [Call("layer_norm_step", args)], runtime=runtime)
 
 
 def percentile(values: list[float], fraction: float) -> float:
@@ -69,8 +89,10 @@ def timed_job(client: SandboxClient, job: Job) -> float:
     return elapsed
 
 
-def measure_sandbox(client: SandboxClient, jobs: int, concurrency: int) -> dict[str, float]:
-    job = make_job()
+def measure_sandbox(
+    client: SandboxClient, jobs: int, concurrency: int, runtime: str
+) -> dict[str, float]:
+    job = make_job(runtime)
     for _ in range(10):
         timed_job(client, job)
     latencies = []
@@ -114,19 +136,25 @@ def main() -> None:
         server = LocalServer(workers=arguments.workers)
         server.wait_until_ready()
         socket_path = server.socket_path
+    client = SandboxClient(socket_path)
+    concurrency = 2 * arguments.workers
     try:
-        sandbox = measure_sandbox(SandboxClient(socket_path), arguments.jobs, 2 * arguments.workers)
+        sandbox = {
+            runtime: measure_sandbox(client, arguments.jobs, concurrency, runtime)
+            for runtime in ("torch", "numpy")
+        }
     finally:
         if server is not None:
             server.stop()
     fresh = measure_fresh_process(arguments.fresh)
     print(f"LayerNorm fwd+bwd job, {os.cpu_count()} cores, {arguments.workers} sandbox workers")
-    print(
-        f"sandbox:       p50 {sandbox['p50_ms']:7.1f} ms   p95 {sandbox['p95_ms']:7.1f} ms   "
-        f"{sandbox['jobs_per_s']:6.1f} jobs/s"
-    )
-    print(f"fresh python:  p50 {fresh['p50_ms']:7.1f} ms   {fresh['jobs_per_s']:6.2f} jobs/s")
-    print(f"speed-up (p50 latency): {fresh['p50_ms'] / sandbox['p50_ms']:.0f}x")
+    for runtime, figures in sandbox.items():
+        print(
+            f"sandbox ({runtime}):{' ' * (6 - len(runtime))}p50 {figures['p50_ms']:7.1f} ms   "
+            f"p95 {figures['p95_ms']:7.1f} ms   {figures['jobs_per_s']:6.1f} jobs/s"
+        )
+    print(f"fresh python:   p50 {fresh['p50_ms']:7.1f} ms   {fresh['jobs_per_s']:6.2f} jobs/s")
+    print(f"speed-up (torch, p50 latency): {fresh['p50_ms'] / sandbox['torch']['p50_ms']:.0f}x")
 
 
 if __name__ == "__main__":

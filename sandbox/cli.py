@@ -10,6 +10,7 @@ import sys
 from collections.abc import Sequence
 
 from sandbox.limits import Limits
+from sandbox.runtimes import DEFAULT_RUNTIME, RUNTIMES
 from sandbox.server_config import default_workers
 from sandbox.uid_pool import DEFAULT_FIRST_UID
 
@@ -62,10 +63,16 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("file", help="Python file to run")
     run.add_argument("--timeout", type=_positive_float, help="wall-clock limit in seconds")
     run.add_argument("--memory", type=_positive_int, help="memory limit in MB")
+    run.add_argument(
+        "--runtime",
+        choices=RUNTIMES,
+        default=DEFAULT_RUNTIME,
+        help="torch (default), or numpy: a process where torch and sympy cannot be imported",
+    )
     return parser
 
 
-def _run_file(path: str, timeout: float | None, memory: int | None) -> int:
+def _run_file(path: str, timeout: float | None, memory: int | None, runtime: str) -> int:
     from sandbox.job import Call, Job
     from sandbox.local_server import get_client
 
@@ -85,6 +92,7 @@ def _run_file(path: str, timeout: float | None, memory: int | None) -> int:
         calls=[Call(RESULT_REPR_ENTRY)],
         limits=limits,
         filename=path.rsplit("/", 1)[-1],
+        runtime=runtime,
     )
     result = get_client().run(job)
     report = {
@@ -117,4 +125,4 @@ def main(argv: Sequence[str] | None = None) -> int:
             for problem in report["problems"]:
                 print(f"  {problem}", file=sys.stderr)
         return 0 if report["secure"] else 1
-    return _run_file(arguments.file, arguments.timeout, arguments.memory)
+    return _run_file(arguments.file, arguments.timeout, arguments.memory, arguments.runtime)

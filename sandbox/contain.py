@@ -1,4 +1,9 @@
-"""Apply every isolation layer to the current (freshly forked) process, in a fixed order."""
+"""Apply every isolation layer, in a fixed order, in two stages.
+
+``prepare`` runs once in a template (it builds and enters the job root, and does whatever
+else is the same for every job of a slot); ``contain`` runs in each freshly forked child.
+The doctor's probe runs both in one process.
+"""
 
 from __future__ import annotations
 
@@ -34,20 +39,32 @@ LAYERS: tuple[ModuleType, ...] = (
 LAYER_NAMES = tuple(layer.NAME for layer in LAYERS)
 
 
+STAGES = ("prepare", "apply")
+
+
+def prepare(config: ContainConfig) -> None:
+    """The template's stage of every layer, failing closed: raises LayerError."""
+    for layer in LAYERS:
+        layer.prepare(config)
+
+
 def contain(config: ContainConfig) -> None:
-    """Apply all layers, stopping at the first failure (fail closed): raises LayerError."""
+    """The child's stage of every layer, stopping at the first failure: raises LayerError."""
     for layer in LAYERS:
         layer.apply(config)
 
 
-def apply_layer(layer: ModuleType, config: ContainConfig) -> dict[str, Any] | None:
-    """Apply one layer; None if it worked, else its failure (``LayerError.as_dict()``).
+def apply_layer(
+    layer: ModuleType, config: ContainConfig, stage: str = "apply"
+) -> dict[str, Any] | None:
+    """Run one stage ("prepare" or "apply") of one layer; None if it worked, else its failure
+    (``LayerError.as_dict()``).
 
     Any other exception is a bug in the layer; it is reported the same way, with the line
     it came from, so a probe never dies without saying why.
     """
     try:
-        layer.apply(config)
+        getattr(layer, stage)(config)
     except LayerError as exc:
         return exc.as_dict()
     except Exception as exc:  # noqa: BLE001 - reported, never swallowed
@@ -55,7 +72,7 @@ def apply_layer(layer: ModuleType, config: ContainConfig) -> dict[str, Any] | No
         filename = getattr(exc, "filename", None)
         error = LayerError(
             layer.NAME,
-            "apply",
+            stage,
             f"unexpected {type(exc).__name__}: {exc} (at {origin.filename}:{origin.lineno})",
             path=filename if isinstance(filename, str) else None,
             errno=getattr(exc, "errno", None),
@@ -65,6 +82,11 @@ def apply_layer(layer: ModuleType, config: ContainConfig) -> dict[str, Any] | No
     return None
 
 
+def prepare_best_effort(config: ContainConfig) -> dict[str, dict[str, Any] | None]:
+    """The template's stage of every layer that works; layer name -> None or its failure."""
+    return {layer.NAME: apply_layer(layer, config, "prepare") for layer in LAYERS}
+
+
 def contain_best_effort(config: ContainConfig) -> dict[str, dict[str, Any] | None]:
-    """Apply every layer that works; map layer name to None (applied) or its failure."""
+    """The child's stage of every layer that works; layer name -> None or its failure."""
     return {layer.NAME: apply_layer(layer, config) for layer in LAYERS}

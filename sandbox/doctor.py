@@ -20,7 +20,16 @@ import tempfile
 from collections.abc import Callable
 from typing import Any
 
-from sandbox.contain import LAYER_NAMES, LAYERS, apply_layer
+from sandbox.contain import LAYER_NAMES, LAYERS, STAGES, apply_layer
+from sandbox.cpu_limit import (
+    CpuLimit,
+    available_cores,
+    cpu_share,
+    describe,
+    remove_cpu_group,
+    set_up_cpu_limit,
+    without_cgroup,
+)
 from sandbox.layers.config import CHANNEL_FD, ContainConfig
 from sandbox.layers.errors import LAYER_HINTS, PRIVILEGE_HINT
 from sandbox.layers.namespaces import current_network_namespace
@@ -30,6 +39,7 @@ from sandbox.uid_pool import BLOCK_SIZE, lease_uids, staging_dir
 
 MANDATORY_LAYERS = frozenset(LAYER_NAMES) - {"cgroup"}
 RUNTIME_CHECK = "runtime_readable"
+CPU_CHECK = "cpu_quota"
 # Checks without which no job can run at all: even insecure mode does not start past them.
 OPERATIONAL_CHECKS = frozenset({RUNTIME_CHECK})
 OUTPUT_TAIL_CHARS = 2000
@@ -165,11 +175,12 @@ def _probe_in_child(
     config: ContainConfig, project_dir: str, runtime_files: tuple[str, ...]
 ) -> None:
     channel = _Channel(config.channel_fd)
-    for layer in LAYERS:
-        failure = apply_layer(layer, config)
-        if layer.NAME == "fds" and failure is None:
-            channel.fd = CHANNEL_FD
-        channel.send({"layer": layer.NAME, "failure": failure})
+    for stage in STAGES:  # what a template does once, then what each of its children does
+        for layer in LAYERS:
+            failure = apply_layer(layer, config, stage)
+            if layer.NAME == "fds" and stage == "apply" and failure is None:
+                channel.fd = CHANNEL_FD
+            channel.send({"layer": layer.NAME, "stage": stage, "failure": failure})
     for name, check in _checks(project_dir, runtime_files).items():
         try:
             problem = check()
@@ -194,17 +205,19 @@ def run_probe(
     uid: int | None = None,
     mounts: RuntimeMounts | None = None,
     project_dir: str | None = None,
+    workers: int | None = None,
 ) -> dict[str, Any]:
     """Fork a child that applies every layer and attacks itself; return the JSON report.
 
     ``uid`` must be a uid leased by the caller; without it a uid block is leased for the probe.
     ``project_dir`` (default: this checkout) must stay hidden; ``mounts`` (default: this
-    interpreter's runtime with the project hidden) is what the job's root shows.
+    interpreter's runtime with the project hidden) is what the job's root shows. ``workers``
+    (default: one per core) sets the CPU share the ``cpu_quota`` check reports.
     """
     if uid is None:
         lease = lease_uids()
         try:
-            return run_probe(lease.base + BLOCK_SIZE - 1, mounts, project_dir)
+            return run_probe(lease.base + BLOCK_SIZE - 1, mounts, project_dir, workers)
         finally:
             lease.release()
     try:
@@ -212,6 +225,10 @@ def run_probe(
         cgroup_note = f"cgroup v{cgroup.version} at {cgroup.path}"
     except CgroupUnavailable as exc:
         cgroup, cgroup_note = None, str(exc)
+    cpu = set_up_cpu_limit(uid, cpu_share(workers or available_cores()))
+    procs_files = [] if cgroup is None else [cgroup.procs_file]
+    if cpu.procs_file is not None and cpu.procs_file not in procs_files:
+        procs_files.append(cpu.procs_file)
     project_dir = project_dir or project_root()
     mounts = mounts or runtime_mounts([project_dir])
     runtime_files = _runtime_files(mounts)
@@ -227,7 +244,7 @@ def run_probe(
             hidden_paths=mounts.hidden_paths,
             staging_dir=staging_dir(),
             host_network_namespace=current_network_namespace(),
-            cgroup_procs_file=None if cgroup is None else cgroup.procs_file,
+            cgroup_procs_files=tuple(procs_files),
         )
         pid = os.fork()
         if pid == 0:
@@ -245,8 +262,12 @@ def run_probe(
         printed = output.read().decode("utf-8", errors="replace")
     if cgroup is not None:
         remove_slot_cgroup(cgroup)
+    remove_cpu_group(cpu)
     probe = _parse(bytes(data), status, printed)
+    if cpu.procs_file is not None and probe["layers"].get("cgroup", _NOT_REACHED) is not None:
+        cpu = without_cgroup(cpu, "the probe could not join the CPU group (see layer cgroup)")
     report = _report(probe, cgroup_note)
+    report["checks"][CPU_CHECK] = _cpu_check(cpu)
     report["runtime_paths"] = {
         "readonly": list(mounts.readonly_paths),
         "hidden": list(mounts.hidden_paths),
@@ -254,9 +275,29 @@ def run_probe(
     return report
 
 
+def _cpu_check(cpu: CpuLimit) -> dict[str, Any]:
+    """The ``cpu_quota`` check: how a job is held to its share of the cores.
+
+    Either way a job cannot use more than its share, so it passes; ``mechanism`` says which:
+    a cgroup quota, or RLIMIT_NPROC (fewer processes and threads) where no cpu controller is
+    writable.
+    """
+    return {
+        "passed": True,
+        "mechanism": cpu.mechanism,
+        "cores_per_job": cpu.share_cores,
+        "detail": describe(cpu),
+    }
+
+
 def _parse(data: bytes, status: int, printed: str) -> dict[str, Any]:
-    """The child's records; a ``probe`` check says how and where it died if it did not finish."""
-    layers: dict[str, Any] = {}
+    """The child's records; a ``probe`` check says how and where it died if it did not finish.
+
+    A layer is reported by its first failure, as working once both of its stages worked, and
+    not at all (not reached) otherwise.
+    """
+    failures: dict[str, Any] = {}
+    worked: dict[str, set[str]] = {}
     checks: dict[str, str | None] = {}
     done = False
     last_step = "before applying the first layer"
@@ -266,8 +307,12 @@ def _parse(data: bytes, status: int, printed: str) -> dict[str, Any]:
         except ValueError:
             continue
         if "layer" in record:
-            layers[record["layer"]] = record["failure"]
-            last_step = f"after layer '{record['layer']}'"
+            name, stage = record["layer"], record.get("stage", "apply")
+            if record["failure"] is None:
+                worked.setdefault(name, set()).add(stage)
+            else:
+                failures.setdefault(name, record["failure"])
+            last_step = f"after layer '{name}' ({stage})"
         elif "check" in record:
             checks[record["check"]] = record["problem"]
             last_step = f"after check '{record['check']}'"
@@ -277,7 +322,8 @@ def _parse(data: bytes, status: int, printed: str) -> dict[str, Any]:
             f"the probe child {_describe_exit(status)} {last_step}, before reporting everything; "
             f"it printed: {printed[-OUTPUT_TAIL_CHARS:].strip() or '(nothing)'}"
         )
-    return {"layers": layers, "checks": checks}
+    layers = {name: None for name, stages in worked.items() if stages >= set(STAGES)}
+    return {"layers": {**layers, **failures}, "checks": checks}
 
 
 def _describe_exit(status: int) -> str:

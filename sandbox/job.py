@@ -12,6 +12,7 @@ import numpy as np
 
 from sandbox.codec import decode_value, encode_value
 from sandbox.limits import Limits
+from sandbox.runtimes import DEFAULT_RUNTIME, check_runtime
 
 Status = Literal[
     "ok",
@@ -43,19 +44,27 @@ class Call:
 
 @dataclass(frozen=True)
 class Job:
-    """Source code run as a module, then the calls performed in order, under ``limits``."""
+    """Source code run as a module, then the calls performed in order, under ``limits``.
+
+    ``runtime`` is "torch" (numpy and torch importable) or "numpy" (a process that never
+    imported torch, where torch, functorch, torchgen, sympy and mpmath cannot be loaded at all).
+    """
 
     code: str
     calls: Sequence[Call] = ()
     limits: Limits = field(default_factory=Limits)
     filename: str = "submission.py"
-    runtime: str = "torch"
+    runtime: str = DEFAULT_RUNTIME
 
     def __post_init__(self) -> None:
         if type(self.code) is not str:
             raise ValueError("Job.code must be a str of Python source")
         if not self.filename or "\x00" in self.filename:
             raise ValueError("Job.filename must be a non-empty name such as 'submission.py'")
+        try:
+            check_runtime(self.runtime)
+        except ValueError as exc:
+            raise ValueError(f"Job.runtime: {exc}") from None
 
     def to_wire(self) -> tuple[dict[str, Any], list[bytes]]:
         """Header and npy blobs for the request frame; raises CodecError for unsendable args."""
@@ -74,6 +83,7 @@ class Job:
             "filename": self.filename,
             "calls": calls,
             "limits": self.limits.as_dict(),
+            "runtime": self.runtime,
         }
         return header, blobs
 

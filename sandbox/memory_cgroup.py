@@ -25,13 +25,8 @@ class MemoryCgroup:
     def procs_file(self) -> str:
         return str(self.path / "cgroup.procs")
 
-    def join(self) -> None:
-        """Move the calling process into this group (children forked later start inside it)."""
-        with open(self.procs_file, "w") as procs:
-            procs.write("0")
-
     def remove_limit(self) -> None:
-        """Lift the limit between jobs, so the supervisor's own work never hits a job's cap."""
+        """Lift the limit between jobs, so the templates' work never hits a job's cap."""
         self._write_limit("-1" if self.version == 1 else "max")
 
     def set_limit_mb(self, memory_mb: int) -> None:
@@ -66,7 +61,8 @@ class MemoryCgroup:
         return 0
 
 
-def _own_v2_cgroup() -> Path:
+def own_v2_cgroup() -> Path:
+    """The cgroup v2 directory of the calling process; raises CgroupUnavailable without one."""
     for line in Path("/proc/self/cgroup").read_text().splitlines():
         if line.startswith("0::"):
             return CGROUP_ROOT / line[3:].lstrip("/")
@@ -80,7 +76,7 @@ def _enable_memory_controller(group: Path) -> None:
 
 
 def _create_v2(uid: int) -> MemoryCgroup:
-    parent = _own_v2_cgroup()
+    parent = own_v2_cgroup()
     if "memory" not in (parent / "cgroup.controllers").read_text().split():
         raise CgroupUnavailable(f"memory controller not delegated to {parent}")
     _enable_memory_controller(parent)

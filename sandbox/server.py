@@ -1,4 +1,8 @@
-"""The long-lived sandbox server: warm torch once, then one supervisor process per slot."""
+"""The long-lived sandbox server: warm torch once, then one supervisor process per slot.
+
+The server never reads a request itself; each supervisor starts its slot's templates (the
+processes job children are forked from) before it reads any.
+"""
 
 from __future__ import annotations
 
@@ -12,18 +16,16 @@ import time
 import traceback
 from typing import Any
 
+from sandbox.cpu_limit import cpu_share
 from sandbox.doctor import run_probe
 from sandbox.layers.namespaces import current_network_namespace
-from sandbox.runtime_paths import project_root, runtime_mounts
+from sandbox.runtime_paths import RuntimeMounts, project_root, runtime_mounts
+from sandbox.runtimes import RUNTIMES, blocked_package_dirs, hidden_package_dirs, warm_up
 from sandbox.server_config import ServerConfig
 from sandbox.supervisor import SlotSupervisor
-from sandbox.uid_pool import BLOCK_SIZE, DEFAULT_FIRST_UID, lease_uids, staging_dir
+from sandbox.template_link import TemplateGone
+from sandbox.uid_pool import BLOCK_SIZE, DEFAULT_FIRST_UID, MAX_SLOTS, lease_uids, staging_dir
 
-THREAD_ENVIRONMENT = {
-    "OMP_NUM_THREADS": "1",
-    "MKL_NUM_THREADS": "1",
-    "OPENBLAS_NUM_THREADS": "1",
-}
 INSECURE_ENV = "SANDBOX_ALLOW_INSECURE"
 RESPAWN_BACKOFF_S = 1.0
 PARENT_CHECK_INTERVAL_S = 0.5
@@ -52,30 +54,31 @@ class _Shutdown(Exception):
 
 
 def warm_up_torch() -> None:
-    """Import torch/numpy and run a LayerNorm forward/backward so every child starts warm."""
-    os.environ.update(THREAD_ENVIRONMENT)
-    import numpy  # noqa: F401
-    import torch
-
-    torch.set_num_threads(1)
-    torch.set_num_interop_threads(1)
-    x = torch.randn(4, 8, dtype=torch.float64, requires_grad=True)
-    torch.nn.functional.layer_norm(x, (8,)).sum().backward()
-    x32 = torch.randn(4, 8, requires_grad=True)
-    torch.nn.LayerNorm(8)(x32).pow(2).mean().backward()
+    """Import torch/numpy and run a LayerNorm forward/backward once, so every slot's torch
+    template (forked from a supervisor forked from here) starts warm and shares these pages."""
+    warm_up("torch")
     # Objects that exist now are never scanned by the GC again, so forked children do not
     # copy the pages holding them just to update GC bookkeeping.
     gc.collect()
     gc.freeze()
 
 
+def mounts_by_runtime() -> dict[str, RuntimeMounts]:
+    """What each runtime's jobs see: the runtime paths, without the project (nor, for numpy,
+    the torch, sympy and mpmath packages)."""
+    return {
+        runtime: runtime_mounts([project_root(), *hidden_package_dirs(runtime)])
+        for runtime in RUNTIMES
+    }
+
+
 def insecure_allowed() -> bool:
     return os.environ.get(INSECURE_ENV, "") == "1"
 
 
-def check_isolation(probe_uid: int) -> tuple[bool, dict[str, Any]]:
+def check_isolation(probe_uid: int, workers: int | None = None) -> tuple[bool, dict[str, Any]]:
     """Probe the layers; return (may start, report). Insecure needs SANDBOX_ALLOW_INSECURE=1."""
-    report = run_probe(probe_uid)
+    report = run_probe(probe_uid, workers=workers)
     if report["secure"]:
         return True, report
     causes = "".join(f"\n  {problem}" for problem in report["problems"])
@@ -125,23 +128,23 @@ def serve(
     parent_pid: int | None = None,
 ) -> int:
     """Run the server until SIGTERM/SIGINT (or until ``parent_pid`` exits); return the status."""
-    if not 0 < workers < BLOCK_SIZE:
-        raise SystemExit(f"sandbox: --workers must be between 1 and {BLOCK_SIZE - 1}")
+    if not 0 < workers <= MAX_SLOTS:
+        raise SystemExit(f"sandbox: --workers must be between 1 and {MAX_SLOTS}")
     lease = lease_uids(first_uid)
     try:
-        may_start, report = check_isolation(lease.base + BLOCK_SIZE - 1)
+        may_start, report = check_isolation(lease.base + BLOCK_SIZE - 1, workers)
         if not may_start:
             return EXIT_INSECURE_REFUSED
         warm_up_torch()
-        mounts = runtime_mounts([project_root()])
         config = ServerConfig(
-            readonly_paths=mounts.readonly_paths,
-            hidden_paths=mounts.hidden_paths,
+            mounts=mounts_by_runtime(),
             staging_dir=staging_dir(),
             host_network_namespace=current_network_namespace(),
             uid_base=lease.base,
             workers=workers,
             insecure=not report["secure"],
+            cpu_share_cores=cpu_share(workers),
+            blocked_packages={runtime: blocked_package_dirs(runtime) for runtime in RUNTIMES},
         )
         _run_slots(socket_path, config, parent_pid)
     finally:
@@ -202,6 +205,8 @@ def _start_slot(slot: int, listener: socket.socket, config: ServerConfig) -> int
     if pid == 0:
         try:
             SlotSupervisor(slot, listener, config).serve_forever()
+        except TemplateGone as exc:
+            _log(f"slot {slot}: {exc}; the slot restarts from a fresh supervisor")
         except BaseException as exc:  # noqa: BLE001 - report, then let the master respawn
             details = "".join(traceback.format_exception(exc))
             _log(f"slot {slot} supervisor crashed: {type(exc).__name__}: {exc}\n{details}")

@@ -2,21 +2,26 @@
 
 from __future__ import annotations
 
-import os
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from sandbox.cpu_limit import available_cores
+from sandbox.runtime_paths import RuntimeMounts
 
 DEFAULT_MAX_REQUEST_BYTES = 256 * 1024 * 1024
 
 
 def default_workers() -> int:
-    return len(os.sched_getaffinity(0)) or 1
+    """One slot per available core."""
+    return available_cores()
 
 
 @dataclass(frozen=True)
 class ServerConfig:
-    """How many slots, their uids (``uid_base + slot``), what jobs may see, insecure mode or not."""
+    """How many slots and their uids (``uid_pool.slot_uid``), what each runtime's jobs may see
+    (``mounts``), each job's share of the cores, insecure mode or not."""
 
-    readonly_paths: tuple[str, ...]
+    mounts: Mapping[str, RuntimeMounts]
     staging_dir: str
     host_network_namespace: str
     uid_base: int
@@ -24,4 +29,6 @@ class ServerConfig:
     workdir_size_mb: int = 64
     max_request_bytes: int = DEFAULT_MAX_REQUEST_BYTES
     insecure: bool = False
-    hidden_paths: tuple[str, ...] = ()
+    cpu_share_cores: float = 1.0
+    # Per runtime, the hidden directories that are packages import must fail on.
+    blocked_packages: Mapping[str, tuple[str, ...]] = field(default_factory=dict)

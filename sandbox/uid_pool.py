@@ -12,9 +12,14 @@ import os
 import tempfile
 from dataclasses import dataclass
 
+from sandbox.runtimes import RUNTIMES
+
 DEFAULT_FIRST_UID = 62000
 BLOCK_SIZE = 256
 MAX_BLOCKS = 64
+# Each slot runs each runtime's jobs as its own uid, so killing one runtime's finished job by
+# uid spares the other runtime's idle child. The block's last uid is the doctor probe's.
+MAX_SLOTS = (BLOCK_SIZE - 1) // len(RUNTIMES)
 STATE_DIRS = (
     "/run/tensorgrade-sandbox",
     os.path.join(tempfile.gettempdir(), "tensorgrade-sandbox"),
@@ -63,6 +68,16 @@ def lease_uids(first_uid: int = DEFAULT_FIRST_UID) -> UidLease:
     raise NoFreeUids(
         f"all {MAX_BLOCKS} uid blocks from {first_uid} are in use by other sandbox servers"
     )
+
+
+def slot_uid(base: int, slot: int, runtime: str) -> int:
+    """The uid that slot ``slot`` runs ``runtime`` jobs as (``base`` from a lease).
+
+    Raises ValueError for a slot beyond MAX_SLOTS or an unknown runtime.
+    """
+    if not 0 <= slot < MAX_SLOTS:
+        raise ValueError(f"slot {slot} outside 0..{MAX_SLOTS - 1}")
+    return base + RUNTIMES.index(runtime) * MAX_SLOTS + slot
 
 
 def staging_dir() -> str:

@@ -22,5 +22,8 @@ class ContainConfig:
     host_network_namespace: str
     workdir_size_mb: int = 64
     hidden_paths: tuple[str, ...] = ()
-    cgroup_procs_file: str | None = None
+    cgroup_procs_files: tuple[str, ...] = ()
+    # Hidden directories that are Python packages: each gets an __init__.py that raises
+    # ModuleNotFoundError, so import fails instead of finding an empty namespace package.
+    blocked_packages: tuple[str, ...] = ()
     hostname: str = "sandbox"

@@ -11,6 +11,10 @@ from sandbox.layers.errors import LayerError
 NAME = "credentials"
 
 
+def prepare(config: ContainConfig) -> None:
+    """Nothing to do once per template: the template itself stays root."""
+
+
 def apply(config: ContainConfig) -> None:
     steps = (
         ("setgroups", lambda: os.setgroups([])),

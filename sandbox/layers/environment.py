@@ -21,6 +21,13 @@ JOB_ENVIRONMENT = {
 }
 
 
+def prepare(config: ContainConfig) -> None:
+    """Once per template, so that children start with the job's environment already."""
+    apply(config)
+
+
 def apply(config: ContainConfig) -> None:
-    os.environ.clear()
-    os.environ.update(JOB_ENVIRONMENT)
+    """Replace the environment by JOB_ENVIRONMENT (nothing to do if it already is)."""
+    if os.environ != JOB_ENVIRONMENT:
+        os.environ.clear()
+        os.environ.update(JOB_ENVIRONMENT)

@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import os
 
+from sandbox.layers import procfs
 from sandbox.layers.config import CHANNEL_FD, ContainConfig
 from sandbox.layers.errors import LayerError
 
 NAME = "fds"
+
+
+def prepare(config: ContainConfig) -> None:
+    """Nothing to do once per template: each child gets its own descriptors."""
 
 
 def apply(config: ContainConfig) -> None:
@@ -31,3 +36,4 @@ def apply(config: ContainConfig) -> None:
     except OSError as exc:
         raise LayerError.from_os_error(NAME, "dup2", exc) from None
     os.closerange(CHANNEL_FD + 1, os.sysconf("SC_OPEN_MAX"))
+    procfs.forget()

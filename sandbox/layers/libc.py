@@ -22,6 +22,7 @@ MS_NODEV = 0x4
 MS_NOEXEC = 0x8
 MS_REMOUNT = 0x20
 MS_BIND = 0x1000
+MS_MOVE = 0x2000
 MS_REC = 0x4000
 MS_PRIVATE = 0x40000
 MNT_DETACH = 0x2
@@ -31,6 +32,9 @@ PR_SET_DUMPABLE = 4
 PR_SET_NO_NEW_PRIVS = 38
 PR_GET_NO_NEW_PRIVS = 39
 PR_SET_CHILD_SUBREAPER = 36
+PR_SET_SECCOMP = 22
+SECCOMP_MODE_FILTER = 2
+BPF_INSTRUCTION_BYTES = 8
 
 _SYS_PIVOT_ROOT = {"x86_64": 155, "aarch64": 41}
 
@@ -75,6 +79,28 @@ def prctl(option: int, arg2: int = 0) -> int:
             ctypes.c_int(option),
             ctypes.c_ulong(arg2),
             ctypes.c_ulong(0),
+            ctypes.c_ulong(0),
+            ctypes.c_ulong(0),
+        )
+    )
+
+
+class _SockFprog(ctypes.Structure):
+    _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.c_void_p)]
+
+
+def load_seccomp_program(program: bytes) -> None:
+    """Install a compiled classic-BPF seccomp filter (``struct sock_filter`` array); needs
+    no_new_privs (or CAP_SYS_ADMIN). Raises OSError."""
+    if not program or len(program) % BPF_INSTRUCTION_BYTES:
+        raise OSError(22, f"a seccomp program of {len(program)} bytes is not a BPF program")
+    buffer = ctypes.create_string_buffer(program, len(program))
+    fprog = _SockFprog(len(program) // BPF_INSTRUCTION_BYTES, ctypes.addressof(buffer))
+    _check(
+        _libc.prctl(
+            ctypes.c_int(PR_SET_SECCOMP),
+            ctypes.c_ulong(SECCOMP_MODE_FILTER),
+            ctypes.c_void_p(ctypes.addressof(fprog)),
             ctypes.c_ulong(0),
             ctypes.c_ulong(0),
         )

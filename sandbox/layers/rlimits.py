@@ -20,16 +20,29 @@ def _set(name: str, resource_id: int, soft: int, hard: int | None = None) -> Non
         raise LayerError(NAME, f"setrlimit({name})", str(exc)) from None
 
 
-def apply(config: ContainConfig) -> None:
+def prepare(config: ContainConfig) -> None:
+    """No core dumps of the template; raises LayerError."""
     _set("RLIMIT_CORE", resource.RLIMIT_CORE, 0)
 
 
-def apply_job_limits(limits: Limits, address_space_bytes: int | None) -> None:
-    """Per-job limits; ``address_space_bytes`` is set only when no memory cgroup is in use."""
+def apply(config: ContainConfig) -> None:
+    """No core dumps of the child; the job's own limits come with the job. Raises LayerError."""
+    _set("RLIMIT_CORE", resource.RLIMIT_CORE, 0)
+
+
+def apply_job_limits(
+    limits: Limits, address_space_bytes: int | None, max_threads: int | None = None
+) -> None:
+    """Per-job limits, raising LayerError. ``address_space_bytes`` is set only when no memory
+    cgroup is in use; ``max_threads`` (processes and threads together) only when no CPU cgroup
+    quota holds the job to its share of the cores."""
     cpu = limits.cpu_time_rlimit_s
     # The soft limit sends SIGXCPU; the hard limit one second later is SIGKILL.
     _set("RLIMIT_CPU", resource.RLIMIT_CPU, cpu, cpu + 1)
-    _set("RLIMIT_NPROC", resource.RLIMIT_NPROC, limits.max_processes)
+    processes = limits.max_processes
+    if max_threads is not None:
+        processes = min(processes, max_threads)
+    _set("RLIMIT_NPROC", resource.RLIMIT_NPROC, processes)
     _set("RLIMIT_FSIZE", resource.RLIMIT_FSIZE, limits.max_file_size_mb * MB)
     _set("RLIMIT_NOFILE", resource.RLIMIT_NOFILE, limits.max_open_files)
     _set("RLIMIT_CORE", resource.RLIMIT_CORE, 0)

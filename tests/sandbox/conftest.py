@@ -11,6 +11,7 @@ import pytest
 
 from sandbox import Call, Job, JobResult, Limits, SandboxClient
 from sandbox.local_server import LocalServer
+from sandbox.runtimes import RUNTIMES
 
 WORKERS = 2
 NEEDS_ROOT = "needs root: namespaces, mounts and uid switching (run pytest as root to include it)"
@@ -51,31 +52,49 @@ def run(client: SandboxClient, code: str, *calls: Call, **limits: float) -> JobR
     return client.run(Job(code=code, calls=list(calls), limits=Limits(**limits)))
 
 
-def _parents() -> dict[int, int]:
-    parents = {}
+def processes() -> dict[int, tuple[int, int, str]]:
+    """Every process on the host: pid -> (parent pid, real uid, state letter such as "Z")."""
+    found = {}
     for name in os.listdir("/proc"):
         if not name.isdigit():
             continue
         try:
-            with open(f"/proc/{name}/stat") as stat:
-                fields = stat.read().rsplit(")", 1)[1].split()
+            with open(f"/proc/{name}/status") as status:
+                lines = dict(line.split(":", 1) for line in status if ":" in line)
         except OSError:
             continue
-        parents[int(name)] = int(fields[1])
-    return parents
+        state = lines["State"].split()[0]
+        found[int(name)] = (int(lines["PPid"]), int(lines["Uid"].split()[0]), state)
+    return found
+
+
+def descendants(ancestor: int, table: dict[int, tuple[int, int, str]] | None = None) -> list[int]:
+    """Processes below ``ancestor`` (children, grandchildren, ...) in ``table`` (default: now)."""
+    table = processes() if table is None else table
+    below = []
+    for pid in table:
+        parent = table[pid][0]
+        while parent in table and parent != ancestor and parent > 1:
+            parent = table[parent][0]
+        if parent == ancestor:
+            below.append(pid)
+    return below
+
+
+def children(parent: int) -> list[int]:
+    return [pid for pid, (ppid, _, _) in processes().items() if ppid == parent]
 
 
 def job_process_count(server: LocalServer) -> int:
-    """Processes below the server's slot supervisors (idle pre-forked children included)."""
-    parents = _parents()
-    supervisors = {pid for pid, parent in parents.items() if parent == server.process.pid}
-    count = 0
-    for pid in parents:
-        ancestor = parents.get(pid)
-        while ancestor is not None and ancestor not in supervisors and ancestor > 1:
-            ancestor = parents.get(ancestor)
-        count += ancestor in supervisors
-    return count
+    """Processes of the server running as a slot uid: jobs, and the idle pre-forked children
+    (the supervisors and their templates run as root)."""
+    table = processes()
+    return sum(1 for pid in descendants(server.process.pid, table) if table[pid][1] != 0)
+
+
+def idle_children_bound() -> int:
+    """Each slot keeps one idle child per runtime."""
+    return WORKERS * len(RUNTIMES)
 
 
 def assert_healthy(server: LocalServer) -> None:
@@ -89,6 +108,6 @@ def assert_healthy(server: LocalServer) -> None:
     np.testing.assert_allclose(result.outputs[0][0], expected, rtol=1e-10)
     assert result.outputs[0][1].shape == x.shape
     deadline = time.monotonic() + SETTLE_TIMEOUT_S
-    while job_process_count(server) > WORKERS and time.monotonic() < deadline:
+    while job_process_count(server) > idle_children_bound() and time.monotonic() < deadline:
         time.sleep(0.05)
-    assert job_process_count(server) <= WORKERS
+    assert job_process_count(server) <= idle_children_bound()

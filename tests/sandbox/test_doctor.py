@@ -16,6 +16,9 @@ def test_probe_reports_every_layer_active_here():
     assert report["failed_checks"] == []
     assert report["secure"] is True
     assert all(check["passed"] for check in report["checks"].values())
+    cpu = report["checks"]["cpu_quota"]
+    assert cpu["mechanism"] in ("cgroup v1 cpu quota", "cgroup v2 cpu.max", "RLIMIT_NPROC")
+    assert cpu["cores_per_job"] > 0 and cpu["mechanism"] in cpu["detail"]
 
 
 @requires_root
@@ -47,14 +50,14 @@ def test_report_names_missing_layers_and_gives_advice():
 
 
 def test_server_refuses_to_start_without_mandatory_layers(monkeypatch, capsys):
-    monkeypatch.setattr(server, "run_probe", lambda uid: insecure_report())
+    monkeypatch.setattr(server, "run_probe", lambda uid, **options: insecure_report())
     monkeypatch.delenv(server.INSECURE_ENV, raising=False)
     assert server.serve("/nonexistent/sandbox.sock", workers=1) == server.EXIT_INSECURE_REFUSED
     assert "refusing to start" in capsys.readouterr().err
 
 
 def test_insecure_start_needs_the_explicit_switch(monkeypatch, capsys):
-    monkeypatch.setattr(server, "run_probe", lambda uid: insecure_report())
+    monkeypatch.setattr(server, "run_probe", lambda uid, **options: insecure_report())
     monkeypatch.setenv(server.INSECURE_ENV, "1")
     may_start, report = server.check_isolation(probe_uid=1)
     assert may_start and report["secure"] is False
@@ -72,7 +75,7 @@ def test_report_carries_syscall_errno_and_hint_of_a_failed_layer():
 def test_insecure_mode_does_not_start_when_no_job_could_run(monkeypatch, capsys):
     unreadable = "the job (uid 62255) cannot read /home/me/.venv: Permission denied (errno 13)"
     report = insecure_report(runtime_readable=unreadable)
-    monkeypatch.setattr(server, "run_probe", lambda uid: report)
+    monkeypatch.setattr(server, "run_probe", lambda uid, **options: report)
     monkeypatch.setenv(server.INSECURE_ENV, "1")
     may_start, _ = server.check_isolation(probe_uid=1)
     assert may_start is False and report["jobs_can_run"] is False

@@ -148,6 +148,7 @@ def test_a_missing_seccomp_layer_is_found_by_the_attacks_and_the_probe_survives(
 
 
 def test_a_probe_without_its_own_root_leaves_nothing_on_the_host(monkeypatch):
+    monkeypatch.setattr(mounts, "prepare", lambda config: None)
     monkeypatch.setattr(mounts, "apply", lambda config: None)
     report = run_probe()
     # Without its own root the probe wrote in the host's /tmp; it must have cleaned up.
@@ -165,7 +166,7 @@ def broken(config):
     raise LayerError("mounts", "mount(MS_BIND)", "Permission denied (EACCES, errno 13)",
                      path="/srv/venv", errno=13)
 
-mounts.apply = broken
+mounts.prepare = broken
 from sandbox.cli import main
 sys.exit(main(["doctor"]))
 """

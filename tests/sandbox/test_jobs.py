@@ -115,3 +115,32 @@ def test_limits_reach_the_job(sandbox_client):
     code = "import resource\ndef f():\n    return resource.getrlimit(resource.RLIMIT_NOFILE)[0]\n"
     result = sandbox_client.run(Job(code, [Call("f")], Limits(max_open_files=40)))
     assert result.outputs == [40]
+
+
+OVERFLOWING = """
+import sys
+
+def chatty(n):
+    for i in range(n):
+        print("x" * 999)
+        print("warning " * 124, file=sys.stderr)
+    return sum(range(n))
+"""
+
+
+def test_output_over_the_cap_is_dropped_and_the_job_keeps_running(sandbox_client):
+    limits = Limits(max_output_bytes=10_000)
+    result = sandbox_client.run(Job(OVERFLOWING, [Call("chatty", (2000,))], limits))
+    assert result.status == "ok", result
+    assert result.outputs == [sum(range(2000))]
+    for text, name in ((result.stdout, "stdout"), (result.stderr, "stderr")):
+        body, note = text.rsplit("\n[sandbox: ", 1)
+        assert note == f"{name} truncated at 10000 bytes]"
+        assert len(body.encode()) == 10_000
+    assert result.stdout.startswith("x" * 999 + "\n")
+
+
+def test_output_exactly_at_the_cap_is_not_marked_truncated(sandbox_client):
+    code = "def f():\n    print('y' * 99)\n"
+    result = sandbox_client.run(Job(code, [Call("f")], Limits(max_output_bytes=100)))
+    assert result.status == "ok" and result.stdout == "y" * 99 + "\n"

@@ -7,7 +7,7 @@ import signal
 
 from sandbox.layers.rlimits import MB, apply_job_limits
 from sandbox.limits import Limits
-from sandbox.supervisor import address_space_bytes
+from sandbox.template import address_space_bytes
 
 
 def in_child(check) -> int:
@@ -56,5 +56,13 @@ def test_job_limits_are_set_as_given():
             and resource.getrlimit(resource.RLIMIT_NPROC) == (7, 7)
             and resource.getrlimit(resource.RLIMIT_CORE) == (0, 0)
         )
+
+    assert in_child(check) == 0
+
+
+def test_without_a_cpu_quota_processes_and_threads_are_capped_to_the_share():
+    def check() -> bool:
+        apply_job_limits(Limits(max_processes=32), None, max_threads=2)
+        return resource.getrlimit(resource.RLIMIT_NPROC) == (2, 2)
 
     assert in_child(check) == 0

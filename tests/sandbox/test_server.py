@@ -1,5 +1,6 @@
 """The server as a whole: it survives a dying slot supervisor and serves many clients."""
 
+import contextlib
 import os
 import signal
 import time
@@ -9,11 +10,19 @@ import pytest
 
 from sandbox import Call, Job, Limits, SandboxClient, SandboxUnavailable
 from sandbox.local_server import get_client
-from tests.sandbox.conftest import SETTLE_TIMEOUT_S, assert_healthy, run
+from tests.sandbox.conftest import (
+    SETTLE_TIMEOUT_S,
+    assert_healthy,
+    children,
+    descendants,
+    idle_children_bound,
+    processes,
+    run,
+)
 
 
 def supervisors(server) -> list[int]:
-    return _children(server.process.pid)
+    return children(server.process.pid)
 
 
 def test_server_survives_a_killed_supervisor(sandbox_server):
@@ -74,43 +83,82 @@ def test_jobs_queue_when_every_slot_is_busy(sandbox_client):
 
 
 def _idle_children(server) -> list[int]:
-    """Each supervisor's pre-forked idle child, waiting until every slot has forked one again
-    (after a job the next idle child comes only once the last job's processes are reaped)."""
+    """Every slot's pre-forked idle children (one per runtime, running as slot uids), waiting
+    until all are there (after a job the next one comes once the job's processes are reaped)."""
     deadline = time.monotonic() + SETTLE_TIMEOUT_S
     while True:
-        found = {supervisor: _children(supervisor) for supervisor in supervisors(server)}
-        if all(found.values()) or time.monotonic() > deadline:
-            return [pid for pids in found.values() for pid in pids]
+        table = processes()
+        supervisors = {pid for pid, (ppid, _, _) in table.items() if ppid == server.process.pid}
+        found = [
+            pid
+            for pid, (ppid, uid, state) in table.items()
+            if uid != 0 and state != "Z" and table.get(ppid, (0,))[0] in supervisors
+        ]
+        if len(found) == idle_children_bound() or time.monotonic() > deadline:
+            return found
         time.sleep(0.05)
+
+
+def test_job_children_descend_from_templates_never_from_a_supervisor(sandbox_server):
+    idle = _idle_children(sandbox_server)
+    table = processes()
+    slots = supervisors(sandbox_server)
+    templates = {pid for pid, (ppid, _, _) in table.items() if ppid in slots}
+    assert len(templates) == len(slots) * 2  # one per runtime, running as root
+    assert all(table[pid][1] == 0 for pid in templates)
+    assert len(idle) == idle_children_bound()
+    assert {table[pid][0] for pid in idle} == templates
 
 
 def test_a_dead_idle_child_is_replaced_before_the_next_job(sandbox_server):
     idle_children = _idle_children(sandbox_server)
-    assert idle_children
+    assert len(idle_children) == idle_children_bound()
     for pid in idle_children:
-        os.kill(pid, signal.SIGKILL)
+        with contextlib.suppress(ProcessLookupError):  # one may end by itself meanwhile
+            os.kill(pid, signal.SIGKILL)
     time.sleep(0.2)
     for _ in range(3):
         assert_healthy(sandbox_server)
+        numpy_job = Job("def f():\n    return 7\n", [Call("f")], runtime="numpy")
+        assert sandbox_server.client.run(numpy_job).outputs == [7]
 
 
 def _job_with_open_file_limit(server, limit: int) -> int | None:
     """The pid of the running job whose RLIMIT_NOFILE is ``limit`` (set only for that job)."""
-    for supervisor in supervisors(server):
-        for pid in _children(supervisor):
-            try:
-                with open(f"/proc/{pid}/limits") as limits:
-                    lines = [line.split() for line in limits if line.startswith("Max open files")]
-            except OSError:
-                continue
-            if lines and lines[0][3] == str(limit):
-                return pid
+    for pid in descendants(server.process.pid):
+        try:
+            with open(f"/proc/{pid}/limits") as limits:
+                lines = [line.split() for line in limits if line.startswith("Max open files")]
+        except OSError:
+            continue
+        if lines and lines[0][3] == str(limit):
+            return pid
     return None
 
 
-def test_a_slot_dying_mid_job_is_sandbox_unavailable_never_a_job_status(sandbox_server):
+def _parent(pid: int) -> int:
+    return processes()[pid][0]
+
+
+def _gone(pid: int) -> bool:
+    """Wait until ``pid`` no longer exists (not even as a zombie)."""
+    deadline = time.monotonic() + SETTLE_TIMEOUT_S
+    while os.path.exists(f"/proc/{pid}") and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return not os.path.exists(f"/proc/{pid}")
+
+
+@pytest.mark.parametrize("victim", ["supervisor", "template"])
+def test_a_slot_dying_mid_job_is_sandbox_unavailable_and_leaves_no_orphan(sandbox_server, victim):
     marker = 17
-    code = "import time\ndef f():\n    time.sleep(120)\n"
+    code = """
+import os, time
+
+def f():
+    if os.fork() == 0:
+        time.sleep(120)
+    time.sleep(120)
+"""
     job = Job(code, [Call("f")], Limits(wall_time_s=300.0, max_open_files=marker))
     with ThreadPoolExecutor(max_workers=1) as pool:
         pending = pool.submit(sandbox_server.client.run, job)
@@ -119,22 +167,13 @@ def test_a_slot_dying_mid_job_is_sandbox_unavailable_never_a_job_status(sandbox_
             if time.monotonic() > deadline:
                 pytest.fail("the job never started")
             time.sleep(0.05)
-        with open(f"/proc/{pid}/stat") as stat:
-            supervisor = int(stat.read().rsplit(")", 1)[1].split()[1])
-        os.kill(supervisor, signal.SIGKILL)
+        while not (forked := children(pid)):
+            if time.monotonic() > deadline:
+                pytest.fail("the job never forked")
+            time.sleep(0.05)
+        template = _parent(pid)
+        os.kill(_parent(template) if victim == "supervisor" else template, signal.SIGKILL)
         with pytest.raises(SandboxUnavailable, match="did not answer"):
             pending.result(timeout=SETTLE_TIMEOUT_S)
+    assert _gone(pid) and _gone(template) and _gone(forked[0])
     assert_healthy(sandbox_server)
-
-
-def _children(parent: int) -> list[int]:
-    children = []
-    for name in os.listdir("/proc"):
-        if name.isdigit():
-            try:
-                with open(f"/proc/{name}/stat") as stat:
-                    if int(stat.read().rsplit(")", 1)[1].split()[1]) == parent:
-                        children.append(int(name))
-            except OSError:
-                continue
-    return children
