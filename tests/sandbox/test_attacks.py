@@ -13,7 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from sandbox import Call
-from sandbox.runtime_paths import project_root
+from sandbox.runtime_paths import project_root, runtime_mounts
 from tests.sandbox.conftest import assert_healthy, run
 
 SHORT = {"wall_time_s": 2.0, "cpu_time_s": 1.5}
@@ -195,8 +195,20 @@ def test_other_jobs_files_are_invisible(sandbox_server):
     def attack(path):
         return [os.path.exists(path), os.listdir("."), os.listdir("/tmp")]
     """
+    # A job's fresh /tmp holds only the root-owned directories leading to runtime paths that
+    # live under /tmp (a checkout or virtualenv there), never another job's files.
+    mounts = runtime_mounts([project_root()])
+    under_tmp = sorted(
+        {
+            path.removeprefix("/tmp/").split("/")[0]
+            for path in (*mounts.readonly_paths, *mounts.hidden_paths)
+            if path.startswith("/tmp/")
+        }
+    )
+    expected = [False, [], under_tmp]
     path = attack(sandbox_server, writer, Call("attack", (0,))).outputs[0]
-    assert attack(sandbox_server, reader, Call("attack", (path,))).outputs[0] == [False, [], []]
+    found = attack(sandbox_server, reader, Call("attack", (path,))).outputs[0]
+    assert [found[0], found[1], sorted(found[2])] == expected
     with ThreadPoolExecutor(max_workers=2) as pool:
         slow = pool.submit(
             run, sandbox_server.client, textwrap.dedent(writer), Call("attack", (1,))
@@ -204,7 +216,8 @@ def test_other_jobs_files_are_invisible(sandbox_server):
         time.sleep(0.3)
         concurrent = run(sandbox_server.client, textwrap.dedent(reader), Call("attack", (path,)))
         assert slow.result().status == "ok"
-    assert concurrent.outputs[0] == [False, [], []]
+    found = concurrent.outputs[0]
+    assert [found[0], found[1], sorted(found[2])] == expected
 
 
 def test_killing_the_parent_is_refused(sandbox_server):
