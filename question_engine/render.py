@@ -7,10 +7,11 @@ import math
 import re
 from collections.abc import Mapping, Sequence
 from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
 from typing import Any
 
 import markdown
-from jinja2 import StrictUndefined, TemplateError
+from jinja2 import StrictUndefined, Template, TemplateError
 from jinja2.sandbox import SandboxedEnvironment
 from markdown.extensions import Extension
 from markdown.treeprocessors import Treeprocessor
@@ -118,10 +119,17 @@ def make_environment() -> SandboxedEnvironment:
 _ENVIRONMENT = make_environment()
 
 
+@lru_cache(maxsize=512)
+def _compiled(source: str) -> Template:
+    """The compiled template of `source` (compiling costs milliseconds; marking renders the
+    same tests and entry templates for every submission)."""
+    return _ENVIRONMENT.from_string(source)
+
+
 def render_template(source: str, context: Mapping[str, Any], where: str) -> str:
     """Render one template; a failure becomes a BankError naming `where`."""
     try:
-        return _ENVIRONMENT.from_string(source).render(**context)
+        return _compiled(source).render(**context)
     except TemplateError as exc:
         raise BankError(f"{where}: template failed to render: {exc}") from None
     except (TypeError, ValueError, ArithmeticError, KeyError, IndexError) as exc:
