@@ -145,7 +145,8 @@ def _test_entry(test: CodeTest, result: JobResult, budget: float) -> dict[str, A
 def run_submission(
     part: CodePart, params: Mapping[str, Any], tests: Sequence[CodeTest], source: str
 ) -> CodeRun:
-    """The submission's observations for `tests`: one sandbox job per test, side by side.
+    """The submission's observations for `tests`: one sandbox job per test, side by side
+    (the visible tests' first, then the hidden tests').
 
     A load error is taken from a visible test's job (or from a load-only job when none of
     `tests` is visible); hidden tests' jobs contribute their observations only.
@@ -157,11 +158,19 @@ def run_submission(
         call = Call("run_test", args=(source, SUBMISSION_FILENAME, plan_for(test, entry), data))
         return lambda: run_job(_job(part, call, _budget_s(part, test)), where=part.where)
 
-    tasks = [task(test) for test in tests]
-    if not any(not test.hidden for test in tests):
+    # Visible tests' jobs run (and end) before any hidden test's job starts, so no job whose
+    # output the student sees ever runs beside one holding a hidden test's plan.
+    visible = [test for test in tests if not test.hidden]
+    hidden = [test for test in tests if test.hidden]
+    first = [task(test) for test in visible]
+    if not visible:
         load_call = Call("load_only", args=(source, SUBMISSION_FILENAME))
-        tasks.append(lambda: run_job(_job(part, load_call, LOAD_BUDGET_S), where=part.where))
-    results = _in_parallel(tasks)
+        first.append(lambda: run_job(_job(part, load_call, LOAD_BUDGET_S), where=part.where))
+    first_results = _in_parallel(first)
+    by_name = dict(zip([test.name for test in visible], first_results, strict=False))
+    hidden_results = _in_parallel([task(test) for test in hidden])
+    by_name.update(zip([test.name for test in hidden], hidden_results, strict=True))
+    results = [by_name[test.name] for test in tests] + first_results[len(visible) :]
     entries: dict[str, dict[str, Any]] = {}
     printed: list[str] = []
     load_error = None

@@ -3,8 +3,11 @@
 A ``torch`` job runs in a process forked from a template that imported numpy and torch. A
 ``numpy`` job runs in a process forked from a template that never imported torch, and the
 installed directories of torch (with functorch and torchgen), sympy and mpmath are covered
-by empty read-only mounts in its root, so no route (``import``, ``importlib``, ``ctypes`` of
-libtorch) can load them. A question that bans autograd asks for ``numpy``.
+by empty read-only mounts in its root, in every site-packages directory (the base
+interpreter's too), so no route (``import``, ``importlib``, ``ctypes`` of libtorch, another
+``sys.path``) can load them. A question that bans autograd asks for ``numpy``. No job of either
+runtime sees scikit-learn, whose bundled digits would let code look up a training test's
+held-out inputs.
 """
 
 from __future__ import annotations
@@ -13,18 +16,22 @@ import contextlib
 import importlib.metadata
 import importlib.util
 import os
+import sys
+import sysconfig
 
 RUNTIMES = ("torch", "numpy")
 DEFAULT_RUNTIME = "torch"
 # Distributions whose installed directories a runtime's jobs must not see, and top-level
 # packages found by import as well (for installs without distribution metadata).
+# scikit-learn is hidden from every job: its bundled data sets (the digits) would let code
+# look up held-out inputs of training tests.
 HIDDEN_DISTRIBUTIONS: dict[str, tuple[str, ...]] = {
-    "torch": (),
-    "numpy": ("torch", "sympy", "mpmath"),
+    "torch": ("scikit-learn",),
+    "numpy": ("torch", "sympy", "mpmath", "scikit-learn"),
 }
 HIDDEN_PACKAGES: dict[str, tuple[str, ...]] = {
-    "torch": (),
-    "numpy": ("torch", "functorch", "torchgen", "sympy", "mpmath"),
+    "torch": ("sklearn",),
+    "numpy": ("torch", "functorch", "torchgen", "sympy", "mpmath", "sklearn"),
 }
 THREAD_ENVIRONMENT = {
     "OMP_NUM_THREADS": "1",
@@ -63,13 +70,26 @@ def _package_dirs(name: str) -> set[str]:
     return set()
 
 
+def _site_dirs() -> set[str]:
+    """Every site-packages directory a job could put on its import path: this interpreter's
+    (a virtualenv's) and its base installation's, which the job's root may also bind."""
+    found = set()
+    for variables in ({}, {"base": sys.base_prefix, "platbase": sys.base_exec_prefix}):
+        paths = sysconfig.get_paths(vars=variables) if variables else sysconfig.get_paths()
+        found |= {paths["purelib"], paths["platlib"]}
+    return {path for path in found if os.path.isdir(path)}
+
+
 def hidden_package_dirs(runtime: str) -> tuple[str, ...]:
-    """Absolute directories (given and resolved forms) a ``runtime`` job must not see."""
+    """Absolute directories (given and resolved forms) a ``runtime`` job must not see: the
+    installed packages, wherever import would find them, and their copies in every
+    site-packages directory (a base interpreter's too)."""
     found: set[str] = set()
     for name in HIDDEN_DISTRIBUTIONS[check_runtime(runtime)]:
         found |= _distribution_dirs(name)
     for name in HIDDEN_PACKAGES[runtime]:
         found |= _package_dirs(name)
+        found |= {os.path.join(site, name) for site in _site_dirs()}
     forms = {form for path in found for form in (os.path.abspath(path), os.path.realpath(path))}
     return tuple(sorted(path for path in forms if os.path.isdir(path)))
 

@@ -28,6 +28,8 @@ class Verdict:
 
 
 PASSED = Verdict(True)
+HIDDEN = "a hidden test"
+"""How another test's observations are named when that test is hidden (see `scoring`)."""
 
 
 def judge(
@@ -204,6 +206,12 @@ def _judge_parameters(
                 "subclass whose parameters are created in __init__?",
             )
         message = _parameters_message(test, got, want)
+        if message and label == HIDDEN:
+            # Names chosen in a hidden test's process could carry its inputs: say nothing more.
+            return Verdict(
+                False,
+                "the module as built in a hidden test registers parameters unlike the reference's.",
+            )
         if message:
             where = "" if label == "this test" else f" (as built in {label})"
             return Verdict(False, message[:-1] + where + ".")
@@ -306,6 +314,8 @@ def _judge_symmetric(
                 checks.append((f"{name} as constructed{where}", initial[name]))
         for what, value in checks:
             message = _symmetry_message(what, value, test)
+            if message and what.endswith(HIDDEN):
+                return Verdict(False, f"{name} as constructed in a hidden test is not symmetric.")
             if message:
                 return Verdict(False, message)
     return PASSED

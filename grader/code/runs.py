@@ -30,7 +30,8 @@ class CodeRun:
 
     @property
     def format_error(self) -> bool:
-        return self.load_error is not None and self.load_error.get("type") in FORMAT_ERROR_TYPES
+        kind = self.load_error.get("type") if isinstance(self.load_error, Mapping) else None
+        return isinstance(kind, str) and kind in FORMAT_ERROR_TYPES
 
     def observed(self, name: str) -> Any:
         """The observations of test `name`, or None when it raised or did not run."""

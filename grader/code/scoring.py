@@ -8,12 +8,24 @@ from typing import Any
 
 import numpy as np
 
-from grader.code.checks import Verdict, judge
+from grader.code.checks import HIDDEN, Verdict, judge
 from grader.code.runs import CodeRun, error_text
 from grader.code.spec import COMPARED_CHECKS, SELF_CHECKS, CodeTest
 from grader.types import PartResult
 
 MAX_STDOUT_CHARS = 2000
+MAX_MESSAGE_CHARS = 1500
+"""A test's message is cut here (it may quote names the submission chose)."""
+UNREADABLE = (
+    TypeError,
+    ValueError,
+    OverflowError,
+    KeyError,
+    AttributeError,
+    IndexError,
+    RecursionError,
+)
+"""What judging malformed observations from a submission's process can raise."""
 
 
 class ReferenceRunError(RuntimeError):
@@ -125,7 +137,7 @@ def _elsewhere(
     for other in tests:
         observed = student.observed(other.name)
         if other is not test and isinstance(observed, Mapping):
-            found.append(("a hidden test" if other.hidden else f"test `{other.name}`", observed))
+            found.append((HIDDEN if other.hidden else f"test `{other.name}`", observed))
     return found
 
 
@@ -187,18 +199,28 @@ def _outcome(
         raise ReferenceRunError(
             f"the reference implementation fails test '{test.name}': {reference.problem(test.name)}"
         )
-    problem = student.problem(test.name)
-    if problem is not None:
-        return TestOutcome(test, False, problem, _declared_hint(test))
-    observed = student.observed(test.name)
-    verdict: Verdict = judge(test, observed, expected, labels, elsewhere)
+    try:
+        problem = student.problem(test.name)
+        if problem is not None:
+            return TestOutcome(test, False, problem[:MAX_MESSAGE_CHARS], _declared_hint(test))
+        observed = student.observed(test.name)
+        verdict: Verdict = judge(test, observed, expected, labels, elsewhere)
+    except UNREADABLE as exc:
+        # The observations come from a process the submission controls: data our judging
+        # cannot take (a 400-digit number, a list where a name belongs) fails this test alone.
+        message = f"the results of this test could not be read ({type(exc).__name__})."
+        return TestOutcome(test, False, message, _declared_hint(test))
     if verdict.passed:
         return TestOutcome(test, True)
-    hints = [*_matching_hints(test, observed, wrong), *_declared_hint(test)]
+    try:
+        matching = _matching_hints(test, observed, wrong)
+    except UNREADABLE:
+        matching = []
+    hints = [*matching, *_declared_hint(test)]
     return TestOutcome(
         test,
         False,
-        verdict.message,
+        verdict.message[:MAX_MESSAGE_CHARS],
         tuple(dict.fromkeys(hints)),
         unqualified=verdict.values_wrong,
     )

@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+import sysconfig
 import textwrap
 
 import numpy as np
@@ -73,7 +74,8 @@ def test_the_numpy_runtime_hides_the_installed_torch_and_sympy_directories():
     assert {"torch", "functorch", "torchgen", "sympy", "mpmath"} <= names
     assert any(name.startswith("torch-") and name.endswith(".dist-info") for name in names)
     assert set(blocked_package_dirs("numpy")) <= set(hidden)
-    assert hidden_package_dirs("torch") == ()
+    assert {os.path.basename(path) for path in hidden_package_dirs("torch")} >= {"sklearn"}
+    assert not any("torch" in os.path.basename(path) for path in hidden_package_dirs("torch"))
 
 
 def test_job_wire_header_carries_the_runtime():
@@ -148,3 +150,31 @@ def test_cli_run_takes_a_runtime(sandbox_client, tmp_path, runtime):
         assert report["result"] == repr("torch 2")
     else:
         assert "No module named 'torch'" in report["result"]
+
+
+SITE_PROBE = """
+import sys, sysconfig
+
+def probe(base_site):
+    found = {}
+    sys.path.insert(0, base_site)
+    for name in ("sklearn", "sympy", "mpmath"):
+        try:
+            __import__(name)
+            found[name] = "imported"
+        except ImportError:
+            found[name] = "refused"
+    return found
+"""
+
+
+@pytest.mark.parametrize("runtime", ["torch", "numpy"])
+def test_no_job_sees_scikit_learn_and_numpy_jobs_no_base_sympy(sandbox_server, runtime):
+    """scikit-learn's bundled digits would give away a training test's held-out inputs; the
+    base interpreter's site-packages (also bound in a job's root) holds no way round either."""
+    base = sysconfig.get_paths(vars={"base": sys.base_prefix, "platbase": sys.base_exec_prefix})
+    job = Job(SITE_PROBE, [Call("probe", (base["purelib"],))], runtime=runtime)
+    found = sandbox_server.client.run(job).outputs[0]
+    assert found["sklearn"] == "refused"
+    if runtime == "numpy":
+        assert found == {"sklearn": "refused", "sympy": "refused", "mpmath": "refused"}

@@ -20,8 +20,19 @@ def test_report_counts_mismatches_and_names_greatest_differences():
     actual = tensor([[1.0, 2.0], [3.5, 4.0]])
     message = compare_outputs(actual, expected, 1e-6, 1e-8)
     assert "Mismatched elements: 1 / 4 (25.0%)" in message
-    assert "Greatest absolute difference: about 1e+00 (up to 1e-08 + 1e-06 × |expected|" in message
-    assert "Greatest relative difference: about 1e-01" in message
+    assert "Typical difference where it is not close (the median): about 1e+00" in message
+    assert "(up to 1e-08 + 1e-06 × |expected| allowed)" in message
+    assert "Greatest" not in message
+
+
+def test_one_probed_entry_does_not_move_the_reported_difference():
+    """Bisecting one entry (the others left far off) changes nothing in the message."""
+    expected = np.array([0.3, -0.9589243, 0.7, 1.1, -0.2])
+    messages = set()
+    for guess in (-5.0, -1.0, -0.96, -0.9589, 0.0, 5.0):
+        actual = np.array([9.0, guess, 9.0, 9.0, 9.0])
+        messages.add(values_message(actual, expected, 1e-6, 1e-8, "out"))
+    assert len(messages) == 1
 
 
 def test_no_message_gives_away_an_expected_value():
