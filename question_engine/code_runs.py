@@ -110,8 +110,7 @@ def _capped(text: str, name: str) -> str:
     text = text.rstrip()
     if len(text) <= PRINTED_CHARS_PER_STREAM:
         return text
-    hidden = len(text) - PRINTED_CHARS_PER_STREAM
-    return f"{text[:PRINTED_CHARS_PER_STREAM]}\n[{name}: {hidden} more characters not shown]"
+    return f"{text[:PRINTED_CHARS_PER_STREAM]}\n[{name}: the rest is not shown]"
 
 
 def _printed(result: JobResult) -> str:

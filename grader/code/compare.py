@@ -139,7 +139,7 @@ def _compare_tensors(
     if actual.get("dtype") != expected.get("dtype"):
         return (
             f"{what}: the dtype is {actual.get('dtype')}, expected {expected.get('dtype')} "
-            "(keep the input's dtype; create new tensors with dtype=x.dtype)."
+            "(keep the input's dtype; create new tensors or arrays with dtype=x.dtype)."
         )
     if got.dtype.kind == "b" or want.dtype.kind == "b":
         return _compare_exact(got, want, what)

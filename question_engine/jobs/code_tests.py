@@ -350,7 +350,12 @@ def observe_call(target, plan, context):
 def observe_gradients(target, plan, context):
     output = target.call()
     tensors = [t for t in output_tensors(output) if t.is_floating_point()]
-    if not tensors or not all(t.requires_grad for t in tensors):
+    if not tensors:
+        raise SubmissionProblem(
+            f"expected a floating-point torch.Tensor (or a tuple of them), got "
+            f"{type(output).__name__}; return the result"
+        )
+    if not all(t.requires_grad for t in tensors):
         raise SubmissionProblem(
             "the output is not connected to the autograd graph of the inputs and parameters "
             "(avoid .detach(), .item(), .numpy(), torch.no_grad() and building new tensors "

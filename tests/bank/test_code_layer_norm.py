@@ -32,7 +32,7 @@ def test_eps_outside_the_square_root_loses_the_value_points_with_its_hint():
     assert result.score == pytest.approx(1.0)
     values = next(d for d in result.details if d["name"] == "mixed_scale_rows")
     assert values["hints"] == [WRONG["eps_outside_sqrt"].hint]
-    assert "Greatest absolute difference" in values["message"]
+    assert "Typical difference where it is not close" in values["message"]
 
 
 def test_normalising_over_the_batch_gets_the_axis_hint():

@@ -125,7 +125,7 @@ def test_a_correct_solution_that_writes_a_lot_keeps_its_points():
     result = mark_code_part(LAYER_NORM, "impl", FUNCTION, source)
     assert (result.status, result.score) == ("correct", 8.0), result.feedback
     assert "progress" in result.feedback and "warning: noisy" in result.feedback
-    assert "more characters not shown" in result.feedback
+    assert "the rest is not shown" in result.feedback
 
 
 def test_state_never_carries_from_one_test_to_another():
