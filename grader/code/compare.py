@@ -60,30 +60,6 @@ def compare_outputs(
     return f"{what}: the reference produced data the marker cannot read."
 
 
-def structure_message(actual: Any, expected: Any, what: str = "output") -> str | None:
-    """None when `actual` has the type, shape and dtype of `expected` (values not compared)."""
-    expected_kind = kind_of(expected)
-    if kind_of(actual) != expected_kind:
-        return f"{what}: expected {type_name(expected)}, got {type_name(actual)}."
-    if expected_kind in ARRAY_KINDS:
-        got, want = array_of(actual), array_of(expected)
-        if got is None or want is None or got.shape != want.shape:
-            return _compare_tensors(actual, expected, 0.0, 0.0, what)
-        if actual.get("dtype") != expected.get("dtype"):
-            return _compare_tensors(actual, expected, 0.0, 0.0, what)
-    if expected_kind == "sequence":
-        got_items, want_items = actual.get("items"), expected.get("items")
-        if not isinstance(got_items, list) or not isinstance(want_items, list):
-            return f"{what}: the returned sequence cannot be read."
-        if len(got_items) != len(want_items):
-            return f"{what}: expected {len(want_items)} returned values, got {len(got_items)}."
-        for index, (item, reference) in enumerate(zip(got_items, want_items, strict=True)):
-            message = structure_message(item, reference, f"{what}[{index}]")
-            if message:
-                return message
-    return None
-
-
 def _compare_sequences(
     actual: Any, expected: Any, rtol: float, atol: float, what: str
 ) -> str | None:

@@ -24,7 +24,6 @@ except ImportError:  # the "numpy" runtime: torch cannot be imported at all
 
 MAX_MESSAGE = 1500
 NUMPY_DTYPES = {"float64": np.float64, "float32": np.float32, "int64": np.int64}
-ACTIVATION_NAMES = ("relu", "tanh", "sigmoid", "gelu")
 
 # Bound before any submitted code runs, so patching torch or numpy cannot change how this job
 # reads results. (Code in this process can still corrupt anything; what it cannot do is learn
