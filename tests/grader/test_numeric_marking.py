@@ -344,3 +344,51 @@ def test_percent_hint_reads_array_entries_in_percent_too():
     reference = Reference(exact={"v": [42.5, 7.5]})
     result = mark("vector", "[42.5%, 7.5%]", PERCENT_ASKED, "v", reference)
     assert result.status == "correct"
+
+
+TINY = Reference(exact={"g": 7.2e-13, "h": 3e-14}, alternatives={"h": {"no_bias": 1.5e-14}})
+
+
+def test_zero_is_wrong_for_a_tiny_reference_under_sig_figs_and_rel():
+    assert mark("number", "0", SF3, "g", TINY).status == "incorrect"
+    assert mark("number", "7.20e-13", SF3, "g", TINY).status == "correct"
+    rel = {"tolerance": {"rel": 0.01}}
+    assert mark("number", "0", rel, "h", TINY).status == "incorrect"
+    assert mark("number", "3.0e-14", rel, "h", TINY).status == "correct"
+    assert mark("number", "0", {}, "h", TINY).status == "incorrect"
+
+
+def test_a_tiny_wrong_value_is_named_but_zero_is_not_taken_for_it():
+    rel = {"tolerance": {"rel": 0.01}}
+    assert mark("number", "1.5e-14", rel, "h", TINY).mistakes == ("no_bias",)
+    assert mark("number", "0", rel, "h", TINY).mistakes == ()
+
+
+def test_a_dp_rule_keeps_its_absolute_band_for_tiny_references():
+    assert mark("number", "0", {"tolerance": {"dp": 4}}, "h", TINY).status == "correct"
+
+
+POWER_OF_TEN = Reference(exact={"q": 0.09996, "q4": 0.099962})
+
+
+@pytest.mark.parametrize(
+    ("answer", "status"),
+    [
+        ("0.100", "correct"),
+        ("0.09996", "correct"),
+        ("0.1000", "correct"),
+        ("0.0996", "incorrect"),
+        ("0.1004", "incorrect"),
+    ],
+)
+def test_sig_figs_at_a_power_of_ten_use_the_unrounded_magnitude(answer, status):
+    assert mark("number", answer, SF3, "q", POWER_OF_TEN).status == status
+
+
+def test_fewer_sig_figs_at_a_power_of_ten_are_judged_with_the_narrow_band():
+    rule = {"tolerance": {"sf": 4}}
+    short = mark("number", "0.100", rule, "q4", POWER_OF_TEN)
+    assert (short.status, short.mistakes) == ("partially_correct", ("insufficient_precision",))
+    wrong = mark("number", "0.0996", rule, "q4", POWER_OF_TEN)
+    assert (wrong.status, wrong.score) == ("incorrect", 0.0)
+    assert "insufficient_precision" not in wrong.mistakes
