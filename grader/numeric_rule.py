@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from grader.errors import RuleError
+from grader.parsing.number import PLAIN_NOTATION, Notation
 from grader.rules import validate_rule
 from grader.tolerance import Tolerance
 from grader.types import PartSpec
@@ -30,6 +31,7 @@ class NumericRule:
     anticipated: tuple[Mapping[str, Any], ...] = ()
     per_element_credit: bool = False
     shape: tuple[int, ...] | None = None
+    notation: Notation = PLAIN_NOTATION
     written_sf: int | None = None
 
 
@@ -42,6 +44,15 @@ def _tolerance(kind: str, rule: Mapping[str, Any]) -> Tolerance:
     if "written_sf" in rule:
         return Tolerance(sf=rule["written_sf"])
     return default
+
+
+def _notation(kind: str, rule: Mapping[str, Any]) -> Notation:
+    hints = rule.get("mistake_hints", {})
+    return Notation(
+        percent_is_unit=bool(hints.get("percent", False)),
+        decimal_comma=bool(rule.get("decimal_comma", False)),
+        whole=kind == "integer",
+    )
 
 
 def numeric_rule(part: PartSpec) -> NumericRule:
@@ -64,5 +75,6 @@ def numeric_rule(part: PartSpec) -> NumericRule:
         anticipated=tuple(rule.get("anticipated", ())),
         per_element_credit=bool(rule.get("per_element_credit", False)),
         shape=tuple(shape) if shape else None,
+        notation=_notation(part.kind, rule),
         written_sf=rule.get("written_sf"),
     )

@@ -188,7 +188,7 @@ _ARRAY_CHECKS: dict[str, Check] = {
     "shape": _shape,
 }
 KEY_CHECKS: dict[str, dict[str, Check]] = {
-    "number": _NUMERIC_CHECKS,
+    "number": {**_NUMERIC_CHECKS, "decimal_comma": _flag},
     "integer": _NUMERIC_CHECKS,
     "vector": _ARRAY_CHECKS,
     "matrix": _ARRAY_CHECKS,

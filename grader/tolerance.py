@@ -3,18 +3,21 @@
 A tolerance accepts an answer ``x`` for a reference ``ref`` when ``x`` lies inside *any* of the
 bands it names (see docs/marking.md for worked examples):
 
-* ``dp = k``:  ``|x - r| <= 0.5 * 10**-k + eps(r)`` where ``r`` is ``ref`` rounded to ``k``
-  decimal places (at an exact tie both neighbours count as ``r``);
-* ``sf = n``:  ``|x - r| <= 0.5 * 10**(E - n + 1) + eps(r)`` where ``r`` is ``ref`` rounded to
-  ``n`` significant figures and ``E = floor(log10(|r|))`` (``r = 0`` gives a band of ``eps``);
+* ``dp = k``:  ``|x - r| <= h + eps(|r| + h)`` with ``h = 0.5 * 10**-k``, where ``r`` is ``ref``
+  rounded to ``k`` decimal places (at an exact tie both neighbours count as ``r``);
+* ``sf = n``:  ``|x - r| <= h + eps(r)`` with ``h = 0.5 * 10**(E - n + 1)``, where ``r`` is
+  ``ref`` rounded to ``n`` significant figures and ``E`` is the order of magnitude of the
+  *unrounded* ``ref`` (so 0.09996 at 3 s.f. gives ``r = 0.1`` but ``h = 0.00005``);
+  ``ref = 0`` accepts only 0;
 * ``abs = a`` / ``rel = q``:  ``|x - ref| <= max(a, q * |ref|) + eps(ref)``;
 
-with ``eps(v) = 1e-12 * max(1, |v|)``, which absorbs binary floating-point error only.
+with ``eps(v) = 1e-12 * |v|``, which absorbs binary floating-point error only. It is relative
+to the magnitude of the value it is added to, so it never accepts 0 for a tiny reference; the
+only absolute widths are those an author asks for (``dp`` and ``abs``).
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import ROUND_HALF_DOWN, ROUND_HALF_UP, Decimal, localcontext
@@ -25,8 +28,20 @@ DECIMAL_PRECISION = 700
 
 
 def epsilon(value: float) -> float:
-    """Slack added to every band edge so that binary rounding of decimals never decides."""
-    return EPSILON_SCALE * max(1.0, abs(value))
+    """Slack added to a band edge so that binary rounding of decimals never decides.
+
+    It is ``1e-12 * |value|``: relative to the magnitude the band is centred on, and 0 at 0.
+    """
+    return EPSILON_SCALE * abs(value)
+
+
+def order_of_magnitude(value: float) -> int:
+    """``floor(log10(|value|))`` of a non-zero value, exact for its shortest decimal form.
+
+    Computed on the decimal digits, so 1000 gives 3 and 0.09996 gives -2 without the error
+    of a floating-point logarithm.
+    """
+    return Decimal(repr(float(value))).adjusted()
 
 
 def round_decimal_places(value: float, places: int) -> set[float]:
@@ -44,16 +59,18 @@ def round_significant(value: float, figures: int) -> set[float]:
     """``value`` rounded to ``figures`` significant figures (both neighbours at a tie)."""
     if value == 0:
         return {0.0}
-    exponent = math.floor(math.log10(abs(value)))
-    return round_decimal_places(value, figures - 1 - exponent)
+    return round_decimal_places(value, figures - 1 - order_of_magnitude(value))
 
 
-def significant_half_unit(rounded: float, figures: int) -> float:
-    """Half a unit in the last significant place of an already rounded value."""
-    if rounded == 0:
+def significant_half_unit(value: float, figures: int) -> float:
+    """Half a unit in the last of ``figures`` significant places of ``value`` as it stands.
+
+    Pass the *unrounded* reference: 0.09996 at 3 s.f. gives 0.00005, although it rounds to
+    0.100 (whose own half-unit would be ten times wider). 0 gives 0.
+    """
+    if value == 0:
         return 0.0
-    exponent = math.floor(math.log10(abs(rounded)))
-    return 0.5 * 10.0 ** (exponent - figures + 1)
+    return 0.5 * 10.0 ** (order_of_magnitude(value) - figures + 1)
 
 
 @dataclass(frozen=True)
@@ -104,14 +121,19 @@ def within_decimal_places(answer: float, reference: float, places: int) -> bool:
     """The ``dp`` band: ``answer`` rounds to the same ``places``-decimal value as ``reference``."""
     half_unit = 0.5 * 10.0**-places
     return any(
-        abs(answer - rounded) <= half_unit + epsilon(rounded)
+        abs(answer - rounded) <= half_unit + epsilon(abs(rounded) + half_unit)
         for rounded in round_decimal_places(reference, places)
     )
 
 
 def within_significant_figures(answer: float, reference: float, figures: int) -> bool:
-    """The ``sf`` band: ``answer`` agrees with ``reference`` to ``figures`` significant figures."""
+    """The ``sf`` band: ``answer`` agrees with ``reference`` to ``figures`` significant figures.
+
+    The half-unit comes from the unrounded reference, so a reference that rounds up to the
+    next power of ten (0.09996 → 0.100) keeps its own, narrower band.
+    """
+    half_unit = significant_half_unit(reference, figures)
     return any(
-        abs(answer - rounded) <= significant_half_unit(rounded, figures) + epsilon(rounded)
+        abs(answer - rounded) <= half_unit + epsilon(rounded)
         for rounded in round_significant(reference, figures)
     )

@@ -10,7 +10,7 @@ How figures are counted (the convention of Moodle STACK's NumSigFigs test):
   have 1, ``0.00`` has 2;
 * an answer written as an expression (``55/294``, ``pi``, ``-(0.05)``) has no written figures.
 
-A percentage counts the figures of the number before the ``%``.
+A percentage counts every digit written before the ``%`` (``40%`` has 2).
 """
 
 from __future__ import annotations

@@ -49,15 +49,16 @@ class Path:
     credit: float
 
 
-def read_numeric(part: PartSpec, raw: str) -> ParsedArray:
-    """Parse a numeric answer of the part's kind; raises AnswerFormatError.
+def read_numeric(part: PartSpec, rule: NumericRule, raw: str) -> ParsedArray:
+    """Parse a numeric answer of the part's kind, in the rule's notation; raises
+    AnswerFormatError.
 
     Only the kind is checked (see grader.shapes), never the size the reference has.
     """
     if part.kind in ("number", "integer"):
-        answer = ParsedArray((), (parse_number(raw),))
+        answer = ParsedArray((), (parse_number(raw, rule.notation),))
     else:
-        answer = parse_array(raw)
+        answer = parse_array(raw, rule.notation)
     if part.kind == "integer" and not answer.entries[0].value.is_integer():
         raise AnswerFormatError("enter a whole number (such as 45), not a decimal")
     check_kind_shape(part.kind, answer.shape)
@@ -140,7 +141,7 @@ class NumericMarker:
 
     def parse(self, part: PartSpec, raw: str) -> Any:
         rule = numeric_rule(part)
-        answer = read_numeric(part, raw)
+        answer = read_numeric(part, rule, raw)
         values = answer.values
         if rule.shape is not None and shapes_fit(part.kind, answer.shape, rule.shape):
             values = values.reshape(rule.shape)
@@ -149,7 +150,7 @@ class NumericMarker:
     def mark(self, part: PartSpec, reference: Reference, raw: str) -> PartResult:
         rule = numeric_rule(part)
         try:
-            answer = read_numeric(part, raw)
+            answer = read_numeric(part, rule, raw)
         except AnswerFormatError as error:
             return format_error_result(part, str(error))
         raw_reference = reference_value(part, reference)
@@ -276,8 +277,9 @@ class _NumericMarking:
             return _path_values(self.reference.exact.get(entry["quantity"]), self.exact.shape)
         try:
             if self.exact.ndim == 0:
-                return np.asarray(parse_number(str(entry["answer"])).value)
-            return _path_values(parse_array(str(entry["answer"])).values, self.exact.shape)
+                return np.asarray(parse_number(str(entry["answer"]), self.rule.notation).value)
+            answer = parse_array(str(entry["answer"]), self.rule.notation)
+            return _path_values(answer.values, self.exact.shape)
         except AnswerFormatError:
             return None
 

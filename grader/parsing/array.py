@@ -9,7 +9,7 @@ import numpy as np
 
 from grader.errors import AnswerFormatError
 from grader.parsing.expression import normalise_symbols
-from grader.parsing.number import ParsedNumber, parse_number
+from grader.parsing.number import PLAIN_NOTATION, Notation, ParsedNumber, parse_number
 
 MAX_ARRAY_LENGTH = 5000
 MAX_ELEMENTS = 1000
@@ -82,21 +82,21 @@ def _row_items(text: str) -> list[str]:
     return text.split()
 
 
-def _parse_nested(text: str) -> tuple[tuple[int, ...], list[ParsedNumber]]:
+def _parse_nested(text: str, notation: Notation) -> tuple[tuple[int, ...], list[ParsedNumber]]:
     text = text.strip()
     if not _is_bracketed(text):
-        return (), [parse_number(text)]
+        return (), [parse_number(text, notation)]
     body = text[1:-1].strip()
     if not body:
         raise AnswerFormatError("the array has an empty pair of brackets; fill in every entry")
     rows = _split_top_level(body, ";")
     if len(rows) > 1:
-        parts = [_parse_flat_row(row) for row in rows]
+        parts = [_parse_flat_row(row, notation) for row in rows]
     else:
         items = _row_items(body)
         if any(not item for item in items):
             raise AnswerFormatError("an entry is missing between two commas")
-        parts = [_parse_nested(item) for item in items]
+        parts = [_parse_nested(item, notation) for item in items]
     shapes = {shape for shape, _ in parts}
     if len(shapes) > 1:
         lengths = ", ".join(str(shape[0]) if shape else "1" for shape, _ in parts)
@@ -108,11 +108,11 @@ def _parse_nested(text: str) -> tuple[tuple[int, ...], list[ParsedNumber]]:
     return (len(parts), *shapes.pop()), entries
 
 
-def _parse_flat_row(row: str) -> tuple[tuple[int, ...], list[ParsedNumber]]:
+def _parse_flat_row(row: str, notation: Notation) -> tuple[tuple[int, ...], list[ParsedNumber]]:
     items = _row_items(row.strip())
     if not items or any(not item for item in items):
         raise AnswerFormatError("a row between semicolons is empty; fill in every entry")
-    entries = [parse_number(item) for item in items]
+    entries = [parse_number(item, notation) for item in items]
     return (len(entries),), entries
 
 
@@ -123,8 +123,11 @@ def _strip_wrapper(text: str) -> str:
     return _DTYPE_ARGUMENT.sub("", match.group("body")).strip()
 
 
-def parse_array(raw: str) -> ParsedArray:
-    """Read ``[[1, 2], [3, 4]]``, ``[1 2; 3 4]``, ``(1.3, -4.7)`` or ``torch.tensor([...])``."""
+def parse_array(raw: str, notation: Notation = PLAIN_NOTATION) -> ParsedArray:
+    """Read ``[[1, 2], [3, 4]]``, ``[1 2; 3 4]``, ``(1.3, -4.7)`` or ``torch.tensor([...])``.
+
+    Each entry is read by ``parse_number`` with ``notation`` (how the part reads ``%``).
+    """
     text = normalise_symbols(raw).strip()
     if not text:
         raise AnswerFormatError("the answer is empty; enter an array such as [[1, 2], [3, 4]]")
@@ -136,7 +139,7 @@ def parse_array(raw: str) -> ParsedArray:
         text = f"[{text}]"
     if text.count(",") + text.count(" ") + text.count(";") >= MAX_ELEMENTS * 4:
         raise AnswerFormatError(f"arrays may have at most {MAX_ELEMENTS} entries")
-    shape, entries = _parse_nested(text)
+    shape, entries = _parse_nested(text, notation)
     if len(entries) > MAX_ELEMENTS:
         raise AnswerFormatError(f"arrays may have at most {MAX_ELEMENTS} entries")
     if len(shape) > MAX_DIMENSIONS:

@@ -6,6 +6,7 @@ import pytest
 import torch
 from django.conf import settings
 
+from grader import mark_part
 from question_engine import build_variant, load_question, validate_question
 
 QUESTION = load_question(settings.BANK_ROOT / "seed001-q5-recall-weighted-loss")
@@ -40,3 +41,13 @@ def test_metrics_and_weighted_loss(seed):
 
 def test_validates_with_its_samples():
     assert validate_question(QUESTION, seeds=5) == []
+
+
+def test_recall_is_asked_as_a_fraction_so_a_bare_percentage_is_named():
+    variant = build_variant(QUESTION, paper=True)
+    recall = next(part for part in QUESTION.part_specs() if part.label == "recall")
+    assert "percent" not in recall.rule.get("mistake_hints", {})
+    assert mark_part(recall, variant.reference, "0.8000").status == "correct"
+    assert mark_part(recall, variant.reference, "80%").status == "correct"
+    slip = mark_part(recall, variant.reference, "80")
+    assert (slip.status, slip.mistakes) == ("incorrect", ("percent",))

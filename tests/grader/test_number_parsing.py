@@ -5,7 +5,7 @@ import pytest
 
 from grader.errors import AnswerFormatError
 from grader.parsing.expression import evaluate, parse_expression
-from grader.parsing.number import MAX_NUMBER_LENGTH, parse_number
+from grader.parsing.number import MAX_NUMBER_LENGTH, Notation, parse_number
 
 
 @pytest.mark.parametrize(
@@ -69,7 +69,7 @@ def test_integer_literal_is_told_apart_from_a_float_literal():
         ("1/0", "divides by zero"),
         ("sqrt(-1)", "cannot be evaluated"),
         ("1, 2", "single number"),
-        ("1 2", "unexpected '2'"),
+        ("1 2", "only group digits in threes"),
         ("foo", "unknown name 'foo'"),
         ("sqrt 2", "brackets"),
         ("(1+2", "not closed"),
@@ -90,3 +90,146 @@ def test_formula_variables_are_only_the_allowed_names():
     assert evaluate(node, {"k": 4.0}) == pytest.approx(1 / 3)
     with pytest.raises(AnswerFormatError, match="unknown name 'M'"):
         parse_expression("M/2 + 1", frozenset({"k"}))
+
+
+WHOLE = Notation(whole=True)
+DECIMAL_COMMA = Notation(decimal_comma=True)
+PERCENT_ASKED = Notation(percent_is_unit=True)
+
+
+@pytest.mark.parametrize(
+    ("text", "suggestion"),
+    [
+        ("0,250", "0.250"),
+        ("0,25", "0.25"),
+        ("-0,5", "-0.5"),
+        ("3,14", "3.14"),
+        ("12,5", "12.5"),
+        ("1250,5", "1250.5"),
+        ("12,5%", "12.5%"),
+        ("0,250e-3", "0.250e-3"),
+    ],
+)
+def test_a_comma_that_cannot_group_digits_is_a_decimal_comma_and_a_format_error(text, suggestion):
+    for notation in (Notation(), WHOLE):
+        with pytest.raises(AnswerFormatError) as error:
+            parse_number(text, notation)
+        assert str(error.value) == f"use a decimal point, not a decimal comma: {suggestion}"
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [("0,25", 0.25), ("0,250", 0.25), ("1,250", 1.25), ("-3,14", -3.14), ("12,5%", 0.125)],
+)
+def test_a_part_that_accepts_decimal_commas_reads_them(text, value):
+    assert parse_number(text, DECIMAL_COMMA).value == pytest.approx(value, rel=1e-15)
+
+
+def test_with_decimal_commas_spaces_still_group_digits():
+    assert parse_number("1 234,5", DECIMAL_COMMA).value == 1234.5
+    assert parse_number("0.25", DECIMAL_COMMA).value == 0.25
+
+
+@pytest.mark.parametrize(
+    ("text", "fragment"),
+    [("16,941,456", "at most one decimal comma"), ("1.234,5", "not both")],
+)
+def test_with_decimal_commas_a_comma_never_groups_digits(text, fragment):
+    with pytest.raises(AnswerFormatError, match=re.escape(fragment)):
+        parse_number(text, DECIMAL_COMMA)
+
+
+@pytest.mark.parametrize("text", ["1,250", "-1,250", "125,000", "1,000e3"])
+def test_one_comma_before_three_digits_is_ambiguous_in_a_number(text):
+    with pytest.raises(AnswerFormatError, match="could mean") as error:
+        parse_number(text)
+    assert "without the comma" in str(error.value) and "decimal point" in str(error.value)
+
+
+def test_the_ambiguity_message_names_both_readings():
+    with pytest.raises(AnswerFormatError) as error:
+        parse_number("1,250")
+    assert str(error.value) == (
+        "1,250 could mean 1250 or 1.250; write it without the comma (1250) or with a decimal "
+        "point (1.250)"
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [("1,250", 1250.0), ("320,128", 320128.0), ("-1,250", -1250.0), ("16,941,456", 16941456.0)],
+)
+def test_a_whole_number_part_reads_one_comma_as_grouping(text, value):
+    assert parse_number(text, WHOLE).value == value
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [("16,941,456", 16941456.0), ("1,250.5", 1250.5), ("1,234,567.25", 1234567.25)],
+)
+def test_comma_grouping_that_cannot_be_a_decimal_comma_is_read_in_a_number(text, value):
+    assert parse_number(text).value == value
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "16 941 456",
+        "16\u2009941\u2009456",
+        "16\u202f941\u202f456",
+        "16\u00a0941\u00a0456",
+        "16\u2009941 456",
+    ],
+)
+def test_space_grouping_of_digits_is_read_in_numbers_and_whole_numbers(text):
+    for notation in (Notation(), WHOLE):
+        number = parse_number(text, notation)
+        assert (number.value, number.integer_literal) == (16941456.0, True)
+
+
+def test_space_grouping_keeps_a_decimal_fraction_and_written_precision():
+    number = parse_number("1 234.50")
+    assert (number.value, number.decimals, number.sig_figs) == (1234.5, 2, 6)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (
+            "16 94 1456",
+            "spaces may only group digits in threes (16 941 456); enter a single number: "
+            "16941456, or grouped in threes 16 941 456",
+        ),
+        (
+            "0 250",
+            "spaces may only group digits in threes (16 941 456); enter a single number: 250",
+        ),
+        (
+            "1,25,000",
+            "enter a single number here, not a list of numbers; commas may only group digits in "
+            "threes (16,941,456), or write 125000 without commas",
+        ),
+        (
+            "1,234 567",
+            "group digits with commas or with spaces, not both, or not at all: 1234567",
+        ),
+    ],
+)
+def test_inconsistent_grouping_is_a_format_error_that_says_how_to_write_it(text, message):
+    for notation in (Notation(), WHOLE):
+        with pytest.raises(AnswerFormatError) as error:
+            parse_number(text, notation)
+        assert str(error.value) == message
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "decimals"), [("42.5%", 42.5, 1), ("75%", 75.0, 0), ("7.5 %", 7.5, 1)]
+)
+def test_percent_sign_is_the_unit_when_a_percentage_is_asked(text, value, decimals):
+    number = parse_number(text, PERCENT_ASKED)
+    assert (number.value, number.decimals) == (value, decimals)
+
+
+@pytest.mark.parametrize(("text", "value"), [("42.5%", 0.425), ("75%", 0.75)])
+def test_percent_sign_means_hundredths_when_a_fraction_is_asked(text, value):
+    assert parse_number(text).value == pytest.approx(value, rel=1e-15)

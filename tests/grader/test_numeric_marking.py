@@ -4,7 +4,7 @@ import math
 
 import pytest
 
-from grader import PartSpec, Reference, mark_part
+from grader import PartSpec, Reference, check_format, mark_part
 from tests.grader.seed_mlp import solve
 
 EXACT = solve()
@@ -265,3 +265,130 @@ def test_feedback_never_states_the_expected_value(answer):
     for quantity, value in (("J", "1.68"), ("J", "1.66")):
         result = mark("number", answer, quantity=quantity)
         assert value not in result.feedback.replace(answer, "")
+
+
+QUARTER = Reference(exact={"r": 0.25, "n": 1250, "x": 1.25})
+SF3 = {"tolerance": {"sf": 3}}
+
+
+@pytest.mark.parametrize("answer", ["0,250", "0,25"])
+def test_decimal_comma_is_a_format_error_that_asks_for_a_decimal_point(answer):
+    result = mark("number", answer, SF3, "r", QUARTER)
+    assert (result.status, result.score, result.mistakes) == ("format_error", 0.0, ())
+    assert "use a decimal point" in result.feedback
+    assert check_format([PartSpec("r", "number", 1, SF3)], {"r": answer}) == {
+        "r": f"use a decimal point, not a decimal comma: {answer.replace(',', '.')}"
+    }
+
+
+@pytest.mark.parametrize("answer", ["0,250", "0,25", "2,5e-1"])
+def test_a_part_that_accepts_decimal_commas_marks_them(answer):
+    rule = {**SF3, "decimal_comma": True}
+    assert mark("number", answer, rule, "r", QUARTER).status == "correct"
+
+
+def test_ambiguous_grouping_is_caught_before_submission_and_never_read_as_thousands():
+    part = PartSpec("x", "number", 1, SF3)
+    message = check_format([part], {"x": "1,250"})["x"]
+    assert "1,250 could mean 1250 or 1.250" in message and "without the comma" in message
+    result = mark("number", "1,250", SF3, "x", QUARTER)
+    assert (result.status, result.score, result.mistakes) == ("format_error", 0.0, ())
+    assert mark("number", "1,250", {**SF3, "decimal_comma": True}, "x", QUARTER).status == (
+        "correct"
+    )
+
+
+@pytest.mark.parametrize(
+    "answer", ["1,250", "1 250", "1\u2009250", "1\u202f250", "1\u00a0250", "1250"]
+)
+def test_counts_accept_comma_and_space_grouping(answer):
+    assert mark("integer", answer, {}, "n", QUARTER).status == "correct"
+
+
+def test_seed_count_with_thin_space_grouping_is_correct():
+    reference = Reference(exact={"flops": 16941456})
+    for kind in ("integer", "number"):
+        for answer in ("16 941 456", "16\u2009941\u2009456", "16,941,456"):
+            assert mark(kind, answer, {}, "flops", reference).status == "correct"
+
+
+def test_inconsistent_grouping_of_a_count_says_how_to_write_it():
+    reference = Reference(exact={"flops": 16941456})
+    result = mark("integer", "16 94 1456", {}, "flops", reference)
+    assert result.status == "format_error" and "16 941 456" in result.feedback
+
+
+PERCENT_ASKED = {"tolerance": {"sf": 3}, "mistake_hints": {"percent": True}}
+
+
+@pytest.mark.parametrize(
+    ("answer", "reference"), [("42.5%", 42.5), ("42.5", 42.5), ("75%", 75.0), ("75", 75.0)]
+)
+def test_with_a_percentage_asked_the_percent_sign_is_the_unit(answer, reference):
+    result = mark("number", answer, PERCENT_ASKED, "p", Reference(exact={"p": reference}))
+    assert (result.status, result.mistakes) == ("correct", ())
+
+
+def test_with_a_percentage_asked_a_fraction_is_still_named():
+    result = mark("number", "0.425", PERCENT_ASKED, "p", Reference(exact={"p": 42.5}))
+    assert result.mistakes == ("fraction",)
+
+
+def test_without_the_percent_hint_the_percent_sign_means_hundredths():
+    reference = Reference(exact={"p": 0.425})
+    assert mark("number", "42.5%", {"tolerance": {"sf": 3}}, "p", reference).status == "correct"
+    assert mark("number", "42.5", {"tolerance": {"sf": 3}}, "p", reference).mistakes == ("percent",)
+
+
+def test_percent_hint_reads_array_entries_in_percent_too():
+    reference = Reference(exact={"v": [42.5, 7.5]})
+    result = mark("vector", "[42.5%, 7.5%]", PERCENT_ASKED, "v", reference)
+    assert result.status == "correct"
+
+
+TINY = Reference(exact={"g": 7.2e-13, "h": 3e-14}, alternatives={"h": {"no_bias": 1.5e-14}})
+
+
+def test_zero_is_wrong_for_a_tiny_reference_under_sig_figs_and_rel():
+    assert mark("number", "0", SF3, "g", TINY).status == "incorrect"
+    assert mark("number", "7.20e-13", SF3, "g", TINY).status == "correct"
+    rel = {"tolerance": {"rel": 0.01}}
+    assert mark("number", "0", rel, "h", TINY).status == "incorrect"
+    assert mark("number", "3.0e-14", rel, "h", TINY).status == "correct"
+    assert mark("number", "0", {}, "h", TINY).status == "incorrect"
+
+
+def test_a_tiny_wrong_value_is_named_but_zero_is_not_taken_for_it():
+    rel = {"tolerance": {"rel": 0.01}}
+    assert mark("number", "1.5e-14", rel, "h", TINY).mistakes == ("no_bias",)
+    assert mark("number", "0", rel, "h", TINY).mistakes == ()
+
+
+def test_a_dp_rule_keeps_its_absolute_band_for_tiny_references():
+    assert mark("number", "0", {"tolerance": {"dp": 4}}, "h", TINY).status == "correct"
+
+
+POWER_OF_TEN = Reference(exact={"q": 0.09996, "q4": 0.099962})
+
+
+@pytest.mark.parametrize(
+    ("answer", "status"),
+    [
+        ("0.100", "correct"),
+        ("0.09996", "correct"),
+        ("0.1000", "correct"),
+        ("0.0996", "incorrect"),
+        ("0.1004", "incorrect"),
+    ],
+)
+def test_sig_figs_at_a_power_of_ten_use_the_unrounded_magnitude(answer, status):
+    assert mark("number", answer, SF3, "q", POWER_OF_TEN).status == status
+
+
+def test_fewer_sig_figs_at_a_power_of_ten_are_judged_with_the_narrow_band():
+    rule = {"tolerance": {"sf": 4}}
+    short = mark("number", "0.100", rule, "q4", POWER_OF_TEN)
+    assert (short.status, short.mistakes) == ("partially_correct", ("insufficient_precision",))
+    wrong = mark("number", "0.0996", rule, "q4", POWER_OF_TEN)
+    assert (wrong.status, wrong.score) == ("incorrect", 0.0)
+    assert "insufficient_precision" not in wrong.mistakes

@@ -4,7 +4,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from grader.tolerance import Tolerance, epsilon, round_decimal_places
+from grader.tolerance import (
+    Tolerance,
+    epsilon,
+    round_decimal_places,
+    round_significant,
+    significant_half_unit,
+)
 
 references = st.floats(min_value=-1e4, max_value=1e4, allow_nan=False)
 places = st.integers(min_value=0, max_value=6)
@@ -82,6 +88,8 @@ def test_abs_rel_band_is_exact(reference, absolute, relative, fraction):
     allowed = max(absolute, relative * abs(reference))
     assert tolerance.accepts(reference + fraction * allowed, reference)
     outside = reference + math.copysign(allowed * 1.001 + 3 * epsilon(reference), fraction)
+    if outside == reference:
+        outside = math.nextafter(reference, math.copysign(math.inf, fraction))
     assert not tolerance.accepts(outside, reference)
 
 
@@ -89,3 +97,95 @@ def test_describe_names_every_band():
     assert Tolerance(dp=2).describe() == "2 d.p."
     assert Tolerance(sf=3, relative=0.01).describe() == "3 s.f. or within 1%"
     assert Tolerance().describe() == "exactly"
+
+
+@pytest.mark.parametrize(
+    ("rule", "reference", "answer", "accepted"),
+    [
+        ({"rel": 0.01}, 3e-14, 0.0, False),
+        ({"rel": 0.01}, 3e-14, 3e-14, True),
+        ({"rel": 0.01}, 3e-14, 3.03e-14, True),
+        ({"rel": 0.01}, 3e-14, 3.031e-14, False),
+        ({"rel": 0.01}, -3e-14, 0.0, False),
+        ({"sf": 3}, 7.2e-13, 0.0, False),
+        ({"sf": 3}, 7.2e-13, 7.2e-13, True),
+        ({"sf": 3}, 7.2e-13, 7.2049e-13, True),
+        ({"sf": 3}, 7.2e-13, 7.21e-13, False),
+        ({"rel": 0.001}, 1e-300, 0.0, False),
+        ({}, 1e-15, 0.0, False),
+        ({}, 0.0, 0.0, True),
+        ({}, 0.0, 1e-300, False),
+        ({"sf": 3}, 0.0, 0.0, True),
+        ({"sf": 3}, 0.0, 1e-13, False),
+    ],
+)
+def test_tiny_references_get_no_absolute_slack(rule, reference, answer, accepted):
+    assert Tolerance.from_rule(rule, Tolerance()).accepts(answer, reference) is accepted
+
+
+@pytest.mark.parametrize(
+    ("rule", "reference", "answer"),
+    [({"dp": 4}, 3e-14, 0.0), ({"abs": 1e-9}, 3e-14, 0.0), ({"dp": 2}, 0.004, 0.0)],
+)
+def test_absolute_bands_the_author_asked_for_stay_absolute(rule, reference, answer):
+    assert Tolerance.from_rule(rule, Tolerance()).accepts(answer, reference)
+
+
+@given(
+    st.floats(min_value=1e-300, max_value=1e3),
+    signs,
+    st.sampled_from([{"rel": 0.01}, {"rel": 0.5}, {"sf": 1}, {"sf": 3}, {}]),
+)
+def test_zero_is_never_within_a_relative_or_sig_fig_band_of_a_non_zero_reference(
+    magnitude, sign, rule
+):
+    assert not Tolerance.from_rule(rule, Tolerance()).accepts(0.0, sign * magnitude)
+
+
+def test_epsilon_is_relative_to_the_value():
+    assert epsilon(0.0) == 0.0
+    assert epsilon(3e-14) == pytest.approx(3e-26)
+    assert epsilon(-200.0) == pytest.approx(2e-10)
+
+
+@pytest.mark.parametrize(
+    ("reference", "answer", "accepted"),
+    [
+        (0.09996, 0.0996, False),
+        (0.09996, 0.100, True),
+        (0.09996, 0.1, True),
+        (0.09996, 0.1000, True),
+        (0.09996, 0.09996, True),
+        (0.09996, 0.10004, True),
+        (0.09996, 0.1004, False),
+        (-0.09996, -0.0996, False),
+        (-0.09996, -0.100, True),
+        (9.9996, 9.96, False),
+        (9.9996, 10.0, True),
+        (99960.0, 99600.0, False),
+        (99960.0, 100000.0, True),
+        (999.7, 996.0, False),
+        (999.7, 1000.0, True),
+    ],
+)
+def test_sig_fig_band_at_a_power_of_ten_comes_from_the_unrounded_reference(
+    reference, answer, accepted
+):
+    assert Tolerance(sf=3).accepts(answer, reference) is accepted
+
+
+def test_significant_half_unit_uses_the_value_as_it_stands():
+    assert significant_half_unit(0.09996, 3) == pytest.approx(5e-5)
+    assert significant_half_unit(0.1, 3) == pytest.approx(5e-4)
+    assert significant_half_unit(1000.0, 1) == 500.0
+    assert significant_half_unit(0.0, 3) == 0.0
+
+
+@given(references.filter(lambda r: r != 0), figures, beyond_band, signs)
+def test_every_value_outside_the_sf_band_is_rejected(reference, sf, factor, sign):
+    half_unit = significant_half_unit(reference, sf)
+    roundings = round_significant(reference, sf)
+    for rounded in roundings:
+        answer = rounded + sign * (factor * half_unit + 2 * epsilon(rounded))
+        if all(abs(answer - other) > half_unit + epsilon(other) for other in roundings):
+            assert not Tolerance(sf=sf).accepts(answer, reference)

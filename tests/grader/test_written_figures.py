@@ -35,6 +35,7 @@ from grader.written_figures import WrittenFigures, written_figures
         ("0.00", 2, 2),
         ("0.000", 3, 3),
         ("42.5%", 3, 3),
+        ("40%", 2, 2),
         ("\u2212420.690", 6, 6),
     ],
 )
