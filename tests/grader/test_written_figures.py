@@ -1,6 +1,8 @@
 """The ``written_sf`` rule: counting written significant figures, and marking with it."""
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from grader import PartSpec, Reference, check_format, mark_part, validate_rule
 from grader.parsing.number import parse_number
@@ -50,6 +52,23 @@ def test_an_expression_has_no_written_figures(text):
 
 def mark(answer, reference, rule, kind="number"):
     return mark_part(PartSpec("q", kind, 2.0, rule), Reference(exact={"q": reference}), answer)
+
+
+magnitudes = st.floats(min_value=1e-300, max_value=1e300)
+signs = st.sampled_from([1.0, -1.0])
+figure_counts = st.integers(min_value=1, max_value=17)
+
+
+@given(magnitudes, signs, figure_counts)
+def test_a_number_printed_to_n_figures_in_scientific_notation_counts_n(magnitude, sign, n):
+    text = f"{sign * magnitude:.{n - 1}e}"
+    assert written_figures(parse_number(text)) == WrittenFigures(n, n)
+
+
+@given(magnitudes, signs, figure_counts)
+def test_the_reference_printed_to_n_figures_is_correct_under_written_sf_n(magnitude, sign, n):
+    reference = sign * magnitude
+    assert mark(f"{reference:.{n - 1}e}", reference, {"written_sf": n}).status == "correct"
 
 
 def test_exactly_the_asked_figures_and_the_right_value_is_correct():
