@@ -47,6 +47,8 @@ def _shortest_digits(value: float) -> int:
 
     For a whole number written with at most 15 digits before its trailing zeros this is exactly
     the number of those digits (every such decimal survives the round trip through a float).
+    With more digits before the zeros the count may fall short by a figure or two, so such a
+    number may pass ``written_sf`` = 16 or 17 when it has more.
     """
     return len(Decimal(repr(abs(value))).normalize().as_tuple().digits)
 
