@@ -67,7 +67,7 @@ class Mistake:
 def _power_of_ten_feedback(power: int) -> str:
     direction = "too large" if power > 0 else "too small"
     return (
-        f"Your answer is {10 ** abs(power):g} times {direction} — check units and the position "
+        f"Your answer is {10 ** abs(power):,} times {direction} — check units and the position "
         "of the decimal point."
     )
 

@@ -104,14 +104,16 @@ class Tolerance:
         return abs(answer - reference) <= allowed + epsilon(reference)
 
     def describe(self) -> str:
-        """Human-readable summary such as '2 d.p.' or 'within 0.1%'."""
+        """The accepted precision as an adverbial phrase: 'to 2 d.p.', 'within 0.1%',
+        'to 3 s.f. or within ±0.01', or 'exactly'; it completes "agrees with the expected
+        value …" and "give the answer …"."""
         pieces = []
         if self.dp is not None:
-            pieces.append(f"{self.dp} d.p.")
+            pieces.append(f"to {self.dp} d.p.")
         if self.sf is not None:
-            pieces.append(f"{self.sf} s.f.")
+            pieces.append(f"to {self.sf} s.f.")
         if self.absolute:
-            pieces.append(f"±{self.absolute:g}")
+            pieces.append(f"within ±{self.absolute:g}")
         if self.relative:
             pieces.append(f"within {self.relative * 100:g}%")
         return " or ".join(pieces) if pieces else "exactly"

@@ -35,9 +35,21 @@ def credited_result(
     return PartResult(part.label, score, part.marks, status, feedback, matched, mistakes)
 
 
+def as_sentence(message: str) -> str:
+    """A format-error clause ('the answer is empty; …') as a sentence ('The answer is empty; ….').
+
+    Format errors are clauses so that callers can embed them ("part a: …"); feedback is shown
+    on its own, as a sentence.
+    """
+    text = message.strip()
+    if text[:1].islower():
+        text = text[0].upper() + text[1:]
+    return text if text.endswith((".", "!", "?")) else text + "."
+
+
 def format_error_result(part: PartSpec, message: str) -> PartResult:
     """A result for an unreadable answer: not a zero, and it costs no attempt."""
-    return PartResult(part.label, 0.0, part.marks, "format_error", message)
+    return PartResult(part.label, 0.0, part.marks, "format_error", as_sentence(message))
 
 
 def manual_result(part: PartSpec, feedback: str) -> PartResult:

@@ -204,7 +204,7 @@ class _NumericMarking:
                 matched[flat] = "insufficient_precision"
         if any(name == "insufficient_precision" for name in matched):
             notes.append(
-                f"Give the answer to {self.tol.describe()}: it is right to the precision you "
+                f"Give the answer {self.tol.describe()}: it is right to the precision you "
                 "wrote, but that is less precise than the question asks."
             )
         missed = [i for i, name in enumerate(matched) if name is None]
@@ -305,8 +305,8 @@ class _NumericMarking:
         names: list[str] = []
         wrong = [_entry_name(np.unravel_index(i, self.exact.shape)) for i in missed]
         sentences = [
-            f"{_join_names(wrong).capitalize()} {'is' if len(wrong) == 1 else 'are'} not "
-            f"within {self.tol.describe()} of the expected value (counting from 1)."
+            f"{_join_names(wrong).capitalize()} {'does' if len(wrong) == 1 else 'do'} not agree "
+            f"with the expected value {self.tol.describe()} (counting from 1)."
         ]
         if self.rule.mistakes:
             flipped = [
@@ -332,7 +332,8 @@ class _NumericMarking:
             )
         if self.rule.mistakes and near_miss(entry.value, references, self.tol):
             return ["early_rounding"], (
-                f"Close, but not within {self.tol.describe()} — did you round intermediate "
-                "results too early or too coarsely?"
+                "Close, but it does not agree with the expected value "
+                f"{self.tol.describe()} — did you round intermediate results too early or too "
+                "coarsely?"
             )
         return [], "Incorrect."

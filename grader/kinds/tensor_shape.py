@@ -58,6 +58,6 @@ class TensorShapeMarker:
         if rule.get("strict_dtype", False) and not all(e.integer_literal for e in answer.entries):
             return (
                 "The shape is right, but write the elements as integers without a decimal "
-                "point (e.g. 3, not 3.): in Python 3. is a float."
+                "point (e.g. 3, not 3.): in Python, 3. is a float."
             )
         return None

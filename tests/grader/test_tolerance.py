@@ -94,8 +94,10 @@ def test_abs_rel_band_is_exact(reference, absolute, relative, fraction):
 
 
 def test_describe_names_every_band():
-    assert Tolerance(dp=2).describe() == "2 d.p."
-    assert Tolerance(sf=3, relative=0.01).describe() == "3 s.f. or within 1%"
+    assert Tolerance(dp=2).describe() == "to 2 d.p."
+    assert Tolerance(sf=3, relative=0.01).describe() == "to 3 s.f. or within 1%"
+    assert Tolerance(absolute=0.01).describe() == "within ±0.01"
+    assert Tolerance(relative=0.001).describe() == "within 0.1%"
     assert Tolerance().describe() == "exactly"
 
 
