@@ -93,7 +93,7 @@ def written_figures_feedback(
         return None
     notes = []
     if any(figures is None for _, figures in misfits):
-        notes.append("Write a decimal number, such as 0.0123 or 1.23e-4.")
+        notes.append("Write a decimal number, such as 0.0123 or 1.23×10^-4.")
     if any(figures is not None and figures.fewest < figures.most for _, figures in misfits):
         notes.append(
             "Zeros at the end of a whole number may or may not count (1200 has 2 to 4); a "

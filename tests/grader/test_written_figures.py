@@ -7,6 +7,7 @@ from hypothesis import strategies as st
 from grader import PartSpec, Reference, check_format, mark_part, validate_rule
 from grader.parsing.number import parse_number
 from grader.written_figures import WrittenFigures, written_figures
+from tests.grader.test_messages import _sentence_problems
 
 
 @pytest.mark.parametrize(
@@ -163,3 +164,20 @@ def test_invalid_written_sf_is_reported(rule, fragment):
 def test_valid_written_sf_for_numbers_and_arrays():
     assert validate_rule("number", {"written_sf": 3}) == []
     assert validate_rule("matrix", {"written_sf": 3, "tolerance": {"sf": 2}}) == []
+
+
+WRITTEN_SF_FEEDBACK = [
+    mark(answer, reference, {"written_sf": figures}, kind).feedback
+    for answer, reference, figures, kind in [
+        ("3.142", 3.1415927, 3, "number"),
+        ("3.1", 3.1415927, 1, "number"),
+        ("pi", 3.1415927, 3, "number"),
+        ("1200", 1234.5, 5, "number"),
+        ("[0.333, 1, 1/3, 1200]", [0.333, 1.0, 0.333, 1234.5], 3, "vector"),
+    ]
+]
+
+
+@pytest.mark.parametrize("feedback", WRITTEN_SF_FEEDBACK)
+def test_written_sf_feedback_passes_the_library_proofreading(feedback):
+    assert _sentence_problems(feedback) == [], feedback
