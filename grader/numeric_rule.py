@@ -32,6 +32,7 @@ class NumericRule:
     per_element_credit: bool = False
     shape: tuple[int, ...] | None = None
     notation: Notation = PLAIN_NOTATION
+    written_sf: int | None = None
 
 
 def _tolerance(kind: str, rule: Mapping[str, Any]) -> Tolerance:
@@ -40,6 +41,8 @@ def _tolerance(kind: str, rule: Mapping[str, Any]) -> Tolerance:
         return Tolerance.from_rule(rule["tolerance"], default)
     if "abs_tol" in rule or "rel_tol" in rule:
         return Tolerance(absolute=rule.get("abs_tol", 0.0), relative=rule.get("rel_tol", 0.0))
+    if "written_sf" in rule:
+        return Tolerance(sf=rule["written_sf"])
     return default
 
 
@@ -73,4 +76,5 @@ def numeric_rule(part: PartSpec) -> NumericRule:
         per_element_credit=bool(rule.get("per_element_credit", False)),
         shape=tuple(shape) if shape else None,
         notation=_notation(part.kind, rule),
+        written_sf=rule.get("written_sf"),
     )

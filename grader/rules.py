@@ -180,6 +180,7 @@ _NUMERIC_CHECKS: dict[str, Check] = {
     "mistake_hints": _mistake_hints,
     "insufficient_precision_credit": _credit,
     "anticipated": _anticipated,
+    "written_sf": _count_between(1, MAX_SIGNIFICANT_FIGURES),
 }
 _ARRAY_CHECKS: dict[str, Check] = {
     **_NUMERIC_CHECKS,

@@ -37,6 +37,7 @@ from grader.rules import rounding_decimals
 from grader.shapes import SHAPE_MISMATCH_FEEDBACK, check_kind_shape, is_transposed, shapes_fit
 from grader.tolerance import Tolerance
 from grader.types import PartResult, PartSpec, Reference
+from grader.written_figures import WRITTEN_FIGURES_MISTAKE, written_figures_feedback
 
 
 @dataclass(frozen=True)
@@ -183,6 +184,11 @@ class _NumericMarking:
         self.paths = _paths(part, rule, reference, exact)
 
     def result(self) -> PartResult:
+        if self.rule.written_sf is not None:
+            names = None if self.exact.ndim == 0 else self.entry_name
+            wrong = written_figures_feedback(self.entries, self.rule.written_sf, names)
+            if wrong is not None:
+                return credited_result(self.part, 0.0, wrong, None, (WRITTEN_FIGURES_MISTAKE,))
         credits, matched = self.entry_credits()
         if all(name is not None for name in matched):
             return self.accepted(credits, matched)
@@ -215,6 +221,10 @@ class _NumericMarking:
         if "insufficient_precision" in matched:
             labels = tuple(sorted({*labels, "insufficient_precision"}))
         return credited_result(self.part, credit, " ".join([detail, *notes]).strip(), None, labels)
+
+    def entry_name(self, flat: int) -> str:
+        """How feedback names the entry at a row-major index ("row 1, column 2")."""
+        return _entry_name(np.unravel_index(flat, self.exact.shape))
 
     @property
     def tol(self) -> Tolerance:
