@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import math
-import random
-import zlib
-from collections.abc import Mapping
-from typing import Any, Literal
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from grader.errors import AnswerFormatError, RuleError
 from grader.kinds.base import (
@@ -16,22 +13,31 @@ from grader.kinds.base import (
     manual_result,
     reference_value,
 )
-from grader.parsing.expression import Node, evaluate, parse_expression
+from grader.kinds.formula_points import (
+    MIN_VALID_POINTS,
+    SAMPLE_POINTS,
+    Comparison,
+    Point,
+    compare,
+    defined_count,
+    failure_reason,
+    numeric_agreement,
+    remedy,
+    sample_points,
+)
+from grader.parsing.expression import Node, parse_expression
 from grader.rules import validate_rule
 from grader.symbolic import proves_equal
 from grader.types import PartResult, PartSpec, Reference
 
+__all__ = ["FormulaMarker", "numeric_agreement", "reference_formula_problem"]
+
 DEFAULT_DOMAIN = (0.5, 3.0)
-SAMPLE_POINTS = 12
-MIN_VALID_POINTS = 4
-RELATIVE_AGREEMENT = 1e-7
-ABSOLUTE_AGREEMENT = 1e-10
 FORMULA_MISTAKES = (
     ("sign", -1.0, "Sign error: your formula is the negative of the expected one."),
     ("double", 2.0, "Your formula is twice the expected one — look for a factor of 2."),
     ("half", 0.5, "Your formula is half the expected one — look for a missing factor of 2."),
 )
-Agreement = Literal["agree", "differ", "undecided"]
 
 
 def _rule(part: PartSpec) -> Mapping[str, Any]:
@@ -50,38 +56,55 @@ def _domain(rule: Mapping[str, Any], name: str) -> tuple[float, float]:
     return float(low), float(high)
 
 
-def _sample_points(rule: Mapping[str, Any], seed_text: str) -> list[dict[str, float]]:
-    generator = random.Random(zlib.crc32(seed_text.encode()))
-    names = sorted(_variables(rule))
-    return [
-        {name: generator.uniform(*_domain(rule, name)) for name in names}
-        for _ in range(SAMPLE_POINTS)
-    ]
+def _points(rule: Mapping[str, Any], reference_text: str) -> list[dict[str, float]]:
+    variables = _variables(rule)
+    domains = {name: _domain(rule, name) for name in variables}
+    return sample_points(sorted(variables), domains, reference_text)
 
 
-def _value_at(node: Node, point: Mapping[str, float]) -> float | None:
+def reference_formula_problem(part: PartSpec, reference_text: str) -> str | None:
+    """Why the reference formula of ``part`` cannot be used for marking, or None when it can.
+
+    The reference must parse in the rule's variables and be defined at MIN_VALID_POINTS or
+    more of the sample points (a formula undefined all over its domain is the author's error).
+    Raises RuleError when the part's rule itself is invalid.
+    """
+    rule = _rule(part)
     try:
-        value = evaluate(node, point)
-    except (ArithmeticError, ValueError):
+        expected = parse_expression(reference_text, _variables(rule))
+    except AnswerFormatError as error:
+        return f"the reference formula {reference_text!r} cannot be read: {error}"
+    points = _points(rule, reference_text)
+    defined = _defined_enough(expected, points)
+    if defined >= MIN_VALID_POINTS:
         return None
-    return value if math.isfinite(value) else None
+    reason = failure_reason(expected, points) or "is undefined"
+    return (
+        f"the reference formula {reference_text!r} can be evaluated at only {defined} of "
+        f"{len(points)} sample points (it {reason}); fix the formula or the rule's 'domain'"
+    )
 
 
-def numeric_agreement(
-    answer: Node, expected: Node, points: list[dict[str, float]], factor: float = 1.0
-) -> Agreement:
-    """Compare ``answer`` with ``factor * expected`` at every point where both are defined."""
-    valid = 0
-    for point in points:
-        got, want = _value_at(answer, point), _value_at(expected, point)
-        if got is None or want is None:
-            continue
-        valid += 1
-        if not math.isclose(
-            got, factor * want, rel_tol=RELATIVE_AGREEMENT, abs_tol=ABSOLUTE_AGREEMENT
-        ):
-            return "differ"
-    return "agree" if valid >= MIN_VALID_POINTS else "undecided"
+def _defined_enough(expected: Node, points: Sequence[Point]) -> int:
+    """How many points the reference is defined at, looking past the first few only if needed."""
+    first = defined_count(expected, points[:SAMPLE_POINTS])
+    if first >= MIN_VALID_POINTS:
+        return first
+    return first + defined_count(expected, points[SAMPLE_POINTS:])
+
+
+def undefined_feedback(comparison: Comparison, variables: frozenset[str]) -> str:
+    """Feedback for a formula that cannot be evaluated where the expected one can."""
+    names = ", ".join(sorted(variables)) or "the variables"
+    where = (
+        f"for typical values of {names}"
+        if comparison.failures == comparison.expected_defined
+        else f"for some values of {names} where the expected formula is defined"
+    )
+    return (
+        f"Incorrect: your formula cannot be evaluated {where} (it {comparison.reason}); "
+        f"{remedy(comparison.reason)}."
+    )
 
 
 class FormulaMarker:
@@ -102,20 +125,27 @@ class FormulaMarker:
         reference_text = reference_value(part, reference)
         if reference_text is None:
             return manual_result(part, NO_REFERENCE_FEEDBACK)
-        try:
-            expected = parse_expression(str(reference_text), variables)
-        except AnswerFormatError as error:
-            raise RuleError(f"reference formula of part {part.label}: {error}") from None
-        points = _sample_points(rule, str(reference_text))
+        problem = reference_formula_problem(part, str(reference_text))
+        if problem is not None:
+            raise RuleError(f"part {part.label}: {problem}")
+        expected = parse_expression(str(reference_text), variables)
+        all_points = _points(rule, str(reference_text))
+        points = all_points[:SAMPLE_POINTS]
+        comparison = compare(answer, expected, points)
+        if comparison.outcome == "undecided":
+            points = all_points
+            comparison = compare(answer, expected, points)
+        agreement = comparison.outcome
+        if agreement == "undefined":
+            return credited_result(part, 0.0, undefined_feedback(comparison, variables))
         positive = {name: _domain(rule, name)[0] > 0 for name in variables}
-        agreement = numeric_agreement(answer, expected, points)
         if agreement == "agree" or proves_equal(answer, expected, positive):
             return credited_result(part, 1.0, "Correct.", "exact")
         if agreement == "undecided":
             return manual_result(
                 part,
-                "Your formula could not be checked automatically (it is undefined at the test "
-                "points); an instructor will mark it.",
+                "Your formula could not be checked automatically: too few test points have "
+                "both it and the expected formula defined. An instructor will mark it.",
             )
         return self.wrong(part, rule, answer, expected, points)
 
@@ -125,7 +155,7 @@ class FormulaMarker:
         rule: Mapping[str, Any],
         answer: Node,
         expected: Node,
-        points: list[dict[str, float]],
+        points: Sequence[Point],
     ) -> PartResult:
         """Name an anticipated answer or a known mistake, else plain 'Incorrect.'."""
         variables = _variables(rule)

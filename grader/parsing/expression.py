@@ -105,14 +105,15 @@ def _tokenize(text: str) -> list[_Token]:
 
 def _split_into_names(name: str, known: frozenset[str]) -> list[str] | None:
     """``name`` as a run of known names (``xy`` → ``x``, ``y``), or None when it is not one."""
-    if not name:
-        return []
-    for length in range(len(name), 0, -1):
-        if name[:length] in known:
-            rest = _split_into_names(name[length:], known)
-            if rest is not None:
-                return [name[:length], *rest]
-    return None
+    longest = max(map(len, known), default=0)
+    splits: list[list[str] | None] = [None] * len(name) + [[]]
+    for start in range(len(name) - 1, -1, -1):
+        for stop in range(min(len(name), start + longest), start, -1):
+            rest = splits[stop]
+            if rest is not None and name[start:stop] in known:
+                splits[start] = [name[start:stop], *rest]
+                break
+    return splits[0]
 
 
 class _Parser:
