@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from grader.errors import AnswerFormatError, RuleError
@@ -62,35 +63,47 @@ def _points(rule: Mapping[str, Any], reference_text: str) -> list[dict[str, floa
     return sample_points(sorted(variables), domains, reference_text)
 
 
-def reference_formula_problem(part: PartSpec, reference_text: str) -> str | None:
-    """Why the reference formula of ``part`` cannot be used for marking, or None when it can.
+@dataclass(frozen=True)
+class _ReferenceFormula:
+    """The parsed reference and the points to compare at (where it is defined often enough)."""
 
-    The reference must parse in the rule's variables and be defined at MIN_VALID_POINTS or
-    more of the sample points (a formula undefined all over its domain is the author's error).
-    Raises RuleError when the part's rule itself is invalid.
-    """
-    rule = _rule(part)
+    formula: Node
+    points: list[dict[str, float]]
+
+
+def _reference_formula(rule: Mapping[str, Any], text: str) -> _ReferenceFormula:
+    """The reference and its points: the first SAMPLE_POINTS, or all of them when it is
+    defined at fewer than MIN_VALID_POINTS of the first; raises RuleError when it is defined
+    at fewer than MIN_VALID_POINTS of all (an author's error) or cannot be read."""
     try:
-        expected = parse_expression(reference_text, _variables(rule))
+        expected = parse_expression(text, _variables(rule))
     except AnswerFormatError as error:
-        return f"the reference formula {reference_text!r} cannot be read: {error}"
-    points = _points(rule, reference_text)
-    defined = _defined_enough(expected, points)
+        raise RuleError(f"the reference formula {text!r} cannot be read: {error}") from None
+    points = _points(rule, text)
+    if defined_count(expected, points[:SAMPLE_POINTS]) >= MIN_VALID_POINTS:
+        return _ReferenceFormula(expected, points[:SAMPLE_POINTS])
+    defined = defined_count(expected, points)
     if defined >= MIN_VALID_POINTS:
-        return None
+        return _ReferenceFormula(expected, points)
     reason = failure_reason(expected, points) or "is undefined"
-    return (
-        f"the reference formula {reference_text!r} can be evaluated at only {defined} of "
-        f"{len(points)} sample points (it {reason}); fix the formula or the rule's 'domain'"
+    raise RuleError(
+        f"the reference formula {text!r} can be evaluated at only {defined} of {len(points)} "
+        f"sample points (it {reason}); fix the formula or the rule's 'domain'"
     )
 
 
-def _defined_enough(expected: Node, points: Sequence[Point]) -> int:
-    """How many points the reference is defined at, looking past the first few only if needed."""
-    first = defined_count(expected, points[:SAMPLE_POINTS])
-    if first >= MIN_VALID_POINTS:
-        return first
-    return first + defined_count(expected, points[SAMPLE_POINTS:])
+def reference_formula_problem(part: PartSpec, reference_text: str) -> str | None:
+    """Why ``reference_text`` cannot serve as the reference of formula ``part``, or None.
+
+    It must be a valid rule, parse in the rule's variables and be defined at MIN_VALID_POINTS
+    or more of the sample points: a formula undefined all over its domain is the author's
+    error, reported by ``bank validate``.
+    """
+    try:
+        _reference_formula(_rule(part), reference_text)
+    except RuleError as error:
+        return str(error)
+    return None
 
 
 def undefined_feedback(comparison: Comparison, variables: frozenset[str]) -> str:
@@ -125,28 +138,17 @@ class FormulaMarker:
         reference_text = reference_value(part, reference)
         if reference_text is None:
             return manual_result(part, NO_REFERENCE_FEEDBACK)
-        problem = reference_formula_problem(part, str(reference_text))
-        if problem is not None:
-            raise RuleError(f"part {part.label}: {problem}")
-        expected = parse_expression(str(reference_text), variables)
-        all_points = _points(rule, str(reference_text))
-        points = all_points[:SAMPLE_POINTS]
+        try:
+            reference_formula = _reference_formula(rule, str(reference_text))
+        except RuleError as error:
+            raise RuleError(f"part {part.label}: {error}") from None
+        expected, points = reference_formula.formula, reference_formula.points
         comparison = compare(answer, expected, points)
-        if comparison.outcome == "undecided":
-            points = all_points
-            comparison = compare(answer, expected, points)
-        agreement = comparison.outcome
-        if agreement == "undefined":
+        if comparison.outcome == "undefined":
             return credited_result(part, 0.0, undefined_feedback(comparison, variables))
         positive = {name: _domain(rule, name)[0] > 0 for name in variables}
-        if agreement == "agree" or proves_equal(answer, expected, positive):
+        if comparison.outcome == "agree" or proves_equal(answer, expected, positive):
             return credited_result(part, 1.0, "Correct.", "exact")
-        if agreement == "undecided":
-            return manual_result(
-                part,
-                "Your formula could not be checked automatically: too few test points have "
-                "both it and the expected formula defined. An instructor will mark it.",
-            )
         return self.wrong(part, rule, answer, expected, points)
 
     def wrong(
