@@ -125,11 +125,15 @@ class _Parser:
         self.variables = variables
         self.position = 0
         self.depth = 0
+        # Token spans of the last root (√ and its operand), the last power with an exponent
+        # not in brackets, and the last bracket group: an implicit product starting where a
+        # root or such a power ends could be read two ways.
         self.root_end = -1
         self.root_start = -1
         self.power_start = -1
         self.power_caret = -1
         self.power_end = -1
+        self.last_group = (-1, -1)
 
     def peek(self) -> _Token | None:
         return self.tokens[self.position] if self.position < len(self.tokens) else None
@@ -251,21 +255,9 @@ class _Parser:
         self.take()
         exponent_start = self.position
         exponent = self.nested(self.unary)
-        bracketed = self.tokens[exponent_start].text == "(" and self._closes(exponent_start)
-        if not bracketed:
+        if self.last_group != (exponent_start, self.position):
             self.power_start, self.power_caret, self.power_end = start, caret, self.position
         return Node("pow", (base, exponent))
-
-    def _closes(self, opening: int) -> bool:
-        """True when the bracket opened at token ``opening`` closes just before the position."""
-        depth = 0
-        for index in range(opening, self.position):
-            token = self.tokens[index]
-            if token.kind == "op" and token.text in "()":
-                depth += 1 if token.text == "(" else -1
-                if depth == 0:
-                    return index == self.position - 1
-        return False
 
     def root(self) -> Node:
         """``√`` applies to the atom (or root) right after it: √x, √2, √(x+1), √sin(x), √√x."""
@@ -316,8 +308,10 @@ class _Parser:
         if token.kind == "name":
             return self.named(token.text)
         if token.text == "(":
+            opening = self.position - 1
             inner = self.nested(self.expr)
             self.expect_close()
+            self.last_group = (opening, self.position)
             return inner
         raise AnswerFormatError(f"unexpected '{token.text}'; check the operators and brackets")
 
