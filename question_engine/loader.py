@@ -24,6 +24,14 @@ REQUIRED_FILES = ("question.toml", "question.py", "statement.md", "solution.md")
 SAMPLES_FILE = "samples.toml"
 SLUG_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 NAME_PATTERN = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+SOURCE_ENTRY = r"\d{3}_[0-9a-f]{16}\.txt Q\d+(?:\([a-z0-9]+\))*(?:-Q\d+)?"
+SOURCE_PATTERN = re.compile(rf"{SOURCE_ENTRY}(?:; {SOURCE_ENTRY})*")
+NO_PAPER_SOURCE = "not from a seed paper"
+SOURCE_FORM = (
+    'source must be "<seed file> Q<n>", e.g. "002_9ac109d30a929c13.txt Q2" (one part: '
+    '"… Q3(b)"; several questions: "… Q2-Q4"; the same question in two seed files: '
+    '"002_….txt Q1; 004_….txt Q1"), or "not from a seed paper"; put any remark in notes'
+)
 QUESTION_KEYS = {"title", "topic", "tags", "source", "notes", "paper", "parts"}
 PART_KEYS = {
     "label",
@@ -79,7 +87,7 @@ def load_question(path: Path | str) -> QuestionDefinition:
         title=_text(data, "title", where(QUESTION_FILE), required=True),
         topic=_text(data, "topic", where(QUESTION_FILE), required=True),
         tags=_string_list(data, "tags", where(QUESTION_FILE)),
-        source=_text(data, "source", where(QUESTION_FILE), required=True),
+        source=_source(data, where(QUESTION_FILE)),
         notes=_text(data, "notes", where(QUESTION_FILE)),
         parts=parts,
         statement_template=_read_text(folder / "statement.md", where("statement.md")),
@@ -141,6 +149,14 @@ def _text(table: dict[str, Any], key: str, where: str, *, required: bool = False
     if required and not value.strip():
         raise BankError(f"{where}: {key} is required and must not be empty")
     return value
+
+
+def _source(table: dict[str, Any], where: str) -> str:
+    """The question's `source`, checked against the documented forms (SOURCE_FORM)."""
+    source = _text(table, "source", where, required=True)
+    if source != NO_PAPER_SOURCE and not SOURCE_PATTERN.fullmatch(source):
+        raise BankError(f"{where}: {SOURCE_FORM}, not {source!r}")
+    return source
 
 
 def _string_list(table: dict[str, Any], key: str, where: str) -> list[str]:

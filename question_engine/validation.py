@@ -7,6 +7,8 @@ import math
 from typing import Any
 
 import grader
+from grader.kinds.formula import reference_formula_problem
+from question_engine.choice_options import repeated_option_problems
 from question_engine.code_validation import code_part_problems
 from question_engine.definition import QuestionDefinition, Sample
 from question_engine.errors import BankError
@@ -35,6 +37,8 @@ def validate_question(q: QuestionDefinition, *, seeds: int = 30) -> list[str]:
     for seed, variant in zip(labels, variants, strict=True):
         name = "paper variant" if seed is None else f"seed {seed}"
         problems += _reference_problems(q, variant, name)
+        problems += _formula_reference_problems(q, variant, name)
+        problems += repeated_option_problems(q, variant, name)
         if seed is None:
             continue
         problems += _degenerate_problems(q, variant, name)
@@ -110,6 +114,20 @@ def _reference_problems(q: QuestionDefinition, variant: VariantBuild, name: str)
         for label, part in result.parts.items()
         if part.score < part.max_score
     ]
+
+
+def _formula_reference_problems(
+    q: QuestionDefinition, variant: VariantBuild, name: str
+) -> list[str]:
+    problems = []
+    for part in q.parts:
+        value = variant.reference.exact.get(part.quantity)
+        if part.kind != "formula" or not isinstance(value, str):
+            continue
+        problem = reference_formula_problem(part.spec(), value)
+        if problem is not None:
+            problems.append(f"bank/{q.slug}/question.py: {name}: part '{part.label}': {problem}")
+    return problems
 
 
 def _degenerate_problems(q: QuestionDefinition, variant: VariantBuild, name: str) -> list[str]:

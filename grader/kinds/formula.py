@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import math
-import random
-import zlib
-from collections.abc import Mapping
-from typing import Any, Literal
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
 
 from grader.errors import AnswerFormatError, RuleError
 from grader.kinds.base import (
@@ -16,22 +14,31 @@ from grader.kinds.base import (
     manual_result,
     reference_value,
 )
-from grader.parsing.expression import Node, evaluate, parse_expression
+from grader.kinds.formula_points import (
+    MIN_VALID_POINTS,
+    SAMPLE_POINTS,
+    Comparison,
+    Point,
+    compare,
+    defined_count,
+    failure_reason,
+    numeric_agreement,
+    remedy,
+    sample_points,
+)
+from grader.parsing.expression import Node, parse_expression
 from grader.rules import validate_rule
 from grader.symbolic import proves_equal
 from grader.types import PartResult, PartSpec, Reference
 
+__all__ = ["FormulaMarker", "numeric_agreement", "reference_formula_problem"]
+
 DEFAULT_DOMAIN = (0.5, 3.0)
-SAMPLE_POINTS = 12
-MIN_VALID_POINTS = 4
-RELATIVE_AGREEMENT = 1e-7
-ABSOLUTE_AGREEMENT = 1e-10
 FORMULA_MISTAKES = (
     ("sign", -1.0, "Sign error: your formula is the negative of the expected one."),
     ("double", 2.0, "Your formula is twice the expected one — look for a factor of 2."),
     ("half", 0.5, "Your formula is half the expected one — look for a missing factor of 2."),
 )
-Agreement = Literal["agree", "differ", "undecided"]
 
 
 def _rule(part: PartSpec) -> Mapping[str, Any]:
@@ -50,38 +57,67 @@ def _domain(rule: Mapping[str, Any], name: str) -> tuple[float, float]:
     return float(low), float(high)
 
 
-def _sample_points(rule: Mapping[str, Any], seed_text: str) -> list[dict[str, float]]:
-    generator = random.Random(zlib.crc32(seed_text.encode()))
-    names = sorted(_variables(rule))
-    return [
-        {name: generator.uniform(*_domain(rule, name)) for name in names}
-        for _ in range(SAMPLE_POINTS)
-    ]
+def _points(rule: Mapping[str, Any], reference_text: str) -> list[dict[str, float]]:
+    variables = _variables(rule)
+    domains = {name: _domain(rule, name) for name in variables}
+    return sample_points(sorted(variables), domains, reference_text)
 
 
-def _value_at(node: Node, point: Mapping[str, float]) -> float | None:
+@dataclass(frozen=True)
+class _ReferenceFormula:
+    """The parsed reference and the points to compare at (where it is defined often enough)."""
+
+    formula: Node
+    points: list[dict[str, float]]
+
+
+def _reference_formula(rule: Mapping[str, Any], text: str) -> _ReferenceFormula:
+    """The reference and its points: the first SAMPLE_POINTS, or all of them when it is
+    defined at fewer than MIN_VALID_POINTS of the first; raises RuleError when it is defined
+    at fewer than MIN_VALID_POINTS of all (an author's error) or cannot be read."""
     try:
-        value = evaluate(node, point)
-    except (ArithmeticError, ValueError):
-        return None
-    return value if math.isfinite(value) else None
+        expected = parse_expression(text, _variables(rule))
+    except AnswerFormatError as error:
+        raise RuleError(f"the reference formula {text!r} cannot be read: {error}") from None
+    points = _points(rule, text)
+    if defined_count(expected, points[:SAMPLE_POINTS]) >= MIN_VALID_POINTS:
+        return _ReferenceFormula(expected, points[:SAMPLE_POINTS])
+    defined = defined_count(expected, points)
+    if defined >= MIN_VALID_POINTS:
+        return _ReferenceFormula(expected, points)
+    reason = failure_reason(expected, points) or "is undefined"
+    raise RuleError(
+        f"the reference formula {text!r} can be evaluated at only {defined} of {len(points)} "
+        f"sample points (it {reason}); fix the formula or the rule's 'domain'"
+    )
 
 
-def numeric_agreement(
-    answer: Node, expected: Node, points: list[dict[str, float]], factor: float = 1.0
-) -> Agreement:
-    """Compare ``answer`` with ``factor * expected`` at every point where both are defined."""
-    valid = 0
-    for point in points:
-        got, want = _value_at(answer, point), _value_at(expected, point)
-        if got is None or want is None:
-            continue
-        valid += 1
-        if not math.isclose(
-            got, factor * want, rel_tol=RELATIVE_AGREEMENT, abs_tol=ABSOLUTE_AGREEMENT
-        ):
-            return "differ"
-    return "agree" if valid >= MIN_VALID_POINTS else "undecided"
+def reference_formula_problem(part: PartSpec, reference_text: str) -> str | None:
+    """Why ``reference_text`` cannot serve as the reference of formula ``part``, or None.
+
+    It must be a valid rule, parse in the rule's variables and be defined at MIN_VALID_POINTS
+    or more of the sample points: a formula undefined all over its domain is the author's
+    error, reported by ``bank validate``.
+    """
+    try:
+        _reference_formula(_rule(part), reference_text)
+    except RuleError as error:
+        return str(error)
+    return None
+
+
+def undefined_feedback(comparison: Comparison, variables: frozenset[str]) -> str:
+    """Feedback for a formula that cannot be evaluated where the expected one can."""
+    names = ", ".join(sorted(variables)) or "the variables"
+    where = (
+        f"for typical values of {names}"
+        if comparison.failures == comparison.expected_defined
+        else f"for some values of {names} where the expected formula is defined"
+    )
+    return (
+        f"Incorrect: your formula cannot be evaluated {where} (it {comparison.reason}); "
+        f"{remedy(comparison.reason)}."
+    )
 
 
 class FormulaMarker:
@@ -103,20 +139,16 @@ class FormulaMarker:
         if reference_text is None:
             return manual_result(part, NO_REFERENCE_FEEDBACK)
         try:
-            expected = parse_expression(str(reference_text), variables)
-        except AnswerFormatError as error:
-            raise RuleError(f"reference formula of part {part.label}: {error}") from None
-        points = _sample_points(rule, str(reference_text))
+            reference_formula = _reference_formula(rule, str(reference_text))
+        except RuleError as error:
+            raise RuleError(f"part {part.label}: {error}") from None
+        expected, points = reference_formula.formula, reference_formula.points
+        comparison = compare(answer, expected, points)
+        if comparison.outcome == "undefined":
+            return credited_result(part, 0.0, undefined_feedback(comparison, variables))
         positive = {name: _domain(rule, name)[0] > 0 for name in variables}
-        agreement = numeric_agreement(answer, expected, points)
-        if agreement == "agree" or proves_equal(answer, expected, positive):
+        if comparison.outcome == "agree" or proves_equal(answer, expected, positive):
             return credited_result(part, 1.0, "Correct.", "exact")
-        if agreement == "undecided":
-            return manual_result(
-                part,
-                "Your formula could not be checked automatically (it is undefined at the test "
-                "points); an instructor will mark it.",
-            )
         return self.wrong(part, rule, answer, expected, points)
 
     def wrong(
@@ -125,7 +157,7 @@ class FormulaMarker:
         rule: Mapping[str, Any],
         answer: Node,
         expected: Node,
-        points: list[dict[str, float]],
+        points: Sequence[Point],
     ) -> PartResult:
         """Name an anticipated answer or a known mistake, else plain 'Incorrect.'."""
         variables = _variables(rule)

@@ -5,12 +5,17 @@ Grammar (precedence from low to high)::
     expr    := term (('+' | '-') term)*
     term    := unary (('*' | '/') unary | implicit-factor)*
     unary   := ('+' | '-') unary | power
-    power   := atom (('^' | '**') unary)?
+    power   := root | atom (('^' | '**') unary)?
+    root    := '√' (root | atom)
     atom    := NUMBER | NAME | NAME '(' expr ')' | '(' expr ')'
 
-Implicit multiplication is allowed after a number or a closing bracket (``2pi``, ``(a+1)(a-1)``).
-The result is a tree of :class:`Node` objects that can be evaluated with floats or turned into
-a sympy expression.
+Implicit multiplication is allowed after a number or a closing bracket (``2pi``, ``2√x``,
+``(a+1)(a-1)``) and between a variable or constant and a bracket or root (``x(x+1)``, ``x√y``).
+Where an implicit product could be read two ways it is a format error that names both readings:
+after a division (``1/2x``), after a bare exponent (``e^2x``) and after a root's operand
+(``√2x``). A sign or an exponent right after a root's operand (``√-x``, ``√x^2``) is refused
+the same way. The result is a tree of :class:`Node` objects that can be evaluated with floats
+or turned into a sympy expression.
 """
 
 from __future__ import annotations
@@ -48,10 +53,11 @@ _TOKEN = re.compile(
     r"\s*(?:"
     r"(?P<number>(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)"
     r"|(?P<name>[A-Za-z_π][A-Za-z_0-9]*)"
-    r"|(?P<op>\*\*|[-+*/^()])"
+    r"|(?P<op>\*\*|[-+*/^()√])"
     r")"
 )
-_SYMBOL_SPELLINGS = {"×": "*", "·": "*", "⋅": "*", "÷": "/", "−": "-", "–": "-", "√": "sqrt"}
+_SYMBOL_SPELLINGS = {"×": "*", "·": "*", "⋅": "*", "÷": "/", "−": "-", "–": "-"}
+ROOT = "√"
 
 
 @dataclass(frozen=True)
@@ -64,15 +70,23 @@ class Node:
     name: str = ""
 
 
+@dataclass(frozen=True)
+class _Token:
+    kind: str
+    text: str
+    start: int
+    end: int
+
+
 def normalise_symbols(text: str) -> str:
-    """Replace typographic operators (×, ·, −, √…) by their ASCII spelling."""
+    """Replace typographic operators (×, ·, −, ÷…) by their ASCII spelling; `√` is kept."""
     for symbol, ascii_spelling in _SYMBOL_SPELLINGS.items():
         text = text.replace(symbol, ascii_spelling)
     return text
 
 
-def _tokenize(text: str) -> list[tuple[str, str]]:
-    tokens: list[tuple[str, str]] = []
+def _tokenize(text: str) -> list[_Token]:
+    tokens: list[_Token] = []
     position = 0
     stripped_end = len(text.rstrip())
     while position < stripped_end:
@@ -81,32 +95,68 @@ def _tokenize(text: str) -> list[tuple[str, str]]:
             bad = text[position:stripped_end].lstrip()[:1]
             raise AnswerFormatError(
                 f"the character '{bad}' cannot be used here; write numbers with digits, "
-                "operators + - * / ^ and brackets"
+                "operators + - * / ^ √ and brackets"
             )
         kind = match.lastgroup or ""
-        tokens.append((kind, match.group(kind)))
+        tokens.append(_Token(kind, match.group(kind), match.start(kind), match.end(kind)))
         position = match.end()
     return tokens
 
 
+def _split_into_names(name: str, known: frozenset[str]) -> list[str] | None:
+    """``name`` as a run of known names (``xy`` → ``x``, ``y``), or None when it is not one."""
+    longest = max(map(len, known), default=0)
+    splits: list[list[str] | None] = [None] * len(name) + [[]]
+    for start in range(len(name) - 1, -1, -1):
+        for stop in range(min(len(name), start + longest), start, -1):
+            rest = splits[stop]
+            if rest is not None and name[start:stop] in known:
+                splits[start] = [name[start:stop], *rest]
+                break
+    return splits[0]
+
+
 class _Parser:
-    def __init__(self, tokens: list[tuple[str, str]], variables: frozenset[str]) -> None:
+    """Recursive descent over the tokens; ambiguous implicit products are format errors."""
+
+    def __init__(self, text: str, tokens: list[_Token], variables: frozenset[str]) -> None:
+        self.text = text
         self.tokens = tokens
         self.variables = variables
         self.position = 0
         self.depth = 0
+        # Token spans of the last root (√ and its operand), the last power with an exponent
+        # not in brackets, and the last bracket group: an implicit product starting where a
+        # root or such a power ends could be read two ways.
+        self.root_end = -1
+        self.root_start = -1
+        self.power_start = -1
+        self.power_caret = -1
+        self.power_end = -1
+        self.last_group = (-1, -1)
 
-    def peek(self) -> tuple[str, str] | None:
+    def peek(self) -> _Token | None:
         return self.tokens[self.position] if self.position < len(self.tokens) else None
 
-    def take(self) -> tuple[str, str]:
+    def at(self, *ops: str) -> bool:
+        token = self.peek()
+        return token is not None and token.kind == "op" and token.text in ops
+
+    def peek_text(self) -> str:
+        token = self.peek()
+        return "" if token is None else token.text
+
+    def take(self) -> _Token:
         token = self.tokens[self.position]
         self.position += 1
         return token
 
+    def source(self, first: int, stop: int) -> str:
+        """The text of tokens ``first`` up to (not including) ``stop``, as typed."""
+        return self.text[self.tokens[first].start : self.tokens[stop - 1].end]
+
     def expect_close(self) -> None:
-        token = self.peek()
-        if token != ("op", ")"):
+        if not self.at(")"):
             raise AnswerFormatError("a bracket '(' is not closed; check that brackets pair up")
         self.take()
 
@@ -117,60 +167,127 @@ class _Parser:
         leftover = self.peek()
         if leftover is not None:
             raise AnswerFormatError(
-                f"unexpected '{leftover[1]}' after a complete expression; check for a missing "
+                f"unexpected '{leftover.text}' after a complete expression; check for a missing "
                 "operator or an extra bracket"
             )
         return node
 
     def expr(self) -> Node:
         node = self.term()
-        while (token := self.peek()) is not None and token in (("op", "+"), ("op", "-")):
-            self.take()
-            node = Node("add" if token[1] == "+" else "sub", (node, self.term()))
+        while self.at("+", "-"):
+            operator = self.take().text
+            node = Node("add" if operator == "+" else "sub", (node, self.term()))
         return node
 
     def term(self) -> Node:
+        start = self.position
         node = self.unary()
-        while (token := self.peek()) is not None:
-            if token in (("op", "*"), ("op", "/")):
-                self.take()
-                node = Node("mul" if token[1] == "*" else "div", (node, self.unary()))
+        slash = -1
+        while self.peek() is not None:
+            if self.at("*", "/"):
+                operator = self.take()
+                slash = self.position - 1 if operator.text == "/" else -1
+                node = Node("mul" if operator.text == "*" else "div", (node, self.unary()))
             elif self._implicit_product_follows():
-                node = Node("mul", (node, self.power()))
+                node = Node("mul", (node, self.implicit_factor(start, slash)))
             else:
                 break
         return node
+
+    def implicit_factor(self, term_start: int, slash: int) -> Node:
+        """The factor of an implicit product (``2x``), refused where it could be read two ways."""
+        before = self.position
+        root_start, root_end = self.root_start, self.root_end
+        power_start, caret, power_end = self.power_start, self.power_caret, self.power_end
+        factor = self.power()
+        written = self.source(before, self.position)
+        if root_end == before:
+            whole = self.source(root_start, before)
+            operand = self.source(root_start + 1, before)
+            readings = f"√({operand}{written}) or ({whole}){written}"
+            raise _ambiguous(self.source(root_start, self.position), readings)
+        if power_end == before:
+            base, operator = self.source(power_start, caret), self.tokens[caret].text
+            exponent = self.source(caret + 1, before)
+            readings = (
+                f"{base}{operator}({exponent}{written}) or ({base}{operator}{exponent}){written}"
+            )
+            raise _ambiguous(self.source(power_start, self.position), readings)
+        if slash >= 0:
+            dividend = self.source(term_start, slash)
+            divisor = self.source(slash + 1, self.position)
+            readings = f"{dividend}/({divisor}) or ({self.source(term_start, before)}){written}"
+            raise _ambiguous(self.source(term_start, self.position), readings)
+        return factor
 
     def _implicit_product_follows(self) -> bool:
         previous = self.tokens[self.position - 1]
         following = self.peek()
         if following is None:
             return False
-        after_number = previous[0] == "number"
-        after_bracket = previous == ("op", ")")
-        after_value_name = previous[0] == "name" and previous[1] not in FUNCTIONS
-        starts_factor = following[0] == "name" or following == ("op", "(")
+        after_number = previous.kind == "number"
+        after_bracket = previous.kind == "op" and previous.text == ")"
+        after_value_name = previous.kind == "name" and previous.text not in FUNCTIONS
+        opens = following.kind == "op" and following.text in ("(", ROOT)
+        starts_factor = following.kind == "name" or opens
         return (
             (after_number or after_bracket)
             and starts_factor
-            or (after_bracket and following[0] == "number")
-            or (after_value_name and following == ("op", "("))
+            or (after_bracket and following.kind == "number")
+            or (after_value_name and opens)
         )
 
     def unary(self) -> Node:
-        token = self.peek()
-        if token in (("op", "-"), ("op", "+")):
-            self.take()
+        if self.at("-", "+"):
+            sign = self.take().text
             operand = self.nested(self.unary)
-            return Node("neg", (operand,)) if token == ("op", "-") else operand
+            return Node("neg", (operand,)) if sign == "-" else operand
         return self.power()
 
     def power(self) -> Node:
+        if self.at(ROOT):
+            return self.nested(self.root)
+        start = self.position
         base = self.atom()
-        if self.peek() in (("op", "^"), ("op", "**")):
-            self.take()
-            return Node("pow", (base, self.nested(self.unary)))
-        return base
+        if not self.at("^", "**"):
+            return base
+        caret = self.position
+        self.take()
+        exponent_start = self.position
+        exponent = self.nested(self.unary)
+        if self.last_group != (exponent_start, self.position):
+            self.power_start, self.power_caret, self.power_end = start, caret, self.position
+        return Node("pow", (base, exponent))
+
+    def root(self) -> Node:
+        """``√`` applies to the atom (or root) right after it: √x, √2, √(x+1), √sin(x), √√x."""
+        start = self.position
+        self.take()
+        if self.at("+", "-"):
+            sign = self.take().text
+            operand_start = self.position
+            self.root_operand()
+            signed = self.source(operand_start, self.position)
+            raise _ambiguous(f"√{sign}{signed}", f"√({sign}{signed}) or {sign}√{signed}")
+        operand = self.root_operand()
+        if self.at("^", "**"):
+            whole, inner = self.source(start, self.position), self.source(start + 1, self.position)
+            operator = self.peek_text()
+            exponent = self._exponent_text()
+            power = f"{operator}{exponent}"
+            raise _ambiguous(f"{whole}{power}", f"√({inner}{power}) or ({whole}){power}")
+        self.root_start, self.root_end = start, self.position
+        return Node("call", (operand,), name="sqrt")
+
+    def root_operand(self) -> Node:
+        return self.nested(self.root) if self.at(ROOT) else self.atom()
+
+    def _exponent_text(self) -> str:
+        """The exponent written after the current ``^`` (for messages only)."""
+        caret = self.position
+        self.take()
+        self.nested(self.unary)
+        return self.source(caret + 1, self.position)
 
     def nested(self, rule: Callable[[], Node]) -> Node:
         self.depth += 1
@@ -185,20 +302,22 @@ class _Parser:
         token = self.peek()
         if token is None:
             raise AnswerFormatError("the expression ends too early; something is missing")
-        kind, text = self.take()
-        if kind == "number":
-            return Node("num", value=float(text))
-        if kind == "name":
-            return self.named(text)
-        if text == "(":
+        self.take()
+        if token.kind == "number":
+            return Node("num", value=float(token.text))
+        if token.kind == "name":
+            return self.named(token.text)
+        if token.text == "(":
+            opening = self.position - 1
             inner = self.nested(self.expr)
             self.expect_close()
+            self.last_group = (opening, self.position)
             return inner
-        raise AnswerFormatError(f"unexpected '{text}'; check the operators and brackets")
+        raise AnswerFormatError(f"unexpected '{token.text}'; check the operators and brackets")
 
     def named(self, name: str) -> Node:
         if name in FUNCTIONS:
-            if self.peek() != ("op", "("):
+            if not self.at("("):
                 raise AnswerFormatError(f"write {name} with brackets, e.g. {name}(2)")
             self.take()
             argument = self.nested(self.expr)
@@ -208,8 +327,25 @@ class _Parser:
             return Node("var", name=name)
         if name in CONSTANTS:
             return Node("const", value=CONSTANTS[name], name=name)
+        raise AnswerFormatError(self.unknown_name_message(name))
+
+    def unknown_name_message(self, name: str) -> str:
+        """Says which names exist, and how to write a product or call the name may stand for."""
         allowed = sorted(self.variables) + sorted(set(CONSTANTS) - {"π"}) + sorted(FUNCTIONS)
-        raise AnswerFormatError(f"unknown name '{name}'; you can use {', '.join(allowed)}")
+        message = f"unknown name '{name}'; you can use {', '.join(allowed)}"
+        values = self.variables | set(CONSTANTS)
+        for function in sorted(FUNCTIONS, key=len, reverse=True):
+            argument = name[len(function) :]
+            if name.startswith(function) and _split_into_names(argument, values):
+                return f"{message}. Write {function}({argument}) to apply {function}"
+        factors = _split_into_names(name, values)
+        if factors is not None and len(factors) > 1:
+            return f"{message}. Write {'*'.join(factors)} for a product"
+        return message
+
+
+def _ambiguous(written: str, readings: str) -> AnswerFormatError:
+    return AnswerFormatError(f"{written} is ambiguous: write {readings}")
 
 
 def parse_expression(text: str, variables: frozenset[str] = frozenset()) -> Node:
@@ -218,7 +354,8 @@ def parse_expression(text: str, variables: frozenset[str] = frozenset()) -> Node
         raise AnswerFormatError(
             f"the expression is longer than {MAX_EXPRESSION_LENGTH} characters; simplify it"
         )
-    return _Parser(_tokenize(normalise_symbols(text)), variables).parse()
+    normalised = normalise_symbols(text)
+    return _Parser(normalised, _tokenize(normalised), variables).parse()
 
 
 _BINARY: dict[str, Callable[[float, float], float]] = {

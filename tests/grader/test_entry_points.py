@@ -109,7 +109,7 @@ FUZZ_REFERENCE = Reference(
 )
 answer_text = st.one_of(
     st.text(max_size=60),
-    st.text(alphabet="0123456789.,;[]() -+*/^eE%x×−kpisqrt", max_size=40),
+    st.text(alphabet="0123456789.,;[]() -+*/^eE%x×−√kpisqrt", max_size=40),
 )
 
 

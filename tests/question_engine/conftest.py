@@ -10,7 +10,7 @@ MINIMAL_FILES = {
     "question.toml": """
 title = "Tiny"
 topic = "Testing"
-source = "made up"
+source = "not from a seed paper"
 
 [[parts]]
 label = "y"
