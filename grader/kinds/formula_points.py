@@ -24,6 +24,7 @@ RELATIVE_AGREEMENT = 1e-7
 NEGLIGIBLE = 1e-12
 Agreement = Literal["agree", "differ", "undecided", "undefined"]
 Point = Mapping[str, float]
+TOO_LARGE = "gives a number too large to work with"
 
 _LOGARITHMS = ("ln", "log", "log10", "log2")
 # f'(a) from the argument a and the value v = f(a): how much a rounding error in a is amplified.
@@ -51,7 +52,7 @@ _REMEDIES = {
         "check the sign of what is inside each logarithm"
     ),
     "raises a negative number to a fractional power": "check the sign of each base of a power",
-    "gives a number too large to work with": "check the exponents and powers",
+    TOO_LARGE: "check the exponents and powers",
 }
 
 
@@ -101,9 +102,9 @@ def point_value(node: Node, point: Point) -> PointValue:
     try:
         result = _evaluate(node, point)
     except OverflowError:
-        raise Undefined("gives a number too large to work with") from None
+        raise Undefined(TOO_LARGE) from None
     if not math.isfinite(result.value):
-        raise Undefined("gives a number too large to work with")
+        raise Undefined(TOO_LARGE)
     return result
 
 
@@ -221,10 +222,13 @@ def compare(
 
     "differ" when they disagree where both are defined; "undefined" when the answer cannot be
     evaluated at some point where the expected formula can (which is defined at
-    MIN_VALID_POINTS or more); "agree" when they agree at MIN_VALID_POINTS or more points;
+    MIN_VALID_POINTS or more) — a division by zero, a root or logarithm of a negative number;
+    an answer that only overflows somewhere is compared at the other points (an equivalent
+    form may overflow where the expected one does not), and is "undefined" only when it
+    overflows everywhere; "agree" when they agree at MIN_VALID_POINTS or more points;
     otherwise "undecided".
     """
-    compared = expected_defined = failures = 0
+    compared = expected_defined = failures = overflows = 0
     reason = ""
     for point in points:
         want = _value_or_none(expected, point)
@@ -234,12 +238,17 @@ def compare(
         try:
             got = point_value(answer, point)
         except Undefined as failure:
+            if failure.reason == TOO_LARGE:
+                overflows += 1
+                continue
             failures += 1
             reason = reason or failure.reason
             continue
         compared += 1
         if not values_agree(got, PointValue(factor * want.value, abs(factor) * want.scale)):
             return Comparison("differ", expected_defined, failures, reason)
+    if overflows == expected_defined >= MIN_VALID_POINTS:
+        failures, reason = overflows, TOO_LARGE
     if failures and expected_defined >= MIN_VALID_POINTS:
         outcome: Agreement = "undefined"
     elif compared >= MIN_VALID_POINTS:

@@ -345,7 +345,7 @@ class _Parser:
 
 
 def _ambiguous(written: str, readings: str) -> AnswerFormatError:
-    return AnswerFormatError(f"{written} is ambiguous: write {readings}")
+    return AnswerFormatError(f"'{written}' is ambiguous: write {readings}")
 
 
 def parse_expression(text: str, variables: frozenset[str] = frozenset()) -> Node:

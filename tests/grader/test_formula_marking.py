@@ -143,3 +143,19 @@ def test_every_function_has_a_rounding_rule():
     for name in FUNCTIONS:
         result = point_value(parse_expression(f"{name}(k)", names), {"k": 0.5})
         assert result.scale >= abs(result.value) > 0
+
+
+def test_an_equivalent_form_that_overflows_at_some_points_is_still_correct():
+    """exp(x)/(1+exp(x)) overflows for large x where 1/(1+exp(-x)) does not; it is the same
+    function, so it is compared where it can be evaluated."""
+    part = PartSpec("s", "formula", 1.0, {"variables": ["x"], "domain": {"x": [-800, 800]}})
+    reference = Reference(exact={"s": "1/(1+exp(-x))"})
+    assert mark_part(part, reference, "exp(x)/(1+exp(x))").status == "correct"
+    assert mark_part(part, reference, "exp(x)/(2+exp(x))").status == "incorrect"
+
+
+def test_an_answer_that_overflows_everywhere_is_wrong_with_the_reason():
+    part = PartSpec("s", "formula", 1.0, {"variables": ["x"]})
+    result = mark_part(part, Reference(exact={"s": "x"}), "exp(exp(exp(x+5)))")
+    assert result.status == "incorrect"
+    assert "too large" in result.feedback

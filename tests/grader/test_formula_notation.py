@@ -51,27 +51,27 @@ def test_a_signed_root_operand_is_written_in_brackets():
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ("√2x", "√2x is ambiguous: write √(2x) or (√2)x"),
-        ("√2 x", "√2 x is ambiguous: write √(2x) or (√2)x"),
-        ("√x(x+1)", "√x(x+1) is ambiguous: write √(x(x+1)) or (√x)(x+1)"),
-        ("√(x+1)(x-1)", "√(x+1)(x-1) is ambiguous: write √((x+1)(x-1)) or (√(x+1))(x-1)"),
-        ("√x√y", "√x√y is ambiguous: write √(x√y) or (√x)√y"),
-        ("√2pi", "√2pi is ambiguous: write √(2pi) or (√2)pi"),
-        ("√-x", "√-x is ambiguous: write √(-x) or -√x"),
-        ("√x^2", "√x^2 is ambiguous: write √(x^2) or (√x)^2"),
-        ("√x**2", "√x**2 is ambiguous: write √(x**2) or (√x)**2"),
-        ("1/2x", "1/2x is ambiguous: write 1/(2x) or (1/2)x"),
-        ("1/2(x+1)", "1/2(x+1) is ambiguous: write 1/(2(x+1)) or (1/2)(x+1)"),
-        ("x/2y", "x/2y is ambiguous: write x/(2y) or (x/2)y"),
-        ("-1/2x", "-1/2x is ambiguous: write -1/(2x) or (-1/2)x"),
-        ("a*b/2x", "a*b/2x is ambiguous: write a*b/(2x) or (a*b/2)x"),
-        ("1/x(x+1)", "1/x(x+1) is ambiguous: write 1/(x(x+1)) or (1/x)(x+1)"),
-        ("3/4√x", "3/4√x is ambiguous: write 3/(4√x) or (3/4)√x"),
-        ("y + 1/2pi", "1/2pi is ambiguous: write 1/(2pi) or (1/2)pi"),
-        ("e^2x", "e^2x is ambiguous: write e^(2x) or (e^2)x"),
-        ("e^-2x", "e^-2x is ambiguous: write e^(-2x) or (e^-2)x"),
-        ("2x^2y", "x^2y is ambiguous: write x^(2y) or (x^2)y"),
-        ("x^2(x+1)", "x^2(x+1) is ambiguous: write x^(2(x+1)) or (x^2)(x+1)"),
+        ("√2x", "'√2x' is ambiguous: write √(2x) or (√2)x"),
+        ("√2 x", "'√2 x' is ambiguous: write √(2x) or (√2)x"),
+        ("√x(x+1)", "'√x(x+1)' is ambiguous: write √(x(x+1)) or (√x)(x+1)"),
+        ("√(x+1)(x-1)", "'√(x+1)(x-1)' is ambiguous: write √((x+1)(x-1)) or (√(x+1))(x-1)"),
+        ("√x√y", "'√x√y' is ambiguous: write √(x√y) or (√x)√y"),
+        ("√2pi", "'√2pi' is ambiguous: write √(2pi) or (√2)pi"),
+        ("√-x", "'√-x' is ambiguous: write √(-x) or -√x"),
+        ("√x^2", "'√x^2' is ambiguous: write √(x^2) or (√x)^2"),
+        ("√x**2", "'√x**2' is ambiguous: write √(x**2) or (√x)**2"),
+        ("1/2x", "'1/2x' is ambiguous: write 1/(2x) or (1/2)x"),
+        ("1/2(x+1)", "'1/2(x+1)' is ambiguous: write 1/(2(x+1)) or (1/2)(x+1)"),
+        ("x/2y", "'x/2y' is ambiguous: write x/(2y) or (x/2)y"),
+        ("-1/2x", "'-1/2x' is ambiguous: write -1/(2x) or (-1/2)x"),
+        ("a*b/2x", "'a*b/2x' is ambiguous: write a*b/(2x) or (a*b/2)x"),
+        ("1/x(x+1)", "'1/x(x+1)' is ambiguous: write 1/(x(x+1)) or (1/x)(x+1)"),
+        ("3/4√x", "'3/4√x' is ambiguous: write 3/(4√x) or (3/4)√x"),
+        ("y + 1/2pi", "'1/2pi' is ambiguous: write 1/(2pi) or (1/2)pi"),
+        ("e^2x", "'e^2x' is ambiguous: write e^(2x) or (e^2)x"),
+        ("e^-2x", "'e^-2x' is ambiguous: write e^(-2x) or (e^-2)x"),
+        ("2x^2y", "'x^2y' is ambiguous: write x^(2y) or (x^2)y"),
+        ("x^2(x+1)", "'x^2(x+1)' is ambiguous: write x^(2(x+1)) or (x^2)(x+1)"),
         ("a/bc", "unknown name 'bc'"),
         ("a/bc", "Write b*c for a product"),
         ("xy", "Write x*y for a product"),
@@ -129,10 +129,10 @@ def test_number_answers_accept_the_root_sign(text, expected):
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ("1/2pi", "1/2pi is ambiguous: write 1/(2pi) or (1/2)pi"),
-        ("1/2√2", "1/2√2 is ambiguous: write 1/(2√2) or (1/2)√2"),
-        ("√2pi", "√2pi is ambiguous: write √(2pi) or (√2)pi"),
-        ("√-4", "√-4 is ambiguous: write √(-4) or -√4"),
+        ("1/2pi", "'1/2pi' is ambiguous: write 1/(2pi) or (1/2)pi"),
+        ("1/2√2", "'1/2√2' is ambiguous: write 1/(2√2) or (1/2)√2"),
+        ("√2pi", "'√2pi' is ambiguous: write √(2pi) or (√2)pi"),
+        ("√-4", "'√-4' is ambiguous: write √(-4) or -√4"),
         ("√(-4)", "cannot be evaluated"),
     ],
 )
@@ -152,7 +152,7 @@ def test_an_ambiguous_number_answer_costs_nothing():
 def test_an_ambiguous_formula_is_a_format_error_naming_both_readings():
     part = PartSpec("f", "formula", 2.0, {"variables": ["x"]})
     errors = check_format([part], {"f": "1/2x"})
-    assert errors == {"f": "1/2x is ambiguous: write 1/(2x) or (1/2)x"}
+    assert errors == {"f": "'1/2x' is ambiguous: write 1/(2x) or (1/2)x"}
     result = mark_part(part, Reference(exact={"f": "1/(2*x)"}), "1/2x")
     assert result.status == "format_error" and result.score == 0
     assert mark_part(part, Reference(exact={"f": "1/(2*x)"}), "1/(2x)").status == "correct"
