@@ -16,12 +16,13 @@ QUESTION_JOB = "question"
 CODE_TESTS_JOB = "code_tests"
 NUMPY_CODE_TESTS_JOB = "code_tests_numpy"
 BUNDLES: dict[str, tuple[str, ...]] = {
-    QUESTION_JOB: ("question",),
+    QUESTION_JOB: ("perturbations", "question"),
     CODE_TESTS_JOB: ("model_probes", "code_tests"),
     NUMPY_CODE_TESTS_JOB: ("code_tests",),
 }
 """Each job's files, in the order they run; `model_probes` needs torch, so the numpy-runtime
-harness goes without it."""
+harness goes without it, and the question job's `perturbations` only defines what
+`question.py` calls."""
 
 
 @cache
