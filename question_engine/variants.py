@@ -66,7 +66,8 @@ def build_variants(
         )
         for seed in seeds
     ]
-    return [_variant_from_output(q, output) for output in run_harness(q.slug, calls)]
+    outputs = run_harness(q.slug, calls, perturbed=perturbations)
+    return [_variant_from_output(q, output) for output in outputs]
 
 
 def carried_forward_values(
@@ -94,7 +95,7 @@ def marking_values(
         calls.append(
             ("harness_perturbations", (q.code, plain_params, decimals_by_quantity(q), request))
         )
-    outputs = run_harness(q.slug, calls)
+    outputs = run_harness(q.slug, calls, perturbed=stored_without_alternatives is not None)
     carried = dict(outputs[0]["quantities"])
     if stored_without_alternatives is None:
         return carried, None

@@ -1,10 +1,10 @@
 """The sandbox job that runs a question's `generate(rng)` and `solve(p, r)`.
 
-Shipped into the sandbox as source text, bundled after `perturbations.py` (see
-`question_engine.jobs`); the author's `question.py` arrives as a string argument of each entry
-point. It imports nothing but the standard library and numpy (torch only when a value is a
-tensor) and does not use `from __future__` imports. The trusted side imports its pure helpers
-(`round_half_away`, `to_plain`) directly.
+Shipped into the sandbox as source text, alone or (for perturbed runs) bundled after
+`perturbations.py` (see `question_engine.jobs`); the author's `question.py` arrives as a
+string argument of each entry point. It imports nothing but the standard library and numpy
+(torch only when a value is a tensor) and does not use `from __future__` imports. The trusted
+side imports its pure helpers (`round_half_away`, `to_plain`) directly.
 """
 
 import copy

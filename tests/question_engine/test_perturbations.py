@@ -16,7 +16,7 @@ from question_engine import (
     marking_values,
     validate_question,
 )
-from question_engine.jobs import QUESTION_JOB, job_source
+from question_engine.jobs import PERTURBED_QUESTION_JOB, job_source
 from question_engine.jobs.perturbations import (
     Perturbation,
     candidates,
@@ -177,7 +177,7 @@ def test_optional_and_slip_need_an_identifier():
 def bundle() -> dict:
     """The question job exactly as the sandbox runs it, loaded in-process."""
     namespace: dict = {"__name__": "bundle"}
-    exec(compile(job_source(QUESTION_JOB), "bundle.py", "exec"), namespace)
+    exec(compile(job_source(PERTURBED_QUESTION_JOB), "bundle.py", "exec"), namespace)
     return namespace
 
 
