@@ -8,6 +8,7 @@ import math
 
 import pytest
 from django.conf import settings
+from django.core.management import call_command
 
 import question_engine
 from exams import services
@@ -86,3 +87,14 @@ def test_the_worker_names_degree_mode_for_new_and_old_variants(q4_course, studen
     again = services.submission_create(attempt=attempt, student=student, answers=answer)
     regraded = services.submission_grade(submission_id=again.pk)
     assert regraded.feedback["pe"]["mistakes"] == ["degrees"]
+
+
+def test_the_grade_command_names_cross_entropy_in_log10(tmp_path, capsys):
+    answers_file = tmp_path / "answers.json"
+    answers_file.write_text(json.dumps({"J": "0.73"}))
+    call_command(
+        "grade", "seed002-q2-mlp-forward-backward", "--paper", "--answers", str(answers_file)
+    )
+    j = json.loads(capsys.readouterr().out)["parts"]["J"]
+    assert j["mistakes"] == ["log10_for_ln"]
+    assert j["feedback"].startswith("Your J matches the answer you get using log₁₀ instead of ln")
