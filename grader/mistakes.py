@@ -34,6 +34,7 @@ MISTAKE_FEEDBACK: dict[str, str] = {
 }
 POWERS_OF_TEN = tuple(k for k in range(-6, 7) if k != 0)
 MAX_NAMED_TOGETHER = 2
+AT_THE_ANSWER = frozenset({"sign", "transpose"})
 
 
 @dataclass(frozen=True)
@@ -219,18 +220,24 @@ def matches_everywhere(answer: np.ndarray, target: np.ndarray, tolerance: Tolera
 def find_mistakes(
     answer: np.ndarray, reference: np.ndarray, candidates: list[Mistake], tolerance: Tolerance
 ) -> list[Mistake]:
-    """The named mistakes that explain the whole answer, first one first: when the first is
-    specific (from the solver or a hint), up to MAX_NAMED_TOGETHER specific ones of different
-    names, so an answer two mistakes explain names both; else just the first."""
+    """The named mistakes that explain the whole answer, first one first.
+
+    When the first is specific (from the solver or a hint), the next one of another name that
+    also explains the answer is named with it (up to MAX_NAMED_TOGETHER in all) if it is
+    specific too or a perturbation made at the answer itself (AT_THE_ANSWER): a sign flipped
+    at an intermediate that only negates the answer is named beside the plain sign error,
+    while a scaling that merely restates the specific mistake (half the value) is not. A
+    generic first mistake is named alone.
+    """
     found: list[Mistake] = []
     for mistake in candidates:
-        if found and not (found[0].specific and mistake.specific):
+        if found and not (mistake.specific or mistake.name in AT_THE_ANSWER):
             continue
         if any(m.name == mistake.name for m in found):
             continue
         if mistake.explains(answer, reference, tolerance):
             found.append(mistake)
-            if not mistake.specific or len(found) == MAX_NAMED_TOGETHER:
+            if not found[0].specific or len(found) == MAX_NAMED_TOGETHER:
                 break
     return found
 

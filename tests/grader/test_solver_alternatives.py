@@ -136,3 +136,17 @@ def test_alternative_is_right_uses_the_parts_tolerance_on_both_paths():
     assert alternative_is_right(part, reference, 1.683)
     assert alternative_is_right(part, reference, 1.657)
     assert not alternative_is_right(part, reference, J_LOG10)
+
+
+def test_a_chain_that_only_negates_the_answer_is_named_beside_the_plain_sign_error():
+    reference = Reference(
+        exact={"log_det": 0.7},
+        alternatives={"log_det": {"sign:s": {"value": -0.7, "feedback": "Flipped s."}}},
+    )
+    result = mark("-0.70", reference, label="log_det")
+    assert result.mistakes == ("sign:s", "sign")
+    assert result.feedback == (
+        "More than one mistake gives your answer. Flipped s. "
+        "Or: Sign error: your answer is the negative of the expected value."
+    )
+    assert mark("-0.70", Reference(exact={"log_det": 0.7}), label="log_det").mistakes == ("sign",)
