@@ -40,6 +40,7 @@ def definition_from_version(version: QuestionVersion) -> question_engine.Questio
         paper_params=version.paper_params,
         samples=[],
         content_hash=version.content_hash,
+        perturbations=question_engine.PerturbationSettings.from_dict(version.perturbations),
     )
 
 
@@ -53,6 +54,7 @@ def build_variant_data(
         "reference": {
             "exact": dict(build.reference.exact),
             "rounded": dict(build.reference.rounded or {}),
+            "alternatives": dict(build.reference.alternatives or {}),
         },
         "statement_md": build.statement_md,
         "part_prompts": dict(build.part_prompts),

@@ -27,6 +27,7 @@ def _write_version_content(
     version.solution_template = definition.solution_template
     version.code = definition.code
     version.paper_params = definition.paper_params
+    version.perturbations = definition.perturbations.as_dict()
     version.save()
     version.parts.all().delete()
     Part.objects.bulk_create(

@@ -78,6 +78,11 @@ class QuestionVersion(models.Model):
     solution_template = models.TextField(blank=True)
     code = models.TextField(help_text="The question's generate/solve source; runs in the sandbox.")
     paper_params = models.JSONField(null=True, blank=True)
+    perturbations = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="The [perturbations] table of question.toml (runs left out, phrases).",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

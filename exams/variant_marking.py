@@ -41,7 +41,10 @@ def variant_answers_mark(
     reference: Mapping[str, Any],
     answers: Mapping[str, str],
 ) -> grader.QuestionResult:
-    """Mark raw answers against a variant's reference, crediting errors carried forward.
+    """Mark raw answers against a variant's reference, crediting errors carried forward and
+    naming the mistakes of the solver's perturbed runs (the reference's ``alternatives``; a
+    variant stored without them gets them from the same sandbox job as the carried-forward
+    values).
 
     Code parts run their tests in the sandbox (`question_engine.mark_code_part`); the answer
     is the source.
@@ -50,13 +53,24 @@ def variant_answers_mark(
     parsed = answers_shaped_like_reference(
         parts, grader.parse_answers(parts, answers), reference["exact"]
     )
-    carried = question_engine.carried_forward_values(definition, params, parsed) if parsed else None
+    carried, alternatives = None, reference.get("alternatives")
+    if parsed:
+        stored_without = None
+        if alternatives is None:
+            stored_without = grader.Reference(
+                exact=reference["exact"], rounded=reference.get("rounded")
+            )
+        carried, computed = question_engine.marking_values(
+            definition, params, parsed, stored_without
+        )
+        alternatives = computed if alternatives is None else alternatives
     marked = grader.mark_question(
         parts,
         grader.Reference(
             exact=reference["exact"],
             rounded=reference.get("rounded"),
             carried_forward=carried,
+            alternatives=alternatives,
         ),
         answers,
     )

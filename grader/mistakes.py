@@ -9,13 +9,15 @@ mistake and never states the expected value.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
+from grader.numeric_rule import numeric_rule
 from grader.tolerance import Tolerance
+from grader.types import PartSpec, Reference
 
 MISTAKE_FEEDBACK: dict[str, str] = {
     "sign": "Sign error: your answer is the negative of the expected value.",
@@ -31,6 +33,8 @@ MISTAKE_FEEDBACK: dict[str, str] = {
     "degrees": "It looks like your calculator was in degree mode; the angle here is in radians.",
 }
 POWERS_OF_TEN = tuple(k for k in range(-6, 7) if k != 0)
+MAX_NAMED_TOGETHER = 2
+AT_THE_ANSWER = frozenset({"sign", "transpose"})
 
 
 @dataclass(frozen=True)
@@ -43,6 +47,8 @@ class Mistake:
     factor: float = 1.0
     transposed: bool = False
     value: np.ndarray | None = None
+    specific: bool = False
+    """From the solver or an author's hint (not a generic sign, transpose or scaling)."""
 
     def explains(self, answer: np.ndarray, reference: np.ndarray, tolerance: Tolerance) -> bool:
         """True when the answer is right once this mistake is undone.
@@ -100,7 +106,10 @@ def _log_mistakes(base: str) -> list[Mistake]:
         "log10": (("ln_for_log10", ln10),),
         "log2": (("ln_for_log2", ln2),),
     }[base]
-    return [Mistake(name, MISTAKE_FEEDBACK[name], factor=factor) for name, factor in factors]
+    return [
+        Mistake(name, MISTAKE_FEEDBACK[name], factor=factor, specific=True)
+        for name, factor in factors
+    ]
 
 
 _TRIG: dict[str, Callable[[np.ndarray], np.ndarray]] = {
@@ -122,20 +131,55 @@ def _degree_mistake(
         value = np.broadcast_to(_TRIG[hint["function"]](np.deg2rad(angle)), reference.shape)
     except ValueError:
         return []
-    return [Mistake("degrees", MISTAKE_FEEDBACK["degrees"], value=np.array(value))]
+    return [Mistake("degrees", MISTAKE_FEEDBACK["degrees"], value=np.array(value), specific=True)]
 
 
-def _reported_mistakes(reference: np.ndarray, alternatives: Mapping[str, Any]) -> list[Mistake]:
+def _reported_mistakes(
+    reference: np.ndarray,
+    alternatives: Mapping[str, Any],
+    right: Sequence[np.ndarray],
+    tolerance: Tolerance | None,
+) -> list[Mistake]:
+    """The solver's alternatives as mistakes, leaving out any that `tolerance` accepts against
+    a right value (`right`) in every entry: such an alternative is correct, not a mistake.
+
+    Each alternative is a value, or a mapping with ``value`` (exact path), optionally
+    ``rounded`` (the same mistake on the rounded path) and ``feedback`` (its own sentence).
+    """
     mistakes = []
     for name, raw in alternatives.items():
-        value = np.asarray(raw, dtype=np.float64)
-        if value.size != reference.size:
-            continue
-        feedback = MISTAKE_FEEDBACK.get(
+        entry = raw if isinstance(raw, Mapping) else {"value": raw}
+        feedback = entry.get("feedback") or MISTAKE_FEEDBACK.get(
             name, f"Your answer matches a known mistake ({name.replace('_', ' ')})."
         )
-        mistakes.append(Mistake(name, feedback, value=value.reshape(reference.shape)))
+        for key in ("value", "rounded"):
+            value = _alternative_values(entry.get(key), reference.shape)
+            if value is None:
+                continue
+            if tolerance is not None and any(
+                r.shape == value.shape and matches_everywhere(value, r, tolerance) for r in right
+            ):
+                continue
+            mistakes.append(Mistake(name, feedback, value=value, specific=True))
     return mistakes
+
+
+def _alternative_values(raw: Any, shape: tuple[int, ...]) -> np.ndarray | None:
+    """The alternative as an array of the reference's shape, or None when it has another
+    shape (a transposed chain's quantity is not reshaped into the reference's)."""
+    if raw is None:
+        return None
+    try:
+        value = np.asarray(raw, dtype=np.float64)
+    except (TypeError, ValueError):
+        return None
+    if value.shape == shape:
+        return value
+    if value.size == int(np.prod(shape)) and np.squeeze(value).shape == tuple(
+        n for n in shape if n != 1
+    ):
+        return value.reshape(shape)
+    return None
 
 
 def candidate_mistakes(
@@ -143,9 +187,14 @@ def candidate_mistakes(
     hints: Mapping[str, Any],
     exact: Mapping[str, Any],
     alternatives: Mapping[str, Any],
+    *,
+    right: Sequence[np.ndarray] = (),
+    tolerance: Tolerance | None = None,
 ) -> list[Mistake]:
-    """Every named mistake worth checking for this reference, most specific first."""
-    mistakes = _reported_mistakes(reference, alternatives)
+    """Every named mistake worth checking for this reference, most specific first: the
+    solver's alternatives (minus those right within `tolerance` against a value of `right`),
+    the author's hints, then the generic sign, transpose and scaling mistakes."""
+    mistakes = _reported_mistakes(reference, alternatives, right, tolerance)
     if "angle" in hints:
         mistakes += _degree_mistake(reference, hints["angle"], exact)
     if "log" in hints:
@@ -168,11 +217,54 @@ def matches_everywhere(answer: np.ndarray, target: np.ndarray, tolerance: Tolera
     )
 
 
-def find_mistake(
+def find_mistakes(
     answer: np.ndarray, reference: np.ndarray, candidates: list[Mistake], tolerance: Tolerance
-) -> Mistake | None:
-    """The first named mistake that explains the whole answer, if any."""
-    return next((m for m in candidates if m.explains(answer, reference, tolerance)), None)
+) -> list[Mistake]:
+    """The named mistakes that explain the whole answer, first one first.
+
+    When the first is specific (from the solver or a hint), the next one of another name that
+    also explains the answer is named with it (up to MAX_NAMED_TOGETHER in all) if it is
+    specific too or a perturbation made at the answer itself (AT_THE_ANSWER): a sign flipped
+    at an intermediate that only negates the answer is named beside the plain sign error,
+    while a scaling that merely restates the specific mistake (half the value) is not. A
+    generic first mistake is named alone.
+    """
+    found: list[Mistake] = []
+    for mistake in candidates:
+        if found and not (mistake.specific or mistake.name in AT_THE_ANSWER):
+            continue
+        if any(m.name == mistake.name for m in found):
+            continue
+        if mistake.explains(answer, reference, tolerance):
+            found.append(mistake)
+            if not found[0].specific or len(found) == MAX_NAMED_TOGETHER:
+                break
+    return found
+
+
+def mistakes_feedback(mistakes: Sequence[Mistake]) -> str:
+    """One mistake's feedback, or the feedback of several joined honestly."""
+    if len(mistakes) == 1:
+        return mistakes[0].feedback
+    return "More than one mistake gives your answer. " + " Or: ".join(m.feedback for m in mistakes)
+
+
+def alternative_is_right(part: PartSpec, reference: Reference, value: Any) -> bool:
+    """Whether the part's tolerance accepts `value` (a solver alternative for the part's
+    quantity) against its exact or rounded reference in every entry, so it must never be
+    named as a mistake. Raises RuleError when the part's rule is broken."""
+    tolerance = numeric_rule(part).tolerance
+    candidate = np.asarray(value, dtype=np.float64)
+    for values in (reference.exact, reference.rounded or {}):
+        right = values.get(part.quantity_name)
+        if right is None:
+            continue
+        right = np.asarray(right, dtype=np.float64)
+        if right.size == candidate.size and matches_everywhere(
+            candidate.reshape(right.shape), right, tolerance
+        ):
+            return True
+    return False
 
 
 def _distinguishable(value: np.ndarray, tolerance: Tolerance) -> bool:

@@ -25,6 +25,7 @@ class NumericRule:
     rounded_credit: float = 1.0
     carried_forward_credit: float = 1.0
     mistakes: bool = True
+    perturbations: bool = True
     mistake_credit: float = 0.0
     mistake_hints: Mapping[str, Any] = field(default_factory=dict)
     insufficient_precision_credit: float = DEFAULT_INSUFFICIENT_PRECISION_CREDIT
@@ -67,6 +68,7 @@ def numeric_rule(part: PartSpec) -> NumericRule:
         rounded_credit=float(rule.get("rounded_credit", 1.0)),
         carried_forward_credit=float(rule.get("carried_forward_credit", 1.0)),
         mistakes=bool(rule.get("mistakes", True)),
+        perturbations=bool(rule.get("perturbations", True)),
         mistake_credit=float(rule.get("mistake_credit", 0.0)),
         mistake_hints=dict(rule.get("mistake_hints", {})),
         insufficient_precision_credit=float(

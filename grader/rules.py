@@ -176,6 +176,7 @@ _NUMERIC_CHECKS: dict[str, Check] = {
     "rounded_credit": _credit,
     "carried_forward_credit": _credit,
     "mistakes": _flag,
+    "perturbations": _flag,
     "mistake_credit": _credit,
     "mistake_hints": _mistake_hints,
     "insufficient_precision_credit": _credit,

@@ -4,7 +4,12 @@ No Django imports. Question code (generate/solve) runs only in the sandbox.
 """
 
 from question_engine.code_runs import mark_code_part, run_visible_tests
-from question_engine.definition import PartDefinition, QuestionDefinition, Sample
+from question_engine.definition import (
+    PartDefinition,
+    PerturbationSettings,
+    QuestionDefinition,
+    Sample,
+)
 from question_engine.errors import BankError, QuestionRunError
 from question_engine.loader import discover_questions, load_question
 from question_engine.render import render_markdown
@@ -14,11 +19,13 @@ from question_engine.variants import (
     build_variant,
     build_variants,
     carried_forward_values,
+    marking_values,
 )
 
 __all__ = [
     "BankError",
     "PartDefinition",
+    "PerturbationSettings",
     "QuestionDefinition",
     "QuestionRunError",
     "Sample",
@@ -29,6 +36,7 @@ __all__ = [
     "discover_questions",
     "load_question",
     "mark_code_part",
+    "marking_values",
     "render_markdown",
     "run_visible_tests",
     "validate_question",

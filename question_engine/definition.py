@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -73,6 +74,31 @@ class Sample:
 
 
 @dataclass(frozen=True)
+class PerturbationSettings:
+    """question.toml's ``[perturbations]`` table: which perturbed solver runs are left out
+    (``off``: families or single perturbations, e.g. ``"sign"`` or ``"round_2dp:u3"``) and the
+    phrases that name the author's own ``r.slip`` and ``r.optional`` terms in feedback."""
+
+    off: tuple[str, ...] = ()
+    slips: Mapping[str, str] = field(default_factory=dict)
+    optional: Mapping[str, str] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        """The settings as JSON (how a question version stores them)."""
+        return {"off": list(self.off), "slips": dict(self.slips), "optional": dict(self.optional)}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any] | None) -> PerturbationSettings:
+        """Settings from `as_dict`'s JSON; None or {} gives the defaults."""
+        data = data or {}
+        return cls(
+            off=tuple(data.get("off", ())),
+            slips=dict(data.get("slips", {})),
+            optional=dict(data.get("optional", {})),
+        )
+
+
+@dataclass(frozen=True)
 class QuestionDefinition:
     """Everything in one `bank/<slug>/` folder, loaded and checked for shape."""
 
@@ -90,6 +116,7 @@ class QuestionDefinition:
     paper_params: dict[str, Any] | None
     samples: list[Sample]
     content_hash: str
+    perturbations: PerturbationSettings = field(default_factory=PerturbationSettings)
 
     def part_specs(self) -> list[grader.PartSpec]:
         return [part.spec() for part in self.parts]

@@ -14,10 +14,12 @@ from question_engine.definition import (
     MANUAL_KINDS,
     PART_STATUSES,
     PartDefinition,
+    PerturbationSettings,
     QuestionDefinition,
     Sample,
 )
 from question_engine.errors import BankError
+from question_engine.jobs.perturbations import ALL, FAMILIES, LOG_SWAPS, ROUNDINGS
 
 QUESTION_FILE = "question.toml"
 REQUIRED_FILES = ("question.toml", "question.py", "statement.md", "solution.md")
@@ -32,7 +34,14 @@ SOURCE_FORM = (
     '"… Q3(b)"; several questions: "… Q2-Q4"; the same question in two seed files: '
     '"002_….txt Q1; 004_….txt Q1"), or "not from a seed paper"; put any remark in notes'
 )
-QUESTION_KEYS = {"title", "topic", "tags", "source", "notes", "paper", "parts"}
+QUESTION_KEYS = {"title", "topic", "tags", "source", "notes", "paper", "parts", "perturbations"}
+PERTURBATION_KEYS = {"off", "slips", "optional"}
+PERTURBATION_PREFIXES = ("sign", *ROUNDINGS, "transpose", "forgot", "slip")
+WHOLE_PERTURBATIONS = (ALL, *FAMILIES, *LOG_SWAPS, "degrees")
+EXAMPLE_PHRASES = {
+    "slips": 'slips.variance_for_std = "using the variance where the standard deviation is needed"',
+    "optional": 'optional.bias = "leaving out the bias b"',
+}
 PART_KEYS = {
     "label",
     "source_part",
@@ -96,6 +105,7 @@ def load_question(path: Path | str) -> QuestionDefinition:
         paper_params=_paper(data, where(QUESTION_FILE)),
         samples=samples,
         content_hash=content_hash(folder),
+        perturbations=_perturbations(data, where(QUESTION_FILE)),
     )
 
 
@@ -173,6 +183,53 @@ def _paper(data: dict[str, Any], where: str) -> dict[str, Any] | None:
     if not isinstance(paper, dict) or not paper:
         raise BankError(f"{where}: [paper] must be a non-empty table of the exam's parameters")
     return paper
+
+
+def _perturbations(data: dict[str, Any], where: str) -> PerturbationSettings:
+    table = data.get("perturbations", {})
+    at = f"{where}: [perturbations]"
+    if not isinstance(table, dict):
+        raise BankError(f'{at} must be a table, e.g. [perturbations] off = ["transpose"]')
+    _unknown_keys(table, PERTURBATION_KEYS, at)
+    off = table.get("off", [])
+    if not isinstance(off, list) or not all(isinstance(entry, str) for entry in off):
+        raise BankError(f'{at} off must be a list of strings, e.g. off = ["sign", "round_2dp:u3"]')
+    for entry in off:
+        if not _perturbation_name(entry):
+            raise BankError(
+                f"{at} off: {entry!r} names no perturbation; write a family "
+                f'({", ".join(FAMILIES)}), "all", or one perturbation such as '
+                '"log10_for_ln", "degrees", "transpose:W1", "sign:u1", '
+                '"round_2dp:u1", "round_2sf:u1", "forgot:bias" or "slip:my_slip"'
+            )
+    return PerturbationSettings(
+        off=tuple(off),
+        slips=_phrases(table, "slips", at, "r.slip"),
+        optional=_phrases(table, "optional", at, "r.optional"),
+    )
+
+
+def _perturbation_name(entry: str) -> bool:
+    prefix, colon, target = entry.partition(":")
+    if not colon:
+        return entry in WHOLE_PERTURBATIONS
+    return prefix in PERTURBATION_PREFIXES and bool(NAME_PATTERN.match(target))
+
+
+def _phrases(table: dict[str, Any], key: str, at: str, method: str) -> dict[str, str]:
+    phrases = table.get(key, {})
+    example = EXAMPLE_PHRASES[key]
+    if not isinstance(phrases, dict):
+        raise BankError(f"{at} {key} must be a table of phrases, e.g. {example}")
+    for name, phrase in phrases.items():
+        if not NAME_PATTERN.match(name):
+            raise BankError(f"{at} {key}: {name!r} must be the identifier given to {method}()")
+        if not isinstance(phrase, str) or not phrase.strip():
+            raise BankError(
+                f'{at} {key}.{name} must be a phrase that completes "Your answer matches the '
+                f'answer you get …", e.g. {example}'
+            )
+    return {name: phrase.strip().rstrip(".") for name, phrase in phrases.items()}
 
 
 def _parse_parts(data: dict[str, Any], where: str) -> list[PartDefinition]:

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from question_engine.errors import QuestionRunError
-from question_engine.jobs import QUESTION_JOB, job_filename, job_source
+from question_engine.jobs import PERTURBED_QUESTION_JOB, QUESTION_JOB, job_filename, job_source
 from question_engine.sandbox_jobs import run_job
 from sandbox import Call, Job, JobResult
 
@@ -38,9 +38,12 @@ def _failure(result: JobResult) -> str:
     return (result.stderr or "").strip()[-2000:] or "no error message"
 
 
-def run_harness(slug: str, calls: Sequence[HarnessCall]) -> list[Any]:
-    """Run entry points of the question job (`jobs/question.py`) for `slug` in one sandbox job."""
-    outputs = execute_job(job_source(QUESTION_JOB), calls, f"bank/{slug}/question.py")
+def run_harness(slug: str, calls: Sequence[HarnessCall], *, perturbed: bool = False) -> list[Any]:
+    """Run entry points of the question job (`jobs/question.py`) for `slug` in one sandbox job;
+    `perturbed` when a call runs perturbed solves (the job then bundles `jobs/perturbations.py`).
+    """
+    job = PERTURBED_QUESTION_JOB if perturbed else QUESTION_JOB
+    outputs = execute_job(job_source(job), calls, f"bank/{slug}/question.py")
     if len(outputs) != len(calls):
         raise QuestionRunError(
             f"bank/{slug}/question.py: the sandbox returned {len(outputs)} results "

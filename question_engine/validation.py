@@ -13,14 +13,21 @@ from question_engine.code_validation import code_part_problems
 from question_engine.definition import QuestionDefinition, Sample
 from question_engine.errors import BankError
 from question_engine.jobs.question import round_half_away
+from question_engine.perturbation_checks import perturbation_findings
 from question_engine.render import answer_text
 from question_engine.variants import VariantBuild, build_variants, carried_forward_values
 
 MAX_REPEATED_VARIANTS = 0.1
 
 
-def validate_question(q: QuestionDefinition, *, seeds: int = 30) -> list[str]:
-    """Problems found in `q` (empty when it is fit to use), each naming where it was found."""
+def validate_question(
+    q: QuestionDefinition, *, seeds: int = 30, notes: list[str] | None = None
+) -> list[str]:
+    """Problems found in `q` (empty when it is fit to use), each naming where it was found.
+
+    Remarks that do not make `q` unfit (e.g. perturbations that give a right answer in some
+    variant) are appended to `notes` when it is given.
+    """
     problems = _rule_problems(q)
     if problems:
         return problems
@@ -51,6 +58,14 @@ def validate_question(q: QuestionDefinition, *, seeds: int = 30) -> list[str]:
             f"bank/{q.slug}/question.py: too many identical variants ({'; '.join(repeats)}); "
             "generate(rng) must draw from a wider range"
         )
+    named_variants = [
+        ("the paper variant" if s is None else f"seed {s}", v)
+        for s, v in zip(labels, variants, strict=True)
+    ]
+    perturbation_problems, perturbation_notes = perturbation_findings(q, named_variants)
+    problems += perturbation_problems
+    if notes is not None:
+        notes += perturbation_notes
     problems += _sample_problems(q)
     if has_code:
         named = [
@@ -179,5 +194,6 @@ def mark_sample(q: QuestionDefinition, sample: Sample) -> grader.QuestionResult:
         exact=variant.reference.exact,
         rounded=variant.reference.rounded,
         carried_forward=carried,
+        alternatives=variant.reference.alternatives,
     )
     return grader.mark_question(specs, reference, sample.answers)

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import grader
 from grader.rules import referenced_quantities
+from question_engine.alternatives import PerturbationReport, perturb_request, perturbation_report
 from question_engine.definition import QuestionDefinition
 from question_engine.errors import BankError
 from question_engine.jobs.question import to_plain
@@ -18,7 +19,12 @@ from question_engine.render import render_template
 
 @dataclass(frozen=True)
 class VariantBuild:
-    """One variant: its params, reference answers, all solver quantities and rendered texts."""
+    """One variant: its params, reference answers, all solver quantities and rendered texts.
+
+    Built with perturbations, `reference.alternatives` holds the named wrong values of its
+    asked quantities and `perturbations` what else the perturbed runs found; without, the
+    reference has no alternatives and `perturbations` is None.
+    """
 
     params: dict[str, Any]
     reference: grader.Reference
@@ -27,36 +33,74 @@ class VariantBuild:
     statement_md: str
     part_prompts: dict[str, str]
     solution_md: str
+    perturbations: PerturbationReport | None = None
 
 
 def build_variant(
-    q: QuestionDefinition, *, seed: int | None = None, paper: bool = False
+    q: QuestionDefinition,
+    *,
+    seed: int | None = None,
+    paper: bool = False,
+    perturbations: bool = True,
 ) -> VariantBuild:
-    """The variant for `seed` (or the original exam's when `paper`), computed in the sandbox."""
+    """The variant for `seed` (or the original exam's when `paper`), computed in the sandbox
+    (with its perturbed runs unless `perturbations` is False)."""
     if paper == (seed is not None):
         raise ValueError("build_variant needs exactly one of seed=<int> or paper=True")
-    return build_variants(q, [None] if paper else [seed])[0]
+    return build_variants(q, [None] if paper else [seed], perturbations=perturbations)[0]
 
 
-def build_variants(q: QuestionDefinition, seeds: Sequence[int | None]) -> list[VariantBuild]:
-    """Variants for several seeds (None = the paper variant) in a single sandbox job."""
+def build_variants(
+    q: QuestionDefinition, seeds: Sequence[int | None], *, perturbations: bool = True
+) -> list[VariantBuild]:
+    """Variants for several seeds (None = the paper variant) in a single sandbox job, each
+    with the alternatives of its perturbed runs unless `perturbations` is False."""
     if None in seeds and q.paper_params is None:
         raise BankError(f"bank/{q.slug}/question.toml: there is no [paper] table to build from")
     decimals = decimals_by_quantity(q)
+    perturb = perturb_request(q) if perturbations else None
     calls = [
-        ("harness_build", (q.code, seed, q.paper_params if seed is None else None, decimals))
+        (
+            "harness_build",
+            (q.code, seed, q.paper_params if seed is None else None, decimals, perturb),
+        )
         for seed in seeds
     ]
-    return [_variant_from_output(q, output) for output in run_harness(q.slug, calls)]
+    outputs = run_harness(q.slug, calls, perturbed=perturbations)
+    return [_variant_from_output(q, output) for output in outputs]
 
 
 def carried_forward_values(
     q: QuestionDefinition, params: Mapping[str, Any], answers_by_quantity: Mapping[str, Any]
 ) -> dict[str, Any]:
     """Every quantity recomputed from the student's own earlier answers (one sandbox job)."""
+    return marking_values(q, params, answers_by_quantity)[0]
+
+
+def marking_values(
+    q: QuestionDefinition,
+    params: Mapping[str, Any],
+    answers_by_quantity: Mapping[str, Any],
+    stored_without_alternatives: grader.Reference | None = None,
+) -> tuple[dict[str, Any], dict[str, Any] | None]:
+    """What marking needs from the solver, in one sandbox job: every quantity recomputed from
+    the student's own earlier answers, and, for a variant stored without alternatives (built
+    before perturbed runs existed; its reference given as `stored_without_alternatives`),
+    the alternatives its perturbed runs give (else None)."""
     answers = {name: to_plain(value) for name, value in answers_by_quantity.items()}
-    call = ("harness_carried_forward", (q.code, to_plain(dict(params)), answers))
-    return dict(run_harness(q.slug, [call])[0]["quantities"])
+    plain_params = to_plain(dict(params))
+    calls = [("harness_carried_forward", (q.code, plain_params, answers))]
+    if stored_without_alternatives is not None:
+        request = perturb_request(q)
+        calls.append(
+            ("harness_perturbations", (q.code, plain_params, decimals_by_quantity(q), request))
+        )
+    outputs = run_harness(q.slug, calls, perturbed=stored_without_alternatives is not None)
+    carried = dict(outputs[0]["quantities"])
+    if stored_without_alternatives is None:
+        return carried, None
+    report = perturbation_report(q, stored_without_alternatives, outputs[1])
+    return carried, dict(report.alternatives)
 
 
 def _variant_from_output(q: QuestionDefinition, output: Mapping[str, Any]) -> VariantBuild:
@@ -77,6 +121,10 @@ def _variant_from_output(q: QuestionDefinition, output: Mapping[str, Any]) -> Va
         exact={name: exact[name] for name in asked},
         rounded={name: rounded[name] for name in asked if name in rounded},
     )
+    report = None
+    if "perturbations" in output:
+        report = perturbation_report(q, reference, output["perturbations"])
+        reference = replace(reference, alternatives=report.alternatives)
     base = {**params, "p": params}
     solution_context = {**base, "q": exact, "rounded": rounded}
     return VariantBuild(
@@ -94,4 +142,5 @@ def _variant_from_output(q: QuestionDefinition, output: Mapping[str, Any]) -> Va
         solution_md=render_template(
             q.solution_template, solution_context, f"bank/{q.slug}/solution.md"
         ),
+        perturbations=report,
     )

@@ -26,8 +26,9 @@ from grader.mistakes import (
     MISTAKE_FEEDBACK,
     Mistake,
     candidate_mistakes,
-    find_mistake,
+    find_mistakes,
     matches_everywhere,
+    mistakes_feedback,
 )
 from grader.numeric_rule import NumericRule, numeric_rule
 from grader.parsing.array import ParsedArray, parse_array
@@ -195,7 +196,7 @@ class _NumericMarking:
         anticipated = self.anticipated()
         if anticipated is not None:
             return anticipated
-        mistake = self.whole_mistake()
+        mistakes = self.whole_mistakes()
         notes: list[str] = []
         missed = [i for i, name in enumerate(matched) if name is None]
         for flat in missed:
@@ -208,9 +209,10 @@ class _NumericMarking:
                 "wrote, but that is less precise than the question asks."
             )
         missed = [i for i, name in enumerate(matched) if name is None]
-        if mistake is not None:
+        if mistakes:
             credit = max(self.rule.mistake_credit, self.total(credits))
-            return credited_result(self.part, credit, mistake.feedback, None, (mistake.name,))
+            names = tuple(m.name for m in mistakes)
+            return credited_result(self.part, credit, mistakes_feedback(mistakes), None, names)
         if not missed:
             return credited_result(
                 self.part, self.total(credits), " ".join(notes), None, ("insufficient_precision",)
@@ -283,21 +285,30 @@ class _NumericMarking:
         except AnswerFormatError:
             return None
 
-    def whole_mistake(self) -> Mistake | None:
+    def whole_mistakes(self) -> list[Mistake]:
+        """The named mistakes explaining the whole answer (see `find_mistakes`), or []."""
         if not self.rule.mistakes:
-            return None
-        reported = (self.reference.alternatives or {}).get(self.part.quantity_name, {})
+            return []
+        reported = {}
+        if self.rule.perturbations:
+            reported = (self.reference.alternatives or {}).get(self.part.quantity_name, {})
+        right = [path.values for path in self.paths]
         for path in self.paths:
             if path.name == "carried_forward":
                 continue
             alternatives = reported if path.name == "exact" else {}
             candidates = candidate_mistakes(
-                path.values, self.rule.mistake_hints, self.reference.exact, alternatives
+                path.values,
+                self.rule.mistake_hints,
+                self.reference.exact,
+                alternatives,
+                right=right,
+                tolerance=self.tol,
             )
-            mistake = find_mistake(self.values, path.values, candidates, self.tol)
-            if mistake is not None:
-                return mistake
-        return None
+            mistakes = find_mistakes(self.values, path.values, candidates, self.tol)
+            if mistakes:
+                return mistakes
+        return []
 
     def describe_misses(self, missed: list[int]) -> tuple[list[str], str]:
         if self.exact.ndim == 0:

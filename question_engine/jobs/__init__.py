@@ -13,15 +13,19 @@ from pathlib import Path
 
 JOBS_DIR = Path(__file__).resolve().parent
 QUESTION_JOB = "question"
+PERTURBED_QUESTION_JOB = "question_perturbed"
 CODE_TESTS_JOB = "code_tests"
 NUMPY_CODE_TESTS_JOB = "code_tests_numpy"
 BUNDLES: dict[str, tuple[str, ...]] = {
     QUESTION_JOB: ("question",),
+    PERTURBED_QUESTION_JOB: ("perturbations", "question"),
     CODE_TESTS_JOB: ("model_probes", "code_tests"),
     NUMPY_CODE_TESTS_JOB: ("code_tests",),
 }
 """Each job's files, in the order they run; `model_probes` needs torch, so the numpy-runtime
-harness goes without it."""
+harness goes without it; the question job carries `perturbations` (which only defines what
+`question.py` calls for perturbed runs) only when it runs them, so the carried-forward job that
+every marking sends stays small."""
 
 
 @cache

@@ -1,19 +1,21 @@
 """The sandbox job that runs a question's `generate(rng)` and `solve(p, r)`.
 
-Shipped into the sandbox as this one file's source text (see `question_engine.jobs`); the
-author's `question.py` arrives as a string argument of each entry point. It imports nothing
-but the standard library and numpy (torch only when a value is a tensor) and does not use
-`from __future__` imports. The trusted side imports its pure helpers (`round_half_away`,
-`to_plain`) directly.
+Shipped into the sandbox as source text, alone or (for perturbed runs) bundled after
+`perturbations.py` (see `question_engine.jobs`); the author's `question.py` arrives as a
+string argument of each entry point. It imports nothing but the standard library and numpy
+(torch only when a value is a tensor) and does not use `from __future__` imports. The trusted
+side imports its pure helpers (`round_half_away`, `to_plain`) directly.
 """
 
 import copy
 import json
 import math
+import re
 
 import numpy as np
 
 REPORTER_MODES = ("exact", "rounded", "carried_forward")
+TERM_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
 def round_half_away(value, decimals: int):
@@ -89,16 +91,22 @@ class Reporter:
     - ``rounded``: the value rounded to its quantity's precision (from ``decimals`` or ``dp=``);
     - ``carried_forward``: records the value computed from upstream quantities but returns the
       student's own answer (from ``answers``) so later quantities build on it.
+
+    A `perturbation` (see perturbations.py) makes one mistake on the way: its hooks may change
+    what `report`, `optional` and `slip` hand back (and what `report` records).
     """
 
-    def __init__(self, mode: str = "exact", decimals=None, answers=None) -> None:
+    def __init__(self, mode: str = "exact", decimals=None, answers=None, perturbation=None):
         if mode not in REPORTER_MODES:
             raise ValueError(f"unknown reporter mode {mode!r}; use one of {REPORTER_MODES}")
         self.mode = mode
         self.decimals = dict(decimals or {})
         self.answers = dict(answers or {})
+        self.perturbation = perturbation
         self.quantities: dict = {}
         self.substituted: list = []
+        self.optional_names: list = []
+        self.slip_names: list = []
 
     def report(self, name: str, value, dp: int | None = None):
         """Record quantity `name` and return the value later steps should use."""
@@ -106,6 +114,8 @@ class Reporter:
             raise ValueError("report() needs a non-empty quantity name as its first argument")
         if name in self.quantities:
             raise ValueError(f"quantity {name!r} is reported twice; give each step its own name")
+        if self.perturbation is not None:
+            value = self.perturbation.reported(name, value)
         if not _is_finite(value):
             if self.mode != "carried_forward":
                 raise ValueError(f"quantity {name!r} is not finite (NaN or infinity): {value!r}")
@@ -121,6 +131,35 @@ class Reporter:
                 self.substituted.append(name)
                 return student_value
         return value
+
+    def optional(self, name: str, value):
+        """Pass on `value`, a term a student may leave out (a bias, a regulariser).
+
+        Returns `value` in every mode; the perturbed run ``forgot:<name>`` gets zeros of its
+        type and shape instead, so a student who forgot the term is named. A name may be used
+        more than once (every use is left out together).
+        """
+        self._note_term(name, "optional", self.optional_names)
+        if self.perturbation is not None:
+            return self.perturbation.optional(name, value)
+        return value
+
+    def slip(self, name: str, right, wrong):
+        """Return `right`; the perturbed run ``slip:<name>`` gets `wrong` (the author's own
+        anticipated mistake, named with the phrase in question.toml's [perturbations.slips])."""
+        self._note_term(name, "slip", self.slip_names)
+        if self.perturbation is not None:
+            return self.perturbation.slip(name, right, wrong)
+        return right
+
+    @staticmethod
+    def _note_term(name, method: str, names: list) -> None:
+        if not isinstance(name, str) or not TERM_NAME.match(name):
+            raise ValueError(
+                f"{method}() needs an identifier such as 'bias' as its first argument, not {name!r}"
+            )
+        if name not in names:
+            names.append(name)
 
 
 def _is_finite(value) -> bool:
@@ -165,25 +204,69 @@ def plain_params(params) -> dict:
     return plain
 
 
-def solve_in_mode(namespace: dict, params: dict, mode: str, decimals=None, answers=None) -> dict:
-    """Run `solve` once with a fresh reporter; return what it recorded and substituted."""
-    reporter = Reporter(mode, decimals=decimals, answers=answers)
+def run_solve(namespace: dict, params: dict, reporter: Reporter) -> Reporter:
+    """Run the author's `solve` on a copy of `params`; return the reporter it filled."""
     namespace["solve"](copy.deepcopy(params), reporter)
     if not reporter.quantities:
         raise ValueError("solve(p, r) reported no quantities; call r.report(name, value)")
+    return reporter
+
+
+def solve_in_mode(namespace: dict, params: dict, mode: str, decimals=None, answers=None) -> dict:
+    """Run `solve` once with a fresh reporter; return what it recorded and substituted."""
+    reporter = run_solve(namespace, params, Reporter(mode, decimals=decimals, answers=answers))
     return {"quantities": reporter.quantities, "substituted": reporter.substituted}
 
 
-def harness_build(source: str, seed, paper_params, decimals: dict) -> dict:
-    """Params (generated from `seed`, or the paper's) plus exact and rounded quantities."""
+def harness_build(source: str, seed, paper_params, decimals: dict, perturb=None) -> dict:
+    """Params (generated from `seed`, or the paper's) plus exact and rounded quantities.
+
+    With `perturb` (``{"asked": [...], "off": [...]}``) the output also holds
+    ``perturbations``: the perturbed runs of `harness_perturbations`.
+    """
     namespace = load_author_namespace(source)
     if paper_params is not None:
         params = plain_params(paper_params)
     else:
         params = plain_params(namespace["generate"](np.random.default_rng(seed)))
-    exact = solve_in_mode(namespace, params, "exact")
+    exact = run_solve(namespace, params, Reporter("exact"))
     rounded = solve_in_mode(namespace, params, "rounded", decimals=decimals)
-    return {"params": params, "exact": exact["quantities"], "rounded": rounded["quantities"]}
+    output = {"params": params, "exact": exact.quantities, "rounded": rounded["quantities"]}
+    if perturb is not None:
+        output["perturbations"] = _perturbations(
+            namespace, params, exact, rounded["quantities"], decimals, perturb
+        )
+    return output
+
+
+def harness_perturbations(source: str, params: dict, decimals: dict, perturb: dict) -> dict:
+    """The perturbed runs of one variant (``chains``, ``unknown_off``, ``skipped``, and the
+    ``optional`` and ``slips`` names `solve` used): for a variant stored without them."""
+    namespace = load_author_namespace(source)
+    exact = run_solve(namespace, params, Reporter("exact"))
+    rounded = solve_in_mode(namespace, params, "rounded", decimals=decimals)
+    return _perturbations(namespace, params, exact, rounded["quantities"], decimals, perturb)
+
+
+def _perturbations(namespace, params, exact, rounded, decimals, perturb) -> dict:
+    def run(run_namespace, run_params, perturbation, mode):
+        reporter = Reporter(mode, decimals=decimals, perturbation=perturbation)
+        return run_solve(run_namespace, run_params, reporter).quantities
+
+    found = perturbed_chains(  # noqa: F821 - bundled from perturbations.py
+        namespace,
+        params,
+        {
+            "quantities": exact.quantities,
+            "optional": exact.optional_names,
+            "slips": exact.slip_names,
+        },
+        rounded,
+        run,
+        list(perturb.get("asked", ())),
+        list(perturb.get("off", ())),
+    )
+    return {**found, "optional": exact.optional_names, "slips": exact.slip_names}
 
 
 def harness_carried_forward(source: str, params: dict, answers: dict) -> dict:

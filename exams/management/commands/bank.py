@@ -75,12 +75,19 @@ class Command(BaseCommand):
     def _validate(self, options: dict) -> None:
         failures = 0
         for definition in _definitions(None, options["slug"]):
-            problems = question_engine.validate_question(definition, seeds=options["seeds"])
+            notes: list[str] = []
+            problems = question_engine.validate_question(
+                definition, seeds=options["seeds"], notes=notes
+            )
             failures += bool(problems)
             status = "ok" if not problems else f"{len(problems)} problem(s)"
+            if notes:
+                status += f", {len(notes)} note(s)"
             self.stdout.write(f"{definition.slug}: {status}")
             for problem in problems:
                 self.stdout.write(f"  - {problem}")
+            for note in notes:
+                self.stdout.write(f"  note: {note}")
         if failures:
             raise CommandError(f"{failures} question(s) failed validation.")
 

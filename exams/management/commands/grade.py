@@ -61,7 +61,11 @@ class Command(BaseCommand):
             result = variant_answers_mark(
                 definition=definition,
                 params=build.params,
-                reference={"exact": build.reference.exact, "rounded": build.reference.rounded},
+                reference={
+                    "exact": build.reference.exact,
+                    "rounded": build.reference.rounded,
+                    "alternatives": build.reference.alternatives,
+                },
                 answers=answers,
             )
         except question_engine.BankError as exc:
