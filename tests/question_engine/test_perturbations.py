@@ -16,6 +16,8 @@ from question_engine import (
     marking_values,
     validate_question,
 )
+from question_engine.alternatives import feedback
+from question_engine.definition import PerturbationSettings
 from question_engine.jobs import PERTURBED_QUESTION_JOB, job_source
 from question_engine.jobs.perturbations import (
     Perturbation,
@@ -25,6 +27,7 @@ from question_engine.jobs.perturbations import (
     zeros_like,
 )
 from question_engine.jobs.question import Reporter
+from tests.grader.test_messages import _sentence_problems
 
 SOLVER = """
 import math
@@ -320,3 +323,33 @@ def test_validation_notes_perturbations_that_give_the_right_answer(make_question
 def test_the_perturbations_table_is_checked_when_loading(make_question, table, message):
     with pytest.raises(BankError, match=message):
         load_question(make_question(files=files(table)))
+
+
+@pytest.mark.parametrize(
+    "chain",
+    [
+        {"name": "log10_for_ln", "family": "log_base", "target": None},
+        {"name": "log2_for_ln", "family": "log_base", "target": None},
+        {"name": "ln_for_log10", "family": "log_base", "target": None},
+        {"name": "ln_for_log2", "family": "log_base", "target": None},
+        {"name": "degrees", "family": "degrees", "target": None},
+        {"name": "transpose:W1", "family": "transpose", "target": "W1"},
+        {"name": "sign:h1", "family": "sign", "target": "h1"},
+        {"name": "round_2dp:h1", "family": "early_rounding", "target": "h1"},
+        {"name": "round_2sf:h1", "family": "early_rounding", "target": "h1"},
+        {"name": "forgot:bias", "family": "optional", "target": "bias"},
+        {"name": "forgot:l2_penalty", "family": "optional", "target": "l2_penalty"},
+        {"name": "slip:variance_for_std", "family": "slip", "target": "variance_for_std"},
+    ],
+)
+def test_every_perturbation_feedback_is_a_proofread_sentence(chain):
+    """Each family's feedback, with the author's phrases and without, reads as a sentence that
+    names the mistake and the step and states no value."""
+    with_phrases = PerturbationSettings(
+        slips={"variance_for_std": "using the variance where the standard deviation is needed"},
+        optional={"bias": "leaving out the bias b"},
+    )
+    for settings in (PerturbationSettings(), with_phrases):
+        text = feedback("J", {**chain, "step": 3, "at": "h2"}, settings)
+        assert _sentence_problems(text) == [], text
+        assert text.endswith("(first wrong at step 3, h2)."), text
