@@ -56,7 +56,7 @@ def solve(p, r):
 TOML = """
 title = "Perturbed"
 topic = "Testing"
-source = "made up"
+source = "not from a seed paper"
 {perturbations}
 [[parts]]
 label = "s"
