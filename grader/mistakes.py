@@ -222,24 +222,30 @@ def find_mistakes(
 ) -> list[Mistake]:
     """The named mistakes that explain the whole answer, first one first.
 
-    When the first is specific (from the solver or a hint), the next one of another name that
-    also explains the answer is named with it (up to MAX_NAMED_TOGETHER in all) if it is
-    specific too or a perturbation made at the answer itself (AT_THE_ANSWER): a sign flipped
-    at an intermediate that only negates the answer is named beside the plain sign error,
-    while a scaling that merely restates the specific mistake (half the value) is not. A
-    generic first mistake is named alone.
+    When the first is specific (from the solver or a hint), the others of other names that also
+    explain the answer are named with it (up to MAX_NAMED_TOGETHER in all) if they are specific
+    too or a perturbation made at the answer itself (AT_THE_ANSWER): a sign flipped at an
+    intermediate that only negates the answer is named beside the plain sign error, while a
+    scaling that merely restates the specific mistake (half the value) is not. A generic first
+    mistake is named alone. When more than MAX_NAMED_TOGETHER specific mistakes explain the
+    answer, none of them can be told to be the cause, so none is named (only a generic one
+    may be).
     """
-    found: list[Mistake] = []
+    explaining: list[Mistake] = []
     for mistake in candidates:
-        if found and not (mistake.specific or mistake.name in AT_THE_ANSWER):
-            continue
-        if any(m.name == mistake.name for m in found):
+        if any(found.name == mistake.name for found in explaining):
             continue
         if mistake.explains(answer, reference, tolerance):
-            found.append(mistake)
-            if not found[0].specific or len(found) == MAX_NAMED_TOGETHER:
-                break
-    return found
+            explaining.append(mistake)
+    if sum(mistake.specific for mistake in explaining) > MAX_NAMED_TOGETHER:
+        explaining = [mistake for mistake in explaining if not mistake.specific]
+    if not explaining:
+        return []
+    first, others = explaining[0], explaining[1:]
+    if not first.specific:
+        return [first]
+    together = [m for m in others if m.specific or m.name in AT_THE_ANSWER]
+    return [first, *together][:MAX_NAMED_TOGETHER]
 
 
 def mistakes_feedback(mistakes: Sequence[Mistake]) -> str:

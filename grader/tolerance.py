@@ -9,7 +9,9 @@ bands it names (see docs/marking.md for worked examples):
   ``ref`` rounded to ``n`` significant figures and ``E`` is the order of magnitude of the
   *unrounded* ``ref`` (so 0.09996 at 3 s.f. gives ``r = 0.1`` but ``h = 0.00005``);
   ``ref = 0`` accepts only 0;
-* ``abs = a`` / ``rel = q``:  ``|x - ref| <= max(a, q * |ref|) + eps(ref)``;
+* ``abs = a`` / ``rel = q``:  ``|x - ref| <= max(a, q * |ref|) + eps(ref)``; with neither (an
+  exact rule, the default of ``integer`` parts) two whole numbers must be equal, so 10**13 + 10
+  is not 10**13;
 
 with ``eps(v) = 1e-12 * |v|``, which absorbs binary floating-point error only. It is relative
 to the magnitude of the value it is added to, so it never accepts 0 for a tiny reference; the
@@ -101,6 +103,8 @@ class Tolerance:
         if self.sf is not None and within_significant_figures(answer, reference, self.sf):
             return True
         allowed = max(self.absolute, self.relative * abs(reference))
+        if allowed == 0 and float(reference).is_integer() and float(answer).is_integer():
+            return answer == reference
         return abs(answer - reference) <= allowed + epsilon(reference)
 
     def describe(self) -> str:

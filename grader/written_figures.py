@@ -6,8 +6,8 @@ How figures are counted (the convention of Moodle STACK's NumSigFigs test):
   ``0.00123`` has 3, ``1.50`` has 3, ``1.500`` has 4, ``1.20e-3`` has 3, ``1.00e5`` has 3;
 * trailing zeros of a whole number written without a decimal point or exponent are ambiguous:
   ``1200`` counts as 2, 3 or 4 figures (``1200.`` has exactly 4, ``1.2e3`` exactly 2);
-* a zero has as many figures as zeros after its decimal point, at least one: ``0`` and ``0.0``
-  have 1, ``0.00`` has 2;
+* a zero has as many figures as zeros written after its decimal point, at least one: ``0``,
+  ``0.0`` and ``0%`` have 1, ``0.00`` and ``0.00e2`` have 2;
 * an answer written as an expression (``55/294``, ``pi``, ``-(0.05)``) has no written figures.
 
 A percentage counts every digit written before the ``%`` (``40%`` has 2).
@@ -58,7 +58,7 @@ def written_figures(entry: ParsedNumber) -> WrittenFigures | None:
     if entry.sig_figs is None or entry.decimals is None:
         return None
     if entry.value == 0:
-        figures = max(1, entry.decimals)
+        figures = max(1, entry.fraction_digits or 0)
         return WrittenFigures(figures, figures)
     if entry.integer_literal:
         fewest = min(entry.sig_figs, _shortest_digits(entry.value))

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
@@ -79,10 +80,20 @@ class _Token:
 
 
 def normalise_symbols(text: str) -> str:
-    """Replace typographic operators (×, ·, −, ÷…) by their ASCII spelling; `√` is kept."""
+    """Replace typographic operators (×, ·, −, ÷…) by their ASCII spelling; `√` is kept.
+
+    Decimal digits of every script (full-width ``０``, Arabic-Indic ``٠``…) become ASCII
+    digits, so that they are read, grouped and counted as significant figures exactly like
+    ``0``-``9``.
+    """
     for symbol, ascii_spelling in _SYMBOL_SPELLINGS.items():
         text = text.replace(symbol, ascii_spelling)
-    return text
+    if text.isascii():
+        return text
+    return "".join(
+        str(unicodedata.decimal(char)) if char.isdecimal() and not char.isascii() else char
+        for char in text
+    )
 
 
 def _tokenize(text: str) -> list[_Token]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from grader.errors import AnswerFormatError
 from grader.parsing.expression import evaluate_constant, normalise_symbols, parse_expression
@@ -26,6 +26,8 @@ _PLAIN = re.compile(
 _SPACES = " \u00a0\u2009\u202f"
 _GROUPED = re.compile(rf"(?P<sign>[+-]?)(?P<runs>\d+(?:[,{_SPACES}]\d+)+)(?P<rest>.*)", re.DOTALL)
 _RUN_SEPARATOR = re.compile(rf"[,{_SPACES}]")
+# Where a comma is the decimal mark, a point before exactly three digits may group thousands.
+_POINT_GROUPING = re.compile(r"([+-]?)([1-9]\d{0,2})\.(\d{3})")
 
 
 @dataclass(frozen=True)
@@ -35,12 +37,15 @@ class ParsedNumber:
     ``decimals`` and ``sig_figs`` describe the written precision of a plain decimal
     (``0.190`` → 3 decimals, 3 significant figures); they are ``None`` for exact expressions
     such as ``55/294``. ``integer_literal`` is true when written without a point or exponent.
+    ``fraction_digits`` counts the digits written after the point of the mantissa (``0.00e2``
+    → 2), whatever the exponent or a ``%`` does to ``decimals``.
     """
 
     value: float
     decimals: int | None = None
     sig_figs: int | None = None
     integer_literal: bool = False
+    fraction_digits: int | None = None
 
 
 @dataclass(frozen=True)
@@ -77,7 +82,7 @@ def _parse_plain(text: str) -> ParsedNumber | None:
     value = float(f"{match.group('sign')}{integer or '0'}.{fraction or '0'}e{exponent}")
     decimals, sig_figs = _written_precision(integer, fraction, exponent)
     is_integer_literal = match.group("frac") is None and match.group("exp") is None
-    return ParsedNumber(value, decimals, sig_figs, is_integer_literal)
+    return ParsedNumber(value, decimals, sig_figs, is_integer_literal, len(fraction))
 
 
 def _finite(number: ParsedNumber) -> ParsedNumber:
@@ -101,6 +106,14 @@ def _read_decimal_comma(text: str, suffix: str) -> str:
     """The text with its one decimal comma made a point (a part that accepts decimal commas)."""
     commas = text.count(",")
     if commas == 0:
+        point_grouping = _POINT_GROUPING.fullmatch(text)
+        if point_grouping is not None:
+            sign, head, tail = point_grouping.groups()
+            whole, decimal = f"{sign}{head}{tail}{suffix}", f"{sign}{head},{tail}{suffix}"
+            raise AnswerFormatError(
+                f"{text}{suffix} could mean {whole} (a point grouping thousands) or {decimal}; "
+                f"write it without the point ({whole}) or with a decimal comma ({decimal})"
+            )
         return text
     if commas > 1:
         raise AnswerFormatError(
@@ -178,9 +191,11 @@ def parse_number(raw: str, notation: Notation = PLAIN_NOTATION) -> ParsedNumber:
     if text.endswith("%"):
         percent = _parse_body(text[:-1].rstrip(), notation, "%")
         if notation.percent_is_unit:
-            return _finite(ParsedNumber(percent.value, percent.decimals, percent.sig_figs))
+            return _finite(replace(percent, integer_literal=False))
         decimals = None if percent.decimals is None else percent.decimals + 2
-        return _finite(ParsedNumber(percent.value / 100.0, decimals, percent.sig_figs))
+        return _finite(
+            replace(percent, value=percent.value / 100.0, decimals=decimals, integer_literal=False)
+        )
     return _parse_body(text, notation, "")
 
 

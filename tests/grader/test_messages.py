@@ -142,7 +142,7 @@ CORPUS: list[tuple[str, str, dict, list[str]]] = [
     ("ce10", "number", {**SF3, "mistake_hints": {"log": "log10"}}, ["0.693"]),
     ("ce2", "number", {**SF3, "mistake_hints": {"log": "log2"}}, ["0.693"]),
     ("q", "number", SF3, ["0.0996", "0.100"]),
-    ("q", "number", {**SF3, "decimal_comma": True}, ["0,100", "1,2,3", "1.2,3"]),
+    ("q", "number", {**SF3, "decimal_comma": True}, ["0,100", "1,2,3", "1.2,3", "1.250"]),
     ("alt", "number", DP2, ["0.84", "2.50"]),
     ("n", "integer", {}, ["320128", "320,128", "320 128", "320127", "3.5", "32 01 28"]),
     ("u", "vector", DP2, ["[1.3, -4.7, 3.6]", "[1.3, 4.7, 3.6]", "[9, 9, 9]", "[[1, 2], [3, 4]]"]),

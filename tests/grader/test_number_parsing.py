@@ -233,3 +233,39 @@ def test_percent_sign_is_the_unit_when_a_percentage_is_asked(text, value, decima
 @pytest.mark.parametrize(("text", "value"), [("42.5%", 0.425), ("75%", 0.75)])
 def test_percent_sign_means_hundredths_when_a_fraction_is_asked(text, value):
     assert parse_number(text).value == pytest.approx(value, rel=1e-15)
+
+
+@pytest.mark.parametrize(
+    ("written", "ascii_spelling"),
+    [
+        ("００", "00"),
+        ("０2", "02"),
+        ("-０1", "-01"),
+        (".０5", ".05"),
+        ("١٢٣", "123"),
+        ("１.５０", "1.50"),
+    ],
+)
+def test_digits_of_every_script_are_read_and_counted_like_ascii_digits(written, ascii_spelling):
+    """A full-width or Arabic-Indic zero is a zero: it is not a significant figure."""
+    assert parse_number(written) == parse_number(ascii_spelling)
+
+
+def test_digits_of_every_script_are_grouped_like_ascii_digits():
+    with pytest.raises(AnswerFormatError, match="use a decimal point"):
+        parse_number("０,250", Notation(whole=True))
+    with pytest.raises(AnswerFormatError, match="spaces may only group digits in threes"):
+        parse_number("０ 250")
+
+
+@pytest.mark.parametrize("written", ["1.250", "12.500", "-1.250", "1.250%"])
+def test_a_point_that_could_group_thousands_is_ambiguous_where_commas_are_decimal(written):
+    with pytest.raises(AnswerFormatError, match="could mean .* or .*,"):
+        parse_number(written, Notation(decimal_comma=True))
+
+
+@pytest.mark.parametrize(
+    ("written", "value"), [("1.25", 1.25), ("0.250", 0.25), ("1250.5", 1250.5)]
+)
+def test_other_decimal_points_are_read_where_commas_are_decimal(written, value):
+    assert parse_number(written, Notation(decimal_comma=True)).value == value

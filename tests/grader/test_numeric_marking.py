@@ -392,3 +392,26 @@ def test_fewer_sig_figs_at_a_power_of_ten_are_judged_with_the_narrow_band():
     wrong = mark("number", "0.0996", rule, "q4", POWER_OF_TEN)
     assert (wrong.status, wrong.score) == ("incorrect", 0.0)
     assert "insufficient_precision" not in wrong.mistakes
+
+
+@pytest.mark.parametrize(
+    ("answer", "reference", "rule"),
+    [
+        ("００", 0.31, DP2),
+        ("０2", 1.64, DP2),
+        ("-０1", math.sin(5), {"tolerance": {"dp": 4}}),
+    ],
+)
+def test_non_ascii_zeros_earn_nothing_for_a_one_figure_answer(answer, reference, rule):
+    """Leading zeros of any script are not significant figures, so a nearest-integer answer
+    never earns the insufficient-precision credit."""
+    result = mark("number", answer, rule, quantity="x", reference=Reference(exact={"x": reference}))
+    assert (result.status, result.score) == ("incorrect", 0.0)
+
+
+def test_an_exact_rule_compares_large_whole_numbers_exactly():
+    reference = Reference(exact={"n": 10**13})
+    assert mark("integer", "10000000000000", {}, "n", reference).status == "correct"
+    assert mark("integer", "10000000000010", {}, "n", reference).status == "incorrect"
+    exact = {"tolerance": {"abs": 0}}
+    assert mark("number", "10000000000001", exact, "n", reference).status == "incorrect"

@@ -150,3 +150,32 @@ def test_a_chain_that_only_negates_the_answer_is_named_beside_the_plain_sign_err
         "Or: Sign error: your answer is the negative of the expected value."
     )
     assert mark("-0.70", Reference(exact={"log_det": 0.7}), label="log_det").mistakes == ("sign",)
+
+
+def _signs(values: dict[str, float]) -> Reference:
+    return Reference(
+        exact={"y": 0.2312},
+        alternatives={
+            "y": {
+                f"sign:{name}": {
+                    "value": value,
+                    "feedback": f"Your y matches the answer you get with the sign of {name} "
+                    "flipped (first wrong at step 1, u1).",
+                }
+                for name, value in values.items()
+            }
+        },
+    )
+
+
+def test_two_perturbed_chains_explaining_the_answer_are_both_named():
+    result = mark("0.194", _signs({"W2": 0.1921, "u1": 0.1938}), label="y")
+    assert result.mistakes == ("sign:W2", "sign:u1")
+    assert result.feedback.startswith("More than one mistake gives your answer.")
+
+
+def test_no_perturbed_chain_is_named_when_more_than_two_explain_the_answer():
+    """At 2 d.p., sign flips at W2, u1 and u3 all give 0.19: none can be told to be the cause."""
+    result = mark("0.194", _signs({"W2": 0.1921, "u1": 0.1938, "u3": 0.1940}), label="y")
+    assert result.mistakes == ()
+    assert result.feedback == "Incorrect."

@@ -181,3 +181,17 @@ WRITTEN_SF_FEEDBACK = [
 @pytest.mark.parametrize("feedback", WRITTEN_SF_FEEDBACK)
 def test_written_sf_feedback_passes_the_library_proofreading(feedback):
     assert _sentence_problems(feedback) == [], feedback
+
+
+@pytest.mark.parametrize(
+    ("written", "figures"),
+    [("0%", 1), ("0.0%", 1), ("0.00e2", 2), ("0.000e-2", 3), ("0.00", 2), ("0", 1)],
+)
+def test_a_zero_counts_the_zeros_written_after_its_point(written, figures):
+    assert written_figures(parse_number(written)) == WrittenFigures(figures, figures)
+
+
+def test_a_full_width_zero_is_not_a_written_figure():
+    part = PartSpec("a", "number", 1.0, {"written_sf": 2})
+    assert mark_part(part, Reference(exact={"a": 0.05}), ".０5").status == "incorrect"
+    assert mark_part(part, Reference(exact={"a": 0.05}), "0.050").status == "correct"
