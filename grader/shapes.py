@@ -49,8 +49,8 @@ def check_kind_shape(kind: str, shape: tuple[int, ...]) -> None:
     """
     if kind == "vector" and len(_squeezed(shape)) > 1:
         raise AnswerFormatError(
-            "enter a vector (one row or one column of numbers, like [1, 2, 3]), not a "
-            f"{shape_text(shape)} array"
+            "enter a vector (one row or one column of numbers, like [1, 2, 3]), not an array "
+            f"of shape {shape_text(shape)}"
         )
     if kind == "matrix" and len(shape) > 2:
         raise AnswerFormatError(

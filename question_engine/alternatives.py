@@ -13,6 +13,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
+
 import grader
 from grader.mistakes import alternative_is_right
 from question_engine.definition import PartDefinition, PerturbationSettings, QuestionDefinition
@@ -127,8 +129,38 @@ def perturbation_report(
         skipped=tuple(found.get("skipped", ())),
         optional=tuple(found.get("optional", ())),
         slips=tuple(found.get("slips", ())),
-        alternatives=alternatives,
+        alternatives={quantity: _distinct(named) for quantity, named in alternatives.items()},
     )
+
+
+def _distinct(named: Mapping[str, Mapping[str, Any]]) -> dict[str, Mapping[str, Any]]:
+    """The alternatives with the same values as an earlier one left out: two perturbations
+    that are the same calculation here (h1 = 0.4567 rounded to 2 decimal places and to 2
+    significant figures) are one mistake, named once, by the first."""
+    kept: dict[str, Mapping[str, Any]] = {}
+    seen: list[tuple[Any, Any]] = []
+    for name, entry in named.items():
+        values = (entry.get("value"), entry.get("rounded"))
+        if any(_same(values, other) for other in seen):
+            continue
+        seen.append(values)
+        kept[name] = entry
+    return kept
+
+
+def _same(first: tuple[Any, Any], second: tuple[Any, Any]) -> bool:
+    for a, b in zip(first, second, strict=True):
+        if (a is None) != (b is None):
+            return False
+        if a is None:
+            continue
+        try:
+            a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
+        except (OverflowError, TypeError, ValueError):
+            return False
+        if a.shape != b.shape or not np.allclose(a, b, rtol=1e-12, atol=0.0):
+            return False
+    return True
 
 
 def _is_right(spec: grader.PartSpec, reference: grader.Reference, value: Any) -> bool:

@@ -103,11 +103,20 @@ def _typed_reference(value: Any, rule: dict[str, Any]) -> str:
     """The value as text, to the significant figures the rule asks for (if any)."""
     tolerance = rule.get("tolerance")
     figures = tolerance.get("sf") if isinstance(tolerance, dict) else None
+    if isinstance(rule.get("written_sf"), int):
+        figures = rule["written_sf"]
     if isinstance(value, str):
         return value
-    if isinstance(figures, int) and not isinstance(value, list):
-        return f"{float(value):#.{figures}g}".rstrip(".")
+    if isinstance(figures, int):
+        return _significant_text(value, figures)
     return answer_text(value, None)
+
+
+def _significant_text(value: Any, figures: int) -> str:
+    """A number (or nested list) written with exactly ``figures`` significant figures."""
+    if isinstance(value, list):
+        return "[" + ", ".join(_significant_text(item, figures) for item in value) + "]"
+    return f"{float(value):#.{figures}g}".rstrip(".")
 
 
 def _rounded(value: Any, dp: int) -> Any:
@@ -162,8 +171,9 @@ def _all_zero(value: Any, dp: int | None) -> bool:
         return bool(value) and all(_all_zero(item, dp) for item in value)
     if isinstance(value, bool | str) or value is None:
         return False
-    tolerance = 0.5 * 10.0 ** (-dp) if dp is not None else 1e-12
-    return math.isclose(float(value), 0.0, abs_tol=tolerance)
+    if dp is None:
+        return float(value) == 0.0
+    return math.isclose(float(value), 0.0, abs_tol=0.5 * 10.0 ** (-dp))
 
 
 def _sample_problems(q: QuestionDefinition) -> list[str]:

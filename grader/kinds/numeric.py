@@ -8,6 +8,7 @@ answer is compared with the author's anticipated answers and with the named mist
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -40,6 +41,8 @@ from grader.tolerance import Tolerance
 from grader.types import PartResult, PartSpec, Reference
 from grader.written_figures import WRITTEN_FIGURES_MISTAKE, written_figures_feedback
 
+_COMMA_BETWEEN_DIGITS = re.compile(r"\d,\d")
+
 
 @dataclass(frozen=True)
 class Path:
@@ -62,7 +65,15 @@ def read_numeric(part: PartSpec, rule: NumericRule, raw: str) -> ParsedArray:
         answer = parse_array(raw, rule.notation)
     if part.kind == "integer" and not answer.entries[0].value.is_integer():
         raise AnswerFormatError("enter a whole number (such as 45), not a decimal")
-    check_kind_shape(part.kind, answer.shape)
+    try:
+        check_kind_shape(part.kind, answer.shape)
+    except AnswerFormatError as error:
+        if _COMMA_BETWEEN_DIGITS.search(raw) is None:
+            raise
+        raise AnswerFormatError(
+            f"{error}; if you wrote decimal commas, write decimal points instead (0.25, not "
+            "0,25): in an array, commas separate entries"
+        ) from None
     return answer
 
 

@@ -73,7 +73,31 @@ def _is_bracketed(text: str) -> bool:
     return True
 
 
+_DIGIT_COMMA_DIGIT = re.compile(r"[-+]?\d*\.?\d+,\d+")
+_ENTRY_SEPARATOR = re.compile(r",\s|\d\s+[-+]?[\d.]")
+
+
+def _refuse_decimal_commas(text: str) -> None:
+    """Raise AnswerFormatError when a row of plain entries writes numbers with decimal commas.
+
+    A row that separates entries with ``, `` or spaces and also has a comma between two digits
+    (``[0,9997, 0,9123]``, ``0,9997 0,9123``) mixes two uses of the comma: the one between
+    digits is a decimal comma, which would otherwise be read silently as two entries.
+    """
+    if text.lstrip().startswith(("[", "(")):
+        return
+    written = _DIGIT_COMMA_DIGIT.search(text)
+    if written is None or _ENTRY_SEPARATOR.search(text) is None:
+        return
+    number = written.group()
+    raise AnswerFormatError(
+        f"{number} looks like a number with a decimal comma; in an array commas separate "
+        f"entries, so write it with a decimal point ({number.replace(',', '.')})"
+    )
+
+
 def _row_items(text: str) -> list[str]:
+    _refuse_decimal_commas(text)
     if "," in text or text.lstrip().startswith(("[", "(")):
         items = [item.strip() for item in _split_top_level(text, ",")]
         if items and items[-1] == "" and len(items) > 1:

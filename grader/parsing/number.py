@@ -151,6 +151,10 @@ def _ungrouped(text: str, notation: Notation, suffix: str) -> str:
             f"spaces may only group digits in threes (16 941 456); enter a single number: {better}"
         )
     if any(char in _SPACES for char in runs):
+        head, comma, last = runs.rpartition(",")
+        if comma and not any(char in _SPACES for char in last) and len(last) != 3:
+            decimal = f"{sign}{head}.{last}{tail}"
+            raise AnswerFormatError(f"use a decimal point, not a decimal comma: {decimal}")
         raise AnswerFormatError(
             f"group digits with commas or with spaces, not both, or not at all: {plain}"
         )

@@ -76,3 +76,24 @@ def test_system_check_reports_a_broken_folder_with_id_and_hint(tmp_path, setting
     errors = check_bank_questions()
     assert [e.id for e in errors] == ["bank.E001"]
     assert "bad-question" in errors[0].msg and errors[0].hint
+
+
+def _bank_with_a_broken_question(tmp_path, settings):
+    shutil.copytree(settings.BANK_ROOT / DEMO, tmp_path / DEMO)
+    broken = tmp_path / "broken-source"
+    shutil.copytree(settings.BANK_ROOT / DEMO, broken)
+    toml = broken / "question.toml"
+    toml.write_text(toml.read_text().replace('source = "not from a seed paper"', 'source = "x"'))
+    settings.BANK_ROOT = tmp_path
+
+
+def test_one_broken_question_does_not_stop_validating_another(tmp_path, settings, capsys):
+    """System checks run as from the shell; bank.E001 must not block the command that fixes it."""
+    _bank_with_a_broken_question(tmp_path, settings)
+    assert [e.id for e in check_bank_questions()] == ["bank.E001"]
+    call_command("bank", "validate", DEMO, "--seeds", "2", skip_checks=False)
+    assert f"{DEMO}: ok" in capsys.readouterr().out
+    with pytest.raises(CommandError, match="broken-source/question.toml: source must be"):
+        call_command("bank", "validate", "broken-source", skip_checks=False)
+    with pytest.raises(CommandError, match="broken-source/question.toml: source must be"):
+        call_command("bank", "list", skip_checks=False)

@@ -1,3 +1,5 @@
+import re
+
 import numpy as np
 import pytest
 
@@ -52,3 +54,25 @@ def test_unreadable_arrays_say_why(text, fragment):
 def test_each_entry_keeps_its_written_form():
     array = parse_array("[[[1., 2, 3]]]")
     assert [entry.integer_literal for entry in array.entries] == [False, True, True]
+
+
+@pytest.mark.parametrize(
+    ("written", "number"),
+    [
+        ("[0,9997, 0,9123]", "0,9997"),
+        ("0,9997 0,9123", "0,9997"),
+        ("[1, 2,5, 3]", "2,5"),
+        ("[[0,5, 0,7], [1, 2]]", "0,5"),
+        ("[-0,25 1]", "-0,25"),
+    ],
+)
+def test_decimal_commas_in_an_array_are_refused_not_read_as_more_entries(written, number):
+    with pytest.raises(AnswerFormatError, match=f"^{re.escape(number)} looks like a number with"):
+        parse_array(written)
+
+
+@pytest.mark.parametrize(
+    ("written", "shape"), [("[1,2,3]", (3,)), ("[[1,2], [3,4]]", (2, 2)), ("[1,2;3,4]", (2, 2))]
+)
+def test_commas_that_only_separate_entries_are_read_as_before(written, shape):
+    assert parse_array(written).shape == shape

@@ -269,3 +269,13 @@ def test_a_point_that_could_group_thousands_is_ambiguous_where_commas_are_decima
 )
 def test_other_decimal_points_are_read_where_commas_are_decimal(written, value):
     assert parse_number(written, Notation(decimal_comma=True)).value == value
+
+
+@pytest.mark.parametrize(
+    ("written", "decimal"), [("1 234,5", "1 234.5"), ("12 345,67", "12 345.67")]
+)
+def test_a_decimal_comma_after_spaced_groups_is_shown_with_a_point(written, decimal):
+    with pytest.raises(
+        AnswerFormatError, match=f"use a decimal point, not a decimal comma: {decimal}$"
+    ):
+        parse_number(written)

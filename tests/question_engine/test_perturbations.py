@@ -353,3 +353,39 @@ def test_every_perturbation_feedback_is_a_proofread_sentence(chain):
         text = feedback("J", {**chain, "step": 3, "at": "h2"}, settings)
         assert _sentence_problems(text) == [], text
         assert text.endswith("(first wrong at step 3, h2)."), text
+
+
+def test_perturbations_that_are_the_same_calculation_are_named_once(make_question):
+    """For h between 0.1 and 1, rounding to 2 decimal places and to 2 significant figures is
+    one calculation: the answer it gives is named once (by the first), not as two mistakes."""
+    folder = make_question(
+        files={
+            "question.toml": """
+title = "Rounding"
+topic = "Testing"
+source = "not from a seed paper"
+
+[[parts]]
+label = "y"
+marks = 1
+kind = "number"
+prompt = "Compute $y$."
+rule = { tolerance = { dp = 4 } }
+""",
+            "question.py": """
+def generate(rng):
+    return {"a": float(rng.uniform(0.2, 0.9))}
+
+
+def solve(p, r):
+    h = r.report("h", p["a"] * 0.987654)
+    r.report("y", 3 * h + 1)
+""",
+            "solution.md": "y = {{ q.y }}",
+        }
+    )
+    variant = build_variant(load_question(folder), seed=4)
+    named = variant.reference.alternatives["y"]
+    assert "round_2dp:h" in named and "round_2sf:h" not in named
+    h = variant.quantities["h"]
+    assert named["round_2dp:h"]["value"] == pytest.approx(3 * round(h, 2) + 1)

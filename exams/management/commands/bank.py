@@ -6,13 +6,22 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 import question_engine
 from exams.bank_sync import question_sync
+from exams.checks import tags_without_bank_check
 
 
 def _definitions(
     root: Path | None, slug: str | None = None
 ) -> list[question_engine.QuestionDefinition]:
+    """The questions under `root` (the bank by default), or only `slug`, which then loads
+    even when another question of the bank does not."""
+    bank = root or settings.BANK_ROOT
+    if slug is not None and (Path(bank) / slug / "question.toml").is_file():
+        try:
+            return [question_engine.load_question(Path(bank) / slug)]
+        except question_engine.BankError as exc:
+            raise CommandError(str(exc)) from None
     try:
-        found = question_engine.discover_questions(root or settings.BANK_ROOT)
+        found = question_engine.discover_questions(bank)
     except question_engine.BankError as exc:
         raise CommandError(str(exc)) from None
     if slug is None:
@@ -26,6 +35,11 @@ def _definitions(
 
 class Command(BaseCommand):
     help = "Work with the question bank: list, validate, sync into the database, preview."
+
+    @property
+    def requires_system_checks(self) -> list[str]:  # type: ignore[override]
+        """Every check but bank.E001, which this command reports in detail and helps fix."""
+        return tags_without_bank_check()
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)

@@ -5,6 +5,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 import question_engine
+from exams.checks import tags_without_bank_check
 from exams.variant_marking import variant_answers_mark
 
 
@@ -27,6 +28,11 @@ def _load_answers(path: Path) -> dict[str, str]:
 
 class Command(BaseCommand):
     help = "Mark answers to one variant of a bank question and print the result as JSON."
+
+    @property
+    def requires_system_checks(self) -> list[str]:  # type: ignore[override]
+        """Every check but bank.E001: one broken question must not stop grading another."""
+        return tags_without_bank_check()
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("slug", help="Question folder name under bank/.")
