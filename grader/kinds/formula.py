@@ -126,14 +126,14 @@ class FormulaMarker:
 
     def parse(self, part: PartSpec, raw: str) -> str:
         rule = _rule(part)
-        parse_expression(raw.strip(), _variables(rule))
+        parse_expression(raw.strip(), _variables(rule), exponent_notation=False)
         return raw.strip()
 
     def mark(self, part: PartSpec, reference: Reference, raw: str) -> PartResult:
         rule = _rule(part)
         variables = _variables(rule)
         try:
-            answer = parse_expression(raw.strip(), variables)
+            answer = parse_expression(raw.strip(), variables, exponent_notation=False)
         except AnswerFormatError as error:
             return format_error_result(part, str(error))
         reference_text = reference_value(part, reference)

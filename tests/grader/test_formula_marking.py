@@ -105,12 +105,12 @@ TINY = "1e-14*k"
     [
         ("k*10^-14", "correct"),
         ("k/10^14", "correct"),
-        ("(k+k)*0.5e-14", "correct"),
+        ("(k+k)*0.5*10^-14", "correct"),
         ("0", "incorrect"),
         ("k-k", "incorrect"),
-        ("1.0001e-14*k", "incorrect"),
-        ("1e-14*k + 1e-22", "correct"),
-        ("1e-14*k + 1e-19", "incorrect"),
+        ("1.0001*10^-14*k", "incorrect"),
+        ("k*10^-14 + 10^-22", "correct"),
+        ("k*10^-14 + 10^-19", "incorrect"),
     ],
 )
 def test_agreement_is_relative_for_formulas_of_size_1e_14(answer, status):
@@ -118,7 +118,7 @@ def test_agreement_is_relative_for_formulas_of_size_1e_14(answer, status):
 
 
 def test_a_tiny_formula_twice_too_large_is_named():
-    assert mark("2e-14*k", TINY).mistakes == ("double",)
+    assert mark("2*10^-14*k", TINY).mistakes == ("double",)
 
 
 @pytest.mark.parametrize(
@@ -127,8 +127,8 @@ def test_a_tiny_formula_twice_too_large_is_named():
         ("0", "correct"),
         ("k - k", "correct"),
         ("(1 - tanh(k)^2) - sech(k)^2", "correct"),
-        ("1e-14", "incorrect"),
-        ("1e-14*k", "incorrect"),
+        ("10^-14", "incorrect"),
+        ("10^-14*k", "incorrect"),
     ],
 )
 def test_a_formula_that_is_zero_up_to_rounding_equals_zero(answer, status):
