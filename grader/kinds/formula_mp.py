@@ -5,10 +5,11 @@ overflows in floats. Evaluated here it is an ordinary number, so it can be compa
 are mpmath numbers with a float's 53-bit precision and a binary exponent capped at
 ±MAX_BINARY_EXPONENT (values up to about 10^(3.2e8)). The functions behave like ``math``'s:
 ValueError outside their domain, OverflowError past the cap, and 0 below it (as a float
-underflows). The cap is checked before anything is computed, so ``exp(exp(exp(x)))`` or
-``10^10^10^x`` fail at once instead of taking time and memory.
+underflows). The cap is checked before anything is computed, so ``exp(exp(exp(exp(x))))``
+or ``10^10^10^x`` fail at once instead of taking time and memory.
 
-mpmath comes with sympy; this module is imported only when floats fail at some point.
+mpmath comes with sympy; this module is imported only when floats fail at some point. The
+context's precision is set once and never changed, so threads can share it.
 """
 
 from __future__ import annotations
