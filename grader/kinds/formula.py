@@ -17,6 +17,7 @@ from grader.kinds.base import (
 from grader.kinds.formula_points import (
     MIN_VALID_POINTS,
     SAMPLE_POINTS,
+    TOO_LARGE,
     Comparison,
     Point,
     compare,
@@ -125,14 +126,14 @@ class FormulaMarker:
 
     def parse(self, part: PartSpec, raw: str) -> str:
         rule = _rule(part)
-        parse_expression(raw.strip(), _variables(rule))
+        parse_expression(raw.strip(), _variables(rule), exponent_notation=False)
         return raw.strip()
 
     def mark(self, part: PartSpec, reference: Reference, raw: str) -> PartResult:
         rule = _rule(part)
         variables = _variables(rule)
         try:
-            answer = parse_expression(raw.strip(), variables)
+            answer = parse_expression(raw.strip(), variables, exponent_notation=False)
         except AnswerFormatError as error:
             return format_error_result(part, str(error))
         reference_text = reference_value(part, reference)
@@ -149,7 +150,7 @@ class FormulaMarker:
         positive = {name: _domain(rule, name)[0] > 0 for name in variables}
         if comparison.outcome == "agree" or proves_equal(answer, expected, positive):
             return credited_result(part, 1.0, "Correct.", "exact")
-        return self.wrong(part, rule, answer, expected, points)
+        return self.wrong(part, rule, answer, expected, points, comparison)
 
     def wrong(
         self,
@@ -158,8 +159,11 @@ class FormulaMarker:
         answer: Node,
         expected: Node,
         points: Sequence[Point],
+        comparison: Comparison,
     ) -> PartResult:
-        """Name an anticipated answer or a known mistake, else plain 'Incorrect.'."""
+        """Name an anticipated answer or a known mistake, else 'Incorrect.' — saying that the
+        answer gives numbers too large to work with when it overflowed floats at every point
+        (``comparison`` is the answer's comparison with ``expected``)."""
         variables = _variables(rule)
         for entry in rule.get("anticipated", ()):
             if "answer" not in entry:
@@ -174,4 +178,8 @@ class FormulaMarker:
         for name, factor, feedback in FORMULA_MISTAKES:
             if numeric_agreement(answer, expected, points, factor) == "agree":
                 return credited_result(part, 0.0, feedback, mistakes=(name,))
+        if comparison.overflowed_everywhere:
+            everywhere = comparison.expected_defined
+            too_large = Comparison("undefined", everywhere, everywhere, TOO_LARGE)
+            return credited_result(part, 0.0, undefined_feedback(too_large, variables))
         return credited_result(part, 0.0, "Incorrect.")

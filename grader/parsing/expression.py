@@ -14,8 +14,10 @@ Implicit multiplication is allowed after a number or a closing bracket (``2pi``,
 Where an implicit product could be read two ways it is a format error that names both readings:
 after a division (``1/2x``), after a bare exponent (``e^2x``) and after a root's operand
 (``√2x``). A sign or an exponent right after a root's operand (``√-x``, ``√x^2``) is refused
-the same way. The result is a tree of :class:`Node` objects that can be evaluated with floats
-or turned into a sympy expression.
+the same way. Number answers read ``2e-1`` as 0.2; formulas, where ``e`` is also the constant
+2.718…, refuse a number written with an e/E exponent (``2e-1``, ``2e-x``) the same way. The
+result is a tree of :class:`Node` objects that can be evaluated with floats or turned into a
+sympy expression.
 """
 
 from __future__ import annotations
@@ -59,6 +61,9 @@ _TOKEN = re.compile(
 )
 _SYMBOL_SPELLINGS = {"×": "*", "·": "*", "⋅": "*", "÷": "/", "−": "-", "–": "-"}
 ROOT = "√"
+_EXPONENT_NOTATION = re.compile(
+    r"(?P<mantissa>.*?)(?P<letter>[eE])(?P<sign>[+-]?)(?P<exponent>\d+)"
+)
 
 
 @dataclass(frozen=True)
@@ -130,10 +135,17 @@ def _split_into_names(name: str, known: frozenset[str]) -> list[str] | None:
 class _Parser:
     """Recursive descent over the tokens; ambiguous implicit products are format errors."""
 
-    def __init__(self, text: str, tokens: list[_Token], variables: frozenset[str]) -> None:
+    def __init__(
+        self,
+        text: str,
+        tokens: list[_Token],
+        variables: frozenset[str],
+        exponent_notation: bool,
+    ) -> None:
         self.text = text
         self.tokens = tokens
         self.variables = variables
+        self.exponent_notation = exponent_notation
         self.position = 0
         self.depth = 0
         # Token spans of the last root (√ and its operand), the last power with an exponent
@@ -315,6 +327,8 @@ class _Parser:
             raise AnswerFormatError("the expression ends too early; something is missing")
         self.take()
         if token.kind == "number":
+            if not self.exponent_notation:
+                self.refuse_exponent_notation(token)
             return Node("num", value=float(token.text))
         if token.kind == "name":
             return self.named(token.text)
@@ -325,6 +339,57 @@ class _Parser:
             self.last_group = (opening, self.position)
             return inner
         raise AnswerFormatError(f"unexpected '{token.text}'; check the operators and brackets")
+
+    def refuse_exponent_notation(self, number: _Token) -> None:
+        """Refuse ``number`` written with an e/E exponent (``2e-1``, ``2e3``) or followed at once
+        by ``e`` and a sign (``2e-x``): the e may be the constant or a power of ten."""
+        first = self.position - 1
+        match = _EXPONENT_NOTATION.fullmatch(number.text)
+        if match is not None:
+            mantissa, letter, sign, exponent = match.group("mantissa", "letter", "sign", "exponent")
+            raise self.exponent_notation_error(number.text, mantissa, letter, sign, exponent)
+        following = self.tokens[self.position : self.position + 2]
+        if len(following) < 2:
+            return
+        letter_token, sign_token = following
+        if not (
+            letter_token.kind == "name"
+            and letter_token.text in ("e", "E")
+            and letter_token.start == number.end
+            and sign_token.text in ("+", "-")
+            and sign_token.start == letter_token.end
+        ):
+            return
+        self.position += 2
+        exponent_start = self.position
+        self.nested(self.power)
+        exponent = self.source(exponent_start, self.position)
+        raise self.exponent_notation_error(
+            self.source(first, self.position),
+            number.text,
+            letter_token.text,
+            sign_token.text,
+            exponent,
+        )
+
+    def exponent_notation_error(
+        self, written: str, mantissa: str, letter: str, sign: str, exponent: str
+    ) -> AnswerFormatError:
+        """The error naming both readings of ``written`` (``2e-1``: 2*e - 1 or 2*10^-1)."""
+        power = f"{mantissa}*10^{'-' if sign == '-' else ''}{exponent}"
+        if letter in self.variables:
+            meaning = f"the variable {letter}"
+        elif letter in CONSTANTS:
+            meaning = f"the constant {letter}"
+        else:
+            return AnswerFormatError(
+                f"'{written}' is not read as scientific notation in a formula: write {power} "
+                "for a power of ten"
+            )
+        product = (
+            f"{mantissa}*{letter} {sign} {exponent}" if sign else f"{mantissa}*{letter}*{exponent}"
+        )
+        return _ambiguous(written, f"{product} for {meaning}, or {power} for a power of ten")
 
     def named(self, name: str) -> Node:
         if name in FUNCTIONS:
@@ -359,14 +424,22 @@ def _ambiguous(written: str, readings: str) -> AnswerFormatError:
     return AnswerFormatError(f"'{written}' is ambiguous: write {readings}")
 
 
-def parse_expression(text: str, variables: frozenset[str] = frozenset()) -> Node:
-    """Parse ``text`` into an expression tree; raises AnswerFormatError with a reason."""
+def parse_expression(
+    text: str, variables: frozenset[str] = frozenset(), *, exponent_notation: bool = True
+) -> Node:
+    """Parse ``text`` into an expression tree; raises AnswerFormatError with a reason.
+
+    ``exponent_notation``: ``2e-1`` is 2×10^-1. Formula answers pass False, as ``e`` is also
+    the constant there: a number written with an e/E exponent, or followed at once by ``e``
+    and a sign (``2e-x``), is then a format error naming both readings.
+    """
     if len(text) > MAX_EXPRESSION_LENGTH:
         raise AnswerFormatError(
             f"the expression is longer than {MAX_EXPRESSION_LENGTH} characters; simplify it"
         )
     normalised = normalise_symbols(text)
-    return _Parser(normalised, _tokenize(normalised), variables).parse()
+    tokens = _tokenize(normalised)
+    return _Parser(normalised, tokens, variables, exponent_notation).parse()
 
 
 _BINARY: dict[str, Callable[[float, float], float]] = {

@@ -1,17 +1,24 @@
 """Formulas undefined at the test points, and agreement relative to the values' magnitude."""
 
+import math
+
+import mpmath
 import pytest
 
 from grader import PartSpec, Reference, mark_part
 from grader.errors import RuleError
+from grader.kinds import formula_mp
 from grader.kinds.formula import FormulaMarker, reference_formula_problem
 from grader.kinds.formula_points import (
     EXTRA_POINTS,
     MIN_VALID_POINTS,
     SAMPLE_POINTS,
+    TOO_LARGE,
     PointValue,
+    Undefined,
     compare,
     point_value,
+    sample_points,
     values_agree,
 )
 from grader.parsing.expression import FUNCTIONS, parse_expression
@@ -98,12 +105,12 @@ TINY = "1e-14*k"
     [
         ("k*10^-14", "correct"),
         ("k/10^14", "correct"),
-        ("(k+k)*0.5e-14", "correct"),
+        ("(k+k)*0.5*10^-14", "correct"),
         ("0", "incorrect"),
         ("k-k", "incorrect"),
-        ("1.0001e-14*k", "incorrect"),
-        ("1e-14*k + 1e-22", "correct"),
-        ("1e-14*k + 1e-19", "incorrect"),
+        ("1.0001*10^-14*k", "incorrect"),
+        ("k*10^-14 + 10^-22", "correct"),
+        ("k*10^-14 + 10^-19", "incorrect"),
     ],
 )
 def test_agreement_is_relative_for_formulas_of_size_1e_14(answer, status):
@@ -111,7 +118,7 @@ def test_agreement_is_relative_for_formulas_of_size_1e_14(answer, status):
 
 
 def test_a_tiny_formula_twice_too_large_is_named():
-    assert mark("2e-14*k", TINY).mistakes == ("double",)
+    assert mark("2*10^-14*k", TINY).mistakes == ("double",)
 
 
 @pytest.mark.parametrize(
@@ -120,8 +127,8 @@ def test_a_tiny_formula_twice_too_large_is_named():
         ("0", "correct"),
         ("k - k", "correct"),
         ("(1 - tanh(k)^2) - sech(k)^2", "correct"),
-        ("1e-14", "incorrect"),
-        ("1e-14*k", "incorrect"),
+        ("10^-14", "incorrect"),
+        ("10^-14*k", "incorrect"),
     ],
 )
 def test_a_formula_that_is_zero_up_to_rounding_equals_zero(answer, status):
@@ -145,17 +152,162 @@ def test_every_function_has_a_rounding_rule():
         assert result.scale >= abs(result.value) > 0
 
 
-def test_an_equivalent_form_that_overflows_at_some_points_is_still_correct():
-    """exp(x)/(1+exp(x)) overflows for large x where 1/(1+exp(-x)) does not; it is the same
-    function, so it is compared where it can be evaluated."""
-    part = PartSpec("s", "formula", 1.0, {"variables": ["x"], "domain": {"x": [-800, 800]}})
-    reference = Reference(exact={"s": "1/(1+exp(-x))"})
-    assert mark_part(part, reference, "exp(x)/(1+exp(x))").status == "correct"
-    assert mark_part(part, reference, "exp(x)/(2+exp(x))").status == "incorrect"
+SIGMOID = {"variables": ["x"], "domain": {"x": [-800, 800]}}
+PAST_FLOATS = {"variables": ["x"], "domain": {"x": [750, 800]}}
 
 
-def test_an_answer_that_overflows_everywhere_is_wrong_with_the_reason():
-    part = PartSpec("s", "formula", 1.0, {"variables": ["x"]})
-    result = mark_part(part, Reference(exact={"s": "x"}), "exp(exp(exp(x+5)))")
+def test_the_sigmoid_domain_has_points_where_floats_overflow():
+    points = sample_points(["x"], {"x": (-800.0, 800.0)}, "1/(1+exp(-x))")[:SAMPLE_POINTS]
+    assert sorted(round(point["x"]) for point in points)[-2:] == [715, 782]
+
+
+@pytest.mark.parametrize(
+    ("answer", "status"),
+    [
+        ("exp(x)/(1+exp(x))", "correct"),
+        ("1/(1+1/exp(x))", "correct"),
+        ("sigmoid(x)", "correct"),
+        ("exp(x)/(2+exp(x))", "incorrect"),
+        ("exp(x)/(1+exp(x)) + 10^-6", "incorrect"),
+    ],
+)
+def test_equivalent_forms_that_overflow_or_underflow_floats_are_compared(answer, status):
+    """exp(x)/(1+exp(x)) overflows floats for x > 709.8 where 1/(1+exp(-x)) does not: there
+    both are compared in wide numbers."""
+    assert mark(answer, "1/(1+exp(-x))", SIGMOID).status == status
+
+
+def test_an_equivalent_form_that_underflows_floats_to_a_division_by_zero_is_correct():
+    """exp(x) is 0 in floats for x < -745.2, so 1/(1+1/exp(x)) divides by zero there."""
+    underflow = {"variables": ["x"], "domain": {"x": [-900, -760]}}
+    assert mark("1/(1+1/exp(x))", "1/(1+exp(-x))", underflow).status == "correct"
+    assert mark("1/(1+1/exp(x))", "exp(x)", underflow).status == "correct"
+    assert mark("1/(1+1/exp(x))", "exp(x)*1.001", underflow).status == "incorrect"
+
+
+def test_an_answer_only_wrong_where_it_overflows_floats_is_wrong():
+    """Skipping the points where the answer overflowed let these through."""
+    result = mark("k^2*exp(10^6*(k-1.5+abs(k-1.5)))", "k^2")
+    assert (result.status, result.feedback) == ("incorrect", "Incorrect.")
+    pq = {"variables": ["M", "N"], "domain": {"M": [1, 50], "N": [1, 20]}}
+    reference = "N*(M*(M+1)/2 + M + 1)"
+    assert mark(f"{reference}*exp(10^6*(M-30+abs(M-30)))", reference, pq).status == "incorrect"
+    assert mark("N*(M+1)(M/2+1)", reference, pq).status == "correct"
+
+
+def test_wide_values_past_floats():
+    names = frozenset({"k", "x"})
+    attack = point_value(parse_expression("k^2*exp(10^6*(k-1.5+abs(k-1.5)))", names), {"k": 2})
+    assert attack.value == pytest.approx(4 * mpmath.exp(10**6), rel=1e-12)
+    sigmoid = point_value(parse_expression("exp(x)/(1+exp(x))", names), {"x": 800.0})
+    assert sigmoid.value == pytest.approx(1.0, rel=1e-15)
+    underflow = point_value(parse_expression("1/(1+1/exp(x))", names), {"x": -800.0})
+    assert underflow.value == pytest.approx(mpmath.exp(-800), rel=1e-12)
+    power = point_value(parse_expression("10^(400*k)/10^(400*k-2)", names), {"k": 1.5})
+    assert power.value == pytest.approx(100.0, rel=1e-12)
+
+
+@pytest.mark.parametrize(
+    ("answer", "status", "feedback"),
+    [
+        ("exp(x)/(1+exp(x))", "correct", "Correct."),
+        ("2*exp(x)/(1+exp(x))", "incorrect", "twice the expected one"),
+        ("exp(x)/(1+exp(x)) + 10^300", "incorrect", "gives a number too large to work with"),
+    ],
+)
+def test_an_answer_that_overflows_floats_everywhere_is_compared_too(answer, status, feedback):
+    """Past 750 the answer overflows floats at every point: it is marked by its wide values,
+    and called too large only when it is not right and no named mistake explains it."""
+    result = mark(answer, "1/(1+exp(-x))", PAST_FLOATS)
+    assert result.status == status and feedback in result.feedback
+
+
+@pytest.mark.parametrize(
+    ("answer", "status"),
+    [("exp(1000*k)*0 + k + 1", "correct"), ("exp(1000*k)/exp(1000*k-1) - e + k + 1", "correct")],
+)
+def test_an_answer_equal_to_the_reference_despite_overflowing_floats_is_correct(answer, status):
+    assert mark(answer, "k + 1").status == status
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        "exp(exp(exp(x+5)))",
+        "exp(1000*x)*0 + exp(800)",
+        "10^10^10^x",
+        "exp(exp(exp(exp(x))))",
+        "(10^(10^8*x))^(10^8*x)",
+        "sin(2^1100*x)",
+    ],
+)
+def test_an_answer_too_large_everywhere_is_wrong_with_the_reason(answer):
+    result = mark(answer, "x", {"variables": ["x"]})
     assert result.status == "incorrect"
-    assert "too large" in result.feedback
+    assert "cannot be evaluated for typical values of x" in result.feedback
+    assert "(it gives a number too large to work with); check the exponents" in result.feedback
+
+
+def test_the_wide_numbers_cap_their_exponent():
+    names = frozenset({"k"})
+    for formula in ("exp(exp(exp(exp(k))))", "10^10^10^k", "exp(2^40*k)", "cosh(2^40*k)"):
+        with pytest.raises(Undefined, match=TOO_LARGE):
+            point_value(parse_expression(formula, names), {"k": 2.0})
+    assert formula_mp.exp(formula_mp.number(-(2.0**40))) == 0
+    assert formula_mp.power(formula_mp.number(10.0), formula_mp.number(-(2.0**40))) == 0
+    assert formula_mp.is_finite(formula_mp.exp(formula_mp.number(7e8)))
+    with pytest.raises(OverflowError):
+        formula_mp.exp(formula_mp.number(8e8))
+    with pytest.raises(OverflowError):
+        formula_mp.power(formula_mp.number(2.0), formula_mp.number(2.0**31))
+
+
+@pytest.mark.parametrize(
+    ("name", "argument", "expected"),
+    [
+        ("tanh", 1e300, 1.0),
+        ("tanh", -1e300, -1.0),
+        ("tanh", 0.5, math.tanh(0.5)),
+        ("sech", 1e300, 0.0),
+        ("sech", 2.0, 1 / math.cosh(2.0)),
+        ("sigmoid", -700.0, math.exp(-700.0) / (1 + math.exp(-700.0))),
+        ("sigmoid", 1.5, 1 / (1 + math.exp(-1.5))),
+        ("log10", 1e5, 5.0),
+        ("log2", 1024.0, 10.0),
+        ("sqrt", 2.0, math.sqrt(2.0)),
+        ("sin", 1e300, math.sin(1e300)),
+    ],
+)
+def test_wide_functions_agree_with_floats(name, argument, expected):
+    value = formula_mp.FUNCTIONS[name](formula_mp.number(argument))
+    assert value == pytest.approx(expected, rel=1e-14, abs=0)
+
+
+@pytest.mark.parametrize(
+    ("name", "argument"), [("sqrt", -1.0), ("ln", 0.0), ("log", -2.0), ("log10", -1.0)]
+)
+def test_wide_functions_refuse_what_floats_refuse(name, argument):
+    with pytest.raises(ValueError):
+        formula_mp.FUNCTIONS[name](formula_mp.number(argument))
+
+
+@pytest.mark.parametrize(
+    ("base", "exponent", "expected"),
+    [(-2.0, 3.0, -8.0), (-1.0, 2.0**60, 1.0), (-1.0, 3.0, -1.0), (0.0, 0.0, 1.0), (0.0, 2.5, 0.0)],
+)
+def test_wide_powers(base, exponent, expected):
+    value = formula_mp.power(formula_mp.number(base), formula_mp.number(exponent))
+    assert value == expected
+
+
+def test_a_reference_that_overflows_floats_everywhere_is_usable():
+    part = PartSpec("q", "formula", 1.0, PAST_FLOATS)
+    assert reference_formula_problem(part, "exp(x)") is None
+    assert mark("2*exp(x)/2", "exp(x)", PAST_FLOATS).status == "correct"
+    wrong = mark("exp(x)*(1+10^-6)", "exp(x)", PAST_FLOATS)
+    assert (wrong.status, wrong.feedback) == ("incorrect", "Incorrect.")
+
+
+def test_sympy_recursing_too_deep_is_not_a_crash():
+    """trigsimp expands cos(2^1000*k) one double angle at a time."""
+    assert mark("cos(2^1000*k)", "k").status == "incorrect"

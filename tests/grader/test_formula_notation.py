@@ -1,4 +1,4 @@
-"""What students may type in formulas and exact numbers: the root sign and implicit products."""
+"""What students may type in formulas and exact numbers: the root sign, implicit products, e."""
 
 import math
 import re
@@ -162,3 +162,88 @@ def test_an_ambiguous_formula_is_a_format_error_naming_both_readings():
 def test_root_sign_formulas_are_marked_like_sqrt(answer):
     part = PartSpec("f", "formula", 1.0, {"variables": ["x"]})
     assert mark_part(part, Reference(exact={"f": "sqrt(x)"}), answer).status == "correct"
+
+
+def formula(text, names=NAMES):
+    return parse_expression(text, names, exponent_notation=False)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (
+            "2e-1",
+            "'2e-1' is ambiguous: write 2*e - 1 for the constant e, or 2*10^-1 for a power of ten",
+        ),
+        (
+            "2e-x",
+            "'2e-x' is ambiguous: write 2*e - x for the constant e, or 2*10^-x for a power of ten",
+        ),
+        (
+            "2e+1",
+            "'2e+1' is ambiguous: write 2*e + 1 for the constant e, or 2*10^1 for a power of ten",
+        ),
+        ("2e3", "'2e3' is ambiguous: write 2*e*3 for the constant e, or 2*10^3 for a power of ten"),
+        ("1.5e-14*x", "'1.5e-14' is ambiguous: write 1.5*e - 14 for the constant e, or 1.5*10^-14"),
+        (
+            "y + 2e-(x+1)",
+            "'2e-(x+1)' is ambiguous: write 2*e - (x+1) for the constant e, or 2*10^-(x+1)",
+        ),
+        ("x^2e-1", "'2e-1' is ambiguous: write 2*e - 1 for the constant e, or 2*10^-1"),
+        (
+            "2E-1",
+            "'2E-1' is not read as scientific notation in a formula: write 2*10^-1 for a power",
+        ),
+        (
+            ".5E+3",
+            "'.5E+3' is not read as scientific notation in a formula: write .5*10^3 for a power",
+        ),
+    ],
+)
+def test_a_formula_number_with_an_e_exponent_names_both_readings(text, message):
+    with pytest.raises(AnswerFormatError, match=re.escape(message)):
+        formula(text)
+
+
+def test_an_e_exponent_names_a_variable_called_e_or_E():
+    message = "'2E-1' is ambiguous: write 2*E - 1 for the variable E, or 2*10^-1 for a power of ten"
+    with pytest.raises(AnswerFormatError, match=re.escape(message)):
+        formula("2E-1", frozenset({"E"}))
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2e - 1", 2 * math.e - 1),
+        ("2*e-1", 2 * math.e - 1),
+        ("2 e-1", 2 * math.e - 1),
+        ("2e -1", 2 * math.e - 1),
+        ("2e", 2 * math.e),
+        ("2e^-1", 2 / math.e),
+        ("2exp(x)", 2 * math.exp(2)),
+        ("2*10^-1", 0.2),
+        ("e-1", math.e - 1),
+    ],
+)
+def test_formulas_without_an_e_exponent_still_work(text, expected):
+    assert evaluate(formula(text), AT) == pytest.approx(expected, rel=1e-12)
+
+
+def test_an_e_exponent_is_a_format_error_in_formula_answers_only():
+    part = PartSpec("f", "formula", 2.0, {"variables": ["x"]})
+    twice_e = Reference(exact={"f": "2*e - 1"})
+    result = mark_part(part, twice_e, "2e-1")
+    assert result.status == "format_error" and result.score == 0
+    assert "write 2*e - 1 for the constant e, or 2*10^-1 for a power of ten" in result.feedback
+    assert check_format([part], {"f": "2e-x"}) == {
+        "f": "'2e-x' is ambiguous: write 2*e - x for the constant e, or 2*10^-x for a power of ten"
+    }
+    assert mark_part(part, twice_e, "2*e - 1").status == "correct"
+    assert mark_part(part, twice_e, "2*10^-1").status == "incorrect"
+    tiny = Reference(exact={"f": "1e-14*x"})
+    assert mark_part(part, tiny, "x*10^-14").status == "correct"
+    number = PartSpec("n", "number", 1.0, {"tolerance": {"rel": 0.001}})
+    assert mark_part(number, Reference(exact={"n": 0.2}), "2e-1").status == "correct"
+    assert parse_number("2e-1").value == 0.2
+    assert parse_number("2e-1 + 1").value == pytest.approx(1.2, rel=1e-15)
+    assert evaluate(parse_expression("2e-1*x", NAMES), AT) == pytest.approx(0.4, rel=1e-15)

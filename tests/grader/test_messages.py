@@ -221,6 +221,9 @@ CORPUS: list[tuple[str, str, dict, list[str]]] = [
             "e^2k",
             "sqrtk",
             "1/(k-k) + ln(-k)",
+            "k*1e3",
+            "k + 2e-k",
+            "2.5E+3*k",
         ],
     ),
     (
