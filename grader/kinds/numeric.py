@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from grader.errors import AnswerFormatError
+from grader.finite import finite_array
 from grader.kinds.base import (
     NO_REFERENCE_FEEDBACK,
     credited_result,
@@ -87,13 +88,11 @@ def _as_plain(values: np.ndarray, kind: str) -> Any:
     return values.tolist() if values.ndim else float(values.item())
 
 
-def _path_values(raw: Any, shape: tuple[int, ...]) -> np.ndarray | None:
-    if raw is None:
-        return None
-    try:
-        values = np.asarray(raw, dtype=np.float64)
-    except (TypeError, ValueError):
-        return None
+def _path_values(raw: Any, shape: tuple[int, ...] | None) -> np.ndarray | None:
+    """`raw` as finite floats of `shape` (None: its own shape), or None (see `finite_array`)."""
+    values = finite_array(raw)
+    if values is None or shape is None:
+        return values
     return values.reshape(shape) if values.size == int(np.prod(shape)) else None
 
 
@@ -155,7 +154,7 @@ class NumericMarker:
         except AnswerFormatError as error:
             return format_error_result(part, str(error))
         raw_reference = reference_value(part, reference)
-        exact = _path_values(raw_reference, np.shape(raw_reference))
+        exact = _path_values(raw_reference, None)
         if exact is None:
             return manual_result(part, NO_REFERENCE_FEEDBACK)
         if part.kind == "number":
