@@ -106,9 +106,24 @@ def _paths(
     ):
         if values is not None:
             path_values = _path_values(values.get(part.quantity_name), expected.shape)
-            if path_values is not None:
-                paths.append(Path(name, path_values, credit))
+            if path_values is None:
+                continue
+            if name == "carried_forward" and _collapsed(path_values, expected, rule.tolerance):
+                continue
+            paths.append(Path(name, path_values, credit))
     return paths
+
+
+def _collapsed(carried: np.ndarray, exact: np.ndarray, tolerance: Tolerance) -> bool:
+    """Whether a carried-forward value is trivial: the tolerance accepts 0 for every entry of
+    it but not for every entry of the exact reference. A zero earlier answer makes every later
+    product, gradient and tanh zero without any of the step's work, so such a value earns
+    nothing (docs/marking.md, "The three paths")."""
+
+    def all_zero(values: np.ndarray) -> bool:
+        return all(tolerance.accepts(0.0, float(value)) for value in values.ravel())
+
+    return all_zero(carried) and not all_zero(exact)
 
 
 def _path_feedback(part: PartSpec, name: str, credit: float) -> str:
