@@ -4,6 +4,8 @@ reference). A solver computes such values from a student's huge answer: with F1 
 parameter count (d·F1² + 1)·n of seed 002 Q3 is an integer near 10**601."""
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from grader import PartSpec, Reference, mark_part
 from grader.finite import finite_array
@@ -80,3 +82,32 @@ def test_an_alternative_that_is_no_finite_number_cannot_be_checked():
     with pytest.raises(ValueError, match="not a finite numeric value"):
         alternative_is_right(LOSS, reference, HUGE)
     assert not alternative_is_right(LOSS, Reference(exact={"p": HUGE}), 1.68)
+
+
+scalars = st.one_of(
+    st.integers(min_value=-(10**700), max_value=10**700),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.booleans(),
+    st.none(),
+    st.text(max_size=3),
+)
+values = st.recursive(scalars, lambda inner: st.lists(inner, max_size=3), max_leaves=6)
+
+
+@settings(max_examples=300, deadline=None)
+@given(values, values, values, values, st.sampled_from(["5", "0", "[1, 2]", "[[0, 0]]", "1e308"]))
+def test_no_reference_value_makes_marking_raise(exact, rounded, carried, alternative, answer):
+    reference = Reference(
+        exact={"p": exact, "u3": alternative},
+        rounded={"p": rounded},
+        carried_forward={"p": carried},
+        alternatives={"p": {"slip": alternative, "chain": {"value": carried}}},
+    )
+    rule = {
+        "tolerance": {"dp": 2},
+        "anticipated": [{"quantity": "u3", "feedback": "That is u3."}],
+        "mistake_hints": {"angle": {"function": "sin", "argument": "u3"}},
+    }
+    for kind in ("number", "integer", "vector", "matrix"):
+        result = mark_part(PartSpec("p", kind, 1, rule), reference, answer)
+        assert 0.0 <= result.score <= 1.0
