@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from grader.finite import finite_array
 from grader.numeric_rule import numeric_rule
 from grader.tolerance import Tolerance
 from grader.types import PartSpec, Reference
@@ -123,10 +124,9 @@ def _degree_mistake(
     reference: np.ndarray, hint: Mapping[str, Any], exact: Mapping[str, Any]
 ) -> list[Mistake]:
     argument = hint["argument"]
-    raw = exact.get(argument) if isinstance(argument, str) else argument
-    if raw is None:
+    angle = finite_array(exact.get(argument) if isinstance(argument, str) else argument)
+    if angle is None:
         return []
-    angle = np.asarray(raw, dtype=np.float64)
     try:
         value = np.broadcast_to(_TRIG[hint["function"]](np.deg2rad(angle)), reference.shape)
     except ValueError:
@@ -167,11 +167,8 @@ def _reported_mistakes(
 def _alternative_values(raw: Any, shape: tuple[int, ...]) -> np.ndarray | None:
     """The alternative as an array of the reference's shape, or None when it has another
     shape (a transposed chain's quantity is not reshaped into the reference's)."""
-    if raw is None:
-        return None
-    try:
-        value = np.asarray(raw, dtype=np.float64)
-    except (TypeError, ValueError):
+    value = finite_array(raw)
+    if value is None:
         return None
     if value.shape == shape:
         return value
@@ -258,14 +255,16 @@ def mistakes_feedback(mistakes: Sequence[Mistake]) -> str:
 def alternative_is_right(part: PartSpec, reference: Reference, value: Any) -> bool:
     """Whether the part's tolerance accepts `value` (a solver alternative for the part's
     quantity) against its exact or rounded reference in every entry, so it must never be
-    named as a mistake. Raises RuleError when the part's rule is broken."""
+    named as a mistake. Raises RuleError when the part's rule is broken, and ValueError when
+    `value` is not a finite numeric value (see `finite_array`)."""
     tolerance = numeric_rule(part).tolerance
-    candidate = np.asarray(value, dtype=np.float64)
+    candidate = finite_array(value)
+    if candidate is None:
+        raise ValueError("the alternative is not a finite numeric value")
     for values in (reference.exact, reference.rounded or {}):
-        right = values.get(part.quantity_name)
+        right = finite_array(values.get(part.quantity_name))
         if right is None:
             continue
-        right = np.asarray(right, dtype=np.float64)
         if right.size == candidate.size and matches_everywhere(
             candidate.reshape(right.shape), right, tolerance
         ):

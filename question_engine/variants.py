@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
@@ -10,11 +11,13 @@ import grader
 from grader.rules import referenced_quantities
 from question_engine.alternatives import PerturbationReport, perturb_request, perturbation_report
 from question_engine.definition import QuestionDefinition
-from question_engine.errors import BankError
+from question_engine.errors import BankError, QuestionRunError
 from question_engine.jobs.question import to_plain
 from question_engine.precision import decimals_by_quantity
 from question_engine.question_runs import run_harness
 from question_engine.render import render_template
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -86,7 +89,15 @@ def marking_values(
     """What marking needs from the solver, in one sandbox job: every quantity recomputed from
     the student's own earlier answers, and, for a variant stored without alternatives (built
     before perturbed runs existed; its reference given as `stored_without_alternatives`),
-    the alternatives its perturbed runs give (else None)."""
+    the alternatives its perturbed runs give (else None).
+
+    The variant's own solve has already succeeded, so when the solve with the student's
+    answers fails (it raises: only the quantities recorded before are kept; or the job ends
+    in a timeout, memory or output limit: none is kept), the fault is the answers': the
+    answer is marked without the carried-forward path, and nothing is raised. Raises
+    `SandboxFailure` when the sandbox fails, and `QuestionRunError` when the perturbed runs
+    fail.
+    """
     answers = {name: to_plain(value) for name, value in answers_by_quantity.items()}
     plain_params = to_plain(dict(params))
     calls = [("harness_carried_forward", (q.code, plain_params, answers))]
@@ -95,7 +106,26 @@ def marking_values(
         calls.append(
             ("harness_perturbations", (q.code, plain_params, decimals_by_quantity(q), request))
         )
-    outputs = run_harness(q.slug, calls, perturbed=stored_without_alternatives is not None)
+    perturbed = stored_without_alternatives is not None
+    try:
+        outputs = run_harness(q.slug, calls, perturbed=perturbed)
+    except QuestionRunError as exc:
+        logger.info(
+            "bank/%s: the solve with the student's answers failed, so nothing is carried "
+            "forward: %s",
+            q.slug,
+            exc,
+        )
+        outputs = [{"quantities": {}}]
+        if perturbed:
+            outputs += run_harness(q.slug, calls[1:], perturbed=True)
+    if "failed" in outputs[0]:
+        logger.info(
+            "bank/%s: solve() failed with the student's answers, so what it had not yet "
+            "reported is not carried forward: %s",
+            q.slug,
+            outputs[0]["failed"],
+        )
     carried = dict(outputs[0]["quantities"])
     if stored_without_alternatives is None:
         return carried, None

@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from grader.errors import AnswerFormatError
+from grader.finite import finite_array
 from grader.kinds.base import (
     NO_REFERENCE_FEEDBACK,
     credited_result,
@@ -98,13 +99,11 @@ def _as_plain(values: np.ndarray, kind: str) -> Any:
     return values.tolist() if values.ndim else float(values.item())
 
 
-def _path_values(raw: Any, shape: tuple[int, ...]) -> np.ndarray | None:
-    if raw is None:
-        return None
-    try:
-        values = np.asarray(raw, dtype=np.float64)
-    except (TypeError, ValueError):
-        return None
+def _path_values(raw: Any, shape: tuple[int, ...] | None) -> np.ndarray | None:
+    """`raw` as finite floats of `shape` (None: its own shape), or None (see `finite_array`)."""
+    values = finite_array(raw)
+    if values is None or shape is None:
+        return values
     return values.reshape(shape) if values.size == int(np.prod(shape)) else None
 
 
@@ -118,9 +117,24 @@ def _paths(
     ):
         if values is not None:
             path_values = _path_values(values.get(part.quantity_name), expected.shape)
-            if path_values is not None:
-                paths.append(Path(name, path_values, credit))
+            if path_values is None:
+                continue
+            if name == "carried_forward" and _collapsed(path_values, expected, rule.tolerance):
+                continue
+            paths.append(Path(name, path_values, credit))
     return paths
+
+
+def _collapsed(carried: np.ndarray, exact: np.ndarray, tolerance: Tolerance) -> bool:
+    """Whether a carried-forward value is trivial: the tolerance accepts 0 for every entry of
+    it but not for every entry of the exact reference. A zero earlier answer makes every later
+    product, gradient and tanh zero without any of the step's work, so such a value earns
+    nothing (docs/marking.md, "The three paths")."""
+
+    def all_zero(values: np.ndarray) -> bool:
+        return all(tolerance.accepts(0.0, float(value)) for value in values.ravel())
+
+    return all_zero(carried) and not all_zero(exact)
 
 
 def _path_feedback(part: PartSpec, name: str, credit: float) -> str:
@@ -166,7 +180,7 @@ class NumericMarker:
         except AnswerFormatError as error:
             return format_error_result(part, str(error))
         raw_reference = reference_value(part, reference)
-        exact = _path_values(raw_reference, np.shape(raw_reference))
+        exact = _path_values(raw_reference, None)
         if exact is None:
             return manual_result(part, NO_REFERENCE_FEEDBACK)
         if part.kind == "number":

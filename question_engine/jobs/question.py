@@ -269,7 +269,35 @@ def _perturbations(namespace, params, exact, rounded, decimals, perturb) -> dict
     return {**found, "optional": exact.optional_names, "slips": exact.slip_names}
 
 
+FAILURE_MESSAGE_CHARS = 500
+
+
 def harness_carried_forward(source: str, params: dict, answers: dict) -> dict:
-    """Quantities recomputed with the student's answers substituted as they are reported."""
+    """Quantities recomputed with the student's answers substituted as they are reported.
+
+    Returns ``quantities`` (name to plain value, None for a value that is not finite or cannot
+    be sent back as JSON, such as an integer of more than 4300 digits) and ``substituted``.
+    The student's values may make `solve` raise (a zero divisor, an overflow, shapes that do
+    not fit): that is a fault of the answers, not of the question, so it is not raised; the
+    output then also holds ``failed`` (the exception as text) and only the quantities recorded
+    before the failure. A question that cannot even be loaded still raises.
+    """
     namespace = load_author_namespace(source)
-    return solve_in_mode(namespace, params, "carried_forward", answers=answers)
+    reporter = Reporter("carried_forward", answers=answers)
+    output: dict = {}
+    try:
+        namespace["solve"](copy.deepcopy(params), reporter)
+    except Exception as exc:
+        output["failed"] = f"{type(exc).__name__}: {exc}"[:FAILURE_MESSAGE_CHARS]
+    quantities = {
+        name: value if _sendable(value) else None for name, value in reporter.quantities.items()
+    }
+    return {"quantities": quantities, "substituted": reporter.substituted, **output}
+
+
+def _sendable(value) -> bool:
+    try:
+        json.dumps(value, allow_nan=False)
+    except (TypeError, ValueError, OverflowError, RecursionError):
+        return False
+    return True

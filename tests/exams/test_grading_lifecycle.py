@@ -23,7 +23,7 @@ from question_engine import sandbox_jobs
 from question_engine.code_parts import code_part
 
 CODE_SLUG = "code-layer-norm"
-BROKEN_SOLVE = """
+FRAGILE_SOLVE = """
 
 def solve(p: dict, r) -> None:
     w, x = np.array(p["w"]), np.array(p["x"])
@@ -32,6 +32,7 @@ def solve(p: dict, r) -> None:
         raise RuntimeError("solve() cannot handle a large y")
     r.report("loss", (p["d"] - y) ** 2)
 """
+BROKEN_REFERENCE = 'raise RuntimeError("the reference cannot be loaded")\n'
 
 
 @pytest.fixture(autouse=True)
@@ -284,42 +285,82 @@ def test_an_unexpected_error_of_ours_is_an_infrastructure_failure(course, studen
 
 
 @pytest.fixture
-def broken_question(course) -> Question:
-    """The demo question with a solve() that fails on a student's large y (a question fault)."""
+def fragile_question(course) -> Question:
+    """The demo question with a solve() that fails on a student's large y."""
     definition = question_engine.load_question(django_settings.BANK_ROOT / "demo-linear-neuron")
     head = definition.code[: definition.code.index("def solve")]
-    broken = dataclasses.replace(
-        definition, code=head + BROKEN_SOLVE.lstrip("\n"), content_hash="broken-solve"
+    fragile = dataclasses.replace(
+        definition, code=head + FRAGILE_SOLVE.lstrip("\n"), content_hash="fragile-solve"
     )
-    question_sync(definition=broken)
+    question_sync(definition=fragile)
     return Question.objects.get(slug="demo-linear-neuron")
 
 
 @pytest.mark.django_db
-def test_a_fault_in_the_question_waits_for_the_instructor_who_remarks_after_fixing(
-    course, student, instructor, broken_question, client, api_for
+def test_a_solve_that_fails_on_a_students_answer_is_no_fault_of_the_question(
+    course, student, fragile_question
 ):
     submission = _submit(
-        course, student, lambda ref: {"y": "123456", "loss": "1"}, question=broken_question
+        course,
+        student,
+        lambda ref: {"y": "123456", "loss": f"{ref['loss']:.2f}"},
+        question=fragile_question,
+    )
+    graded = services.submission_grade(submission_id=submission.pk)
+    assert (graded.status, graded.failure) == (Submission.Status.GRADED, "")
+    assert graded.feedback["y"]["status"] == "incorrect"
+    assert graded.feedback["loss"]["status"] == "correct"
+    assert graded.feedback["loss"]["matched"] == "exact"
+
+
+@pytest.fixture
+def broken_code_question(course) -> Question:
+    """The layer-norm code question with a reference solution that does not load."""
+    definition = question_engine.load_question(django_settings.BANK_ROOT / CODE_SLUG)
+    parts = [
+        dataclasses.replace(
+            part,
+            rule={**part.rule, "code": {**part.rule["code"], "reference": BROKEN_REFERENCE}},
+        )
+        if part.kind == "code"
+        else part
+        for part in definition.parts
+    ]
+    broken = dataclasses.replace(definition, parts=parts, content_hash="broken-reference")
+    question_sync(definition=broken)
+    question = Question.objects.get(slug=CODE_SLUG)
+    course.questions.add(question)
+    return question
+
+
+@pytest.mark.django_db
+def test_a_fault_in_the_question_waits_for_the_instructor_who_remarks_after_fixing(
+    course, student, instructor, broken_code_question, client, api_for
+):
+    submission = _submit(
+        course,
+        student,
+        lambda ref: {"impl": _layer_norm_solution()},
+        question=broken_code_question,
     )
     row = services.submission_grade(submission_id=submission.pk)
     assert row.status == Submission.Status.ERROR
     assert row.failure == Submission.Failure.QUESTION
     assert row.next_retry_at is None
-    assert "cannot handle a large y" in row.error_message
+    assert "the reference cannot be loaded" in row.error_message
     assert services.submissions_recover_due(now=timezone.now() + timedelta(days=30)) == []
 
     shown = api_for(student).get(f"/api/v1/submissions/{submission.pk}/").json()
     assert shown["failure"] == "question" and shown["awaiting_marking"] is False
     assert "fault in the question itself" in shown["error_message"]
-    assert "cannot handle" not in str(shown)
+    assert "cannot be loaded" not in str(shown)
 
     client.force_login(instructor)
     page = client.get(f"/instructor/courses/{course.slug}/").content.decode()
     assert "Submissions that could not be marked" in page
-    assert "cannot handle a large y" in page and "question (needs you)" in page
+    assert "the reference cannot be loaded" in page and "question (needs you)" in page
 
-    fixed = question_engine.load_question(django_settings.BANK_ROOT / "demo-linear-neuron")
+    fixed = question_engine.load_question(django_settings.BANK_ROOT / CODE_SLUG)
     assert question_sync(definition=fixed).action == "new_version"
     response = client.post(f"/instructor/courses/{course.slug}/submissions/{submission.pk}/remark/")
     assert response.status_code == 302
@@ -329,7 +370,7 @@ def test_a_fault_in_the_question_waits_for_the_instructor_who_remarks_after_fixi
 
     graded = services.submission_grade(submission_id=submission.pk)
     assert graded.status == Submission.Status.GRADED
-    assert graded.feedback["y"]["status"] == "incorrect"
+    assert graded.feedback["impl"]["status"] == "correct"
 
 
 @pytest.mark.django_db

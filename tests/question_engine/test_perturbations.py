@@ -283,6 +283,16 @@ def test_marking_a_variant_stored_without_alternatives_computes_them(make_questi
     assert marking_values(q, built.params, {"s": 1.0})[1] is None
 
 
+def test_when_the_students_answers_break_the_job_its_alternatives_still_come(make_question):
+    solver = SOLVER.replace('    r.report("y"', '    r.report("w", [s] * int(s))\n    r.report("y"')
+    q = load_question(make_question(files=files(solver=solver)))
+    built = build_variant(q, seed=1)
+    stored = grader.Reference(exact=built.reference.exact, rounded=built.reference.rounded)
+    carried, alternatives = marking_values(q, built.params, {"s": 3e6}, stored)
+    assert carried == {}
+    assert alternatives == built.reference.alternatives and alternatives
+
+
 def test_validation_reports_slips_without_phrases_and_unknown_off_entries(make_question):
     q = question(make_question, '[perturbations]\noff = ["sign:nothing"]\n')
     notes: list[str] = []

@@ -142,3 +142,37 @@ def test_harness_build_and_carried_forward():
 def test_harness_explains_broken_author_code(source, message):
     with pytest.raises((TypeError, ValueError), match=message):
         harness_build(source, 1, None, {})
+
+
+DIVIDING_SOLVER = """
+def generate(rng):
+    return {"n": 4}
+
+
+def solve(p, r):
+    n = r.report("n", p["n"])
+    half = r.report("half", n / 2)
+    r.report("inverse", 1 / half)
+    r.report("power", n**2000)
+"""
+
+
+def test_a_solve_that_fails_on_the_students_answers_keeps_what_it_reported():
+    carried = harness_carried_forward(DIVIDING_SOLVER, {"n": 4}, {"half": 0})
+    assert carried["quantities"] == {"n": 4, "half": 2.0}
+    assert carried["failed"] == "ZeroDivisionError: float division by zero"
+    assert carried["substituted"] == ["half"]
+
+
+def test_a_carried_value_too_long_for_json_is_recorded_as_none():
+    carried = harness_carried_forward(DIVIDING_SOLVER, {"n": 4}, {"n": 2**1000})
+    assert carried["quantities"]["half"] == 2.0**999
+    assert carried["quantities"]["inverse"] == 2.0**-999
+    assert carried["quantities"]["power"] is None
+    assert "failed" not in carried
+    assert harness_carried_forward(DIVIDING_SOLVER, {"n": 4}, {})["quantities"]["power"] == 4**2000
+
+
+def test_a_question_that_cannot_be_loaded_still_fails_the_carried_forward_run():
+    with pytest.raises(TypeError, match="must define a function generate"):
+        harness_carried_forward("def solve(p, r):\n    pass\n", {}, {})

@@ -66,3 +66,34 @@ def test_validation_reports_failing_code_and_templates(make_question):
     bad_template = load_question(make_question("template", files={"solution.md": "{{ nope }}"}))
     problems = validate_question(bad_template, seeds=2)
     assert any("bank/template/solution.md: template failed to render" in p for p in problems)
+
+
+FRAGILE_SOLVER = """
+def generate(rng):
+    return {"a": float(rng.integers(2, 9))}
+
+
+def solve(p, r):
+    u = r.report("u", p["a"] / 3)
+    v = r.report("v", p["a"] / u)
+    r.report("w", [v] * int(v))
+    r.report("y", v + 1)
+"""
+
+
+def test_a_solve_that_raises_on_the_students_answers_carries_forward_what_came_before(
+    make_question,
+):
+    q = load_question(make_question(files={"question.py": FRAGILE_SOLVER}))
+    assert carried_forward_values(q, {"a": 6.0}, {"u": 0.0}) == {"u": 2.0}
+    assert carried_forward_values(q, {"a": 6.0}, {"u": 1.0, "v": 2}) == {
+        "u": 2.0,
+        "v": 6.0,
+        "w": [2.0, 2.0],
+        "y": 3.0,
+    }
+
+
+def test_a_job_that_fails_on_the_students_answers_carries_nothing_forward(make_question):
+    q = load_question(make_question(files={"question.py": FRAGILE_SOLVER}))
+    assert carried_forward_values(q, {"a": 6.0}, {"v": 3e6}) == {}
