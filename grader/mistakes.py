@@ -65,7 +65,8 @@ class Mistake:
                 and _distinguishable(self.value, tolerance)
                 and matches_everywhere(answer, self.value, tolerance)
             )
-        undone = answer / self.factor
+        with np.errstate(over="ignore"):
+            undone = answer / self.factor
         if self.transposed:
             undone = undone.T
         return undone.shape == reference.shape and matches_everywhere(undone, reference, tolerance)

@@ -119,22 +119,32 @@ def _paths(
             path_values = _path_values(values.get(part.quantity_name), expected.shape)
             if path_values is None:
                 continue
-            if name == "carried_forward" and _collapsed(path_values, expected, rule.tolerance):
+            if name == "carried_forward" and _collapsed(
+                path_values, expected, rule.tolerance, part.kind
+            ):
                 continue
             paths.append(Path(name, path_values, credit))
     return paths
 
 
-def _collapsed(carried: np.ndarray, exact: np.ndarray, tolerance: Tolerance) -> bool:
-    """Whether a carried-forward value is trivial: the tolerance accepts 0 for every entry of
-    it but not for every entry of the exact reference. A zero earlier answer makes every later
-    product, gradient and tanh zero without any of the step's work, so such a value earns
-    nothing (docs/marking.md, "The three paths")."""
+SATURATED_VALUES = (0.0, 1.0, -1.0)
 
-    def all_zero(values: np.ndarray) -> bool:
-        return all(tolerance.accepts(0.0, float(value)) for value in values.ravel())
 
-    return all_zero(carried) and not all_zero(exact)
+def _collapsed(carried: np.ndarray, exact: np.ndarray, tolerance: Tolerance, kind: str) -> bool:
+    """Whether a carried-forward value is trivial: every entry of it is 0 (or, outside
+    ``integer`` parts, ±1) to the part's tolerance, while the exact reference is not. A zero
+    earlier answer makes every later product, gradient and tanh zero, and a huge one saturates
+    a sigmoid or tanh to exactly 1 (so 1 − y², y(1 − y) and y − d become 0 or ±1), without
+    any of the step's work; such a value earns nothing (docs/marking.md, "The three paths")."""
+    trivial = (0.0,) if kind == "integer" else SATURATED_VALUES
+
+    def all_trivial(values: np.ndarray) -> bool:
+        return all(
+            any(tolerance.accepts(constant, float(value)) for constant in trivial)
+            for value in values.ravel()
+        )
+
+    return all_trivial(carried) and not all_trivial(exact)
 
 
 def _path_feedback(part: PartSpec, name: str, credit: float) -> str:

@@ -74,20 +74,27 @@ def _is_bracketed(text: str) -> bool:
 
 
 _DIGIT_COMMA_DIGIT = re.compile(r"[-+]?\d*\.?\d+,\d+")
-_ENTRY_SEPARATOR = re.compile(r",\s|\d\s+[-+]?[\d.]")
+_ENTRY_SEPARATOR = re.compile(r",\s|\s,|\d\s+[-+]?[\d.]")
+# An entry with a leading zero before more digits ("00" in [0,86,-1,00]) is the fraction of a
+# number written with a decimal comma.
+_LEADING_ZERO_ENTRY = re.compile(r"(?:^|,)\s*[-+]?0\d+\s*(?=,|$)")
 
 
 def _refuse_decimal_commas(text: str) -> None:
     """Raise AnswerFormatError when a row of plain entries writes numbers with decimal commas.
 
-    A row that separates entries with ``, `` or spaces and also has a comma between two digits
-    (``[0,9997, 0,9123]``, ``0,9997 0,9123``) mixes two uses of the comma: the one between
-    digits is a decimal comma, which would otherwise be read silently as two entries.
+    A row that separates entries with ``, `` (`` ,``) or spaces and also has a comma between two
+    digits (``[0,9997, 0,9123]``, ``0,9997 0,9123``) mixes two uses of the comma, and an entry
+    with a leading zero (``00`` in ``[0,86,-1,00]``) is the fraction of a number: either way
+    the comma between digits is a decimal comma, which would otherwise be read silently as two
+    entries.
     """
     if text.lstrip().startswith(("[", "(")):
         return
     written = _DIGIT_COMMA_DIGIT.search(text)
-    if written is None or _ENTRY_SEPARATOR.search(text) is None:
+    if written is None:
+        return
+    if _ENTRY_SEPARATOR.search(text) is None and _LEADING_ZERO_ENTRY.search(text) is None:
         return
     number = written.group()
     raise AnswerFormatError(

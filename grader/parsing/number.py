@@ -27,7 +27,7 @@ _SPACES = " \u00a0\u2009\u202f"
 _GROUPED = re.compile(rf"(?P<sign>[+-]?)(?P<runs>\d+(?:[,{_SPACES}]\d+)+)(?P<rest>.*)", re.DOTALL)
 _RUN_SEPARATOR = re.compile(rf"[,{_SPACES}]")
 # Where a comma is the decimal mark, a point before exactly three digits may group thousands.
-_POINT_GROUPING = re.compile(r"([+-]?)([1-9]\d{0,2})\.(\d{3})")
+_POINT_GROUPING = re.compile(r"(?<![\d.])([+-]?)([1-9]\d{0,2})\.(\d{3})(?![\d.])")
 
 
 @dataclass(frozen=True)
@@ -106,12 +106,13 @@ def _read_decimal_comma(text: str, suffix: str) -> str:
     """The text with its one decimal comma made a point (a part that accepts decimal commas)."""
     commas = text.count(",")
     if commas == 0:
-        point_grouping = _POINT_GROUPING.fullmatch(text)
+        point_grouping = _POINT_GROUPING.search(text)
         if point_grouping is not None:
             sign, head, tail = point_grouping.groups()
-            whole, decimal = f"{sign}{head}{tail}{suffix}", f"{sign}{head},{tail}{suffix}"
+            written = f"{sign}{head}.{tail}"
+            whole, decimal = f"{sign}{head}{tail}", f"{sign}{head},{tail}"
             raise AnswerFormatError(
-                f"{text}{suffix} could mean {whole} (a point grouping thousands) or {decimal}; "
+                f"{written} could mean {whole} (a point grouping thousands) or {decimal}; "
                 f"write it without the point ({whole}) or with a decimal comma ({decimal})"
             )
         return text

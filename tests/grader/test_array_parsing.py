@@ -64,6 +64,8 @@ def test_each_entry_keeps_its_written_form():
         ("[1, 2,5, 3]", "2,5"),
         ("[[0,5, 0,7], [1, 2]]", "0,5"),
         ("[-0,25 1]", "-0,25"),
+        ("[0,86,-1,00,1,00]", "0,86"),
+        ("[0,86 ,-1,00 ,1,00]", "0,86"),
     ],
 )
 def test_decimal_commas_in_an_array_are_refused_not_read_as_more_entries(written, number):

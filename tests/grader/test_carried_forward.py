@@ -64,3 +64,26 @@ def test_a_carried_value_with_real_work_still_earns_its_credit():
 def test_zero_is_still_right_when_the_exact_value_is_zero():
     result = mark("vector", "[0, 0]", [0.0, 0.0], exact=[0.0, 0.001])
     assert (result.score, result.matched) == (2.0, "exact")
+
+
+@pytest.mark.parametrize(
+    ("quantity", "kind", "answer", "carried"),
+    [
+        ("y", "number", "1", 1.0),
+        ("g_u3", "number", "1", 1.0),
+        ("dh1", "vector", "[1, 1, 1]", [1.0, 1.0, 1.0]),
+        ("g_u2", "vector", "[1, -1]", [1.0, -1.0]),
+    ],
+)
+def test_a_saturated_carried_value_earns_nothing(quantity, kind, answer, carried):
+    """A huge earlier answer saturates the sigmoid or tanh: y = 1, y − d = 1, 1 − h² = 1 come
+    out without any of the step's arithmetic (the attacker's seed 002 Q2 chain)."""
+    exact = {"y": 0.8135, "g_u3": 0.8135, "dh1": [0.21, 0.99, 0.5], "g_u2": [0.0442, 0.3]}
+    result = mark(kind, answer, carried, quantity, exact=exact[quantity])
+    assert (result.score, result.matched) == (0.0, None)
+
+
+def test_a_count_of_one_carried_forward_still_earns_its_credit():
+    """In an integer part only 0 is trivial: an output size of 1 is real arithmetic."""
+    result = mark("integer", "1", 1, "size", rule={}, exact=3)
+    assert (result.score, result.matched) == (2.0, "carried_forward")

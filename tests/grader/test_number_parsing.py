@@ -258,7 +258,20 @@ def test_digits_of_every_script_are_grouped_like_ascii_digits():
         parse_number("０ 250")
 
 
-@pytest.mark.parametrize("written", ["1.250", "12.500", "-1.250", "1.250%"])
+@pytest.mark.parametrize(
+    "written",
+    [
+        "1.250",
+        "12.500",
+        "-1.250",
+        "1.250%",
+        "(1.250)",
+        "1.250e0",
+        "1.250×10^0",
+        "1.250*1",
+        "-(1.250)",
+    ],
+)
 def test_a_point_that_could_group_thousands_is_ambiguous_where_commas_are_decimal(written):
     with pytest.raises(AnswerFormatError, match="could mean .* or .*,"):
         parse_number(written, Notation(decimal_comma=True))
