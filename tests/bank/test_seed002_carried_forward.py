@@ -135,3 +135,24 @@ def test_carried_forward_from_a_wrong_first_layer_still_earns_credit(q2):
     parts = mark(q2, {"u1": str(u1), "h1": str(h1)})
     assert parts["u1"].status == "incorrect"
     assert (parts["h1"].status, parts["h1"].matched) == ("correct", "carried_forward")
+
+
+def test_a_chain_saturated_on_purpose_earns_no_credit_for_its_ones(q2):
+    """The re-attack's answers: a huge h2 saturates the sigmoid (u3 ≈ 300, so y = 1 exactly),
+    and h1 = 0 makes 1 − h1² = 1: y, g_u3 and dh1 then come out as 1 without a logarithm or
+    exponential being worked out, and earn nothing carried forward."""
+    _, variant = q2
+    answers = {
+        **zero_answers(variant),
+        "h2": "[100, -100]",
+        "dh1": "[1, 1, 1]",
+        "dh2": "[1, 1]",
+        "y": "1",
+        "J": "0",
+        "g_u3": "1",
+        "g_b3": "1",
+    }
+    parts = mark(q2, answers)
+    for label in ("y", "dh1", "g_u3", "g_b3"):
+        assert parts[label].matched != "carried_forward", (label, parts[label].feedback)
+        assert parts[label].score == 0.0, label
