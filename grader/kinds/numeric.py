@@ -62,6 +62,8 @@ def read_numeric(part: PartSpec, rule: NumericRule, raw: str) -> ParsedArray:
     """
     if part.kind in ("number", "integer"):
         answer = ParsedArray((), (parse_number(raw, rule.notation),))
+    elif part.kind == "vector" and not raw.strip():
+        raise AnswerFormatError("the answer is empty; enter a vector such as [1, 2, 3]")
     else:
         answer = parse_array(raw, rule.notation)
     if part.kind == "integer" and not answer.entries[0].value.is_integer():

@@ -415,3 +415,8 @@ def test_an_exact_rule_compares_large_whole_numbers_exactly():
     assert mark("integer", "10000000000010", {}, "n", reference).status == "incorrect"
     exact = {"tolerance": {"abs": 0}}
     assert mark("number", "10000000000001", exact, "n", reference).status == "incorrect"
+
+
+def test_an_empty_vector_answer_is_asked_for_a_vector():
+    errors = check_format([PartSpec("u", "vector", 1.0, DP2)], {"u": " "})
+    assert errors == {"u": "the answer is empty; enter a vector such as [1, 2, 3]"}
