@@ -229,8 +229,11 @@ def find_mistakes(
     answer, none of them can be told to be the cause, so none is named (only a generic one
     may be).
     """
+    last_specific = max((i for i, m in enumerate(candidates) if m.specific), default=-1)
     explaining: list[Mistake] = []
-    for mistake in candidates:
+    for index, mistake in enumerate(candidates):
+        if index > last_specific and _settled(explaining):
+            break
         if any(found.name == mistake.name for found in explaining):
             continue
         if mistake.explains(answer, reference, tolerance):
@@ -244,6 +247,18 @@ def find_mistakes(
         return [first]
     together = [m for m in others if m.specific or m.name in AT_THE_ANSWER]
     return [first, *together][:MAX_NAMED_TOGETHER]
+
+
+def _settled(explaining: Sequence[Mistake]) -> bool:
+    """Whether, with only generic candidates left, the outcome of find_mistakes is fixed: a
+    generic mistake named alone is found, MAX_NAMED_TOGETHER mistakes to name together are, or
+    more specific ones than that were set aside and a generic one is found to name alone."""
+    specific = sum(mistake.specific for mistake in explaining)
+    generic = len(explaining) - specific
+    if specific == 0 or specific > MAX_NAMED_TOGETHER:
+        return generic > 0
+    named = sum(mistake.specific or mistake.name in AT_THE_ANSWER for mistake in explaining)
+    return named >= MAX_NAMED_TOGETHER
 
 
 def mistakes_feedback(mistakes: Sequence[Mistake]) -> str:
