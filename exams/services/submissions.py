@@ -41,6 +41,7 @@ from exams.services.variants import (
     question_current_version,
     variant_get_or_build,
 )
+from exams.signals import submission_marked_send
 from exams.variant_marking import variant_answers_mark
 from question_engine.errors import BankError, SandboxFailure
 
@@ -254,7 +255,10 @@ def submission_mark(*, submission_id: int, worker: str) -> Submission:
     )
     if not written:
         logger.warning("Submission %s: lost the lease before storing the mark", submission_id)
-    return Submission.objects.get(pk=submission_id)
+        return Submission.objects.get(pk=submission_id)
+    marked = Submission.objects.get(pk=submission_id)
+    transaction.on_commit(lambda: submission_marked_send(submission=marked))
+    return marked
 
 
 def _submission_failed(*, submission_id: int, worker: str, failure: str, detail: str) -> Submission:
