@@ -293,3 +293,25 @@ def test_course_and_papers_are_listed_for_the_key(course, lms, make_paper):
     assert paper["questions"][0]["question"] == "demo-linear-neuron"
     assert lms.get(f"/api/v1/courses/nndl/papers/{paper['slug']}/").json() == paper
     assert lms.get("/api/v1/courses/nndl/questions/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_the_roster_never_takes_over_a_staff_account_or_an_accounts_email(course, lms, student):
+    get_user_model().objects.create_superuser("root", "root@example.org", "pw-root")
+    refused = lms.put(
+        "/api/v1/courses/nndl/enrolments/r-1/",
+        {"role": "instructor", "username": "root"},
+        format="json",
+    )
+    assert refused.status_code == 400
+    assert "staff account" in refused.json()["error"]["message"]
+    assert not Membership.objects.filter(user__username="root").exists()
+    student.email = "alice@example.org"
+    student.save()
+    lms.put(
+        "/api/v1/courses/nndl/enrolments/s-alice/",
+        {"role": "student", "email": "attacker@example.org"},
+        format="json",
+    )
+    student.refresh_from_db()
+    assert student.email == "alice@example.org"
