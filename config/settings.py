@@ -263,3 +263,10 @@ REST_FRAMEWORK["DEFAULT_AUTHENTICATION_CLASSES"] = [
     *REST_FRAMEWORK["DEFAULT_AUTHENTICATION_CLASSES"],
 ]
 REST_FRAMEWORK["DEFAULT_PERMISSION_CLASSES"] = ["api_keys.permissions.IsSignedInUser"]
+# Names of the enums the LMS resources share in the OpenAPI schema.
+SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
+    {
+        "MembershipRoleEnum": "exams.models.Membership.Role",
+        "CourseAccessRoleEnum": ["api_key", "instructor", "student"],
+    }
+)
