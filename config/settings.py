@@ -254,6 +254,24 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
+# --- LTI 1.3 launch (app `lti`, built on django-lti; docs/lms.md) ---
+# LTI_IFRAME=1 (needs TENSORGRADE_HTTPS): the session and CSRF cookies are sent with
+# SameSite=None; Secure, so the pages work inside an LMS's iframe. LTI pages (under /lti/ and
+# every page of a session that came from a launch) may be framed by the registered platforms'
+# origins (their issuer and authorization URLs) and by LTI_FRAME_ANCESTORS.
+INSTALLED_APPS += ["lti_tool", "lti"]
+MIDDLEWARE += ["lti.middleware.LtiSessionLaunchMiddleware", "lti.middleware.LtiFramingMiddleware"]
+LTI_IFRAME = env_bool("LTI_IFRAME", False)
+if LTI_IFRAME and not HTTPS:
+    raise ImproperlyConfigured(
+        "LTI_IFRAME=1 needs TENSORGRADE_HTTPS=1: browsers only send SameSite=None cookies over "
+        "HTTPS, so the tool cannot work inside an LMS iframe over plain HTTP."
+    )
+if LTI_IFRAME:
+    SESSION_COOKIE_SAMESITE = "None"
+    CSRF_COOKIE_SAMESITE = "None"
+LTI_FRAME_ANCESTORS = env_list("LTI_FRAME_ANCESTORS", [])
+
 # --- LTI 1.3 grades and rosters (app `lti_grades`: AGS passback, NRPS roster sync; docs/lms.md) ---
 # A changed score is posted to the LMS line item as its own Celery task: up to
 # LTI_PASSBACK_TRIES sends, pausing the listed LTI_PASSBACK_BACKOFF_S seconds between them (the
