@@ -7,6 +7,7 @@ urlpatterns = [
     path("api/v1/", include("exams.api.urls")),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("instructor/courses/", include("lti_grades.urls")),
     path("", include("frontend.urls")),
 ]
 
