@@ -87,3 +87,20 @@ class LtiAttemptLaunch(models.Model):
 
     def __str__(self) -> str:
         return f"{self.lti_user} via {self.resource_link} → attempt {self.attempt_id}"
+
+
+class LtiUsedNonce(models.Model):
+    """A launch's id_token nonce, kept until the token expires so it is accepted only once."""
+
+    issuer = models.CharField(max_length=255)
+    nonce = models.CharField(max_length=255)
+    expires_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["issuer", "nonce"], name="lti_nonce_used_once")
+        ]
+        indexes = [models.Index(fields=["expires_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.issuer} {self.nonce}"
