@@ -28,6 +28,4 @@ class ScorePassbackAdmin(admin.ModelAdmin):
                 skipped += 1
             else:
                 sent += 1
-        messages.info(
-            request, f"{sent} queued to be sent again; {skipped} skipped (not failed)."
-        )
+        messages.info(request, f"{sent} queued to be sent again; {skipped} skipped (not failed).")

@@ -26,6 +26,7 @@ from pylti1p3.service_connector import ServiceConnector
 
 SCOPE_SCORE = "https://purl.imsglobal.org/spec/lti-ags/scope/score"
 SCOPE_NRPS = "https://purl.imsglobal.org/spec/lti-nrps/scope/contextmembership.readonly"
+ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 SCORE_CONTENT_TYPE = "application/vnd.ims.lis.v1.score+json"
 TOKEN_EXPIRY_MARGIN_S = 30
 ERROR_BODY_CHARS = 500
@@ -100,7 +101,7 @@ class CachedServiceConnector(ServiceConnector):
                 token_url,
                 data={
                     "grant_type": "client_credentials",
-                    "client_assertion_type": "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
+                    "client_assertion_type": ASSERTION_TYPE,
                     "client_assertion": assertion,
                     "scope": " ".join(sorted(scopes)),
                 },

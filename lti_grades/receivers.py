@@ -39,9 +39,13 @@ def on_attempt_saved(
     sender: Any, *, instance: Attempt, update_fields: frozenset[str] | None = None, **kwargs: Any
 ) -> None:
     """An attempt was finished: its activity is now Completed, so the gradebook is told."""
-    if update_fields and "finished_at" in update_fields and instance.finished_at is not None:
-        if selectors.attempt_has_line_items(attempt_id=instance.pk):
-            _enqueue_refresh(instance.pk)
+    finished = bool(update_fields) and "finished_at" in update_fields
+    if (
+        finished
+        and instance.finished_at is not None
+        and selectors.attempt_has_line_items(attempt_id=instance.pk)
+    ):
+        _enqueue_refresh(instance.pk)
 
 
 def connect() -> None:

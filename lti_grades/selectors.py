@@ -7,13 +7,13 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.utils import timezone
-from lti.models import LtiAttemptLaunch
 from lti_tool.models import LtiContext, LtiLineItem, LtiUser
 
 from exams import selectors as exam_selectors
 from exams.errors import NotFoundError
 from exams.models import Attempt, Course, Submission
 from exams.presentation import results_visible
+from lti.models import LtiAttemptLaunch
 from lti_grades.models import ScorePassback
 
 NEEDS_MANUAL = "needs_manual"
@@ -135,9 +135,7 @@ def course_passback_get(*, course: Course, passback_id: int) -> ScorePassback:
     """One of the course's passbacks; another course's is not found (404)."""
     passback = ScorePassback.objects.filter(pk=passback_id, course=course).first()
     if passback is None:
-        raise NotFoundError(
-            f"No score passback {passback_id} in course '{course.slug}'."
-        )
+        raise NotFoundError(f"No score passback {passback_id} in course '{course.slug}'.")
     return passback
 
 

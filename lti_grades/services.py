@@ -15,6 +15,7 @@ from lti_tool.models import LtiContext, LtiLineItem, LtiMembership, LtiUser
 
 from exams.errors import ApplicationError
 from exams.models import Attempt, Course, Membership
+from lti import services as lti_services
 from lti_grades import client, selectors
 from lti_grades.models import ScorePassback
 
@@ -226,30 +227,6 @@ def passbacks_sweep(*, now: datetime | None = None) -> list[int]:
 # ---------------------------------------------------------------------------- NRPS
 
 
-ROLE_PREFIXES = (
-    "http://purl.imsglobal.org/vocab/lis/v2/membership#",
-    "http://purl.imsglobal.org/vocab/lis/v2/membership/Instructor#",
-)
-INSTRUCTOR_ROLES = {"Instructor", "TeachingAssistant", "Administrator", "ContentDeveloper"}
-
-
-def member_role(roles: list[str]) -> str | None:
-    """Our course role for an NRPS member's roles: instructor for Instructor (or one of its
-    sub-roles such as TeachingAssistant), student for Learner, None for anything else."""
-    short = set()
-    for role in roles:
-        name = role
-        for prefix in ROLE_PREFIXES:
-            if role.startswith(prefix):
-                name = role[len(prefix) :]
-        short.add(name.rsplit("#", 1)[-1])
-    if short & {"Instructor", "TeachingAssistant"}:
-        return Membership.Role.INSTRUCTOR
-    if "Learner" in short:
-        return Membership.Role.STUDENT
-    return None
-
-
 @dataclass
 class RosterSyncReport:
     """What a roster sync changed."""
@@ -267,17 +244,8 @@ class RosterSyncReport:
             f"{self.members_listed} listed: {self.users_created} new users, "
             f"{self.memberships_created} added, {self.memberships_updated} role changes, "
             f"{self.memberships_removed} removed, {self.unchanged} unchanged"
-            + (f", {len(self.skipped)} skipped (no Learner or Instructor role)" if self.skipped else "")
+            + (f", {len(self.skipped)} skipped (no role we map)" if self.skipped else "")
         )
-
-
-def _auth_user_for(lti_user: LtiUser) -> Any:
-    """Our user for an LTI user, created (without a usable password) when it has none."""
-    if lti_user.auth_user is not None:
-        return lti_user.auth_user
-    from lti import services as lti_services
-
-    return lti_services.lti_user_auth_user(lti_user=lti_user)
 
 
 def roster_sync(*, course: Course) -> RosterSyncReport:
@@ -343,7 +311,7 @@ def _context_apply(
     registration = context.deployment.registration
     for member in members:
         report.members_listed += 1
-        role = member_role(member.get("roles", []))
+        role = lti_services.lti_role_map(roles=member.get("roles", []))
         if not member.get("user_id") or role is None:
             report.skipped.append(str(member.get("user_id", "")))
             continue
@@ -351,7 +319,7 @@ def _context_apply(
             continue
         lti_user = LtiUser.objects.get(registration=registration, sub=member["user_id"])
         had_user = lti_user.auth_user_id is not None
-        user = _auth_user_for(lti_user)
+        user = lti_services.lti_account_get_or_create(lti_user=lti_user)
         report.users_created += not had_user
         if wanted.get(user.pk) != Membership.Role.INSTRUCTOR:
             wanted[user.pk] = role
@@ -386,6 +354,6 @@ def _memberships_apply(
     report.memberships_removed = Membership.objects.filter(
         course=course, user_id__in=gone
     ).delete()[0]
-    LtiMembership.objects.filter(
-        context__in=contexts, user__auth_user_id__in=gone
-    ).update(is_active=False)
+    LtiMembership.objects.filter(context__in=contexts, user__auth_user_id__in=gone).update(
+        is_active=False
+    )

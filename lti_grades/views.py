@@ -50,7 +50,9 @@ def passback_resend(request: HttpRequest, course_slug: str) -> HttpResponse:
     form = PassbackResendForm(request.POST)
     if not form.is_valid():
         raise ApplicationError("Choose a score to resend from the list.")
-    passback = selectors.course_passback_get(course=course, passback_id=form.cleaned_data["passback"])
+    passback = selectors.course_passback_get(
+        course=course, passback_id=form.cleaned_data["passback"]
+    )
     try:
         services.passback_resend(passback=passback)
     except ApplicationError as exc:

@@ -26,7 +26,7 @@ import secrets
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode
@@ -215,9 +215,7 @@ class PlatformServices:
         if form.get("grant_type") != "client_credentials":
             record["outcome"] = "unsupported_grant_type"
             return _error(400, "unsupported_grant_type", "grant_type must be client_credentials")
-        if form.get("client_assertion_type") != ASSERTION_TYPE or not form.get(
-            "client_assertion"
-        ):
+        if form.get("client_assertion_type") != ASSERTION_TYPE or not form.get("client_assertion"):
             record["outcome"] = "invalid_request"
             return _error(400, "invalid_request", "a JWT bearer client_assertion is required")
         try:
