@@ -5,10 +5,13 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 import pytest
+from django.conf import settings as dj_settings
 from django.utils import timezone
 
+import question_engine
 from exams import services as exam_services
-from exams.models import Attempt, Submission
+from exams.bank_sync import question_sync
+from exams.models import Attempt, Question, Submission
 from lti_grades import receivers, services
 from lti_grades.models import ScorePassback
 from tests.lti.platform.services import SCORE_TYPE
@@ -208,3 +211,35 @@ def test_exam_score_is_held_until_the_sitting_closes(
     (body,) = link.services.scores_for(link.line_item.url)
     assert body["activityProgress"] == "Completed" and body["gradingProgress"] == "FullyGraded"
     assert body["scoreGiven"] == 2.0 and body["scoreMaximum"] == 2.0
+
+
+MANUAL_SLUG = "seed001-q9-convergence-rates"  # part "derivation" is free text
+
+
+def test_a_part_awaiting_manual_marking_posts_pending_manual(
+    link, course, student, django_capture_on_commit_callbacks
+):
+    question_sync(definition=question_engine.load_question(dj_settings.BANK_ROOT / MANUAL_SLUG))
+    question = Question.objects.get(slug=MANUAL_SLUG)
+    course.questions.add(question)
+    attempt = exam_services.attempt_start_question(
+        student=student, course=course, question=question
+    )
+    link.launch(attempt, link.lti_user(student, "learner-1"))
+    exact = exam_services.attempt_variant(attempt=attempt).reference["exact"]
+    answers = {
+        "derivation": "x <- (I - eta A) x, so the rate is max |1 - eta lambda_i|.",
+        "eta_opt": f"{exact['eta_opt']:.3g}",
+        "rate_gd": "5",
+        "steps_ratio": "5",
+    }
+    submission = exam_services.submission_create(attempt=attempt, student=student, answers=answers)
+    graded = exam_services.submission_grade(submission_id=submission.pk)
+    assert graded.feedback["derivation"]["status"] == "needs_manual"
+
+    (row,), _ = refresh(attempt, django_capture_on_commit_callbacks)
+    services.passback_send(passback_id=row.pk)
+
+    (body,) = link.services.scores_for(link.line_item.url, "learner-1")
+    assert body["gradingProgress"] == "PendingManual"
+    assert body["scoreGiven"] == 3.0 and body["scoreMaximum"] == float(graded.max_score)
