@@ -134,3 +134,18 @@ def test_custom_target_naming_a_missing_paper_is_a_clear_404(platform, tool):
 
 def _csrf(outcome) -> str:
     return outcome.session.cookies.get("csrftoken") or ""
+
+
+def test_login_initiation_by_get_and_by_registration_url(platform, tool, registration):
+    by_get = login_and_launch(
+        platform, tool, claims={CUSTOM: {"question": DEMO_SLUG}}, login_method="GET"
+    )
+    assert by_get.response.status_code == 302, by_get.response.text
+
+    by_uuid = login_and_launch(
+        platform,
+        tool,
+        claims={CUSTOM: {"question": DEMO_SLUG}},
+        login_path=f"/lti/login/{registration.uuid}/",
+    )
+    assert by_uuid.response.status_code == 302, by_uuid.response.text

@@ -79,6 +79,7 @@ def login_and_launch(
     signing_key: Any = None,
     kid: str | None = None,
     login_params: dict[str, str] | None = None,
+    login_path: str = "/lti/login/",
 ) -> LaunchOutcome:
     """Run the whole flow; `claims` go into the id_token over the platform's base claims."""
     session = session or requests.Session()
@@ -92,7 +93,7 @@ def login_and_launch(
         "lti_deployment_id": platform.deployment_id,
         **(login_params or {}),
     }
-    login_url = tool_url + "/lti/login/"
+    login_url = tool_url + login_path
     steps = []
     if login_method == "POST":
         response = session.post(login_url, data=params, allow_redirects=False)

@@ -312,11 +312,11 @@ class SimulatedPlatform:
         claims = self.base_claims()
         claims["nonce"] = params["nonce"]
         claims[LTI + "target_link_uri"] = params["redirect_uri"]
-        for name, value in copy.deepcopy(pending.claims).items():
+        for name, value in pending.claims.items():
             if value is REMOVE:
                 claims.pop(name, None)
             else:
-                claims[name] = value
+                claims[name] = copy.deepcopy(value)
         id_token = self.sign(claims, key=pending.signing_key, kid=pending.kid)
         return PlatformResponse.html(
             auto_post_form(params["redirect_uri"], {"id_token": id_token, "state": params["state"]})
