@@ -102,13 +102,19 @@ def attempt_score(*, attempt: Attempt) -> AttemptScore:
 
 
 def attempt_line_items(*, attempt: Attempt) -> list[tuple[LtiLineItem, LtiUser]]:
-    """The (line item, LTI user) pairs an attempt's score goes to: the line items of every
-    resource link the attempt was launched from, for the user who launched it."""
+    """The (line item, LTI user) pairs an attempt's score goes to: for every resource link the
+    attempt was launched from, its newest line item (the one its launches name now), for the
+    user who launched it."""
     pairs = []
     launches = LtiAttemptLaunch.objects.filter(attempt=attempt).select_related("lti_user")
     for launch in launches:
-        for line_item in LtiLineItem.objects.filter(resource_link_id=launch.resource_link_id):
-            pairs.append((line_item, launch.lti_user))
+        newest = (
+            LtiLineItem.objects.filter(resource_link_id=launch.resource_link_id)
+            .order_by("-pk")
+            .first()
+        )
+        if newest is not None:
+            pairs.append((newest, launch.lti_user))
     return pairs
 
 
