@@ -184,7 +184,8 @@ def _passback_failed(*, row: ScorePassback, error: client.PlatformError) -> Scor
 
 
 def passback_resend(*, passback: ScorePassback) -> ScorePassback:
-    """Send a failed (or retrying) passback again now, with fresh tries and today's score.
+    """Send a failed (or retrying) passback again now, with fresh tries and today's score
+    (held instead while the student may not see the marks, like any score).
 
     Raises ApplicationError (409) when it is not failed or retrying.
     """
@@ -194,12 +195,15 @@ def passback_resend(*, passback: ScorePassback) -> ScorePassback:
             code="not_failed",
             status=409,
         )
+    visible = True
     if passback.attempt is not None:
         score = selectors.attempt_score(attempt=passback.attempt)
-        passback.payload = score.payload()
-    passback.status, passback.tries, passback.next_try_at = Status.PENDING, 0, timezone.now()
+        passback.payload, visible = score.payload(), score.visible
+    passback.tries, passback.next_try_at = 0, timezone.now()
+    passback.status = Status.PENDING if visible else Status.HELD
     passback.save(update_fields=["payload", "status", "tries", "next_try_at", "updated_at"])
-    transaction.on_commit(lambda: _enqueue_send(passback.pk))
+    if visible:
+        transaction.on_commit(lambda: _enqueue_send(passback.pk))
     return passback
 
 

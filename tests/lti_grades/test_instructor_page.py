@@ -48,6 +48,7 @@ def test_instructor_sees_the_failure_and_resends_it(
     text = page.content.decode()
     assert page.status_code == 200
     assert "simulated failure 400" in text and "Linear neuron" in text and "alice" in text
+    assert "2.0 / 2.0 (FullyGraded)" in text
     with django_capture_on_commit_callbacks() as queued:
         resent = client.post(
             f"/instructor/courses/{course.slug}/lms/resend/",
