@@ -224,7 +224,7 @@ def passbacks_sweep(*, now: datetime | None = None) -> list[int]:
     ).values_list("pk", flat=True)
     queued = list(due)
     for passback_id in queued:
-        _enqueue_send(passback_id)
+        transaction.on_commit(lambda passback_id=passback_id: _enqueue_send(passback_id))
     return queued
 
 

@@ -243,3 +243,25 @@ def test_a_part_awaiting_manual_marking_posts_pending_manual(
     (body,) = link.services.scores_for(link.line_item.url, "learner-1")
     assert body["gradingProgress"] == "PendingManual"
     assert body["scoreGiven"] == 3.0 and body["scoreMaximum"] == float(graded.max_score)
+
+
+def test_sweep_requeues_lost_sends_and_takes_over_a_dead_sender(
+    link, launched_attempt, student, django_capture_on_commit_callbacks
+):
+    mark(launched_attempt, student)
+    (row,), _ = refresh(launched_attempt, django_capture_on_commit_callbacks)  # task "lost"
+    later = timezone.now() + timedelta(minutes=2)
+
+    with django_capture_on_commit_callbacks() as queued:
+        assert services.passbacks_sweep() == []  # not overdue yet
+        assert services.passbacks_sweep(now=later) == [row.pk]
+
+    assert len(queued) == 1
+    ScorePassback.objects.filter(pk=row.pk).update(
+        status=ScorePassback.Status.SENDING, sending_until=timezone.now() - timedelta(seconds=1)
+    )
+    with django_capture_on_commit_callbacks():
+        services.passbacks_sweep()
+
+    assert ScorePassback.objects.get(pk=row.pk).status == ScorePassback.Status.PENDING
+    assert services.passback_send(passback_id=row.pk).status == ScorePassback.Status.SENT
