@@ -244,6 +244,7 @@ class RosterSyncReport:
     skipped: list[str] = field(default_factory=list)  # members without a role we map
 
     def summary(self) -> str:
+        """The counts in one sentence, for the page and the command."""
         return (
             f"{self.members_listed} listed: {self.users_created} new users, "
             f"{self.memberships_created} added, {self.memberships_updated} role changes, "
@@ -303,6 +304,23 @@ def roster_sync(*, course: Course) -> RosterSyncReport:
     return report
 
 
+PICTURE_URL_MAX = 200
+NAME_MAX = 500
+
+
+def _member_cleaned(member: dict[str, Any]) -> dict[str, Any]:
+    """An NRPS member as django-lti stores it: `status` defaults to Active (NRPS may leave it
+    out), `roles` to none, names cut to their columns, an over-long picture URL left out."""
+    cleaned = {**member, "status": member.get("status") or "Active"}
+    cleaned["roles"] = list(member.get("roles") or [])
+    for name in ("name", "given_name", "family_name"):
+        if isinstance(cleaned.get(name), str):
+            cleaned[name] = cleaned[name][:NAME_MAX]
+    if len(str(cleaned.get("picture") or "")) > PICTURE_URL_MAX:
+        cleaned.pop("picture")
+    return cleaned
+
+
 def _context_apply(
     *,
     context: LtiContext,
@@ -311,7 +329,7 @@ def _context_apply(
     report: RosterSyncReport,
 ) -> None:
     """Record a context's members as LTI users and memberships; fill `wanted` (user → role)."""
-    context.update_memberships([m for m in members if m.get("user_id") and "roles" in m])
+    context.update_memberships([_member_cleaned(m) for m in members if m.get("user_id")])
     registration = context.deployment.registration
     for member in members:
         report.members_listed += 1
