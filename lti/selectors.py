@@ -46,6 +46,7 @@ def target_max_score(*, target: LtiTarget) -> float:
 
 
 def target_title(*, target: LtiTarget) -> str:
+    """The title of the paper or question the target opens."""
     if target.paper is not None:
         return target.paper.title
     return target.question.title

@@ -9,10 +9,11 @@ from __future__ import annotations
 import base64
 import hashlib
 import re
+from uuid import UUID
 
 from django.contrib import messages
 from django.contrib.auth import login
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.decorators import method_decorator
@@ -26,7 +27,7 @@ from pylti1p3.lineitem import LineItem
 
 from exams import selectors as exam_selectors
 from exams.errors import ApplicationError
-from exams.models import Membership
+from exams.models import Course, Membership
 from lti import selectors, services
 from lti.forms import TargetChoiceForm
 from lti.middleware import frame_ancestors_policy
@@ -44,7 +45,9 @@ def refused(request: HttpRequest, message: str, *, status: int = 400) -> HttpRes
     return render(request, REFUSED_TEMPLATE, {"message": message}, status=status)
 
 
-def with_inline_scripts_allowed(response: HttpResponse, *, form_origin: str | None = None):
+def with_inline_scripts_allowed(
+    response: HttpResponse, *, form_origin: str | None = None
+) -> HttpResponse:
     """Allow exactly the inline scripts of this HTML response (by hash) in its CSP, and a form
     posting to `form_origin`; LTI pages may be framed by the registered platforms."""
     hashes = [
@@ -77,7 +80,11 @@ class LoginView(lti_tool_views.OIDCLoginInitView):
     )
     click_msg = "Open Tensorgrade in a new tab."
 
-    def get_oidc_response(self, request, registration_uuid, params):  # noqa: ANN001, ANN201
+    def get_oidc_response(
+        self, request: HttpRequest, registration_uuid: UUID | None, params: QueryDict
+    ) -> HttpResponse:
+        """Answer a login initiation: the cookie check page, the redirect to the platform's
+        authorization URL, or a 400 page naming what was wrong."""
         services.tool_key_ensure()
         missing = [
             name for name in ("iss", "login_hint", "target_link_uri") if not params.get(name)
@@ -110,6 +117,7 @@ class LaunchView(lti_tool_views.LtiLaunchBaseView):
     membership and resource link; then the user is signed in and sent on."""
 
     def get(self, request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+        """The launch URL opened directly: a 405 page saying what it is for."""
         return refused(
             request,
             "This address receives launches from an LMS (a form POST after the login). Open "
@@ -118,6 +126,7 @@ class LaunchView(lti_tool_views.LtiLaunchBaseView):
         )
 
     def post(self, request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+        """django-lti's launch handling; a refused launch is a 4xx page, never a 500."""
         services.tool_key_ensure()
         try:
             return super().post(request, *args, **kwargs)
@@ -131,13 +140,17 @@ class LaunchView(lti_tool_views.LtiLaunchBaseView):
             return refused(request, exc.message, status=exc.status)
 
     def launch_setup(self, request: HttpRequest, lti_launch: LtiLaunch) -> None:
+        """Accept each launch's nonce once (ApplicationError 400 `lti_replayed` otherwise)."""
         services.lti_nonce_consume(
             issuer=lti_launch.get_claim("iss"),
             nonce=lti_launch.get_claim("nonce"),
             expires=lti_launch.get_claim("exp"),
         )
 
-    def handle_inactive_deployment(self, request: HttpRequest, lti_launch: LtiLaunch):
+    def handle_inactive_deployment(
+        self, request: HttpRequest, lti_launch: LtiLaunch
+    ) -> HttpResponse:
+        """A launch from a deployment not (yet) active: a 403 page saying how to activate it."""
         deployment = lti_launch.deployment
         return refused(
             request,
@@ -148,7 +161,9 @@ class LaunchView(lti_tool_views.LtiLaunchBaseView):
             status=403,
         )
 
-    def _enter(self, request: HttpRequest, lti_launch: LtiLaunch) -> tuple[str | None, object]:
+    def _enter(
+        self, request: HttpRequest, lti_launch: LtiLaunch
+    ) -> tuple[str | None, Course | None]:
         """Sign the launching user in as a member of the context's course: (role, course)."""
         role = services.lti_role_map(roles=lti_launch.roles_claim or [])
         if role is None:
@@ -168,14 +183,21 @@ class LaunchView(lti_tool_views.LtiLaunchBaseView):
             status=403,
         )
 
-    def handle_resource_launch(self, request: HttpRequest, lti_launch: LtiLaunch):
+    def handle_resource_launch(self, request: HttpRequest, lti_launch: LtiLaunch) -> HttpResponse:
+        """Students to their attempt at the link's target; instructors to the choose page."""
         role, course = self._enter(request, lti_launch)
         if role is None:
             return self._role_refused(request)
         custom = lti_launch.get_claim("https://purl.imsglobal.org/spec/lti/claim/custom") or {}
-        target = services.lti_target_resolve(
-            resource_link=lti_launch.resource_link, course=course, custom=custom
-        )
+        try:
+            target = services.lti_target_resolve(
+                resource_link=lti_launch.resource_link, course=course, custom=custom
+            )
+        except ApplicationError as exc:
+            if role != Membership.Role.INSTRUCTOR:
+                raise
+            messages.error(request, exc.message)  # the instructor fixes it on the next page
+            return redirect("lti:choose")
         if target is not None:
             services.lti_line_item_sync(
                 context=lti_launch.context, target=target, ags_claim=lti_launch.ags_claim
@@ -189,7 +211,10 @@ class LaunchView(lti_tool_views.LtiLaunchBaseView):
         )
         return redirect("frontend:attempt", attempt_id=attempt.pk)
 
-    def handle_deep_linking_launch(self, request: HttpRequest, lti_launch: LtiLaunch):
+    def handle_deep_linking_launch(
+        self, request: HttpRequest, lti_launch: LtiLaunch
+    ) -> HttpResponse:
+        """Instructors to the deep-link picker; anyone else is refused (403)."""
         role, _course = self._enter(request, lti_launch)
         if role is None:
             return self._role_refused(request)
@@ -208,7 +233,7 @@ def jwks(request: HttpRequest) -> JsonResponse:
     return lti_tool_views.jwks(request)
 
 
-def _instructor_launch_course(request: HttpRequest, *, deep_link: bool):
+def _instructor_launch_course(request: HttpRequest, *, deep_link: bool) -> tuple[LtiLaunch, Course]:
     """The course of the session's launch, if the user is its instructor; else ApplicationError."""
     launch = request.lti_launch
     kind_ok = launch.is_present and (

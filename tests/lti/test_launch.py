@@ -149,3 +149,11 @@ def test_login_initiation_by_get_and_by_registration_url(platform, tool, registr
         login_path=f"/lti/login/{registration.uuid}/",
     )
     assert by_uuid.response.status_code == 302, by_uuid.response.text
+
+
+def test_instructor_launch_with_a_bad_custom_target_goes_to_the_choose_page(platform, tool):
+    outcome = login_and_launch(platform, tool, claims=_instructor(**{CUSTOM: {"paper": "gone"}}))
+
+    assert outcome.response.headers["Location"] == "/lti/choose/"
+    page = outcome.session.get(tool + "/lti/choose/")
+    assert page.status_code == 200 and "gone" in page.text and "Choose a paper" in page.text
