@@ -31,7 +31,7 @@ def _enqueue_refresh(attempt_id: int) -> None:
 def on_submission_marked(sender: Any, *, submission: Submission, **kwargs: Any) -> None:
     """A mark was stored: queue the passback when the attempt came from an LTI link with a
     line item. Only a database read here; the network is the task's."""
-    if selectors.attempt_has_line_items(attempt_id=submission.attempt_id):
+    if selectors.attempt_has_line_items(attempt=submission.attempt):
         _enqueue_refresh(submission.attempt_id)
 
 
@@ -43,7 +43,7 @@ def on_attempt_saved(
     if (
         finished
         and instance.finished_at is not None
-        and selectors.attempt_has_line_items(attempt_id=instance.pk)
+        and selectors.attempt_has_line_items(attempt=instance)
     ):
         _enqueue_refresh(instance.pk)
 

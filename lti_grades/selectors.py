@@ -101,12 +101,28 @@ def attempt_score(*, attempt: Attempt) -> AttemptScore:
     )
 
 
+def _attempt_launches(*, attempt: Attempt) -> QuerySet[LtiAttemptLaunch]:
+    """The launches an attempt's score follows: its own; for an attempt not opened from a
+    launch (e.g. "Try a new variant" after one), those of the student's attempts at the same
+    question or paper, in the same course and mode."""
+    own = LtiAttemptLaunch.objects.filter(attempt=attempt)
+    if own.exists():
+        return own
+    return LtiAttemptLaunch.objects.filter(
+        attempt__student_id=attempt.student_id,
+        attempt__course_id=attempt.course_id,
+        attempt__question_id=attempt.question_id,
+        attempt__paper_id=attempt.paper_id,
+        attempt__mode=attempt.mode,
+    )
+
+
 def attempt_line_items(*, attempt: Attempt) -> list[tuple[LtiLineItem, LtiUser]]:
     """The (line item, LTI user) pairs an attempt's score goes to: for every resource link the
-    attempt was launched from, its newest line item (the one its launches name now), for the
-    user who launched it."""
-    pairs = []
-    launches = LtiAttemptLaunch.objects.filter(attempt=attempt).select_related("lti_user")
+    attempt (or the student's launched attempt at the same target) was launched from, its
+    newest line item (the one its launches name now), for the user who launched it."""
+    pairs: dict[tuple[int, int], tuple[LtiLineItem, LtiUser]] = {}
+    launches = _attempt_launches(attempt=attempt).select_related("lti_user")
     for launch in launches:
         newest = (
             LtiLineItem.objects.filter(resource_link_id=launch.resource_link_id)
@@ -114,15 +130,14 @@ def attempt_line_items(*, attempt: Attempt) -> list[tuple[LtiLineItem, LtiUser]]
             .first()
         )
         if newest is not None:
-            pairs.append((newest, launch.lti_user))
-    return pairs
+            pairs[(newest.pk, launch.lti_user_id)] = (newest, launch.lti_user)
+    return list(pairs.values())
 
 
-def attempt_has_line_items(*, attempt_id: int) -> bool:
-    """Whether an attempt was launched from a resource link that has a line item."""
-    return LtiLineItem.objects.filter(
-        resource_link__attempt_launches__attempt_id=attempt_id
-    ).exists()
+def attempt_has_line_items(*, attempt: Attempt) -> bool:
+    """Whether the attempt's score goes to an LMS line item (see `attempt_line_items`)."""
+    links = _attempt_launches(attempt=attempt).values("resource_link_id")
+    return LtiLineItem.objects.filter(resource_link_id__in=links).exists()
 
 
 def course_passbacks_needing_attention(*, course: Course) -> QuerySet[ScorePassback]:

@@ -265,3 +265,23 @@ def test_sweep_requeues_lost_sends_and_takes_over_a_dead_sender(
 
     assert ScorePassback.objects.get(pk=row.pk).status == ScorePassback.Status.PENDING
     assert services.passback_send(passback_id=row.pk).status == ScorePassback.Status.SENT
+
+
+def test_a_new_variant_attempt_after_a_launch_goes_to_the_same_column(
+    link, launched_attempt, student, course, demo_question, django_capture_on_commit_callbacks
+):
+    mark(launched_attempt, student, loss=False)
+    (first,), _ = refresh(launched_attempt, django_capture_on_commit_callbacks)
+    services.passback_send(passback_id=first.pk)
+    fresh = exam_services.attempt_start_question(
+        student=student, course=course, question=demo_question
+    )  # "Try a new variant": not opened from a launch
+    submission = mark(fresh, student)
+
+    with django_capture_on_commit_callbacks() as queued:
+        receivers.on_submission_marked(Submission, submission=submission)
+    (row,), _ = refresh(fresh, django_capture_on_commit_callbacks)
+    services.passback_send(passback_id=row.pk)
+
+    assert len(queued) == 1 and row.pk == first.pk and row.attempt == fresh
+    assert [s["scoreGiven"] for s in link.services.scores_for(link.line_item.url)] == [1.0, 2.0]
