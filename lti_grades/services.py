@@ -51,14 +51,14 @@ def _unsent_fields(sent: dict[str, Any] | None) -> dict[str, Any] | None:
 
 def passback_refresh(
     *, line_item: LtiLineItem, lti_user: LtiUser, attempt: Attempt
-) -> ScorePassback | None:
+) -> ScorePassback:
     """Record the attempt's current score for (line item, user); queue a send if it changed.
 
     Nothing is queued when the score and progress equal what the platform last accepted, or
     what is already waiting or being sent; a changed score resets the tries of a failed or
     retrying one. While the student may not see the marks (an open exam) the score is `held`
-    and sent by the sweep once they may. Returns the row, or None when the attempt has no score
-    to send. Raises nothing for a platform problem: sending happens in its own task.
+    and sent by the sweep once they may. Returns the row. Raises nothing for a platform
+    problem: sending happens in its own task.
     """
     score = selectors.attempt_score(attempt=attempt)
     payload = score.payload()
@@ -98,17 +98,18 @@ def attempt_passbacks_refresh(*, attempt_id: int) -> list[ScorePassback]:
     if attempt is None:
         return []
     return [
-        row
+        passback_refresh(line_item=line_item, lti_user=lti_user, attempt=attempt)
         for line_item, lti_user in selectors.attempt_line_items(attempt=attempt)
-        if (row := passback_refresh(line_item=line_item, lti_user=lti_user, attempt=attempt))
     ]
 
 
 def _next_timestamp(last: datetime | None, now: datetime) -> datetime:
-    """A timestamp after `last` (the platform ignores a score not newer than the last one)."""
-    if last is not None and now <= last:
+    """`now` to the millisecond (as sent), or 1 ms after `last` if that is not later: the
+    platform ignores a score whose timestamp is not after the last one it took."""
+    stamp = now.replace(microsecond=now.microsecond // 1000 * 1000)
+    if last is not None and stamp <= last:
         return last + timedelta(milliseconds=1)
-    return now
+    return stamp
 
 
 def passback_send(*, passback_id: int) -> ScorePassback | None:

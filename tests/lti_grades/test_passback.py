@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.conf import settings as dj_settings
@@ -285,3 +285,14 @@ def test_a_new_variant_attempt_after_a_launch_goes_to_the_same_column(
 
     assert len(queued) == 1 and row.pk == first.pk and row.attempt == fresh
     assert [s["scoreGiven"] for s in link.services.scores_for(link.line_item.url)] == [1.0, 2.0]
+
+
+def test_timestamps_are_sent_to_the_millisecond_and_always_later():
+    last = datetime(2026, 1, 1, 12, 0, 0, 500, tzinfo=UTC)
+
+    same_ms = services._next_timestamp(last, last.replace(microsecond=900))
+    later = services._next_timestamp(last, last + timedelta(seconds=1))
+
+    assert same_ms == datetime(2026, 1, 1, 12, 0, 0, 1500, tzinfo=UTC)
+    assert later == datetime(2026, 1, 1, 12, 0, 1, tzinfo=UTC)
+    assert services._next_timestamp(None, last) == last.replace(microsecond=0)
