@@ -17,6 +17,10 @@ class ScorePassbackAdmin(admin.ModelAdmin):
     ]
     actions = ["resend"]
 
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        """Scores are recorded by marking, never typed in."""
+        return False
+
     @admin.action(description="Resend the selected failed scores")
     def resend(self, request: HttpRequest, queryset: QuerySet[ScorePassback]) -> None:
         """Queue each failed (or retrying) score to be sent again; others are left alone."""
