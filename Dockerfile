@@ -15,6 +15,8 @@ COPY grader ./grader
 COPY sandbox ./sandbox
 COPY frontend ./frontend
 COPY question_engine ./question_engine
+COPY lti ./lti
+COPY lti_grades ./lti_grades
 COPY bank ./bank
 COPY manage.py ./
 RUN pip install torch==2.13.0 && pip install '.[postgres]'

@@ -270,3 +270,45 @@ SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
         "CourseAccessRoleEnum": ["api_key", "instructor", "student"],
     }
 )
+
+# --- LTI 1.3 launch (app `lti`, built on django-lti; docs/lms.md) ---
+# LTI_IFRAME=1 (needs TENSORGRADE_HTTPS): the session and CSRF cookies are sent with
+# SameSite=None; Secure, so the pages work inside an LMS's iframe. LTI pages (under /lti/ and
+# every page of a session that came from a launch) may be framed by the registered platforms'
+# origins (their issuer and authorization URLs) and by LTI_FRAME_ANCESTORS.
+INSTALLED_APPS += ["lti_tool", "lti"]
+MIDDLEWARE += ["lti.middleware.LtiSessionLaunchMiddleware", "lti.middleware.LtiFramingMiddleware"]
+LTI_IFRAME = env_bool("LTI_IFRAME", False)
+if LTI_IFRAME and not HTTPS:
+    raise ImproperlyConfigured(
+        "LTI_IFRAME=1 needs TENSORGRADE_HTTPS=1: browsers only send SameSite=None cookies over "
+        "HTTPS, so the tool cannot work inside an LMS iframe over plain HTTP."
+    )
+if LTI_IFRAME:
+    SESSION_COOKIE_SAMESITE = "None"
+    CSRF_COOKIE_SAMESITE = "None"
+LTI_FRAME_ANCESTORS = env_list("LTI_FRAME_ANCESTORS", [])
+
+# --- LTI 1.3 grades and rosters (app `lti_grades`: AGS passback, NRPS roster sync; docs/lms.md) ---
+# A changed score is posted to the LMS line item as its own Celery task: up to
+# LTI_PASSBACK_TRIES sends, pausing the listed LTI_PASSBACK_BACKOFF_S seconds between them (the
+# last pause repeats); then it waits as `failed` for an instructor's "resend". Every request to
+# the platform (token, scores, memberships) gives up after LTI_SERVICE_TIMEOUT_S seconds. The
+# beat schedule sends held exam scores once results are out and re-sends lost tasks every
+# LTI_PASSBACK_SWEEP_EVERY_S seconds.
+INSTALLED_APPS += ["lti_grades"]
+LTI_PASSBACK_TRIES = int(os.environ.get("LTI_PASSBACK_TRIES", "6"))
+LTI_PASSBACK_BACKOFF_S = [
+    float(s) for s in env_list("LTI_PASSBACK_BACKOFF_S", ["30", "120", "600", "1800", "3600"])
+]
+LTI_SERVICE_TIMEOUT_S = float(os.environ.get("LTI_SERVICE_TIMEOUT_S", "20"))
+LTI_PASSBACK_SWEEP_EVERY_S = float(os.environ.get("LTI_PASSBACK_SWEEP_EVERY_S", "60"))
+if LTI_PASSBACK_TRIES < 1 or not LTI_PASSBACK_BACKOFF_S:
+    raise ImproperlyConfigured(
+        "LTI_PASSBACK_TRIES must be at least 1 and LTI_PASSBACK_BACKOFF_S must list at least one "
+        "pause in seconds."
+    )
+CELERY_BEAT_SCHEDULE["lti-passback-sweep"] = {
+    "task": "lti_grades.tasks.sweep_score_passbacks",
+    "schedule": LTI_PASSBACK_SWEEP_EVERY_S,
+}

@@ -5,8 +5,10 @@ from django.urls import include, path
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include("exams.api.urls")),
+    path("lti/", include("lti.urls")),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("instructor/courses/", include("lti_grades.urls")),
     path("", include("frontend.urls")),
 ]
 
