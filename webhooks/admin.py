@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin, messages
+from django.db import models
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
@@ -12,12 +13,18 @@ from webhooks import services
 from webhooks.models import WebhookDelivery, WebhookDeliveryAttempt, WebhookEndpoint
 
 
-class WebhookEndpointForm(forms.ModelForm):
-    url = forms.URLField(max_length=2000, assume_scheme="https")
+def _https_by_default(field: models.Field, **kwargs: object) -> forms.Field | None:
+    """Form fields of the model's fields; a URL typed without a scheme gets https://."""
+    if isinstance(field, models.URLField):
+        kwargs["assume_scheme"] = "https"
+    return field.formfield(**kwargs)
 
+
+class WebhookEndpointForm(forms.ModelForm):
     class Meta:
         model = WebhookEndpoint
         fields = ["course", "url", "description", "is_active"]
+        formfield_callback = _https_by_default
 
     def clean(self) -> dict:
         cleaned = super().clean()
@@ -36,6 +43,7 @@ class WebhookEndpointAdmin(admin.ModelAdmin):
     """New endpoints get their secret from the service; it is shown once, in a message."""
 
     form = WebhookEndpointForm
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_display = ["url", "course", "is_active", "description", "created_at"]
     list_filter = ["is_active", "course"]
     search_fields = ["url", "description", "course__slug"]

@@ -338,5 +338,5 @@ def deliveries_send_due(*, now: datetime | None = None) -> list[int]:
         .values_list("pk", flat=True)[:SWEEP_BATCH]
     )
     for delivery_id in due:
-        _enqueue_send(delivery_id)
+        transaction.on_commit(lambda pk=delivery_id: _enqueue_send(pk))
     return due

@@ -96,9 +96,7 @@ class Receiver:
             return list(self.requests)
 
 
-def verify(
-    *, secret: str, headers: dict[str, str], body: bytes, now: float | None = None
-) -> bool:
+def verify(*, secret: str, headers: dict[str, str], body: bytes, now: float | None = None) -> bool:
     """True when the body is signed with `secret` and the timestamp is within 5 minutes."""
     headers = {k.lower(): v for k, v in headers.items()}
     message_id = headers["webhook-id"]

@@ -38,9 +38,7 @@ def test_a_changed_body_id_or_secret_fails_verification():
         secret=secret, message_id="msg_1", sent_at=datetime.now(UTC), body=BODY
     )
     assert not verify(secret=secret, headers=headers, body=BODY.replace("1.0", "2.0").encode())
-    assert not verify(
-        secret=secret, headers={**headers, "webhook-id": "msg_2"}, body=BODY.encode()
-    )
+    assert not verify(secret=secret, headers={**headers, "webhook-id": "msg_2"}, body=BODY.encode())
     assert not verify(secret=signing.secret_new(), headers=headers, body=BODY.encode())
 
 
