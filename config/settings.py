@@ -254,6 +254,16 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
+# REST API for LMSs (docs/lms.md): course API keys (app `api_keys`, djangorestframework-api-key)
+# authenticate `Authorization: Api-Key <key>` before sessions and personal tokens; endpoints
+# take a key only where a view allows it (api_keys.permissions.IsUserOrCourseKey).
+INSTALLED_APPS += ["rest_framework_api_key", "api_keys"]
+REST_FRAMEWORK["DEFAULT_AUTHENTICATION_CLASSES"] = [
+    "api_keys.authentication.CourseAPIKeyAuthentication",
+    *REST_FRAMEWORK["DEFAULT_AUTHENTICATION_CLASSES"],
+]
+REST_FRAMEWORK["DEFAULT_PERMISSION_CLASSES"] = ["api_keys.permissions.IsSignedInUser"]
+
 # Webhooks (app `webhooks`, docs/lms.md "Webhooks"): each marking is POSTed, signed the
 # Standard Webhooks way, to the course's registered endpoints. A failed attempt (no 2xx within
 # WEBHOOKS_TIMEOUT_S, redirects not followed) is retried after each pause of

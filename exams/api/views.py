@@ -9,6 +9,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from api_keys.access import courses_for_request
+from api_keys.permissions import IsUserOrCourseKey
 from exams import selectors, services
 from exams.api.serializers import (
     AttemptCreateInput,
@@ -73,16 +75,13 @@ def _paper_question(attempt: Attempt, validated: dict) -> Question | None:
 
 
 class CourseListView(APIView):
+    permission_classes = [IsUserOrCourseKey]
+
     def get(self, request: Request) -> Response:
-        courses = selectors.course_list_for_user(user=request.user)
         return Response(
             [
-                {
-                    "slug": c.slug,
-                    "title": c.title,
-                    "role": selectors.course_role(user=request.user, course=c),
-                }
-                for c in courses
+                {"slug": a.course.slug, "title": a.course.title, "role": a.role}
+                for a in courses_for_request(request)
             ]
         )
 
