@@ -1,8 +1,11 @@
-"""REST views: a course's webhook endpoints and their deliveries (course API key or instructor)."""
+"""REST views: a course's webhook endpoints and their deliveries.
+
+Each takes a key of the course (`Authorization: Api-Key <key>`) or a signed-in instructor of it
+(`api_keys.access.course_for_request`); anything else gets 404 `course_not_found`.
+"""
 
 from __future__ import annotations
 
-from django.contrib.auth.models import AnonymousUser
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.generics import GenericAPIView
@@ -11,9 +14,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from exams import selectors as exam_selectors
-from exams.errors import ApplicationError
-from exams.models import Course
+from api_keys.access import course_for_request
+from api_keys.permissions import IsUserOrCourseKey
 from webhooks import selectors, services
 from webhooks.api.serializers import (
     WebhookDeliveryListInput,
@@ -33,7 +35,11 @@ def _error(description: str) -> OpenApiResponse:
     return OpenApiResponse(response=WebhookErrorOutput, description=description)
 
 
-NOT_AUTHENTICATED = _error("`not_authenticated`: no valid course API key or session.")
+NOT_AUTHENTICATED = _error(
+    "`not_authenticated`: no API key or session; `authentication_failed`: the key is unknown, "
+    "revoked or expired."
+)
+FORBIDDEN = _error("`permission_denied`: a session request without its CSRF token.")
 COURSE_NOT_FOUND = _error(
     "`course_not_found`: no such course for this key or user (another course's key gets this "
     "too); `webhook_not_found`: no such endpoint in the course."
@@ -42,24 +48,6 @@ DELIVERY_NOT_FOUND = _error(
     "`course_not_found`, `webhook_not_found`, or `delivery_not_found`: no such delivery for "
     "this endpoint."
 )
-
-
-def _course_for_request(request: Request, slug: str) -> Course:
-    """The course `slug` when the request's user is one of its instructors.
-
-    Raises ApplicationError 404 `course_not_found` otherwise, never saying whether the course
-    exists.
-    """
-    course = Course.objects.filter(slug=slug).first()
-    if (
-        course is None
-        or isinstance(request.user, AnonymousUser)
-        or not exam_selectors.is_instructor(user=request.user, course=course)
-    ):
-        raise ApplicationError(
-            f"No course '{slug}' for this API key or account.", code="course_not_found", status=404
-        )
-    return course
 
 
 def _endpoint_output(endpoint: WebhookEndpoint) -> dict:
@@ -71,19 +59,21 @@ def _delivery_output(delivery: WebhookDelivery) -> dict:
 
 
 class WebhookEndpointListView(APIView):
+    permission_classes = [IsUserOrCourseKey]
+
     @extend_schema(
         tags=TAGS,
         operation_id="webhooks_list",
         responses={
             200: WebhookEndpointOutput(many=True),
             401: NOT_AUTHENTICATED,
-            403: NOT_AUTHENTICATED,
+            403: FORBIDDEN,
             404: COURSE_NOT_FOUND,
         },
     )
     def get(self, request: Request, slug: str) -> Response:
         """The course's webhook endpoints (never their secrets)."""
-        course = _course_for_request(request, slug)
+        course = course_for_request(request, slug)
         return Response(
             [_endpoint_output(e) for e in selectors.course_endpoint_list(course=course)]
         )
@@ -99,7 +89,7 @@ class WebhookEndpointListView(APIView):
                 "http(s) URL; `webhook_url_refused`: localhost or a private address."
             ),
             401: NOT_AUTHENTICATED,
-            403: NOT_AUTHENTICATED,
+            403: FORBIDDEN,
             404: COURSE_NOT_FOUND,
             409: _error(
                 "`webhook_exists`: the URL is registered for the course already; "
@@ -109,7 +99,7 @@ class WebhookEndpointListView(APIView):
     )
     def post(self, request: Request, slug: str) -> Response:
         """Register a URL for the course's events; the response holds its secret, only once."""
-        course = _course_for_request(request, slug)
+        course = course_for_request(request, slug)
         data = WebhookEndpointCreateInput(data=request.data)
         data.is_valid(raise_exception=True)
         endpoint = services.webhook_endpoint_create(course=course, **data.validated_data)
@@ -117,19 +107,21 @@ class WebhookEndpointListView(APIView):
 
 
 class WebhookEndpointDetailView(APIView):
+    permission_classes = [IsUserOrCourseKey]
+
     @extend_schema(
         tags=TAGS,
         operation_id="webhooks_retrieve",
         responses={
             200: WebhookEndpointOutput,
             401: NOT_AUTHENTICATED,
-            403: NOT_AUTHENTICATED,
+            403: FORBIDDEN,
             404: COURSE_NOT_FOUND,
         },
     )
     def get(self, request: Request, slug: str, endpoint_id: int) -> Response:
         """One webhook endpoint of the course."""
-        course = _course_for_request(request, slug)
+        course = course_for_request(request, slug)
         endpoint = selectors.course_endpoint_get(course=course, endpoint_id=endpoint_id)
         return Response(_endpoint_output(endpoint))
 
@@ -141,13 +133,13 @@ class WebhookEndpointDetailView(APIView):
             200: WebhookEndpointOutput,
             400: _error("`invalid`: a field is malformed."),
             401: NOT_AUTHENTICATED,
-            403: NOT_AUTHENTICATED,
+            403: FORBIDDEN,
             404: COURSE_NOT_FOUND,
         },
     )
     def patch(self, request: Request, slug: str, endpoint_id: int) -> Response:
         """Turn an endpoint off or on (`is_active`) or change its description."""
-        course = _course_for_request(request, slug)
+        course = course_for_request(request, slug)
         endpoint = selectors.course_endpoint_get(course=course, endpoint_id=endpoint_id)
         data = WebhookEndpointUpdateInput(data=request.data)
         data.is_valid(raise_exception=True)
@@ -160,13 +152,13 @@ class WebhookEndpointDetailView(APIView):
         responses={
             204: OpenApiResponse(description="Deleted, with its deliveries."),
             401: NOT_AUTHENTICATED,
-            403: NOT_AUTHENTICATED,
+            403: FORBIDDEN,
             404: COURSE_NOT_FOUND,
         },
     )
     def delete(self, request: Request, slug: str, endpoint_id: int) -> Response:
         """Delete an endpoint and its deliveries; nothing more is sent to it."""
-        course = _course_for_request(request, slug)
+        course = course_for_request(request, slug)
         endpoint = selectors.course_endpoint_get(course=course, endpoint_id=endpoint_id)
         services.webhook_endpoint_delete(endpoint=endpoint)
         return Response(status=status.HTTP_204_NO_CONTENT)
@@ -178,6 +170,7 @@ class DeliveryCursorPagination(CursorPagination):
 
 
 class WebhookDeliveryListView(GenericAPIView):
+    permission_classes = [IsUserOrCourseKey]
     pagination_class = DeliveryCursorPagination
     serializer_class = WebhookDeliveryOutput
 
@@ -189,7 +182,7 @@ class WebhookDeliveryListView(GenericAPIView):
             200: WebhookDeliveryOutput(many=True),
             400: _error("`invalid`: `status` is not pending, succeeded or failed."),
             401: NOT_AUTHENTICATED,
-            403: NOT_AUTHENTICATED,
+            403: FORBIDDEN,
             404: _error(
                 "`course_not_found`, `webhook_not_found`, or `not_found`: the cursor is not one "
                 "this list gave."
@@ -198,7 +191,7 @@ class WebhookDeliveryListView(GenericAPIView):
     )
     def get(self, request: Request, slug: str, endpoint_id: int) -> Response:
         """The endpoint's deliveries, newest first, 50 a page (follow `next`)."""
-        course = _course_for_request(request, slug)
+        course = course_for_request(request, slug)
         endpoint = selectors.course_endpoint_get(course=course, endpoint_id=endpoint_id)
         query = WebhookDeliveryListInput(data=request.query_params)
         query.is_valid(raise_exception=True)
@@ -210,25 +203,29 @@ class WebhookDeliveryListView(GenericAPIView):
 
 
 class WebhookDeliveryDetailView(APIView):
+    permission_classes = [IsUserOrCourseKey]
+
     @extend_schema(
         tags=TAGS,
         operation_id="webhooks_deliveries_retrieve",
         responses={
             200: WebhookDeliveryOutput,
             401: NOT_AUTHENTICATED,
-            403: NOT_AUTHENTICATED,
+            403: FORBIDDEN,
             404: DELIVERY_NOT_FOUND,
         },
     )
     def get(self, request: Request, slug: str, endpoint_id: int, delivery_id: int) -> Response:
         """One delivery: its status, attempts, the last answer and the payload."""
-        course = _course_for_request(request, slug)
+        course = course_for_request(request, slug)
         endpoint = selectors.course_endpoint_get(course=course, endpoint_id=endpoint_id)
         delivery = selectors.endpoint_delivery_get(endpoint=endpoint, delivery_id=delivery_id)
         return Response(_delivery_output(delivery))
 
 
 class WebhookDeliveryResendView(APIView):
+    permission_classes = [IsUserOrCourseKey]
+
     @extend_schema(
         tags=TAGS,
         operation_id="webhooks_deliveries_resend",
@@ -236,7 +233,7 @@ class WebhookDeliveryResendView(APIView):
         responses={
             202: WebhookDeliveryOutput,
             401: NOT_AUTHENTICATED,
-            403: NOT_AUTHENTICATED,
+            403: FORBIDDEN,
             404: DELIVERY_NOT_FOUND,
             409: _error(
                 "`delivery_in_flight`: an attempt is being sent right now; "
@@ -246,7 +243,7 @@ class WebhookDeliveryResendView(APIView):
     )
     def post(self, request: Request, slug: str, endpoint_id: int, delivery_id: int) -> Response:
         """Send a delivery again now: a new attempt, the same message id and payload."""
-        course = _course_for_request(request, slug)
+        course = course_for_request(request, slug)
         endpoint = selectors.course_endpoint_get(course=course, endpoint_id=endpoint_id)
         delivery = selectors.endpoint_delivery_get(endpoint=endpoint, delivery_id=delivery_id)
         delivery = services.delivery_replay(delivery=delivery)
