@@ -170,6 +170,11 @@ def deliveries_create_for_marking(*, submission: Submission) -> list[WebhookDeli
     return deliveries
 
 
+def _idle(now: datetime) -> Q:
+    """Deliveries no worker is sending right now (no claim, or an expired one)."""
+    return Q(sending_until__isnull=True) | Q(sending_until__lte=now)
+
+
 def _claim_lasts() -> timedelta:
     """How long a worker's claim on a delivery lasts: longer than any one attempt can take."""
     return timedelta(seconds=4 * settings.WEBHOOKS_TIMEOUT_S + 30)
@@ -177,13 +182,13 @@ def _claim_lasts() -> timedelta:
 
 def _claim(delivery_id: int, now: datetime) -> int | None:
     """Take the delivery for one attempt; returns the attempt's number, None if not due/held."""
-    claimed = (
-        WebhookDelivery.objects.filter(
-            pk=delivery_id, status=PENDING, next_attempt_at__lte=now, attempts__lt=F("max_attempts")
-        )
-        .filter(Q(sending_until__isnull=True) | Q(sending_until__lte=now))
-        .update(attempts=F("attempts") + 1, sending_until=now + _claim_lasts(), updated_at=now)
-    )
+    claimed = WebhookDelivery.objects.filter(
+        _idle(now),
+        pk=delivery_id,
+        status=PENDING,
+        next_attempt_at__lte=now,
+        attempts__lt=F("max_attempts"),
+    ).update(attempts=F("attempts") + 1, sending_until=now + _claim_lasts(), updated_at=now)
     if not claimed:
         return None
     return WebhookDelivery.objects.values_list("attempts", flat=True).get(pk=delivery_id)
@@ -228,11 +233,21 @@ def delivery_send(*, delivery_id: int) -> WebhookDelivery | None:
 
     Does nothing (and returns the row as it stands) when the delivery is not pending, not due,
     or another worker holds it, so duplicate tasks never send twice and a succeeded delivery is
-    never re-sent. A 2xx answer makes it `succeeded`; otherwise it is retried after the next
-    pause of WEBHOOKS_RETRY_BACKOFF_S (a retry task is enqueued), or becomes `failed` when its
-    attempts are used up or the URL is refused. Returns None for an unknown id.
+    never re-sent. A pending delivery of an endpoint turned off becomes `failed` unsent. A 2xx
+    answer makes it `succeeded`; otherwise it is retried after the next pause of
+    WEBHOOKS_RETRY_BACKOFF_S (a retry task is enqueued), or becomes `failed` when its attempts
+    are used up or the URL is refused. Returns None for an unknown id.
     """
     now = timezone.now()
+    WebhookDelivery.objects.filter(
+        _idle(now), pk=delivery_id, status=PENDING, endpoint__is_active=False
+    ).update(
+        status=FAILED,
+        next_attempt_at=None,
+        sending_until=None,
+        last_error="The endpoint was turned off; turn it on and replay the delivery to send it.",
+        updated_at=now,
+    )
     number = _claim(delivery_id, now)
     if number is None:
         return WebhookDelivery.objects.filter(pk=delivery_id).first()
@@ -292,9 +307,7 @@ def delivery_replay(*, delivery: WebhookDelivery) -> WebhookDelivery:
             status=409,
         )
     now = timezone.now()
-    idle = WebhookDelivery.objects.filter(pk=delivery.pk).filter(
-        Q(sending_until__isnull=True) | Q(sending_until__lte=now)
-    )
+    idle = WebhookDelivery.objects.filter(_idle(now), pk=delivery.pk)
     with transaction.atomic():
         moved = idle.filter(status__in=[SUCCEEDED, FAILED]).update(
             status=PENDING,
@@ -322,8 +335,7 @@ def deliveries_send_due(*, now: datetime | None = None) -> list[int]:
     delivery whose interrupted attempt was its last becomes `failed`.
     """
     now = now or timezone.now()
-    idle = Q(sending_until__isnull=True) | Q(sending_until__lte=now)
-    pending = WebhookDelivery.objects.filter(idle, status=PENDING)
+    pending = WebhookDelivery.objects.filter(_idle(now), status=PENDING)
     pending.filter(attempts__gte=F("max_attempts")).update(
         status=FAILED,
         next_attempt_at=None,

@@ -227,3 +227,14 @@ def test_the_sweep_sends_overdue_deliveries_and_fails_interrupted_last_attempts(
     assert interrupted.status == "failed" and "interrupted" in interrupted.last_error
     with django_capture_on_commit_callbacks(execute=False):
         assert services.deliveries_send_due() == [lost.pk]
+
+
+def test_a_queued_delivery_of_a_turned_off_endpoint_fails_unsent(
+    endpoint, receiver, marked, django_capture_on_commit_callbacks
+):
+    (delivery,), _ = _deliveries_for(marked, django_capture_on_commit_callbacks)
+    services.webhook_endpoint_update(endpoint=endpoint, is_active=False)
+    assert send_delivery(delivery.pk) == "failed"
+    assert receiver.requests == []
+    delivery.refresh_from_db()
+    assert delivery.attempts == 0 and "turned off" in delivery.last_error
