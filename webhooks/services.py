@@ -221,6 +221,9 @@ def _post(delivery: WebhookDelivery) -> tuple[transport.HttpAnswer | None, str, 
         return None, f"Refused: {exc}", False
     except transport.SendFailed as exc:
         return None, str(exc), True
+    except Exception as exc:
+        logger.exception("Webhook delivery %s: sending failed on our side", delivery.message_id)
+        return None, f"{type(exc).__name__}: {exc}", True
     if 200 <= answer.status < 300:
         return answer, "", False
     if 300 <= answer.status < 400:
@@ -236,7 +239,7 @@ def delivery_send(*, delivery_id: int) -> WebhookDelivery | None:
     never re-sent. A pending delivery of an endpoint turned off becomes `failed` unsent. A 2xx
     answer makes it `succeeded`; otherwise it is retried after the next pause of
     WEBHOOKS_RETRY_BACKOFF_S (a retry task is enqueued), or becomes `failed` when its attempts
-    are used up or the URL is refused. Returns None for an unknown id.
+    are used up or the URL is refused. Returns None for an unknown (or meanwhile deleted) id.
     """
     now = timezone.now()
     WebhookDelivery.objects.filter(
@@ -251,26 +254,29 @@ def delivery_send(*, delivery_id: int) -> WebhookDelivery | None:
     number = _claim(delivery_id, now)
     if number is None:
         return WebhookDelivery.objects.filter(pk=delivery_id).first()
-    delivery = WebhookDelivery.objects.select_related("endpoint").get(pk=delivery_id)
+    delivery = WebhookDelivery.objects.select_related("endpoint").filter(pk=delivery_id).first()
+    if delivery is None:
+        return None
     attempt = WebhookDeliveryAttempt.objects.create(
         delivery=delivery, number=number, started_at=now
     )
     answer, error, retryable = _post(delivery)
     finished = timezone.now()
     succeeded = answer is not None and not error
-    attempt.finished_at = finished
-    attempt.response_status = answer.status if answer else None
-    attempt.response_excerpt = answer.excerpt if answer else ""
-    attempt.error = error[:DETAIL_MAX_CHARS]
-    attempt.succeeded = succeeded
-    attempt.save()
     outcome = {
-        "sending_until": None,
-        "last_response_status": attempt.response_status,
-        "last_response_excerpt": attempt.response_excerpt,
-        "last_error": attempt.error,
-        "updated_at": finished,
+        "last_response_status": answer.status if answer else None,
+        "last_response_excerpt": answer.excerpt if answer else "",
+        "last_error": error[:DETAIL_MAX_CHARS],
     }
+    # Updates, not saves: the endpoint (and so this row) may have been deleted meanwhile.
+    WebhookDeliveryAttempt.objects.filter(pk=attempt.pk).update(
+        finished_at=finished,
+        response_status=outcome["last_response_status"],
+        response_excerpt=outcome["last_response_excerpt"],
+        error=outcome["last_error"],
+        succeeded=succeeded,
+    )
+    outcome |= {"sending_until": None, "updated_at": finished}
     held = WebhookDelivery.objects.filter(pk=delivery_id, status=PENDING, attempts=number)
     if succeeded:
         held.update(status=SUCCEEDED, next_attempt_at=None, delivered_at=finished, **outcome)
@@ -288,7 +294,7 @@ def delivery_send(*, delivery_id: int) -> WebhookDelivery | None:
             delivery.endpoint.url,
             error,
         )
-    return WebhookDelivery.objects.get(pk=delivery_id)
+    return WebhookDelivery.objects.filter(pk=delivery_id).first()
 
 
 def delivery_replay(*, delivery: WebhookDelivery) -> WebhookDelivery:
