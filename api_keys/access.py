@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.contrib.auth.models import AbstractBaseUser
 from rest_framework.request import Request
 
 from api_keys.authentication import request_api_key
 from exams import selectors
-from exams.errors import ApplicationError
-from exams.models import Course, Membership
+from exams.errors import ApplicationError, NotFoundError
+from exams.models import Attempt, Course, Membership, Submission
 
 
 @dataclass(frozen=True)
@@ -87,3 +88,44 @@ def courses_for_request(request: Request) -> list[CourseAccess]:
         CourseAccess(course=course, role=selectors.course_role(user=user, course=course))
         for course in selectors.course_list_for_user(user=user)
     ]
+
+
+def attempt_for_request(request: Request, attempt_id: int) -> Attempt:
+    """An attempt the request may act on: with a key, any attempt in the key's course; else
+    the user's own or (instructors) one in their course.
+
+    Raises NotFoundError (404) otherwise, the same as for an attempt that does not exist.
+    """
+    api_key = request_api_key(request)
+    if api_key is None:
+        return selectors.attempt_get_for_user(user=request.user, attempt_id=attempt_id)
+    attempt = (
+        Attempt.objects.select_related("course", "question", "paper", "student")
+        .filter(pk=attempt_id, course=api_key.course)
+        .first()
+    )
+    if attempt is None:
+        raise NotFoundError(f"No attempt {attempt_id} in course '{api_key.course.slug}'.")
+    return attempt
+
+
+def submission_for_request(request: Request, submission_id: int) -> Submission:
+    """A submission the request may read: with a key, any in the key's course; else the user's
+    own or (instructors) one in their course. Raises NotFoundError (404) otherwise."""
+    api_key = request_api_key(request)
+    if api_key is None:
+        return selectors.submission_get_for_user(user=request.user, submission_id=submission_id)
+    submission = (
+        Submission.objects.select_related("attempt__course", "variant__version__question")
+        .filter(pk=submission_id, attempt__course=api_key.course)
+        .first()
+    )
+    if submission is None:
+        raise NotFoundError(f"No submission {submission_id} in course '{api_key.course.slug}'.")
+    return submission
+
+
+def acting_student(request: Request, attempt: Attempt) -> AbstractBaseUser:
+    """Whom a write on the attempt acts as: its student for a course key, else the user
+    (services refuse a user acting on someone else's attempt)."""
+    return attempt.student if request_api_key(request) is not None else request.user

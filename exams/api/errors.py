@@ -57,7 +57,9 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
     (config.error_views), itself answering JSON under /api/.
     """
     if isinstance(exc, ApplicationError):
-        return Response({"error": exc.as_dict()}, status=exc.status)
+        retry_after_s = exc.details.get("retry_after_s") if exc.status == 429 else None
+        headers = {"Retry-After": str(retry_after_s)} if retry_after_s else None
+        return Response({"error": exc.as_dict()}, status=exc.status, headers=headers)
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):

@@ -9,9 +9,16 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from api_keys.access import courses_for_request
+from api_keys.access import (
+    acting_student,
+    attempt_for_request,
+    course_access_for_request,
+    courses_for_request,
+    submission_for_request,
+)
 from api_keys.permissions import IsUserOrCourseKey
 from exams import selectors, services
+from exams.api.idempotency import IDEMPOTENCY_KEY_HEADER, idempotency_headers
 from exams.api.serializers import (
     AttemptCreateInput,
     SolutionRevealInput,
@@ -87,8 +94,10 @@ class CourseListView(APIView):
 
 
 class CourseQuestionListView(APIView):
+    permission_classes = [IsUserOrCourseKey]
+
     def get(self, request: Request, slug: str) -> Response:
-        course = selectors.course_get_for_user(user=request.user, slug=slug)
+        course = course_access_for_request(request, slug).course
         return Response(
             [
                 {"slug": q.slug, "title": q.title, "topic": q.topic, "source": q.source}
@@ -114,33 +123,38 @@ class AttemptCreateView(APIView):
 
 
 class AttemptDetailView(APIView):
+    permission_classes = [IsUserOrCourseKey]
+
     def get(self, request: Request, attempt_id: int) -> Response:
-        attempt = selectors.attempt_get_for_user(user=request.user, attempt_id=attempt_id)
+        attempt = attempt_for_request(request, attempt_id)
         return Response(_attempt_payload(attempt, request))
 
 
 class AttemptSubmissionsView(APIView):
+    permission_classes = [IsUserOrCourseKey]
     throttle_classes = [SubmissionRateThrottle]
 
-    @extend_schema(request=SubmissionCreateInput)
+    @extend_schema(request=SubmissionCreateInput, parameters=[IDEMPOTENCY_KEY_HEADER])
     def post(self, request: Request, attempt_id: int) -> Response:
-        attempt = selectors.attempt_get_for_user(user=request.user, attempt_id=attempt_id)
+        attempt = attempt_for_request(request, attempt_id)
         data = SubmissionCreateInput(data=request.data)
         data.is_valid(raise_exception=True)
         question = _paper_question(attempt, data.validated_data)
-        submission = services.submission_create(
+        outcome = services.submission_submit(
             attempt=attempt,
-            student=request.user,
+            student=acting_student(request, attempt),
             answers=data.validated_data["answers"],
             question=question,
+            idempotency_key=request.headers.get("Idempotency-Key", ""),
         )
+        submission = outcome.submission
         status_url = request.build_absolute_uri(
             reverse("api:submission-detail", args=[submission.pk])
         )
         return Response(
             {"id": submission.pk, "status": submission.status, "status_url": status_url},
-            status=status.HTTP_202_ACCEPTED,
-            headers={"Location": status_url},
+            status=status.HTTP_200_OK if outcome.replayed else status.HTTP_202_ACCEPTED,
+            headers={"Location": status_url, **idempotency_headers(outcome)},
         )
 
 
@@ -201,8 +215,8 @@ class SolutionRevealView(APIView):
 
 
 class SubmissionDetailView(APIView):
+    permission_classes = [IsUserOrCourseKey]
+
     def get(self, request: Request, submission_id: int) -> Response:
-        submission = selectors.submission_get_for_user(
-            user=request.user, submission_id=submission_id
-        )
+        submission = submission_for_request(request, submission_id)
         return Response(submission_public(submission))

@@ -1,0 +1,81 @@
+"""Pieces shared by the LMS resources of the API: the error shape in the schema, the student
+reference, cursor pagination, and reading a course's paper, question or student from a query."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.utils import OpenApiResponse
+from rest_framework import serializers
+from rest_framework.pagination import CursorPagination
+
+from exams.errors import ApplicationError
+
+
+class LmsErrorBodyOutput(serializers.Serializer):
+    code = serializers.CharField(help_text="Stable machine-readable code, e.g. `not_found`.")
+    message = serializers.CharField(help_text="What was wrong and what to do.")
+    details = serializers.DictField(help_text="Extra facts, e.g. `retry_after_s` or `parts`.")
+
+
+class LmsErrorOutput(serializers.Serializer):
+    """The API's one error shape."""
+
+    error = LmsErrorBodyOutput()
+
+
+ERROR_DESCRIPTIONS = {
+    400: "The request is invalid; the message names the field and the fix.",
+    401: "No valid credentials: the API key is unknown, revoked or expired, or nobody is "
+    "signed in.",
+    403: "The credentials may not do this (e.g. a course API key on an endpoint for "
+    "signed-in students).",
+    404: "Not found, or not in a course these credentials reach (the same answer either way).",
+    409: "Conflicts with the current state (e.g. an Idempotency-Key reused with another body).",
+    413: "The request body is too large.",
+    429: "Too many requests: a rate limit or the course's submission limit; see the "
+    "Retry-After header.",
+    503: "A service needed for this is unavailable right now; retry shortly.",
+}
+
+
+def error_responses(*statuses: int) -> dict[int, OpenApiResponse]:
+    """Schema entries for the given error statuses, each in the one error shape."""
+    return {
+        status: OpenApiResponse(response=LmsErrorOutput, description=ERROR_DESCRIPTIONS[status])
+        for status in statuses
+    }
+
+
+READ_ERRORS = (401, 403, 404)
+
+
+class StudentOutput(serializers.Serializer):
+    external_id = serializers.CharField(
+        allow_blank=True, help_text="The LMS's id of the student in this course, if enrolled so."
+    )
+    username = serializers.CharField()
+
+
+def student_ref(user: Any, external_ids: dict[int, str]) -> dict[str, str]:
+    """The student as the API names them: their course external id and username."""
+    return {"external_id": external_ids.get(user.pk, ""), "username": user.get_username()}
+
+
+class NewestFirstCursorPagination(CursorPagination):
+    """Cursor pagination (stable under inserts): `?cursor=` from `next`/`previous`."""
+
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 200
+    ordering = ("-started_at", "-pk")
+
+
+def query_text(params: Any, name: str, max_chars: int = 255) -> str:
+    """A query parameter's text ('' when absent); raises ApplicationError (400) when too long."""
+    value = params.get(name, "")
+    if len(value) > max_chars:
+        raise ApplicationError(
+            f"The '{name}' parameter is at most {max_chars} characters.", code="invalid_query"
+        )
+    return value
