@@ -61,8 +61,12 @@ def active_endpoints_for(*, course: Course) -> QuerySet[WebhookEndpoint]:
 
 
 def _student_external_id(*, course: Course, student_id: int) -> str | None:
-    membership = Membership.objects.filter(course=course, user_id=student_id).first()
-    external_id = getattr(membership, "external_id", None) if membership else None
+    """The LMS's id of the student in the course (Membership.external_id), None when unset."""
+    external_id = (
+        Membership.objects.filter(course=course, user_id=student_id)
+        .values_list("external_id", flat=True)
+        .first()
+    )
     return external_id or None
 
 

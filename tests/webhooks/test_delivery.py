@@ -10,7 +10,7 @@ import pytest
 from django.utils import timezone
 
 from exams import services as exam_services
-from exams.models import Submission
+from exams.models import Membership, Submission
 from exams.signals import submission_marked
 from tests.webhooks.receiver import Reply, verify
 from webhooks import services
@@ -57,12 +57,20 @@ def test_the_payload_names_the_mark_and_never_the_answers(
         "max_score": 2.0,
         "graded_at": marked.graded_at.isoformat(),
     }
-    assert data["student"]["id"] == student.pk
+    assert data["student"] == {"id": student.pk, "external_id": None}
     assert data["paper_score"] is None
     text = json.dumps(payload)
     assert "answers" not in text and "123456" not in text and "feedback" not in text
     for value in marked.variant.reference["exact"].values():
         assert f"{value:.2f}" not in text
+
+
+def test_the_student_is_named_by_the_lms_external_id_when_enrolled_with_one(
+    course, student, endpoint, marked, django_capture_on_commit_callbacks
+):
+    Membership.objects.filter(course=course, user=student).update(external_id="s1234567")
+    (delivery,), _ = _deliveries_for(marked, django_capture_on_commit_callbacks)
+    assert delivery.payload["data"]["student"] == {"id": student.pk, "external_id": "s1234567"}
 
 
 def test_a_paper_attempt_carries_the_paper_score(
