@@ -283,6 +283,9 @@ if WEBHOOKS_TIMEOUT_S <= 0 or any(pause < 0 for pause in WEBHOOKS_RETRY_BACKOFF_
         "WEBHOOKS_TIMEOUT_S must be positive and WEBHOOKS_RETRY_BACKOFF_S must list pauses of "
         "zero seconds or more (an empty list means a single attempt)."
     )
+SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {})["WebhookDeliveryStatusEnum"] = (
+    "webhooks.models.WebhookDelivery.Status"
+)
 CELERY_BEAT_SCHEDULE["send-due-webhook-deliveries"] = {
     "task": "webhooks.tasks.send_due_deliveries",
     "schedule": WEBHOOKS_SWEEP_EVERY_S,

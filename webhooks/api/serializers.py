@@ -67,13 +67,3 @@ class WebhookDeliveryOutput(serializers.Serializer):
     created_at = serializers.DateTimeField()
     delivered_at = serializers.DateTimeField(allow_null=True)
     payload = serializers.JSONField(help_text="The JSON body POSTed (docs/lms.md, Webhooks).")
-
-
-class WebhookErrorDetailOutput(serializers.Serializer):
-    code = serializers.CharField()
-    message = serializers.CharField()
-    details = serializers.DictField()
-
-
-class WebhookErrorOutput(serializers.Serializer):
-    error = WebhookErrorDetailOutput()

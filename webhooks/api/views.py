@@ -9,13 +9,13 @@ from __future__ import annotations
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.generics import GenericAPIView
-from rest_framework.pagination import CursorPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from api_keys.access import course_for_request
 from api_keys.permissions import IsUserOrCourseKey
+from exams.api.common import LmsErrorOutput, NewestFirstCursorPagination
 from webhooks import selectors, services
 from webhooks.api.serializers import (
     WebhookDeliveryListInput,
@@ -24,7 +24,6 @@ from webhooks.api.serializers import (
     WebhookEndpointCreateInput,
     WebhookEndpointOutput,
     WebhookEndpointUpdateInput,
-    WebhookErrorOutput,
 )
 from webhooks.models import WebhookDelivery, WebhookEndpoint
 
@@ -32,7 +31,8 @@ TAGS = ["webhooks"]
 
 
 def _error(description: str) -> OpenApiResponse:
-    return OpenApiResponse(response=WebhookErrorOutput, description=description)
+    """An error response in the API's one error shape, with the codes this endpoint gives."""
+    return OpenApiResponse(response=LmsErrorOutput, description=description)
 
 
 NOT_AUTHENTICATED = _error(
@@ -164,9 +164,8 @@ class WebhookEndpointDetailView(APIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class DeliveryCursorPagination(CursorPagination):
-    ordering = ("-created_at", "-id")
-    page_size = 50
+class DeliveryCursorPagination(NewestFirstCursorPagination):
+    ordering = ("-created_at", "-pk")
 
 
 class WebhookDeliveryListView(GenericAPIView):
@@ -190,7 +189,8 @@ class WebhookDeliveryListView(GenericAPIView):
         },
     )
     def get(self, request: Request, slug: str, endpoint_id: int) -> Response:
-        """The endpoint's deliveries, newest first, 50 a page (follow `next`)."""
+        """The endpoint's deliveries, newest first, 50 a page (`?page_size=` up to 200; follow
+        `next`)."""
         course = course_for_request(request, slug)
         endpoint = selectors.course_endpoint_get(course=course, endpoint_id=endpoint_id)
         query = WebhookDeliveryListInput(data=request.query_params)
