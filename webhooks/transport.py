@@ -8,13 +8,16 @@ bytes of the response body are read.
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import ipaddress
 import socket
+import threading
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 RESPONSE_EXCERPT_BYTES = 1024
+MAX_ADDRESSES = 2
 DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
@@ -91,6 +94,53 @@ def _resolved(host: str, port: int, *, allow_private: bool) -> list[str]:
     return addresses
 
 
+class _Attempt:
+    """One connection to one checked address, cut off when its whole exchange runs too long.
+
+    Socket timeouts bound each connect and each read; the watchdog bounds the total, so a peer
+    that answers a byte at a time cannot hold a worker.
+    """
+
+    def __init__(self, connection: http.client.HTTPConnection, address: str, port: int) -> None:
+        self.connection = connection
+        self.address = address
+        self.port = port
+        self.sock: socket.socket | None = None
+        self.expired = False
+        connection._create_connection = self._connect
+
+    def _connect(
+        self,
+        _address: tuple[str, int],
+        timeout: float | None = None,
+        source_address: tuple[str, int] | None = None,
+    ) -> socket.socket:
+        self.sock = socket.create_connection((self.address, self.port), timeout, source_address)
+        return self.sock
+
+    def _expire(self) -> None:
+        self.expired = True
+        # After a TLS handshake the connection holds the wrapping socket (the raw one is
+        # detached); either way, shutting it down wakes the blocked read.
+        sock = self.connection.sock or self.sock
+        if sock is not None:
+            with contextlib.suppress(OSError):  # already closed by the peer or by us
+                sock.shutdown(socket.SHUT_RDWR)
+
+    def post(self, path: str, body: bytes, headers: dict[str, str], budget_s: float) -> HttpAnswer:
+        watchdog = threading.Timer(budget_s, self._expire)
+        watchdog.daemon = True
+        watchdog.start()
+        try:
+            self.connection.request("POST", path, body=body, headers=headers)
+            response = self.connection.getresponse()
+            excerpt = response.read(RESPONSE_EXCERPT_BYTES).decode("utf-8", errors="replace")
+            return HttpAnswer(status=response.status, excerpt=excerpt)
+        finally:
+            watchdog.cancel()
+            self.connection.close()
+
+
 def post(
     url: str,
     body: bytes,
@@ -102,40 +152,24 @@ def post(
     """POST `body` to `url` once and return the status and the start of the answer's body.
 
     Raises TargetRefused for a URL that may not be called and SendFailed when no HTTP answer
-    came back within `timeout_s` (per connection attempt and per read).
+    came back: each connect and each read may take `timeout_s`, one whole exchange twice that.
+    At most MAX_ADDRESSES of the name's addresses are tried, and no other once one connected.
     """
     scheme, host, port, path = url_parts(url)
     addresses = _resolved(host, port, allow_private=allow_private)
     connection_class = (
         http.client.HTTPSConnection if scheme == "https" else http.client.HTTPConnection
     )
-    last_error: Exception | None = None
-    for address in addresses:
-        connection = connection_class(host, port, timeout=timeout_s)
-        reached: list[str] = []
-
-        def connect_to_checked_address(
-            _address: tuple[str, int],
-            timeout: float | None = timeout_s,
-            source_address: tuple[str, int] | None = None,
-            target: str = address,
-            reached: list[str] = reached,
-        ) -> socket.socket:
-            sock = socket.create_connection((target, port), timeout, source_address)
-            reached.append(target)
-            return sock
-
-        connection._create_connection = connect_to_checked_address
+    last_error = "no address"
+    for address in addresses[:MAX_ADDRESSES]:
+        attempt = _Attempt(connection_class(host, port, timeout=timeout_s), address, port)
         try:
-            connection.request("POST", path, body=body, headers=headers)
-            response = connection.getresponse()
-            excerpt = response.read(RESPONSE_EXCERPT_BYTES).decode("utf-8", errors="replace")
-            return HttpAnswer(status=response.status, excerpt=excerpt)
+            return attempt.post(path, body, headers, budget_s=2 * timeout_s)
         except (OSError, http.client.HTTPException) as exc:
-            last_error = exc
-            if reached:
+            last_error = f"{type(exc).__name__}: {exc}"
+            if attempt.expired:
+                last_error = f"no complete answer within {2 * timeout_s:g} s ({last_error})"
+            if attempt.sock is not None:
                 # The request may have arrived: another address would send it twice.
                 break
-        finally:
-            connection.close()
-    raise SendFailed(f"{type(last_error).__name__}: {last_error}" if last_error else "no address")
+    raise SendFailed(last_error)

@@ -28,6 +28,7 @@ class Reply:
     body: bytes = b"ok"
     headers: tuple[tuple[str, str], ...] = ()
     delay_s: float = 0.0
+    drip_s: float = 0.0
 
 
 class Receiver:
@@ -57,6 +58,9 @@ class Receiver:
                 if reply.delay_s:
                     time.sleep(reply.delay_s)
                 try:
+                    if reply.drip_s:
+                        self._drip(reply)
+                        return
                     self.send_response(reply.status)
                     for name, value in reply.headers:
                         self.send_header(name, value)
@@ -65,6 +69,17 @@ class Receiver:
                     self.wfile.write(reply.body)
                 except OSError:
                     pass  # the sender gave up waiting (a timeout test)
+
+            def _drip(self, reply: Reply) -> None:
+                """The whole answer, headers included, one byte every `drip_s` seconds."""
+                raw = (
+                    f"HTTP/1.1 {reply.status} Slow\r\nX-Padding: {'x' * 200}\r\n"
+                    f"Content-Length: {len(reply.body)}\r\n\r\n"
+                ).encode() + reply.body
+                for byte in raw:
+                    self.wfile.write(bytes([byte]))
+                    self.wfile.flush()
+                    time.sleep(reply.drip_s)
 
             def log_message(self, format: str, *args: object) -> None:  # noqa: A002
                 pass
