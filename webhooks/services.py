@@ -176,8 +176,9 @@ def _idle(now: datetime) -> Q:
 
 
 def _claim_lasts() -> timedelta:
-    """How long a worker's claim on a delivery lasts: longer than any one attempt can take."""
-    return timedelta(seconds=4 * settings.WEBHOOKS_TIMEOUT_S + 30)
+    """How long a worker's claim on a delivery lasts: longer than any one attempt can take
+    (a name lookup, then up to two addresses with a budget of twice the timeout each)."""
+    return timedelta(seconds=6 * settings.WEBHOOKS_TIMEOUT_S + 60)
 
 
 def _claim(delivery_id: int, now: datetime) -> int | None:
