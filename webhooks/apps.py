@@ -8,6 +8,7 @@ class WebhooksConfig(AppConfig):
 
     def ready(self) -> None:
         from exams.signals import submission_marked
+        from webhooks import checks  # noqa: F401  (registers system checks)
         from webhooks.receivers import submission_marked_deliveries
 
         submission_marked.connect(
