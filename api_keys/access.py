@@ -35,8 +35,8 @@ API_KEY_ROLE = "api_key"
 
 def _not_found(slug: str) -> ApplicationError:
     return ApplicationError(
-        f"No course '{slug}' that you can manage; check the slug (GET /api/v1/courses/ lists "
-        "yours).",
+        f"No course '{slug}' among those you can reach; check the slug (GET /api/v1/courses/ "
+        "lists yours).",
         code="course_not_found",
         status=404,
     )

@@ -263,6 +263,13 @@ REST_FRAMEWORK["DEFAULT_AUTHENTICATION_CLASSES"] = [
     *REST_FRAMEWORK["DEFAULT_AUTHENTICATION_CLASSES"],
 ]
 REST_FRAMEWORK["DEFAULT_PERMISSION_CLASSES"] = ["api_keys.permissions.IsSignedInUser"]
+# Names of the enums the LMS resources share in the OpenAPI schema.
+SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
+    {
+        "MembershipRoleEnum": ["instructor", "student"],
+        "CourseAccessRoleEnum": ["api_key", "instructor", "student"],
+    }
+)
 
 # Webhooks (app `webhooks`, docs/lms.md "Webhooks"): each marking is POSTed, signed the
 # Standard Webhooks way, to the course's registered endpoints. A failed attempt (no 2xx within

@@ -4,8 +4,6 @@ of an attempt's question (statement and parts, never answers)."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.urls import reverse
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -16,7 +14,6 @@ from rest_framework.views import APIView
 
 from api_keys.access import (
     API_KEY_ROLE,
-    CourseAccess,
     attempt_for_request,
     course_access_for_request,
 )
@@ -26,13 +23,15 @@ from exams.api.common import (
     READ_ERRORS,
     NewestFirstCursorPagination,
     StudentOutput,
+    course_external_ids,
     error_responses,
+    named_student,
     query_text,
     student_ref,
 )
 from exams.api.throttles import AttemptStartThrottle
 from exams.errors import ApplicationError, NotFoundError
-from exams.models import Attempt, Membership
+from exams.models import Attempt
 from exams.presentation import variant_public
 
 
@@ -40,7 +39,7 @@ class AttemptStartInput(serializers.Serializer):
     question = serializers.SlugField(required=False, help_text="A question to practise.")
     paper = serializers.SlugField(required=False, help_text="A paper to practise or sit.")
     mode = serializers.ChoiceField(
-        choices=Attempt.Mode.choices,
+        choices=Attempt.Mode.values,
         default=Attempt.Mode.PRACTICE,
         help_text="`exam` (papers only): the one sitting, timed; resumed if already started.",
     )
@@ -67,7 +66,7 @@ class CourseAttemptQuestionOutput(serializers.Serializer):
 class CourseAttemptOutput(serializers.Serializer):
     id = serializers.IntegerField()
     number = serializers.IntegerField(help_text="The student's n-th attempt at this target.")
-    mode = serializers.ChoiceField(choices=Attempt.Mode.choices)
+    mode = serializers.ChoiceField(choices=Attempt.Mode.values)
     course = serializers.SlugField()
     question = serializers.SlugField(allow_null=True)
     paper = serializers.SlugField(allow_null=True)
@@ -138,21 +137,6 @@ def attempt_data(attempt: Attempt, request: Request, external_ids: dict[int, str
     }
 
 
-def course_external_ids(course: Any) -> dict[int, str]:
-    """user id → external id of the course's members."""
-    return dict(Membership.objects.filter(course=course).values_list("user_id", "external_id"))
-
-
-def _named_student(access: CourseAccess, request: Request, external_id: str) -> Any:
-    """The student a request names by external id; a student may only name themselves."""
-    if access.is_staff:
-        return selectors.course_enrolment_get(course=access.course, external_id=external_id).user
-    own = Membership.objects.filter(course=access.course, user=request.user).first()
-    if own is None or own.external_id != external_id:
-        raise NotFoundError("You can only see and start your own attempts.")
-    return request.user
-
-
 class CourseAttemptListView(APIView):
     permission_classes = [IsUserOrCourseKey]
 
@@ -178,7 +162,7 @@ class CourseAttemptListView(APIView):
         access = course_access_for_request(request, slug)
         course, params = access.course, request.query_params
         student_id = query_text(params, "student")
-        student = _named_student(access, request, student_id) if student_id else None
+        student = named_student(access, request, student_id) if student_id else None
         if not access.is_staff:
             student = request.user
         paper_slug, question_slug = query_text(params, "paper"), query_text(params, "question")
@@ -223,7 +207,7 @@ class CourseAttemptListView(APIView):
         data.is_valid(raise_exception=True)
         values = data.validated_data
         if "student" in values:
-            student = _named_student(access, request, values["student"])
+            student = named_student(access, request, values["student"])
         elif access.role == API_KEY_ROLE:
             raise ApplicationError(
                 "Name the student by their external id ('student'): a course API key starts "

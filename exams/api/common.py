@@ -5,11 +5,16 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.auth.models import AbstractBaseUser
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import serializers
 from rest_framework.pagination import CursorPagination
+from rest_framework.request import Request
 
-from exams.errors import ApplicationError
+from api_keys.access import CourseAccess
+from exams import selectors
+from exams.errors import ApplicationError, NotFoundError
+from exams.models import Course, Membership
 
 
 class LmsErrorBodyOutput(serializers.Serializer):
@@ -79,3 +84,19 @@ def query_text(params: Any, name: str, max_chars: int = 255) -> str:
             f"The '{name}' parameter is at most {max_chars} characters.", code="invalid_query"
         )
     return value
+
+
+def course_external_ids(course: Course) -> dict[int, str]:
+    """user id → external id of the course's members."""
+    return dict(Membership.objects.filter(course=course).values_list("user_id", "external_id"))
+
+
+def named_student(access: CourseAccess, request: Request, external_id: str) -> AbstractBaseUser:
+    """The course member a request names by external id: any for the key and instructors; a
+    student may only name themselves. Raises NotFoundError (404) otherwise."""
+    if access.is_staff:
+        return selectors.course_enrolment_get(course=access.course, external_id=external_id).user
+    own = Membership.objects.filter(course=access.course, user=request.user).first()
+    if own is None or own.external_id != external_id:
+        raise NotFoundError("You can only see and start your own attempts.")
+    return request.user

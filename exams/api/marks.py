@@ -3,7 +3,7 @@ marking stands and when it last changed; for syncing a gradebook (`updated_since
 
 from __future__ import annotations
 
-from datetime import UTC
+from datetime import UTC, datetime
 
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -17,8 +17,15 @@ from rest_framework.views import APIView
 from api_keys.access import course_access_for_request
 from api_keys.permissions import IsUserOrCourseKey
 from exams import selectors
-from exams.api.attempts import _named_student, course_external_ids
-from exams.api.common import READ_ERRORS, StudentOutput, error_responses, query_text, student_ref
+from exams.api.common import (
+    READ_ERRORS,
+    StudentOutput,
+    course_external_ids,
+    error_responses,
+    named_student,
+    query_text,
+    student_ref,
+)
 from exams.errors import ApplicationError
 from exams.models import Attempt
 from exams.presentation import results_visible
@@ -28,7 +35,7 @@ class MarkOutput(serializers.Serializer):
     attempt = serializers.IntegerField()
     paper = serializers.SlugField()
     student = StudentOutput()
-    mode = serializers.ChoiceField(choices=Attempt.Mode.choices)
+    mode = serializers.ChoiceField(choices=Attempt.Mode.values)
     score = serializers.FloatField(
         allow_null=True,
         help_text="Marks earned, scaled to the paper's marks (latest answer per question); "
@@ -63,7 +70,7 @@ class OldestChangeFirstCursorPagination(CursorPagination):
     ordering = ("updated_at", "pk")
 
 
-def _updated_since(text: str):  # noqa: ANN202 - datetime | None
+def _updated_since(text: str) -> datetime | None:
     if not text:
         return None
     moment = parse_datetime(text.replace(" ", "+"))
@@ -120,7 +127,7 @@ class CourseMarkListView(APIView):
         access = course_access_for_request(request, slug)
         course, params = access.course, request.query_params
         student_id = query_text(params, "student")
-        student = _named_student(access, request, student_id) if student_id else None
+        student = named_student(access, request, student_id) if student_id else None
         if not access.is_staff:
             student = request.user
         paper_slug = query_text(params, "paper")

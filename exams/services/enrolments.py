@@ -46,6 +46,12 @@ def _user_for(
     User = get_user_model()
     if username:
         existing = User.objects.filter(**{User.USERNAME_FIELD: username}).first()
+        if existing is not None and (existing.is_staff or existing.is_superuser):
+            raise ApplicationError(
+                f"'{username}' is a staff account; staff accounts are not enrolled through the "
+                "API. Enrol them in the admin, or give the LMS user another username.",
+                code="invalid_enrolment",
+            )
         if existing is not None:
             return existing
     user = User(
@@ -74,13 +80,14 @@ def enrolment_upsert(
     """Enrol (or update) the LMS user `external_id` in the course with `role`.
 
     The member already known by that external id keeps their account (its role changes, and
-    email/name when given). Otherwise the account named `username` is enrolled when it
-    exists, else a new account is created (`username`, or `lms-<course>-<external id>`).
-    Returns (membership, created).
+    email/name when given, on accounts the roster created). Otherwise the account named
+    `username` is enrolled when it exists, else a new account is created (`username`, or
+    `lms-<course>-<external id>`). Returns (membership, created).
 
     Raises ApplicationError (400, `invalid_external_id` / `invalid_enrolment`) for a bad id,
-    role or username; (409, `enrolment_conflict`) when that account is already in the course
-    under another external id, or the external id belongs to an account other than `username`.
+    role or username, or a staff account; (409, `enrolment_conflict`) when that account is
+    already in the course under another external id, or the external id belongs to an account
+    other than `username`.
     """
     external_id = _external_id_cleaned(external_id)
     if role not in Membership.Role.values:
@@ -102,8 +109,14 @@ def enrolment_upsert(
                 code="enrolment_conflict",
                 status=409,
             )
+        # Contact details are the roster's only on accounts it created (no password of their
+        # own): an existing account's email, which resets its password, is never changed here.
         changed = {"email": email, "first_name": first_name, "last_name": last_name}
-        updates = [f for f, v in changed.items() if v and getattr(user, f, None) != v]
+        updates = [
+            f
+            for f, v in changed.items()
+            if v and getattr(user, f, None) != v and not user.has_usable_password()
+        ]
         for field in updates:
             setattr(user, field, changed[field])
         if updates:

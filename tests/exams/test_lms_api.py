@@ -293,3 +293,53 @@ def test_course_and_papers_are_listed_for_the_key(course, lms, make_paper):
     assert paper["questions"][0]["question"] == "demo-linear-neuron"
     assert lms.get(f"/api/v1/courses/nndl/papers/{paper['slug']}/").json() == paper
     assert lms.get("/api/v1/courses/nndl/questions/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_the_roster_never_takes_over_a_staff_account_or_an_accounts_email(course, lms, student):
+    get_user_model().objects.create_superuser("root", "root@example.org", "pw-root")
+    refused = lms.put(
+        "/api/v1/courses/nndl/enrolments/r-1/",
+        {"role": "instructor", "username": "root"},
+        format="json",
+    )
+    assert refused.status_code == 400
+    assert "staff account" in refused.json()["error"]["message"]
+    assert not Membership.objects.filter(user__username="root").exists()
+    student.email = "alice@example.org"
+    student.save()
+    lms.put(
+        "/api/v1/courses/nndl/enrolments/s-alice/",
+        {"role": "student", "email": "attacker@example.org"},
+        format="json",
+    )
+    student.refresh_from_db()
+    assert student.email == "alice@example.org"
+
+
+@pytest.mark.django_db
+def test_the_web_form_shows_the_courses_submission_limit_and_keeps_the_answers(
+    course, student, api_for
+):
+    from django.test import Client
+
+    course.submissions_per_window = 1
+    course.save()
+    attempt = api_for(student).post(
+        "/api/v1/attempts/", {"question": "demo-linear-neuron"}, format="json"
+    )
+    client = Client()
+    client.force_login(student)
+
+    def submit(y: str) -> str:
+        return client.post(
+            f"/attempts/{attempt.json()['id']}/submit/",
+            {"question": "demo-linear-neuron", "answer_y": y, "answer_loss": "0.25"},
+            follow=True,
+        ).content.decode()
+
+    submit("0.5")
+    page = submit("0.777")
+    assert "the course allows 1; nothing was submitted. Submit again in" in page
+    assert 'value="0.777"' in page
+    assert Submission.objects.count() == 1
