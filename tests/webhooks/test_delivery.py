@@ -4,9 +4,11 @@ backoff, never sent twice, never to a private address unless allowed."""
 from __future__ import annotations
 
 import json
+import threading
 from datetime import timedelta
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 
 from exams import services as exam_services
@@ -259,3 +261,39 @@ def test_a_queued_delivery_of_a_turned_off_endpoint_fails_unsent(
     assert receiver.requests == []
     delivery.refresh_from_db()
     assert delivery.attempts == 0 and "turned off" in delivery.last_error
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_workers_sending_the_same_delivery_at_once_post_it_once(
+    course, make_receiver, loopback_allowed, marked
+):
+    receiver = make_receiver([Reply(200, delay_s=0.5)])
+    endpoint = services.webhook_endpoint_create(course=course, url=receiver.url())
+    delivery = WebhookDelivery.objects.create(
+        endpoint=endpoint,
+        submission=marked,
+        event_type="submission.marked",
+        message_id="msg_concurrent",
+        payload={"type": "submission.marked", "data": {}},
+        max_attempts=1,
+        next_attempt_at=timezone.now(),
+    )
+    start = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def worker() -> None:
+        try:
+            start.wait()
+            outcomes.append(send_delivery(delivery.pk))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(outcomes) == 2 and "succeeded" in outcomes
+    assert len(receiver.requests) == 1
+    delivery.refresh_from_db()
+    assert delivery.status == "succeeded" and delivery.attempts == 1
