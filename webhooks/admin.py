@@ -27,6 +27,7 @@ class WebhookEndpointForm(forms.ModelForm):
         formfield_callback = _https_by_default
 
     def clean(self) -> dict:
+        """A new endpoint's URL passes the same checks as over the API."""
         cleaned = super().clean()
         if self.instance.pk is None and cleaned.get("course") and cleaned.get("url"):
             try:
@@ -48,10 +49,16 @@ class WebhookEndpointAdmin(admin.ModelAdmin):
     list_filter = ["is_active", "course"]
     search_fields = ["url", "description", "course__slug"]
 
-    def get_readonly_fields(self, request: HttpRequest, obj: WebhookEndpoint | None = None):
+    def get_readonly_fields(
+        self, request: HttpRequest, obj: WebhookEndpoint | None = None
+    ) -> list[str]:
+        """Course and URL are fixed once registered (a new URL is a new endpoint and secret)."""
         return ["course", "url", "created_at"] if obj is not None else []
 
-    def save_model(self, request: HttpRequest, obj: WebhookEndpoint, form, change: bool) -> None:
+    def save_model(
+        self, request: HttpRequest, obj: WebhookEndpoint, form: forms.ModelForm, change: bool
+    ) -> None:
+        """Create through the service (which makes the secret) and show the secret once."""
         if change:
             services.webhook_endpoint_update(
                 endpoint=obj, is_active=obj.is_active, description=obj.description
