@@ -192,20 +192,21 @@ def test_no_answer_within_the_timeout_is_a_failed_attempt(
     with django_capture_on_commit_callbacks():
         assert send_delivery(delivery.pk) == "pending"
     delivery.refresh_from_db()
-    assert delivery.last_response_status is None and "timed out" in delivery.last_error
+    assert delivery.last_response_status is None
+    assert "timed out" in delivery.last_error or "no complete answer" in delivery.last_error
 
 
 def test_an_answer_dripping_in_is_cut_off(
     course, make_receiver, settings, loopback_allowed, marked, django_capture_on_commit_callbacks
 ):
-    settings.WEBHOOKS_TIMEOUT_S = 0.2
-    receiver = make_receiver([Reply(200, drip_s=0.05)])
+    settings.WEBHOOKS_TIMEOUT_S = 0.5
+    receiver = make_receiver([Reply(200, drip_s=0.02)])
     services.webhook_endpoint_create(course=course, url=receiver.url())
     (delivery,), _ = _deliveries_for(marked, django_capture_on_commit_callbacks)
     with django_capture_on_commit_callbacks():
         assert send_delivery(delivery.pk) == "pending"
     delivery.refresh_from_db()
-    assert delivery.last_error.startswith("no complete answer within 0.4 s")
+    assert delivery.last_error.startswith("no complete answer within 1 s")
 
 
 def test_a_private_address_is_refused_without_the_setting(
