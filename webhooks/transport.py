@@ -135,10 +135,13 @@ class _Attempt:
             self.connection.request("POST", path, body=body, headers=headers)
             response = self.connection.getresponse()
             excerpt = response.read(RESPONSE_EXCERPT_BYTES).decode("utf-8", errors="replace")
-            return HttpAnswer(status=response.status, excerpt=excerpt)
         finally:
             watchdog.cancel()
             self.connection.close()
+        if self.expired:
+            # Cut off mid-answer, http.client may still have parsed a (truncated) response.
+            raise TimeoutError("the answer was cut off")
+        return HttpAnswer(status=response.status, excerpt=excerpt)
 
 
 def post(
