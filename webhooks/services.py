@@ -17,6 +17,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
+from django.db.models.functions import Greatest
 from django.utils import timezone
 
 from exams.errors import ApplicationError
@@ -302,7 +303,8 @@ def delivery_replay(*, delivery: WebhookDelivery) -> WebhookDelivery:
     """Send a delivery again now, as a new attempt with the same message id and payload.
 
     A succeeded or failed delivery gets one more attempt (no automatic retries after it); a
-    pending one waiting for its next retry is sent now. Raises ApplicationError 409
+    pending one waiting for its next retry is sent now (one more attempt if its last one was
+    interrupted). Raises ApplicationError 409
     `delivery_in_flight` while an attempt is being sent and 409 `webhook_inactive` when its
     endpoint is turned off.
     """
@@ -321,8 +323,11 @@ def delivery_replay(*, delivery: WebhookDelivery) -> WebhookDelivery:
             next_attempt_at=now,
             max_attempts=F("attempts") + 1,
             updated_at=now,
-        ) or idle.filter(status=PENDING, attempts__lt=F("max_attempts")).update(
-            next_attempt_at=now, sending_until=None, updated_at=now
+        ) or idle.filter(status=PENDING).update(
+            next_attempt_at=now,
+            sending_until=None,
+            max_attempts=Greatest(F("max_attempts"), F("attempts") + 1),
+            updated_at=now,
         )
         if not moved:
             raise ApplicationError(

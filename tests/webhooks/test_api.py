@@ -3,7 +3,10 @@ endpoints and reads and resends their deliveries; nobody else reaches them."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from api_keys import services as key_services
@@ -188,3 +191,34 @@ def test_a_delivery_of_a_turned_off_endpoint_is_not_resent(
     url = f"{BASE.format(slug='nndl')}{endpoint.pk}/deliveries/{delivery.pk}/resend/"
     response = lms.post(url)
     assert response.status_code == 409 and response.json()["error"]["code"] == "webhook_inactive"
+
+
+def test_a_delivery_whose_last_attempt_was_interrupted_can_be_resent(
+    lms, endpoint, receiver, marked, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks():
+        (delivery,) = services.deliveries_create_for_marking(submission=marked)
+    WebhookDelivery.objects.filter(pk=delivery.pk).update(
+        attempts=delivery.max_attempts,
+        sending_until=timezone.now() - timedelta(seconds=1),
+    )
+    url = f"{BASE.format(slug='nndl')}{endpoint.pk}/deliveries/{delivery.pk}/resend/"
+    with django_capture_on_commit_callbacks():
+        response = lms.post(url)
+    assert response.status_code == 202, response.content
+    assert send_delivery(delivery.pk) == "succeeded"
+    assert len(receiver.requests) == 1
+
+
+def test_a_delivery_being_sent_is_not_resent_meanwhile(
+    lms, endpoint, marked, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks():
+        (delivery,) = services.deliveries_create_for_marking(submission=marked)
+    WebhookDelivery.objects.filter(pk=delivery.pk).update(
+        attempts=1, sending_until=timezone.now() + timedelta(minutes=1)
+    )
+    url = f"{BASE.format(slug='nndl')}{endpoint.pk}/deliveries/{delivery.pk}/resend/"
+    response = lms.post(url)
+    assert response.status_code == 409
+    assert response.json()["error"]["code"] == "delivery_in_flight"
