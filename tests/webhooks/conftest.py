@@ -11,7 +11,8 @@ from webhooks import services
 
 @pytest.fixture
 def loopback_allowed(settings):
-    """The receiver listens on 127.0.0.1: allow private targets, as `make run` does."""
+    """The receiver listens on 127.0.0.1: allow private targets, as `make run` does; and a
+    known retry schedule (3 attempts, 10 s then 60 s apart) whatever the environment says."""
     settings.WEBHOOKS_ALLOW_PRIVATE_URLS = True
     settings.WEBHOOKS_RETRY_BACKOFF_S = [10.0, 60.0]
 
