@@ -7,6 +7,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import ssl
 import threading
 import time
 from dataclasses import dataclass
@@ -34,7 +35,9 @@ class Reply:
 class Receiver:
     """Answers each POST with the next scripted Reply (200 "ok" once the script runs out)."""
 
-    def __init__(self, replies: list[Reply] | None = None) -> None:
+    def __init__(
+        self, replies: list[Reply] | None = None, *, tls: ssl.SSLContext | None = None
+    ) -> None:
         self.requests: list[Received] = []
         self._replies = list(replies or [])
         self._changed = threading.Condition()
@@ -85,12 +88,15 @@ class Receiver:
                 pass
 
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        if tls is not None:
+            self._server.socket = tls.wrap_socket(self._server.socket, server_side=True)
+        self.scheme = "https" if tls is not None else "http"
         self._server.daemon_threads = True
         self.port = self._server.server_address[1]
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
-    def url(self, path: str = "/hook") -> str:
-        return f"http://127.0.0.1:{self.port}{path}"
+    def url(self, path: str = "/hook", *, host: str = "127.0.0.1") -> str:
+        return f"{self.scheme}://{host}:{self.port}{path}"
 
     def start(self) -> Receiver:
         self._thread.start()
