@@ -125,6 +125,8 @@ def main() -> int:
             "TENSORGRADE_VAR_DIR": str(VAR_DIR),
             "CELERY_BROKER_URL": f"redis://127.0.0.1:{redis_port}/0",
             "SANDBOX_SOCKET": str(sandbox_socket),
+            # The demo's webhook receivers run on this machine (docs/lms.md, Webhooks).
+            "WEBHOOKS_ALLOW_PRIVATE_URLS": os.environ.get("WEBHOOKS_ALLOW_PRIVATE_URLS", "1"),
         }
         if not _port_free(WEB_PORT):
             raise StartupError(

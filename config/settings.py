@@ -311,4 +311,29 @@ if LTI_PASSBACK_TRIES < 1 or not LTI_PASSBACK_BACKOFF_S:
 CELERY_BEAT_SCHEDULE["lti-passback-sweep"] = {
     "task": "lti_grades.tasks.sweep_score_passbacks",
     "schedule": LTI_PASSBACK_SWEEP_EVERY_S,
+# Webhooks (app `webhooks`, docs/lms.md "Webhooks"): each marking is POSTed, signed the
+# Standard Webhooks way, to the course's registered endpoints. A failed attempt (no 2xx within
+# WEBHOOKS_TIMEOUT_S, redirects not followed) is retried after each pause of
+# WEBHOOKS_RETRY_BACKOFF_S in turn, then the delivery is `failed`. Endpoints on private,
+# loopback or link-local addresses are refused unless WEBHOOKS_ALLOW_PRIVATE_URLS (on by
+# default only under DEBUG; `make run` turns it on for the demo). A beat task sends deliveries
+# whose queue message was lost, every WEBHOOKS_SWEEP_EVERY_S.
+INSTALLED_APPS += ["webhooks"]
+WEBHOOKS_ALLOW_PRIVATE_URLS = env_bool("WEBHOOKS_ALLOW_PRIVATE_URLS", DEBUG)
+WEBHOOKS_TIMEOUT_S = float(os.environ.get("WEBHOOKS_TIMEOUT_S", "5"))
+WEBHOOKS_RETRY_BACKOFF_S = [
+    float(s) for s in env_list("WEBHOOKS_RETRY_BACKOFF_S", ["10", "60", "300", "1800", "7200"])
+]
+WEBHOOKS_SWEEP_EVERY_S = float(os.environ.get("WEBHOOKS_SWEEP_EVERY_S", "60"))
+if WEBHOOKS_TIMEOUT_S <= 0 or any(pause < 0 for pause in WEBHOOKS_RETRY_BACKOFF_S):
+    raise ImproperlyConfigured(
+        "WEBHOOKS_TIMEOUT_S must be positive and WEBHOOKS_RETRY_BACKOFF_S must list pauses of "
+        "zero seconds or more (an empty list means a single attempt)."
+    )
+SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {})["WebhookDeliveryStatusEnum"] = (
+    "webhooks.models.WebhookDelivery.Status"
+)
+CELERY_BEAT_SCHEDULE["send-due-webhook-deliveries"] = {
+    "task": "webhooks.tasks.send_due_deliveries",
+    "schedule": WEBHOOKS_SWEEP_EVERY_S,
 }

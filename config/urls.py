@@ -6,6 +6,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include("exams.api.urls")),
     path("lti/", include("lti.urls")),
+    path("api/v1/", include("webhooks.api.urls")),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("instructor/courses/", include("lti_grades.urls")),
