@@ -311,6 +311,8 @@ if LTI_PASSBACK_TRIES < 1 or not LTI_PASSBACK_BACKOFF_S:
 CELERY_BEAT_SCHEDULE["lti-passback-sweep"] = {
     "task": "lti_grades.tasks.sweep_score_passbacks",
     "schedule": LTI_PASSBACK_SWEEP_EVERY_S,
+}
+
 # Webhooks (app `webhooks`, docs/lms.md "Webhooks"): each marking is POSTed, signed the
 # Standard Webhooks way, to the course's registered endpoints. A failed attempt (no 2xx within
 # WEBHOOKS_TIMEOUT_S, redirects not followed) is retried after each pause of
