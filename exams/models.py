@@ -70,6 +70,39 @@ class Membership(models.Model):
         return f"{self.user} — {self.role} in {self.course}"
 
 
+class RosterLink(models.Model):
+    """Which account an LMS roster's external id stands for in a course, kept when the
+    membership is removed (so enrolling the id again restores the same account and its work).
+
+    `created_account` is True only when this course's roster created the account: only then may
+    the roster change the account's email and name.
+    """
+
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="roster_links")
+    external_id = models.CharField(max_length=255)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="roster_links"
+    )
+    created_account = models.BooleanField(
+        default=False, help_text="This course's roster created the account (it may edit it)."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["course", "external_id"], name="one_roster_link_per_external_id"
+            ),
+            models.UniqueConstraint(fields=["course", "user"], name="one_roster_link_per_user"),
+            models.CheckConstraint(
+                condition=~Q(external_id=""), name="roster_link_has_external_id"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.external_id} → {self.user} in {self.course}"
+
+
 class Question(models.Model):
     """A question of the bank; its content lives in immutable versions."""
 
@@ -386,7 +419,7 @@ class Submission(models.Model):
         max_length=255,
         blank=True,
         default="",
-        help_text="The Idempotency-Key header it was sent with (one row per key).",
+        help_text="The Idempotency-Key header it was sent with (one row per key per attempt).",
     )
     request_fingerprint = models.CharField(
         max_length=64,
@@ -404,9 +437,9 @@ class Submission(models.Model):
         ]
         constraints = [
             models.UniqueConstraint(
-                fields=["student", "idempotency_key"],
+                fields=["attempt", "idempotency_key"],
                 condition=~Q(idempotency_key=""),
-                name="one_submission_per_idempotency_key",
+                name="one_submission_per_attempt_idempotency_key",
             ),
             models.CheckConstraint(
                 condition=~Q(status="graded") | Q(score__isnull=False, graded_at__isnull=False),
