@@ -14,7 +14,7 @@ from rest_framework.request import Request
 from api_keys.access import CourseAccess
 from exams import selectors
 from exams.errors import ApplicationError, NotFoundError
-from exams.models import Course, Membership
+from exams.models import Course, Membership, RosterLink
 
 
 class LmsErrorBodyOutput(serializers.Serializer):
@@ -87,8 +87,12 @@ def query_text(params: Any, name: str, max_chars: int = 255) -> str:
 
 
 def course_external_ids(course: Course) -> dict[int, str]:
-    """user id → external id of the course's members."""
-    return dict(Membership.objects.filter(course=course).values_list("user_id", "external_id"))
+    """user id → external id in the course: its members', and the roster's former members'
+    (their attempts stay named by the id they had)."""
+    ids = dict(RosterLink.objects.filter(course=course).values_list("user_id", "external_id"))
+    members = Membership.objects.filter(course=course).values_list("user_id", "external_id")
+    ids.update((user_id, external_id) for user_id, external_id in members if external_id)
+    return ids
 
 
 def named_student(access: CourseAccess, request: Request, external_id: str) -> AbstractBaseUser:

@@ -20,16 +20,26 @@ from exams.models import Membership
 
 
 class EnrolmentInput(serializers.Serializer):
+    """A roster entry. The account's username is chosen by the tool (`lms-<course>-<external
+    id>`); an existing account is never enrolled by name, so `username` is refused."""
+
     role = serializers.ChoiceField(choices=Membership.Role.values)
-    username = serializers.CharField(
-        required=False,
-        max_length=150,
-        help_text="Enrol this existing account, or create it under this name. Default for a "
-        "new account: lms-<course>-<external id>.",
-    )
     email = serializers.EmailField(required=False)
     first_name = serializers.CharField(required=False, max_length=150)
     last_name = serializers.CharField(required=False, max_length=150)
+
+    def validate(self, attrs: dict) -> dict:
+        """Refuse `username`: accounts are created under names the tool chooses."""
+        if "username" in self.initial_data:
+            raise serializers.ValidationError(
+                {
+                    "username": "Not accepted: the tool chooses the username of an account it "
+                    "creates for the roster, and never enrols an existing account by name. "
+                    "Send the role (and email/name) only; people who already have an account "
+                    "join through an LTI launch or an administrator."
+                }
+            )
+        return attrs
 
 
 class EnrolmentOutput(serializers.Serializer):
