@@ -419,7 +419,7 @@ class Submission(models.Model):
         max_length=255,
         blank=True,
         default="",
-        help_text="The Idempotency-Key header it was sent with (one row per key per attempt).",
+        help_text="The Idempotency-Key header it was sent with (unique per attempt).",
     )
     request_fingerprint = models.CharField(
         max_length=64,

@@ -53,7 +53,7 @@ class Migration(migrations.Migration):
             field=models.CharField(
                 blank=True,
                 default="",
-                help_text="The Idempotency-Key header it was sent with (one row per key per attempt).",
+                help_text="The Idempotency-Key header it was sent with (unique per attempt).",
                 max_length=255,
             ),
         ),
