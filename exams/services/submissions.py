@@ -118,7 +118,11 @@ def _idempotency_key_cleaned(key: str) -> str:
 
 
 def submission_fingerprint(*, attempt: Attempt, question: Question | None, answers: Any) -> str:
-    """SHA-256 of what a submission request asks for: the attempt, the question, the answers."""
+    """SHA-256 of what a submission request asks for: the attempt, the question, the answers.
+
+    The question is the one the request resolves to: a single-question attempt's own question
+    whether the request names it or leaves it out."""
+    question = question or attempt.question
     body = {
         "attempt": attempt.pk,
         "question": question.slug if question else None,
@@ -129,10 +133,11 @@ def submission_fingerprint(*, attempt: Attempt, question: Question | None, answe
     ).hexdigest()
 
 
-def _replayed(*, student: AbstractBaseUser, key: str, fingerprint: str) -> Submission | None:
-    """The submission stored earlier under the student's key, or None; raises ApplicationError
-    (409, `idempotency_key_reused`) when it was created from a different request."""
-    earlier = Submission.objects.filter(student=student, idempotency_key=key).first()
+def _replayed(*, attempt: Attempt, key: str, fingerprint: str) -> Submission | None:
+    """The submission stored earlier in the attempt under the key, or None; raises
+    ApplicationError (409, `idempotency_key_reused`) when it was created from a different
+    request. Keys are scoped to the attempt: another attempt's (or course's) never matches."""
+    earlier = Submission.objects.filter(attempt=attempt, idempotency_key=key).first()
     if earlier is None:
         return None
     if earlier.request_fingerprint != fingerprint:
@@ -189,11 +194,11 @@ def submission_submit(
 ) -> SubmissionOutcome:
     """Validate the answers' format, store the submission as pending, grade it after commit.
 
-    With an `idempotency_key`, a request repeating an earlier one of the student's (same key,
-    same attempt, question and answers) returns that submission (`replayed`) and stores
-    nothing; the database allows one submission per (student, key), so concurrent repeats
-    store one. The course's per-student limit is counted inside the transaction, holding the
-    student's row, so concurrent submissions cannot pass it together.
+    With an `idempotency_key`, a request repeating an earlier one in the same attempt (same
+    key, question and answers) returns that submission (`replayed`) and stores nothing; the
+    database allows one submission per (attempt, key), so concurrent repeats store one. The
+    course's per-student limit is counted inside the transaction, holding the student's row,
+    so concurrent submissions cannot pass it together.
 
     Raises ApplicationError: 403 for another student's attempt; 400 `invalid_idempotency_key`;
     409 `idempotency_key_reused` (same key, different request); 429 `submission_limit`
@@ -205,7 +210,7 @@ def submission_submit(
     key = _idempotency_key_cleaned(idempotency_key)
     fingerprint = submission_fingerprint(attempt=attempt, question=question, answers=answers)
     if key:
-        earlier = _replayed(student=student, key=key, fingerprint=fingerprint)
+        earlier = _replayed(attempt=attempt, key=key, fingerprint=fingerprint)
         if earlier is not None:
             return SubmissionOutcome(submission=earlier, replayed=True)
     attempt_check_open(attempt=attempt)
@@ -227,7 +232,7 @@ def submission_submit(
             # the idempotency check below see every earlier one.
             get_user_model().objects.select_for_update().only("pk").get(pk=student.pk)
             if key:
-                earlier = _replayed(student=student, key=key, fingerprint=fingerprint)
+                earlier = _replayed(attempt=attempt, key=key, fingerprint=fingerprint)
                 if earlier is not None:
                     return SubmissionOutcome(submission=earlier, replayed=True)
             submission_limit_check(student=student, course=attempt.course)
@@ -247,7 +252,7 @@ def submission_submit(
             transaction.on_commit(lambda: _enqueue_grading(submission.pk))
     except IntegrityError:
         # A concurrent request with the same key committed first.
-        earlier = _replayed(student=student, key=key, fingerprint=fingerprint) if key else None
+        earlier = _replayed(attempt=attempt, key=key, fingerprint=fingerprint) if key else None
         if earlier is None:
             raise
         return SubmissionOutcome(submission=earlier, replayed=True)

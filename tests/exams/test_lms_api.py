@@ -157,6 +157,49 @@ def test_the_same_idempotency_key_and_body_returns_the_first_submission(course, 
 
 
 @pytest.mark.django_db
+def test_idempotency_keys_are_scoped_to_the_attempt_not_shared_across_courses(
+    course, lms, student, demo_question, key_client
+):
+    from api_keys import services as api_key_services
+    from exams.models import Course
+
+    other = Course.objects.create(slug="other", title="Other")
+    other.questions.add(demo_question)
+    Membership.objects.create(course=other, user=student, role="student", external_id="b-1")
+    other_lms = key_client(api_key_services.api_key_create(course=other, name="B")[1])
+    body = {"question": "demo-linear-neuron"}
+    mine = lms.post("/api/v1/courses/nndl/attempts/", {**body, "student": "s-alice"}, format="json")
+    theirs = other_lms.post(
+        "/api/v1/courses/other/attempts/", {**body, "student": "b-1"}, format="json"
+    )
+    assert theirs.status_code == 201, theirs.content
+    # Course A uses the key first; course B's own first request with it is still stored.
+    claimed = lms.post(
+        mine.json()["submissions_url"],
+        {"answers": {"y": "3", "loss": "3"}},
+        format="json",
+        HTTP_IDEMPOTENCY_KEY="canvas-sub-2",
+    )
+    assert claimed.status_code == 202
+    genuine = other_lms.post(
+        theirs.json()["submissions_url"],
+        {"answers": {"y": "4", "loss": "4"}},
+        format="json",
+        HTTP_IDEMPOTENCY_KEY="canvas-sub-2",
+    )
+    assert genuine.status_code == 202, genuine.content
+    assert genuine.json()["id"] != claimed.json()["id"]
+    # Naming the attempt's own question or leaving it out is the same request.
+    named = lms.post(
+        mine.json()["submissions_url"],
+        {"answers": {"y": "3", "loss": "3"}, "question": "demo-linear-neuron"},
+        format="json",
+        HTTP_IDEMPOTENCY_KEY="canvas-sub-2",
+    )
+    assert named.status_code == 200 and named.json()["id"] == claimed.json()["id"]
+
+
+@pytest.mark.django_db
 def test_over_the_courses_submission_limit_is_a_429_with_retry_after_and_nothing_stored(
     course, lms, student, api_for
 ):
