@@ -6,8 +6,11 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import DataError
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import serializers
+from rest_framework.exceptions import NotFound
 from rest_framework.pagination import CursorPagination
 from rest_framework.request import Request
 
@@ -67,12 +70,55 @@ def student_ref(user: Any, external_ids: dict[int, str]) -> dict[str, str]:
     return {"external_id": external_ids.get(user.pk, ""), "username": user.get_username()}
 
 
-class NewestFirstCursorPagination(CursorPagination):
-    """Cursor pagination (stable under inserts): `?cursor=` from `next`/`previous`."""
+def _invalid_cursor() -> ApplicationError:
+    return ApplicationError(
+        "The cursor is not one this list gave. Follow the `next` or `previous` link exactly as "
+        "given (or leave `cursor` out to start from the first page).",
+        code="invalid_cursor",
+    )
+
+
+class CheckedCursorPagination(CursorPagination):
+    """Cursor pagination (stable under inserts), `?cursor=` from `next`/`previous`, that
+    answers a bad query with a 400 saying what to send: `page_size` outside 1 to
+    `max_page_size` (`invalid_query`), or a cursor this list did not give (`invalid_cursor`),
+    including a well-formed cursor whose position is not a value of the ordering field."""
 
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 200
+
+    def get_page_size(self, request: Request) -> int:
+        """The `page_size` asked for, else the default.
+
+        Raises ApplicationError (400, `invalid_query`) for a value that is not a whole number
+        from 1 to `max_page_size`."""
+        text = request.query_params.get(self.page_size_query_param)
+        if text is None:
+            return self.page_size
+        if not text.isascii() or not text.isdigit() or not 1 <= int(text) <= self.max_page_size:
+            raise ApplicationError(
+                f"page_size must be a whole number from 1 to {self.max_page_size} (default "
+                f"{self.page_size}).",
+                code="invalid_query",
+            )
+        return int(text)
+
+    def paginate_queryset(
+        self, queryset: Any, request: Request, view: Any = None
+    ) -> list[Any] | None:
+        """One page of the queryset.
+
+        Raises ApplicationError (400, `invalid_cursor`) for a cursor this list did not give."""
+        try:
+            return super().paginate_queryset(queryset, request, view)
+        except (NotFound, DjangoValidationError, ValueError, OverflowError, DataError):
+            raise _invalid_cursor() from None
+
+
+class NewestFirstCursorPagination(CheckedCursorPagination):
+    """Newest started first."""
+
     ordering = ("-started_at", "-pk")
 
 

@@ -9,7 +9,6 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
-from rest_framework.pagination import CursorPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -19,6 +18,7 @@ from api_keys.permissions import IsUserOrCourseKey
 from exams import selectors
 from exams.api.common import (
     READ_ERRORS,
+    CheckedCursorPagination,
     StudentOutput,
     course_external_ids,
     error_responses,
@@ -61,25 +61,34 @@ class MarkPageOutput(serializers.Serializer):
     results = MarkOutput(many=True)
 
 
-class OldestChangeFirstCursorPagination(CursorPagination):
+class OldestChangeFirstCursorPagination(CheckedCursorPagination):
     """Oldest change first, so a client keeps the last `updated_at` it saw for next time."""
 
-    page_size = 50
-    page_size_query_param = "page_size"
-    max_page_size = 200
     ordering = ("updated_at", "pk")
 
 
 def _updated_since(text: str) -> datetime | None:
+    """The `updated_since` moment in UTC (naive text is read as UTC), None when absent.
+
+    Raises ApplicationError (400, `invalid_query`) for text that is not an ISO 8601 date-time,
+    names a date that does not exist, or falls outside the years 1 to 9999 in UTC."""
     if not text:
         return None
-    moment = parse_datetime(text.replace(" ", "+"))
-    if moment is None:
+    problem = "updated_since must be an ISO 8601 date-time, e.g. 2026-09-01T12:00:00Z"
+    try:
+        moment = parse_datetime(text.replace(" ", "+"))
+    except ValueError:
         raise ApplicationError(
-            "updated_since must be an ISO 8601 date-time, e.g. 2026-09-01T12:00:00Z.",
-            code="invalid_query",
-        )
-    return moment if timezone.is_aware(moment) else moment.replace(tzinfo=UTC)
+            f"{problem}; '{text}' names no real date or time.", code="invalid_query"
+        ) from None
+    if moment is None:
+        raise ApplicationError(f"{problem}.", code="invalid_query")
+    try:
+        return (moment if timezone.is_aware(moment) else moment.replace(tzinfo=UTC)).astimezone(UTC)
+    except OverflowError:
+        raise ApplicationError(
+            f"{problem}; '{text}' is outside the years 1 to 9999 in UTC.", code="invalid_query"
+        ) from None
 
 
 def _mark_data(attempt: Attempt, *, staff: bool, external_ids: dict[int, str]) -> dict:

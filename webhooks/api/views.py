@@ -179,13 +179,14 @@ class WebhookDeliveryListView(GenericAPIView):
         parameters=[WebhookDeliveryListInput],
         responses={
             200: WebhookDeliveryOutput(many=True),
-            400: _error("`invalid`: `status` is not pending, succeeded or failed."),
+            400: _error(
+                "`invalid`: `status` is not pending, succeeded or failed; `invalid_query`: "
+                "`page_size` is not 1 to 200; `invalid_cursor`: the cursor is not one this "
+                "list gave."
+            ),
             401: NOT_AUTHENTICATED,
             403: FORBIDDEN,
-            404: _error(
-                "`course_not_found`, `webhook_not_found`, or `not_found`: the cursor is not one "
-                "this list gave."
-            ),
+            404: _error("`course_not_found` or `webhook_not_found`."),
         },
     )
     def get(self, request: Request, slug: str, endpoint_id: int) -> Response:
