@@ -39,7 +39,13 @@ class MarkOutput(serializers.Serializer):
     score = serializers.FloatField(
         allow_null=True,
         help_text="Marks earned, scaled to the paper's marks (latest answer per question); "
-        "null for a student while their results are not released.",
+        "null while the results are not released (see `results_released`), for everyone.",
+    )
+    results_released = serializers.BooleanField(
+        help_text="False while the student may not see these marks yet: an exam sitting still "
+        "open, or practice on an open exam's original numbers. The score is then null (held "
+        "back like the student's own view and the LTI grade passback); it appears once the "
+        "sitting closes."
     )
     max_score = serializers.FloatField(help_text="The paper's marks.")
     status = serializers.ChoiceField(
@@ -91,21 +97,28 @@ def _updated_since(text: str) -> datetime | None:
         ) from None
 
 
-def _mark_data(attempt: Attempt, *, staff: bool, external_ids: dict[int, str]) -> dict:
+def _results_released(attempt: Attempt) -> bool:
+    """Whether the attempt's marks are released: an exam once it has closed, and every latest
+    answer's results visible to the student (exams.presentation.results_visible)."""
+    if attempt.mode == Attempt.Mode.EXAM and not attempt.is_closed(timezone.now()):
+        return False
+    latest = [
+        selectors.latest_submission(attempt=attempt, question=question)
+        for question, _ in selectors.attempt_questions(attempt=attempt)
+    ]
+    return all(results_visible(s) for s in latest if s is not None)
+
+
+def _mark_data(attempt: Attempt, *, external_ids: dict[int, str]) -> dict:
     score, out_of = selectors.paper_attempt_score(attempt=attempt)
-    if not staff:
-        latest = [
-            selectors.latest_submission(attempt=attempt, question=question)
-            for question, _ in selectors.attempt_questions(attempt=attempt)
-        ]
-        if not all(results_visible(s) for s in latest if s is not None):
-            score = None
+    released = _results_released(attempt)
     return {
         "attempt": attempt.pk,
         "paper": attempt.paper.slug,
         "student": student_ref(attempt.student, external_ids),
         "mode": attempt.mode,
-        "score": score,
+        "score": score if released else None,
+        "results_released": released,
         "max_score": out_of,
         "status": selectors.paper_attempt_marking_status(attempt=attempt),
         "started_at": attempt.started_at,
@@ -152,7 +165,7 @@ class CourseMarkListView(APIView):
         page = paginator.paginate_queryset(attempts, request, view=self)
         external_ids = course_external_ids(course)
         data = MarkOutput(
-            [_mark_data(a, staff=access.is_staff, external_ids=external_ids) for a in page],
+            [_mark_data(a, external_ids=external_ids) for a in page],
             many=True,
         ).data
         return paginator.get_paginated_response(data)

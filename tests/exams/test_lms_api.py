@@ -266,7 +266,7 @@ def test_marks_list_paper_attempts_with_filters_and_cursor_pages(course, lms, ma
     seen = {m["student"]["external_id"]: m for m in page["results"] + second["results"]}
     assert set(seen) == {"s-alice", "s-bob"}
     assert seen["s-alice"]["score"] == 2.0 and seen["s-alice"]["max_score"] == 2.0
-    assert seen["s-alice"]["status"] == "in_progress"
+    assert seen["s-alice"]["status"] == "in_progress" and seen["s-alice"]["results_released"]
     only_bob = lms.get("/api/v1/courses/nndl/marks/?student=s-bob").json()["results"]
     assert [m["attempt"] for m in only_bob] == [ids["s-bob"]]
     later = max(m["updated_at"] for m in seen.values())
@@ -281,6 +281,28 @@ def test_marks_list_paper_attempts_with_filters_and_cursor_pages(course, lms, ma
     assert bad.status_code == 400
     assert lms.get(f"/api/v1/courses/nndl/marks/?paper={paper.slug}").status_code == 200
     assert lms.get("/api/v1/courses/nndl/marks/?paper=nope").status_code == 404
+
+
+@pytest.mark.django_db
+def test_marks_hold_an_open_exam_sittings_score_until_it_closes(course, lms, make_paper, student):
+    paper = make_paper("Final", minutes=None)
+    attempt = lms.post(
+        "/api/v1/courses/nndl/attempts/",
+        {"paper": paper.slug, "student": "s-alice", "mode": "exam"},
+        format="json",
+    ).json()
+    lms.post(
+        attempt["submissions_url"],
+        {"question": "demo-linear-neuron", "answers": _answers(attempt["id"])},
+        format="json",
+    )
+    _graded(Submission.objects.get(attempt_id=attempt["id"]), "2")
+    (mark,) = lms.get("/api/v1/courses/nndl/marks/").json()["results"]
+    assert (mark["score"], mark["results_released"]) == (None, False)
+    assert mark["status"] == "in_progress"
+    services.attempt_finish(attempt=Attempt.objects.get(pk=attempt["id"]), student=student)
+    (mark,) = lms.get("/api/v1/courses/nndl/marks/").json()["results"]
+    assert (mark["score"], mark["results_released"]) == (2.0, True)
 
 
 @pytest.mark.django_db
@@ -372,3 +394,18 @@ def test_the_web_form_shows_the_courses_submission_limit_and_keeps_the_answers(
     assert "the course allows 1; nothing was submitted. Submit again in" in page
     assert 'value="0.777"' in page
     assert Submission.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_a_part_left_out_is_refused_and_nothing_is_stored(course, lms):
+    attempt = lms.post(
+        "/api/v1/courses/nndl/attempts/",
+        {"question": "demo-linear-neuron", "student": "s-alice"},
+        format="json",
+    ).json()
+    answers = _answers(attempt["id"])
+    response = lms.post(attempt["submissions_url"], {"answers": {"y": answers["y"]}}, format="json")
+    assert response.status_code == 400
+    error = response.json()["error"]
+    assert error["code"] == "invalid_answers" and list(error["details"]["parts"]) == ["loss"]
+    assert not Submission.objects.exists()
