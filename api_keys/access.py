@@ -67,12 +67,18 @@ def course_access_for_request(request: Request, slug: str) -> CourseAccess:
 def course_for_request(request: Request, slug: str) -> Course:
     """The course `slug` when the request is a key of it or an instructor of it.
 
-    Raises ApplicationError (404, `course_not_found`) otherwise (students included), never
-    revealing whether another course exists.
+    Raises ApplicationError (403, `instructors_only`) for a student of the course (who may read
+    the course itself, so its existence is no secret to them); (404, `course_not_found`) for
+    anyone else, never revealing whether another course exists.
     """
     access = course_access_for_request(request, slug)
     if not access.is_staff:
-        raise _not_found(slug)
+        raise ApplicationError(
+            f"Only the course's instructors or its API keys can use this; you are a student "
+            f"in '{slug}'. Ask an instructor of the course to do it.",
+            code="instructors_only",
+            status=403,
+        )
     return access.course
 
 

@@ -2,7 +2,9 @@
 message after saving), revocable, never shown again. The library's own course-less APIKey is
 not offered: only course keys authenticate."""
 
+from django import forms
 from django.contrib import admin
+from django.utils import timezone
 from rest_framework_api_key.admin import APIKeyModelAdmin
 from rest_framework_api_key.models import APIKey
 
@@ -12,8 +14,28 @@ if admin.site.is_registered(APIKey):
     admin.site.unregister(APIKey)
 
 
+class CourseAPIKeyForm(forms.ModelForm):
+    """The key's fields; an expiry date set now must lie in the future."""
+
+    class Meta:
+        model = CourseAPIKey
+        fields = ["name", "course", "expiry_date", "revoked"]
+
+    def clean_expiry_date(self):  # noqa: ANN201 - Django's form hook
+        """Refuse an expiry date already past when it is set or changed (a key that would never
+        work); a key that has since expired keeps its date."""
+        value = self.cleaned_data.get("expiry_date")
+        if value is not None and "expiry_date" in self.changed_data and value <= timezone.now():
+            raise forms.ValidationError(
+                "This moment has already passed, so the key would never work. Choose a future "
+                "date and time, or leave it empty for a key that does not expire."
+            )
+        return value
+
+
 @admin.register(CourseAPIKey)
 class CourseAPIKeyAdmin(APIKeyModelAdmin):
+    form = CourseAPIKeyForm
     list_display = [
         "prefix",
         "name",

@@ -120,7 +120,12 @@ def _exam_sitting_get_or_create(*, student: AbstractBaseUser, paper: Paper) -> A
 
 def attempt_finish(*, attempt: Attempt, student: AbstractBaseUser) -> Attempt:
     if attempt.student_id != student.pk:
-        raise ApplicationError("You can only finish your own attempts.", status=403)
+        raise ApplicationError(
+            "You can only finish your own attempts; the student finishes theirs (an exam "
+            "sitting also closes at its deadline).",
+            code="not_your_attempt",
+            status=403,
+        )
     if attempt.finished_at is None:
         attempt.finished_at = timezone.now()
         attempt.save(update_fields=["finished_at"])

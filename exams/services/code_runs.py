@@ -39,7 +39,9 @@ def code_visible_tests_run(
     question's own code did.
     """
     if attempt.student_id != student.pk:
-        raise ApplicationError("You can only run tests in your own attempts.", status=403)
+        raise ApplicationError(
+            "You can only run tests in your own attempts.", code="not_your_attempt", status=403
+        )
     attempt_check_open(attempt=attempt)
     if not isinstance(source, str):
         raise ApplicationError("The source must be text (a JSON string).", code="invalid_source")

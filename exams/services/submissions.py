@@ -206,7 +206,12 @@ def submission_submit(
     `attempt_variant` and `assignment_check_answerable` raise.
     """
     if attempt.student_id != student.pk:
-        raise ApplicationError("You can only submit to your own attempts.", status=403)
+        raise ApplicationError(
+            "You can only submit to your own attempts. To submit for a student, use the "
+            "course's API key (Authorization: Api-Key …).",
+            code="not_your_attempt",
+            status=403,
+        )
     key = _idempotency_key_cleaned(idempotency_key)
     fingerprint = submission_fingerprint(attempt=attempt, question=question, answers=answers)
     if key:

@@ -248,7 +248,9 @@ def solution_reveal(
     Raises ApplicationError 403 (not their attempt) or 409 (not yet; the message says when).
     """
     if attempt.student_id != student.pk:
-        raise ApplicationError("You can only see solutions in your own attempts.", status=403)
+        raise ApplicationError(
+            "You can only see solutions in your own attempts.", code="not_your_attempt", status=403
+        )
     variant = attempt_variant(attempt=attempt, question=question)
     held = variant.version.question
     now = timezone.now()

@@ -151,3 +151,42 @@ def test_the_admin_shows_a_new_key_once(course, client):
     assert _key_client(f"{key[0]}.{key[1]}").get("/api/v1/courses/").status_code == 200
     page = client.get(f"/admin/api_keys/courseapikey/{api_key.pk}/change/")
     assert key[1] not in page.content.decode()
+
+
+@pytest.mark.django_db
+def test_the_command_lists_an_expired_key_as_expired(course, capsys):
+    api_key, _ = services.api_key_create(course=course, name="Old")
+    api_key.expiry_date = timezone.now() - timedelta(days=1)
+    api_key.save()
+    call_command("course_api_key", "list", "--course", "nndl")
+    (line,) = capsys.readouterr().out.splitlines()
+    assert line.split("\t")[2] == "expired"
+
+
+@pytest.mark.django_db
+def test_the_admin_refuses_an_expiry_date_in_the_past(course, client):
+    admin = get_user_model().objects.create_superuser("root", "root@example.org", "pw-root")
+    client.force_login(admin)
+    page = client.post(
+        "/admin/api_keys/courseapikey/add/",
+        {
+            "name": "Moodle",
+            "course": course.pk,
+            "expiry_date_0": "2020-01-01",
+            "expiry_date_1": "12:00:00",
+        },
+    )
+    assert page.status_code == 200
+    assert "already passed" in str(page.context["adminform"].form.errors["expiry_date"])
+    assert not CourseAPIKey.objects.filter(name="Moodle").exists()
+    later = client.post(
+        "/admin/api_keys/courseapikey/add/",
+        {
+            "name": "Moodle",
+            "course": course.pk,
+            "expiry_date_0": "2099-01-01",
+            "expiry_date_1": "12:00:00",
+        },
+    )
+    assert later.status_code == 302
+    assert CourseAPIKey.objects.filter(name="Moodle").exists()

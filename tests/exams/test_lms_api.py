@@ -409,3 +409,30 @@ def test_a_part_left_out_is_refused_and_nothing_is_stored(course, lms):
     error = response.json()["error"]
     assert error["code"] == "invalid_answers" and list(error["details"]["parts"]) == ["loss"]
     assert not Submission.objects.exists()
+
+
+@pytest.mark.django_db
+def test_students_and_instructors_get_a_403_that_says_what_they_cannot_do(
+    course, lms, student, instructor, api_for
+):
+    for path in ("enrolments/", "regrade/"):
+        response = api_for(student).get(f"/api/v1/courses/nndl/{path}")
+        if path == "regrade/":
+            response = api_for(student).post(
+                "/api/v1/courses/nndl/regrade/", {"question": "demo-linear-neuron"}, format="json"
+            )
+        assert response.status_code == 403, response.content
+        error = response.json()["error"]
+        assert error["code"] == "instructors_only" and "instructors" in error["message"]
+    assert api_for(student).get("/api/v1/courses/other/enrolments/").status_code == 404
+    attempt = lms.post(
+        "/api/v1/courses/nndl/attempts/",
+        {"question": "demo-linear-neuron", "student": "s-alice"},
+        format="json",
+    ).json()
+    response = api_for(instructor).post(
+        attempt["submissions_url"], {"answers": _answers(attempt["id"])}, format="json"
+    )
+    assert response.status_code == 403
+    assert response.json()["error"]["code"] == "not_your_attempt"
+    assert "API key" in response.json()["error"]["message"]

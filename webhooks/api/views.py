@@ -1,7 +1,8 @@
 """REST views: a course's webhook endpoints and their deliveries.
 
 Each takes a key of the course (`Authorization: Api-Key <key>`) or a signed-in instructor of it
-(`api_keys.access.course_for_request`); anything else gets 404 `course_not_found`.
+(`api_keys.access.course_for_request`); a student of it gets 403 `instructors_only`, anything
+else 404 `course_not_found`.
 """
 
 from __future__ import annotations

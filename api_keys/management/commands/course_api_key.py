@@ -24,7 +24,9 @@ class Command(BaseCommand):
         create = sub.add_parser("create", help="Create a key and print it once.")
         create.add_argument("--course", required=True, help="Slug of the course.")
         create.add_argument("--name", required=True, help="What the key is for, e.g. 'Canvas'.")
-        listing = sub.add_parser("list", help="List keys (prefix, name, course, state).")
+        listing = sub.add_parser(
+            "list", help="List keys (prefix, course, state: active, expired or revoked)."
+        )
         listing.add_argument("--course", help="Only this course's keys.")
         revoke = sub.add_parser("revoke", help="Revoke a key for good.")
         revoke.add_argument("prefix", help="The key's prefix (the part before the dot).")
@@ -50,7 +52,9 @@ class Command(BaseCommand):
             if options["course"]:
                 keys = keys.filter(course__slug=options["course"])
             for api_key in keys:
-                state = "revoked" if api_key.revoked else "active"
+                state = (
+                    "revoked" if api_key.revoked else "expired" if api_key.has_expired else "active"
+                )
                 used = api_key.last_used_at.isoformat() if api_key.last_used_at else "never"
                 self.stdout.write(
                     f"{api_key.prefix}\t{api_key.course.slug}\t{state}\tlast used {used}\t"
