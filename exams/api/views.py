@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from django.urls import reverse
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema
-from rest_framework import status
+from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -16,8 +17,10 @@ from api_keys.access import (
     courses_for_request,
     submission_for_request,
 )
+from api_keys.authentication import request_api_key
 from api_keys.permissions import IsUserOrCourseKey
 from exams import selectors, services
+from exams.api.common import course_external_ids, student_ref
 from exams.api.idempotency import IDEMPOTENCY_KEY_HEADER, idempotency_headers
 from exams.api.serializers import (
     AttemptCreateInput,
@@ -42,36 +45,56 @@ from exams.presentation import (
 )
 
 
-def _question_payload(attempt: Attempt, question: Question, marks: float | None) -> dict:
+def _question_payload(
+    attempt: Attempt, question: Question, marks: float | None, request: Request
+) -> dict:
     variant = services.attempt_variant(attempt=attempt, question=question)
     return {
+        "question": question.slug,
+        "title": question.title,
         "marks_in_paper": marks,
+        "variant_url": request.build_absolute_uri(
+            reverse("api:attempt-variant", args=[attempt.pk, question.slug])
+        ),
         "variant": variant_public(variant),
         "state": held_variant_state(attempt=attempt, variant=variant),
     }
 
 
 def _attempt_payload(attempt: Attempt, request: Request) -> dict:
+    """The attempt with its variants and submissions: the fields of the LMS attempt shape
+    (exams.api.attempts.attempt_data) plus `variant`, `state` per question and `submissions`;
+    `solution_url` only for signed-in users (a course key cannot reveal solutions)."""
     questions = selectors.attempt_questions(attempt=attempt)
-    return {
+    when = serializers.DateTimeField().to_representation
+    payload = {
         "id": attempt.pk,
         "number": attempt.number,
         "mode": attempt.mode,
         "course": attempt.course.slug,
+        "question": attempt.question.slug if attempt.question else None,
         "paper": attempt.paper.slug if attempt.paper else None,
-        "deadline": attempt.deadline.isoformat() if attempt.deadline else None,
-        "finished_at": attempt.finished_at.isoformat() if attempt.finished_at else None,
-        "questions": [_question_payload(attempt, question, marks) for question, marks in questions],
+        "student": student_ref(attempt.student, course_external_ids(attempt.course)),
+        "started_at": when(attempt.started_at),
+        "deadline": when(attempt.deadline) if attempt.deadline else None,
+        "finished_at": when(attempt.finished_at) if attempt.finished_at else None,
+        "closed": attempt.is_closed(timezone.now()),
+        "questions": [
+            _question_payload(attempt, question, marks, request) for question, marks in questions
+        ],
+        "url": request.build_absolute_uri(reverse("api:attempt-detail", args=[attempt.pk])),
         "submissions_url": request.build_absolute_uri(
             reverse("api:attempt-submissions", args=[attempt.pk])
-        ),
-        "solution_url": request.build_absolute_uri(
-            reverse("api:attempt-solution", args=[attempt.pk])
         ),
         "submissions": [
             submission_public(s) for s in selectors.attempt_submission_list(attempt=attempt)
         ],
     }
+    if request_api_key(request) is None:
+        payload["solution_url"] = request.build_absolute_uri(
+            reverse("api:attempt-solution", args=[attempt.pk])
+        )
+    return payload
 
 
 def _paper_question(attempt: Attempt, validated: dict) -> Question | None:

@@ -127,13 +127,18 @@ def test_students_cannot_reach_the_roster_regrade_or_another_students_work(
         ("get", f"/api/v1/submissions/{submitted['id']}/", None),
         ("get", "/api/v1/courses/nndl/attempts/?student=s-bob", None),
         ("get", "/api/v1/courses/nndl/marks/?student=s-bob", None),
+    ]:
+        response = getattr(alice, method)(url, body, format="json")
+        assert response.status_code == 404, (method, url, response.content)
+    for method, url, body in [
         ("get", "/api/v1/courses/nndl/enrolments/", None),
         ("get", "/api/v1/courses/nndl/enrolments/s-bob/", None),
         ("put", "/api/v1/courses/nndl/enrolments/s-alice/", {"role": "instructor"}),
         ("post", "/api/v1/courses/nndl/regrade/", {"paper": paper.slug}),
     ]:
         response = getattr(alice, method)(url, body, format="json")
-        assert response.status_code == 404, (method, url, response.content)
+        assert response.status_code == 403, (method, url, response.content)
+        assert response.json()["error"]["code"] == "instructors_only"
     assert Membership.objects.get(user=student).role == "student"
     assert alice.get("/api/v1/courses/nndl/attempts/").json()["results"] == []
     assert alice.get("/api/v1/courses/nndl/marks/").json()["results"] == []

@@ -436,3 +436,24 @@ def test_students_and_instructors_get_a_403_that_says_what_they_cannot_do(
     assert response.status_code == 403
     assert response.json()["error"]["code"] == "not_your_attempt"
     assert "API key" in response.json()["error"]["message"]
+
+
+@pytest.mark.django_db
+def test_the_attempt_detail_has_the_fields_of_the_list_and_no_link_a_key_cannot_use(
+    course, lms, student, api_for
+):
+    started = lms.post(
+        "/api/v1/courses/nndl/attempts/",
+        {"question": "demo-linear-neuron", "student": "s-alice"},
+        format="json",
+    ).json()
+    (listed,) = lms.get("/api/v1/courses/nndl/attempts/").json()["results"]
+    detail = lms.get(started["url"]).json()
+    for field, value in listed.items():
+        if field == "questions":
+            continue
+        assert detail[field] == value, field
+    for in_list, in_detail in zip(listed["questions"], detail["questions"], strict=True):
+        assert {k: in_detail[k] for k in in_list} == in_list
+    assert "solution_url" not in detail
+    assert "solution_url" in api_for(student).get(started["url"]).json()
