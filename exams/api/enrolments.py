@@ -35,8 +35,8 @@ class EnrolmentInput(serializers.Serializer):
                 {
                     "username": "Not accepted: the tool chooses the username of an account it "
                     "creates for the roster, and never enrols an existing account by name. "
-                    "Send the role (and email/name) only; people who already have an account "
-                    "join through an LTI launch or an administrator."
+                    "Send the role (and email/name) only; an administrator adds an existing "
+                    "account to the course in the admin."
                 }
             )
         return attrs
