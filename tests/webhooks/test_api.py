@@ -126,16 +126,19 @@ def test_another_courses_key_can_neither_list_nor_register(
     assert WebhookEndpoint.objects.get() == endpoint
 
 
-def test_students_and_other_instructors_get_not_found(
+def test_students_are_refused_and_other_instructors_get_not_found(
     api_for, student, other_course, endpoint, receiver
 ):
     other_prof = Membership.objects.get(course=other_course).user
-    for user in (student, other_prof):
+    for user, status, code in (
+        (student, 403, "instructors_only"),
+        (other_prof, 404, "course_not_found"),
+    ):
         response = api_for(user).post(
             BASE.format(slug="nndl"), {"url": receiver.url("/y")}, format="json"
         )
-        assert response.status_code == 404
-        assert response.json()["error"]["code"] == "course_not_found"
+        assert response.status_code == status
+        assert response.json()["error"]["code"] == code
     assert WebhookEndpoint.objects.count() == 1
 
 
