@@ -122,3 +122,38 @@ def test_enrolling_a_removed_external_id_again_restores_the_account_and_its_work
     listed = lms.get("/api/v1/courses/nndl/attempts/?student=canvas-5").json()["results"]
     assert [a["id"] for a in listed] == [attempt.json()["id"]]
     assert listed[0]["student"]["external_id"] == "canvas-5"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_puts_of_one_new_external_id_create_one_account(course, course_key, key_client):
+    import threading
+
+    from django.db import connections
+
+    threads_n = 8
+    barrier = threading.Barrier(threads_n)
+    statuses: list[int] = []
+    errors: list[BaseException] = []
+    before = User.objects.count()
+
+    def put() -> None:
+        try:
+            barrier.wait(timeout=60)
+            response = key_client(course_key[1]).put(
+                "/api/v1/courses/nndl/enrolments/race-1/", {"role": "student"}, format="json"
+            )
+            statuses.append(response.status_code)
+        except BaseException as exc:  # reported by the main thread
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=put) for _ in range(threads_n)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors, errors
+    assert statuses.count(201) == 1 and set(statuses) <= {200, 201, 409}, statuses
+    assert User.objects.count() == before + 1
+    assert RosterLink.objects.filter(course=course, external_id="race-1").count() == 1
