@@ -9,6 +9,7 @@ from exams.models import (
     Part,
     Question,
     QuestionVersion,
+    RosterLink,
     Submission,
     Variant,
 )
@@ -26,6 +27,25 @@ class CourseAdmin(admin.ModelAdmin):
     search_fields = ["slug", "title"]
     filter_horizontal = ["questions"]
     inlines = [MembershipInline]
+
+
+@admin.register(RosterLink)
+class RosterLinkAdmin(admin.ModelAdmin):
+    """Which account each roster external id stands for, kept after the member is removed.
+    Deleting a link frees the external id: the next PUT of it creates a new account."""
+
+    list_display = ["course", "external_id", "user", "created_account", "created_at"]
+    list_filter = ["course", "created_account"]
+    search_fields = ["external_id", "user__username", "course__slug"]
+    readonly_fields = list_display
+
+    def has_add_permission(self, request, obj=None):  # noqa: ANN001, ANN201 - Django's signature
+        """Links are made by the roster API only."""
+        return False
+
+    def has_change_permission(self, request, obj=None):  # noqa: ANN001, ANN201
+        """A link is never re-pointed at another account (delete it instead)."""
+        return False
 
 
 class PartInline(admin.TabularInline):
