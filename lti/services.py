@@ -16,7 +16,7 @@ from lti_tool.models import Key, LtiContext, LtiLineItem, LtiResourceLink, LtiUs
 from exams import selectors as exam_selectors
 from exams import services as exam_services
 from exams.errors import ApplicationError
-from exams.models import Attempt, Course, Membership, Question
+from exams.models import Attempt, Course, Membership
 from lti import selectors
 from lti.models import LtiAttemptLaunch, LtiContextCourse, LtiTarget, LtiUsedNonce
 
@@ -105,8 +105,10 @@ def _course_slug(context: LtiContext) -> str:
 def lti_course_get_or_create(*, context: LtiContext) -> Course:
     """The course an LTI context launches into, created on the context's first launch.
 
-    A new course is titled after the context, holds every question of the bank, and is
-    linked to the context (LtiContextCourse) so later launches reuse it.
+    A new course is titled after the context and starts empty (no questions, no papers): an
+    LMS course gets Tensorgrade content only when an administrator links its context to an
+    existing course or adds questions to the new one. It is linked to the context
+    (LtiContextCourse) so later launches reuse it.
     """
     link = LtiContextCourse.objects.select_related("course").filter(context=context).first()
     if link is not None:
@@ -115,7 +117,6 @@ def lti_course_get_or_create(*, context: LtiContext) -> Course:
         slug=_course_slug(context),
         title=(context.title or context.label or "LMS course")[:200],
     )
-    course.questions.set(Question.objects.all())
     LtiContextCourse.objects.create(context=context, course=course)
     return course
 

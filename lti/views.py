@@ -273,7 +273,13 @@ def choose(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "lti/choose.html",
-        {"form": form, "course": course, "target": target, "deep_link": False},
+        {
+            "form": form,
+            "course": course,
+            "target": target,
+            "deep_link": False,
+            "context": launch.context,
+        },
         status=400 if form.is_bound else 200,
     )
 
@@ -287,7 +293,13 @@ def deep_link(request: HttpRequest) -> HttpResponse:
         return render(
             request,
             "lti/choose.html",
-            {"form": form, "course": course, "target": None, "deep_link": True},
+            {
+                "form": form,
+                "course": course,
+                "target": None,
+                "deep_link": True,
+                "context": launch.context,
+            },
             status=400 if form.is_bound else 200,
         )
     choice = form.choice()

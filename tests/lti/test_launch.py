@@ -157,3 +157,25 @@ def test_instructor_launch_with_a_bad_custom_target_goes_to_the_choose_page(plat
     assert outcome.response.headers["Location"] == "/lti/choose/"
     page = outcome.session.get(tool + "/lti/choose/")
     assert page.status_code == 200 and "gone" in page.text and "Choose a paper" in page.text
+
+
+def test_an_unlinked_lms_course_gets_an_empty_course_and_says_what_an_admin_does(
+    platform, tool, linked_course
+):
+    sandbox = {"id": "sandbox-9", "label": "SBX", "title": "Sandbox of Grace"}
+    outcome = login_and_launch(platform, tool, claims=_instructor(**{LTI + "context": sandbox}))
+
+    assert outcome.response.headers["Location"] == "/lti/choose/"
+    course = LtiContextCourse.objects.get(context__id_on_platform="sandbox-9").course
+    assert course != linked_course and course.title == "Sandbox of Grace"
+    assert not course.questions.exists() and not course.papers.exists()
+    page = outcome.session.get(tool + "/lti/choose/")
+    assert page.status_code == 200
+    assert "not linked to Tensorgrade content yet" in page.text
+    assert "LTI contexts' courses" in page.text and course.slug in page.text
+    overview = outcome.session.get(tool + f"/instructor/courses/{course.slug}/")
+    assert overview.status_code == 200 and DEMO_SLUG not in overview.text
+    preview = outcome.session.get(
+        tool + f"/instructor/courses/{course.slug}/questions/{DEMO_SLUG}/?paper=1"
+    )
+    assert preview.status_code == 404
