@@ -7,7 +7,6 @@ from lti_tool.models import LtiContext, LtiDeployment, LtiRegistration
 
 from exams.models import Course
 from lti.models import LtiContextCourse
-
 from tests.lti.platform.server import SimulatedPlatform
 
 
