@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import secrets
 from datetime import UTC, datetime, timedelta
 
 from django.contrib.auth import get_user_model
@@ -73,22 +74,52 @@ def lti_role_map(*, roles: list[str]) -> str | None:
 def lti_account_get_or_create(*, lti_user: LtiUser) -> AbstractBaseUser:
     """The Tensorgrade user of an LTI user, created (without a password) on first launch.
 
-    Its name and email follow the platform's on every launch.
+    Only the account linked to the LTI user is ever used: a new one gets the usual
+    `lti-<registration>-<hash>` username, or that name with a random suffix when someone else
+    already holds it (so no one can block a first launch by taking the name). Its name and
+    email follow the platform's on every launch. Concurrent first launches of one LTI user
+    make one account (the LTI user's row is locked).
     """
-    user_model = get_user_model()
-    user = lti_user.auth_user
-    if user is None:
-        digest = hashlib.sha256(f"{lti_user.registration_id}:{lti_user.sub}".encode()).hexdigest()
-        user = user_model(username=f"lti-{lti_user.registration_id}-{digest[:20]}")
-        user.set_unusable_password()
-    user.first_name = (lti_user.given_name or lti_user.name)[:150]
-    user.last_name = lti_user.family_name[:150]
-    user.email = lti_user.email
-    user.save()
-    if lti_user.auth_user_id != user.pk:
-        lti_user.auth_user = user
-        lti_user.save(update_fields=["auth_user", "datetime_modified"])
+    with transaction.atomic():
+        locked = LtiUser.objects.select_for_update().get(pk=lti_user.pk)
+        user = locked.auth_user if locked.auth_user_id else _lti_account_create(lti_user=locked)
+        user.first_name = (lti_user.given_name or lti_user.name)[:150]
+        user.last_name = lti_user.family_name[:150]
+        user.email = lti_user.email
+        user.save(update_fields=["first_name", "last_name", "email"])
+        if locked.auth_user_id != user.pk:
+            locked.auth_user = user
+            locked.save(update_fields=["auth_user", "datetime_modified"])
+    lti_user.auth_user = user
     return user
+
+
+ACCOUNT_NAME_TRIES = 5
+
+
+def _lti_account_create(*, lti_user: LtiUser) -> AbstractBaseUser:
+    """A new password-less account for the LTI user, under a username nobody holds."""
+    user_model = get_user_model()
+    digest = hashlib.sha256(f"{lti_user.registration_id}:{lti_user.sub}".encode()).hexdigest()
+    base = f"lti-{lti_user.registration_id}-{digest[:20]}"
+    for attempt in range(ACCOUNT_NAME_TRIES):
+        username = base if attempt == 0 else f"{base}-{secrets.token_hex(6)}"
+        if user_model.objects.filter(username__iexact=username).exists():
+            continue
+        user = user_model(username=username)
+        user.set_unusable_password()
+        try:
+            with transaction.atomic():
+                user.save()
+        except IntegrityError:
+            continue
+        return user
+    raise ApplicationError(
+        "Tensorgrade could not make an account for you right now; open the activity again "
+        "from the LMS in a minute.",
+        code="lti_account_unavailable",
+        status=503,
+    )
 
 
 def _course_slug(context: LtiContext) -> str:

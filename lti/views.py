@@ -80,6 +80,12 @@ class LoginView(lti_tool_views.OIDCLoginInitView):
     )
     click_msg = "Open Tensorgrade in a new tab."
 
+    def get_redirect_url(self, target_link_uri: str) -> str:
+        """The redirect_uri sent to the platform: always this tool's own launch URL (absolute,
+        from the request's host), never the request's `target_link_uri`, so nobody can have
+        the platform post an id_token elsewhere."""
+        return self.request.build_absolute_uri(reverse("lti:launch"))
+
     def get_oidc_response(
         self, request: HttpRequest, registration_uuid: UUID | None, params: QueryDict
     ) -> HttpResponse:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from decimal import Decimal
 
 import pytest
@@ -179,3 +180,24 @@ def test_an_unlinked_lms_course_gets_an_empty_course_and_says_what_an_admin_does
         tool + f"/instructor/courses/{course.slug}/questions/{DEMO_SLUG}/?paper=1"
     )
     assert preview.status_code == 404
+
+
+def test_a_taken_lti_username_does_not_block_or_capture_the_first_launch(
+    platform, tool, registration
+):
+    digest = hashlib.sha256(f"{registration.pk}:learner-1".encode()).hexdigest()[:20]
+    squatter = get_user_model().objects.create_user(
+        username=f"lti-{registration.pk}-{digest}", email="attacker@evil.example"
+    )
+
+    for _ in range(2):
+        outcome = login_and_launch(platform, tool, claims={CUSTOM: {"question": DEMO_SLUG}})
+        assert outcome.response.status_code == 302, outcome.response.text
+
+    user = LtiUser.objects.get(sub="learner-1").auth_user
+    assert user.pk != squatter.pk and user.username.startswith(squatter.username + "-")
+    assert user.email == "ada@example.edu"
+    squatter.refresh_from_db()
+    assert squatter.email == "attacker@evil.example"
+    assert not Membership.objects.filter(user=squatter).exists()
+    assert Attempt.objects.filter(student=user).count() == 1
