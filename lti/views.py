@@ -290,6 +290,20 @@ def choose(request: HttpRequest) -> HttpResponse:
     )
 
 
+DL_DATA_CLAIM = "https://purl.imsglobal.org/spec/lti-dl/claim/data"
+
+
+def _deep_link_response(launch: LtiLaunch, resources: list[DeepLinkResource]) -> HttpResponse:
+    """pylti1p3's auto-posting LtiDeepLinkingResponse form, except that the `data` claim is
+    left out when the request's deep linking settings had no `data` (the spec: send it back
+    only when it was given; pylti1p3 would send null)."""
+    deep_link = launch.get_message_launch().get_deep_link()
+    message = deep_link.get_message_jwt(resources)
+    if message.get(DL_DATA_CLAIM) is None:
+        message.pop(DL_DATA_CLAIM, None)
+    return HttpResponse(deep_link.get_response_form_html(deep_link.encode_jwt(message)))
+
+
 def deep_link(request: HttpRequest) -> HttpResponse:
     """Deep linking: the instructor picks a paper or question; the tool answers the platform
     with a signed LtiDeepLinkingResponse holding one ltiResourceLink with a line item."""
@@ -322,7 +336,7 @@ def deep_link(request: HttpRequest) -> HttpResponse:
             .set_resource_id(item.resource_id)
         )
     )
-    response = launch.deep_link_response([resource])
+    response = _deep_link_response(launch, [resource])
     settings_claim = launch.get_claim(
         "https://purl.imsglobal.org/spec/lti-dl/claim/deep_linking_settings"
     )
