@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from decimal import Decimal
 
 import pytest
@@ -201,3 +202,12 @@ def test_a_taken_lti_username_does_not_block_or_capture_the_first_launch(
     assert squatter.email == "attacker@evil.example"
     assert not Membership.objects.filter(user=squatter).exists()
     assert Attempt.objects.filter(student=user).count() == 1
+
+
+def test_the_page_header_shows_the_lms_users_name_not_the_account_name(platform, tool):
+    outcome = login_and_launch(platform, tool, claims={CUSTOM: {"question": DEMO_SLUG}})
+    page = outcome.session.get(tool + outcome.response.headers["Location"])
+
+    user = LtiUser.objects.get(sub="learner-1").auth_user
+    who = re.search(r'<span class="who"[^>]*>([^<]*)</span>', page.text).group(1)
+    assert who == "Ada Learner" and user.username.startswith("lti-")
