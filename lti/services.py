@@ -28,6 +28,7 @@ INSTRUCTOR_ROLES = {
     f"{MEMBERSHIP}/Instructor#TeachingAssistant",
 }
 LEARNER_ROLE = f"{MEMBERSHIP}#Learner"
+EXTERNAL_ID_MAX = Membership._meta.get_field("external_id").max_length
 # A nonce is kept this long past its token's expiry, so a clock skew cannot reopen it.
 NONCE_GRACE = timedelta(minutes=10)
 
@@ -152,11 +153,37 @@ def lti_course_get_or_create(*, context: LtiContext) -> Course:
     return course
 
 
-def lti_membership_set(*, user: AbstractBaseUser, course: Course, role: str) -> Membership:
-    """Create the user's membership of the course, or update its role to the launch's."""
+def lti_membership_set(
+    *, user: AbstractBaseUser, course: Course, role: str, lti_user_id: str = ""
+) -> Membership:
+    """Create the user's membership of the course, or update its role to the launch's; give
+    it the LTI user id as external id where `lti_membership_external_id_fill` allows."""
     membership, _ = Membership.objects.update_or_create(
         course=course, user=user, defaults={"role": role}
     )
+    return lti_membership_external_id_fill(membership=membership, lti_user_id=lti_user_id)
+
+
+def lti_membership_external_id_fill(*, membership: Membership, lti_user_id: str) -> Membership:
+    """Set the membership's external id to the LTI user id (the launch's or roster's `sub`),
+    so the REST API can address the member (`?student=<sub>`), when the membership has none and
+    no other member of the course holds that id. An external id set before (e.g. by the REST
+    roster) is never overwritten and never taken from another member; returns the membership.
+    """
+    if membership.external_id or not lti_user_id or len(lti_user_id) > EXTERNAL_ID_MAX:
+        return membership
+    taken = Membership.objects.filter(course_id=membership.course_id, external_id=lti_user_id)
+    if taken.exclude(pk=membership.pk).exists():
+        return membership
+    try:
+        with transaction.atomic():
+            filled = Membership.objects.filter(pk=membership.pk, external_id="").update(
+                external_id=lti_user_id
+            )
+    except IntegrityError:  # another member took the id meanwhile
+        return membership
+    if filled:
+        membership.external_id = lti_user_id
     return membership
 
 

@@ -176,7 +176,9 @@ class LaunchView(lti_tool_views.LtiLaunchBaseView):
             return None, None
         user = services.lti_account_get_or_create(lti_user=lti_launch.user)
         course = services.lti_course_get_or_create(context=lti_launch.context)
-        services.lti_membership_set(user=user, course=course, role=role)
+        services.lti_membership_set(
+            user=user, course=course, role=role, lti_user_id=lti_launch.user.sub
+        )
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         return role, course
 

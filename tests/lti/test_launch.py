@@ -211,3 +211,26 @@ def test_the_page_header_shows_the_lms_users_name_not_the_account_name(platform,
     user = LtiUser.objects.get(sub="learner-1").auth_user
     who = re.search(r'<span class="who"[^>]*>([^<]*)</span>', page.text).group(1)
     assert who == "Ada Learner" and user.username.startswith("lti-")
+
+
+def test_a_launch_gives_the_membership_the_lti_user_id_unless_set_or_taken(
+    platform, tool, linked_course, make_user
+):
+    login_and_launch(platform, tool, claims={CUSTOM: {"question": DEMO_SLUG}})
+    ada = LtiUser.objects.get(sub="learner-1").auth_user
+    assert Membership.objects.get(user=ada, course=linked_course).external_id == "learner-1"
+
+    # an id the REST roster set is kept
+    Membership.objects.filter(user=ada).update(external_id="sis-77")
+    login_and_launch(platform, tool, claims={CUSTOM: {"question": DEMO_SLUG}})
+    assert Membership.objects.get(user=ada, course=linked_course).external_id == "sis-77"
+
+    # an id another member holds is not taken from them
+    other = make_user("zed")
+    Membership.objects.create(
+        course=linked_course, user=other, role=Membership.Role.STUDENT, external_id="learner-2"
+    )
+    login_and_launch(platform, tool, claims={"sub": "learner-2", CUSTOM: {"question": DEMO_SLUG}})
+    newcomer = LtiUser.objects.get(sub="learner-2").auth_user
+    assert Membership.objects.get(user=newcomer, course=linked_course).external_id == ""
+    assert Membership.objects.get(user=other).external_id == "learner-2"
