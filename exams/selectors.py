@@ -221,6 +221,18 @@ def paper_questions_in_open_exam(*, paper: Paper) -> list[Question]:
     ]
 
 
+def paper_questions_in_open_exam_elsewhere(*, paper: Paper) -> list[Question]:
+    """The questions of an original-numbers paper whose numbers an open exam sitting of ANOTHER
+    course shows: a new sitting here would show them (and later its marks) outside that exam."""
+    if not paper.use_original_numbers:
+        return []
+    return [
+        item.question
+        for item in paper.items.select_related("question").order_by("order")
+        if original_numbers_locked_for_staff(course_ids={paper.course_id}, question=item.question)
+    ]
+
+
 def course_held_variant_list(*, course: Course) -> QuerySet[Variant]:
     """The course's variants that students' attempts hold, with `holding_attempts` and
     `holding_students` counts, and every retired one, held or not (so it can be restored)."""

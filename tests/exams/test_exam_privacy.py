@@ -406,3 +406,26 @@ def test_the_database_refuses_a_second_exam_sitting(course, student, demo_questi
             student=student, course=course, paper=paper, number=first.number + 1, mode="exam"
         )
     assert services.attempt_start_paper(student=student, paper=paper, mode="exam") == first
+
+
+@pytest.mark.django_db
+def test_no_new_sitting_on_the_original_numbers_while_another_course_sits_them(
+    course, original, student, other_student, demo_question, elsewhere
+):
+    other, _teacher = elsewhere
+    Membership.objects.create(course=other, user=other_student, role=Membership.Role.STUDENT)
+    elsewhere_paper = _paper(other, demo_question, original=True)
+    sitting = services.attempt_start_paper(student=student, paper=original, mode="exam")
+    with pytest.raises(ApplicationError) as refused:
+        services.attempt_start_paper(student=other_student, paper=elsewhere_paper, mode="exam")
+    assert refused.value.status == 409 and "another course" in refused.value.message
+    # this course's own students still start and resume their sittings
+    assert services.attempt_start_paper(student=other_student, paper=original, mode="exam")
+    assert services.attempt_start_paper(student=student, paper=original, mode="exam") == sitting
+
+    for attempt in Attempt.objects.filter(paper=original):
+        services.attempt_finish(attempt=attempt, student=attempt.student)
+    started = services.attempt_start_paper(
+        student=other_student, paper=elsewhere_paper, mode="exam"
+    )
+    assert services.attempt_variant(attempt=started, question=demo_question).is_paper
