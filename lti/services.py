@@ -84,9 +84,9 @@ def lti_account_get_or_create(*, lti_user: LtiUser) -> AbstractBaseUser:
     with transaction.atomic():
         locked = LtiUser.objects.select_for_update().get(pk=lti_user.pk)
         user = locked.auth_user if locked.auth_user_id else _lti_account_create(lti_user=locked)
-        user.first_name = (lti_user.given_name or lti_user.name)[:150]
-        user.last_name = lti_user.family_name[:150]
-        user.email = lti_user.email
+        user.first_name = str(locked.given_name or locked.name or "")[:150]
+        user.last_name = str(locked.family_name or "")[:150]
+        user.email = str(locked.email or "")[:254]
         user.save(update_fields=["first_name", "last_name", "email"])
         if locked.auth_user_id != user.pk:
             locked.auth_user = user
@@ -140,8 +140,10 @@ def lti_course_get_or_create(*, context: LtiContext) -> Course:
     A new course is titled after the context and starts empty (no questions, no papers): an
     LMS course gets Tensorgrade content only when an administrator links its context to an
     existing course or adds questions to the new one. It is linked to the context
-    (LtiContextCourse) so later launches reuse it.
+    (LtiContextCourse) so later launches reuse it; concurrent first launches of a context wait
+    for each other (its row is locked) and make one course.
     """
+    LtiContext.objects.select_for_update().filter(pk=context.pk).first()  # one first launch
     link = LtiContextCourse.objects.select_related("course").filter(context=context).first()
     if link is not None:
         return link.course

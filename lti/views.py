@@ -13,6 +13,8 @@ from uuid import UUID
 
 from django.contrib import messages
 from django.contrib.auth import login
+from django.core.exceptions import ValidationError
+from django.db import DataError
 from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -144,6 +146,13 @@ class LaunchView(lti_tool_views.LtiLaunchBaseView):
             )
         except ApplicationError as exc:
             return refused(request, exc.message, status=exc.status)
+        except (DataError, ValidationError) as exc:
+            return refused(
+                request,
+                f"The launch carried a value Tensorgrade cannot store ({exc}): e.g. a name, "
+                "email, picture URL or course title longer than the tool accepts. Nothing was "
+                "opened. " + ADMIN_HINT,
+            )
 
     def launch_setup(self, request: HttpRequest, lti_launch: LtiLaunch) -> None:
         """Accept each launch's nonce once (ApplicationError 400 `lti_replayed` otherwise)."""

@@ -7,6 +7,10 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 import requests
 
+from tests.conftest import DEMO_SLUG
+from tests.lti.platform.launch import login_and_launch
+from tests.lti.platform.server import LTI
+
 
 @pytest.mark.parametrize(
     ("method", "path", "data"),
@@ -73,3 +77,21 @@ def test_the_login_always_sends_the_tools_own_launch_url_as_redirect_uri(platfor
     location = urlsplit(response.headers["Location"])
     assert f"{location.scheme}://{location.netloc}{location.path}" == platform.auth_url
     assert parse_qs(location.query)["redirect_uri"] == [tool + "/lti/launch/"]
+
+
+@pytest.mark.parametrize(
+    "claims",
+    [
+        {"picture": "https://lms.example/" + "p" * 300},
+        {"given_name": "G" * 600},
+        {"name": 5, "given_name": None, "family_name": None},
+        {"email": "x" * 300 + "@example.edu"},
+        {LTI + "context": {"id": "c-long", "title": "T" * 2000, "label": "L" * 2000}},
+    ],
+    ids=["long picture", "long given name", "number as name", "long email", "long context"],
+)
+def test_odd_claims_in_a_valid_launch_never_give_a_500(platform, tool, claims):
+    outcome = login_and_launch(
+        platform, tool, claims={LTI + "custom": {"question": DEMO_SLUG}, **claims}
+    )
+    assert outcome.response.status_code < 500, outcome.response.text[:300]
