@@ -60,9 +60,7 @@ def results_visible(submission: Submission) -> bool:
     variant = submission.variant
     return not (
         variant.is_paper
-        and selectors.original_numbers_in_open_exam(
-            course=attempt.course, question=variant.version.question
-        )
+        and selectors.original_numbers_in_open_exam(question=variant.version.question)
     )
 
 
@@ -135,9 +133,7 @@ def solution_status(*, attempt: Attempt, variant: Variant) -> SolutionStatus:
     it (after a marked answer); an exam once the attempt has closed; the original exam numbers
     never while an exam sitting showing them is open (to anyone but instructors, who preview)."""
     question = variant.version.question
-    if variant.is_paper and selectors.original_numbers_in_open_exam(
-        course=attempt.course, question=question
-    ):
+    if variant.is_paper and selectors.original_numbers_in_open_exam(question=question):
         if attempt.mode == Attempt.Mode.EXAM and not attempt.is_closed(timezone.now()):
             return SolutionStatus.AFTER_FINISH
         return SolutionStatus.AFTER_ALL_SITTINGS

@@ -165,18 +165,18 @@ def variant_assignment_get(*, attempt: Attempt, question: Question) -> VariantAs
 
 
 def open_exam_sittings_on_original_numbers(
-    *, course: Course, question: Question, now: datetime | None = None
+    *, question: Question, now: datetime | None = None
 ) -> list[Attempt]:
-    """Exam attempts still open (not finished, within their time limit) on a paper of the
-    course that gives everyone the original exam's numbers and contains the question.
+    """Exam attempts still open (not finished, within their time limit), in ANY course, on a
+    paper that gives everyone the original exam's numbers and contains the question.
 
-    Every such paper shares the course's one paper variant per question, so while this list is
-    not empty that variant's results are not released: no practice of it, no worked solution.
-    An exam sitting without a time limit stays open until its student finishes it.
+    The original numbers are the bank's, the same in every course, so while this list is not
+    empty they are not released anywhere: no practice of them, no worked solution, no preview
+    outside the courses holding the sittings. An exam sitting without a time limit stays open
+    until its student finishes it.
     """
     now = now or timezone.now()
     candidates = Attempt.objects.filter(
-        course=course,
         mode=Attempt.Mode.EXAM,
         finished_at__isnull=True,
         paper__use_original_numbers=True,
@@ -185,19 +185,51 @@ def open_exam_sittings_on_original_numbers(
     return [attempt for attempt in candidates if not attempt.is_closed(now)]
 
 
-def original_numbers_in_open_exam(*, course: Course, question: Question) -> bool:
-    """True while any exam sitting that shows the question's original numbers is open."""
-    return bool(open_exam_sittings_on_original_numbers(course=course, question=question))
+def original_numbers_in_open_exam(*, question: Question) -> bool:
+    """True while any exam sitting (in any course) that shows the question's original numbers
+    is open."""
+    return bool(open_exam_sittings_on_original_numbers(question=question))
+
+
+def original_numbers_locked_for_staff(*, course_ids: set[int], question: Question) -> bool:
+    """True while an exam sitting showing the question's original numbers is open in a course
+    outside `course_ids` (the courses whose staff is asking): those staff must not see them."""
+    return any(
+        attempt.course_id not in course_ids
+        for attempt in open_exam_sittings_on_original_numbers(question=question)
+    )
+
+
+def instructor_course_ids(*, user: AbstractBaseUser) -> set[int]:
+    """The ids of the courses the user teaches."""
+    return set(
+        Membership.objects.filter(user=user, role=Membership.Role.INSTRUCTOR).values_list(
+            "course_id", flat=True
+        )
+    )
 
 
 def paper_questions_in_open_exam(*, paper: Paper) -> list[Question]:
-    """The questions of an original-numbers paper whose numbers an open exam sitting shows."""
+    """The questions of an original-numbers paper whose numbers an open exam sitting (in any
+    course) shows."""
     if not paper.use_original_numbers:
         return []
     return [
         item.question
         for item in paper.items.select_related("question").order_by("order")
-        if original_numbers_in_open_exam(course=paper.course, question=item.question)
+        if original_numbers_in_open_exam(question=item.question)
+    ]
+
+
+def paper_questions_in_open_exam_elsewhere(*, paper: Paper) -> list[Question]:
+    """The questions of an original-numbers paper whose numbers an open exam sitting of ANOTHER
+    course shows: a new sitting here would show them (and later its marks) outside that exam."""
+    if not paper.use_original_numbers:
+        return []
+    return [
+        item.question
+        for item in paper.items.select_related("question").order_by("order")
+        if original_numbers_locked_for_staff(course_ids={paper.course_id}, question=item.question)
     ]
 
 

@@ -97,6 +97,8 @@ def question_preview(request: HttpRequest, course_slug: str, question_slug: str)
     version = services.question_current_version(question=question)
     paper = request.GET.get("paper") == "1" and version.paper_params is not None
     seed = None if paper else _preview_seed(request.GET.get("seed", "0"))
+    if paper:
+        services.original_numbers_check_visible(question=question, user=request.user)
     variant = services.variant_get_or_build(course=course, version=version, seed=seed, paper=paper)
     specs = definition_from_version(version).part_specs()
     parts = [
@@ -151,6 +153,10 @@ def variant_retire(request: HttpRequest, course_slug: str, variant_id: int) -> H
             "keep it with a notice. Restore it here if that was a mistake.",
         )
         return redirect("frontend:instructor-variants", course_slug=course.slug)
+    if variant.is_paper:
+        services.original_numbers_check_visible(
+            question=variant.version.question, user=request.user
+        )
     attempts, students, answered = selectors.variant_holder_counts(variant=variant)
     return render(
         request,

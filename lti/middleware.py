@@ -2,6 +2,9 @@
 
 LTI pages are shown inside the LMS's iframe, so for them X-Frame-Options is dropped and the
 Content-Security-Policy's `frame-ancestors` names the registered platforms instead of 'none'.
+Within a session that came from a launch, the student pages a launch leads to (attempts,
+practice questions, starting a paper) may be framed too; instructor administration pages
+(retire, restore, re-mark, papers) and every other page stay unframeable.
 """
 
 from __future__ import annotations
@@ -17,6 +20,9 @@ from lti_tool.models import AbsentLtiLaunch
 from lti import selectors
 
 LTI_PATH_PREFIX = "/lti/"
+# Student pages reached from a launch: the attempt pages and a course's practice questions and
+# paper start. Instructor pages (/instructor/...) are not among them.
+LAUNCH_FRAMEABLE_PREFIXES = ("/attempts/", "/courses/")
 
 
 class LtiSessionLaunchMiddleware(LtiLaunchMiddleware):
@@ -45,7 +51,8 @@ def frame_ancestors_policy(sources: list[str]) -> str:
 
 
 class LtiFramingMiddleware:
-    """Lets the registered platforms frame LTI pages; every other page stays unframeable."""
+    """Lets the registered platforms frame LTI pages, and the student pages of a session that
+    came from a launch; every other page stays unframeable (X-Frame-Options DENY)."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -54,7 +61,9 @@ class LtiFramingMiddleware:
         response = self.get_response(request)
         launch = getattr(request, "lti_launch", None)
         in_lti = request.path.startswith(LTI_PATH_PREFIX) or (
-            launch is not None and launch.is_present
+            launch is not None
+            and launch.is_present
+            and request.path.startswith(LAUNCH_FRAMEABLE_PREFIXES)
         )
         if not in_lti:
             return response

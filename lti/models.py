@@ -52,6 +52,8 @@ class LtiTarget(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        verbose_name = "LTI link target"
+        verbose_name_plural = "LTI link targets"
         constraints = [
             models.CheckConstraint(
                 condition=Q(paper__isnull=False, question__isnull=True)
@@ -79,6 +81,8 @@ class LtiAttemptLaunch(models.Model):
     last_launched_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        verbose_name = "LTI attempt launch"
+        verbose_name_plural = "LTI attempt launches"
         constraints = [
             models.UniqueConstraint(
                 fields=["resource_link", "lti_user", "attempt"], name="one_row_per_attempt_launch"
@@ -97,6 +101,8 @@ class LtiUsedNonce(models.Model):
     expires_at = models.DateTimeField()
 
     class Meta:
+        verbose_name = "LTI used nonce"
+        verbose_name_plural = "LTI used nonces"
         constraints = [
             models.UniqueConstraint(fields=["issuer", "nonce"], name="lti_nonce_used_once")
         ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import secrets
 from datetime import UTC, datetime, timedelta
 
 from django.contrib.auth import get_user_model
@@ -16,7 +17,7 @@ from lti_tool.models import Key, LtiContext, LtiLineItem, LtiResourceLink, LtiUs
 from exams import selectors as exam_selectors
 from exams import services as exam_services
 from exams.errors import ApplicationError
-from exams.models import Attempt, Course, Membership, Question
+from exams.models import Attempt, Course, Membership
 from lti import selectors
 from lti.models import LtiAttemptLaunch, LtiContextCourse, LtiTarget, LtiUsedNonce
 
@@ -27,6 +28,7 @@ INSTRUCTOR_ROLES = {
     f"{MEMBERSHIP}/Instructor#TeachingAssistant",
 }
 LEARNER_ROLE = f"{MEMBERSHIP}#Learner"
+EXTERNAL_ID_MAX = Membership._meta.get_field("external_id").max_length
 # A nonce is kept this long past its token's expiry, so a clock skew cannot reopen it.
 NONCE_GRACE = timedelta(minutes=10)
 
@@ -73,22 +75,52 @@ def lti_role_map(*, roles: list[str]) -> str | None:
 def lti_account_get_or_create(*, lti_user: LtiUser) -> AbstractBaseUser:
     """The Tensorgrade user of an LTI user, created (without a password) on first launch.
 
-    Its name and email follow the platform's on every launch.
+    Only the account linked to the LTI user is ever used: a new one gets the usual
+    `lti-<registration>-<hash>` username, or that name with a random suffix when someone else
+    already holds it (so no one can block a first launch by taking the name). Its name and
+    email follow the platform's on every launch. Concurrent first launches of one LTI user
+    make one account (the LTI user's row is locked).
     """
-    user_model = get_user_model()
-    user = lti_user.auth_user
-    if user is None:
-        digest = hashlib.sha256(f"{lti_user.registration_id}:{lti_user.sub}".encode()).hexdigest()
-        user = user_model(username=f"lti-{lti_user.registration_id}-{digest[:20]}")
-        user.set_unusable_password()
-    user.first_name = (lti_user.given_name or lti_user.name)[:150]
-    user.last_name = lti_user.family_name[:150]
-    user.email = lti_user.email
-    user.save()
-    if lti_user.auth_user_id != user.pk:
-        lti_user.auth_user = user
-        lti_user.save(update_fields=["auth_user", "datetime_modified"])
+    with transaction.atomic():
+        locked = LtiUser.objects.select_for_update().get(pk=lti_user.pk)
+        user = locked.auth_user if locked.auth_user_id else _lti_account_create(lti_user=locked)
+        user.first_name = str(locked.given_name or locked.name or "")[:150]
+        user.last_name = str(locked.family_name or "")[:150]
+        user.email = str(locked.email or "")[:254]
+        user.save(update_fields=["first_name", "last_name", "email"])
+        if locked.auth_user_id != user.pk:
+            locked.auth_user = user
+            locked.save(update_fields=["auth_user", "datetime_modified"])
+    lti_user.auth_user = user
     return user
+
+
+ACCOUNT_NAME_TRIES = 5
+
+
+def _lti_account_create(*, lti_user: LtiUser) -> AbstractBaseUser:
+    """A new password-less account for the LTI user, under a username nobody holds."""
+    user_model = get_user_model()
+    digest = hashlib.sha256(f"{lti_user.registration_id}:{lti_user.sub}".encode()).hexdigest()
+    base = f"lti-{lti_user.registration_id}-{digest[:20]}"
+    for attempt in range(ACCOUNT_NAME_TRIES):
+        username = base if attempt == 0 else f"{base}-{secrets.token_hex(6)}"
+        if user_model.objects.filter(username__iexact=username).exists():
+            continue
+        user = user_model(username=username)
+        user.set_unusable_password()
+        try:
+            with transaction.atomic():
+                user.save()
+        except IntegrityError:
+            continue
+        return user
+    raise ApplicationError(
+        "Tensorgrade could not make an account for you right now; open the activity again "
+        "from the LMS in a minute.",
+        code="lti_account_unavailable",
+        status=503,
+    )
 
 
 def _course_slug(context: LtiContext) -> str:
@@ -105,9 +137,13 @@ def _course_slug(context: LtiContext) -> str:
 def lti_course_get_or_create(*, context: LtiContext) -> Course:
     """The course an LTI context launches into, created on the context's first launch.
 
-    A new course is titled after the context, holds every question of the bank, and is
-    linked to the context (LtiContextCourse) so later launches reuse it.
+    A new course is titled after the context and starts empty (no questions, no papers): an
+    LMS course gets Tensorgrade content only when an administrator links its context to an
+    existing course or adds questions to the new one. It is linked to the context
+    (LtiContextCourse) so later launches reuse it; concurrent first launches of a context wait
+    for each other (its row is locked) and make one course.
     """
+    LtiContext.objects.select_for_update().filter(pk=context.pk).first()  # one first launch
     link = LtiContextCourse.objects.select_related("course").filter(context=context).first()
     if link is not None:
         return link.course
@@ -115,16 +151,41 @@ def lti_course_get_or_create(*, context: LtiContext) -> Course:
         slug=_course_slug(context),
         title=(context.title or context.label or "LMS course")[:200],
     )
-    course.questions.set(Question.objects.all())
     LtiContextCourse.objects.create(context=context, course=course)
     return course
 
 
-def lti_membership_set(*, user: AbstractBaseUser, course: Course, role: str) -> Membership:
-    """Create the user's membership of the course, or update its role to the launch's."""
+def lti_membership_set(
+    *, user: AbstractBaseUser, course: Course, role: str, lti_user_id: str = ""
+) -> Membership:
+    """Create the user's membership of the course, or update its role to the launch's; give
+    it the LTI user id as external id where `lti_membership_external_id_fill` allows."""
     membership, _ = Membership.objects.update_or_create(
         course=course, user=user, defaults={"role": role}
     )
+    return lti_membership_external_id_fill(membership=membership, lti_user_id=lti_user_id)
+
+
+def lti_membership_external_id_fill(*, membership: Membership, lti_user_id: str) -> Membership:
+    """Set the membership's external id to the LTI user id (the launch's or roster's `sub`),
+    so the REST API can address the member (`?student=<sub>`), when the membership has none and
+    no other member of the course holds that id. An external id set before (e.g. by the REST
+    roster) is never overwritten and never taken from another member; returns the membership.
+    """
+    if membership.external_id or not lti_user_id or len(lti_user_id) > EXTERNAL_ID_MAX:
+        return membership
+    taken = Membership.objects.filter(course_id=membership.course_id, external_id=lti_user_id)
+    if taken.exclude(pk=membership.pk).exists():
+        return membership
+    try:
+        with transaction.atomic():
+            filled = Membership.objects.filter(pk=membership.pk, external_id="").update(
+                external_id=lti_user_id
+            )
+    except IntegrityError:  # another member took the id meanwhile
+        return membership
+    if filled:
+        membership.external_id = lti_user_id
     return membership
 
 

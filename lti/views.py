@@ -13,6 +13,8 @@ from uuid import UUID
 
 from django.contrib import messages
 from django.contrib.auth import login
+from django.core.exceptions import ValidationError
+from django.db import DataError
 from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -80,6 +82,12 @@ class LoginView(lti_tool_views.OIDCLoginInitView):
     )
     click_msg = "Open Tensorgrade in a new tab."
 
+    def get_redirect_url(self, target_link_uri: str) -> str:
+        """The redirect_uri sent to the platform: always this tool's own launch URL (absolute,
+        from the request's host), never the request's `target_link_uri`, so nobody can have
+        the platform post an id_token elsewhere."""
+        return self.request.build_absolute_uri(reverse("lti:launch"))
+
     def get_oidc_response(
         self, request: HttpRequest, registration_uuid: UUID | None, params: QueryDict
     ) -> HttpResponse:
@@ -138,6 +146,13 @@ class LaunchView(lti_tool_views.LtiLaunchBaseView):
             )
         except ApplicationError as exc:
             return refused(request, exc.message, status=exc.status)
+        except (DataError, ValidationError) as exc:
+            return refused(
+                request,
+                f"The launch carried a value Tensorgrade cannot store ({exc}): e.g. a name, "
+                "email, picture URL or course title longer than the tool accepts. Nothing was "
+                "opened. " + ADMIN_HINT,
+            )
 
     def launch_setup(self, request: HttpRequest, lti_launch: LtiLaunch) -> None:
         """Accept each launch's nonce once (ApplicationError 400 `lti_replayed` otherwise)."""
@@ -170,7 +185,9 @@ class LaunchView(lti_tool_views.LtiLaunchBaseView):
             return None, None
         user = services.lti_account_get_or_create(lti_user=lti_launch.user)
         course = services.lti_course_get_or_create(context=lti_launch.context)
-        services.lti_membership_set(user=user, course=course, role=role)
+        services.lti_membership_set(
+            user=user, course=course, role=role, lti_user_id=lti_launch.user.sub
+        )
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         return role, course
 
@@ -273,9 +290,29 @@ def choose(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "lti/choose.html",
-        {"form": form, "course": course, "target": target, "deep_link": False},
+        {
+            "form": form,
+            "course": course,
+            "target": target,
+            "deep_link": False,
+            "context": launch.context,
+        },
         status=400 if form.is_bound else 200,
     )
+
+
+DL_DATA_CLAIM = "https://purl.imsglobal.org/spec/lti-dl/claim/data"
+
+
+def _deep_link_response(launch: LtiLaunch, resources: list[DeepLinkResource]) -> HttpResponse:
+    """pylti1p3's auto-posting LtiDeepLinkingResponse form, except that the `data` claim is
+    left out when the request's deep linking settings had no `data` (the spec: send it back
+    only when it was given; pylti1p3 would send null)."""
+    deep_link = launch.get_message_launch().get_deep_link()
+    message = deep_link.get_message_jwt(resources)
+    if message.get(DL_DATA_CLAIM) is None:
+        message.pop(DL_DATA_CLAIM, None)
+    return HttpResponse(deep_link.get_response_form_html(deep_link.encode_jwt(message)))
 
 
 def deep_link(request: HttpRequest) -> HttpResponse:
@@ -287,7 +324,13 @@ def deep_link(request: HttpRequest) -> HttpResponse:
         return render(
             request,
             "lti/choose.html",
-            {"form": form, "course": course, "target": None, "deep_link": True},
+            {
+                "form": form,
+                "course": course,
+                "target": None,
+                "deep_link": True,
+                "context": launch.context,
+            },
             status=400 if form.is_bound else 200,
         )
     choice = form.choice()
@@ -304,7 +347,7 @@ def deep_link(request: HttpRequest) -> HttpResponse:
             .set_resource_id(item.resource_id)
         )
     )
-    response = launch.deep_link_response([resource])
+    response = _deep_link_response(launch, [resource])
     settings_claim = launch.get_claim(
         "https://purl.imsglobal.org/spec/lti-dl/claim/deep_linking_settings"
     )

@@ -368,6 +368,15 @@ def _memberships_apply(
         else:
             report.unchanged += 1
     registrations = {c.deployment.registration_id for c in contexts}
+    subs = dict(
+        LtiUser.objects.filter(
+            registration_id__in=registrations, auth_user_id__in=wanted
+        ).values_list("auth_user_id", "sub")
+    )
+    for membership in Membership.objects.filter(course=course, user_id__in=wanted, external_id=""):
+        lti_services.lti_membership_external_id_fill(
+            membership=membership, lti_user_id=subs.get(membership.user_id, "")
+        )
     from_lti = set(
         LtiUser.objects.filter(
             registration_id__in=registrations, auth_user__isnull=False

@@ -24,6 +24,7 @@ from exams.services.submissions import (
 from exams.services.variants import (
     assignment_check_answerable,
     attempt_variant,
+    original_numbers_check_visible,
     question_current_version,
     solution_reveal,
     variant_get_or_build,
@@ -42,6 +43,7 @@ __all__ = [
     "enrolment_remove",
     "enrolment_upsert",
     "grading_worker_id",
+    "original_numbers_check_visible",
     "paper_create",
     "question_current_version",
     "submission_claim",

@@ -64,7 +64,8 @@ def attempt_start_paper(*, student: AbstractBaseUser, paper: Paper, mode: str) -
     """Start a paper; in exam mode a student sits it once, so the open exam attempt is reused.
 
     Practice of a paper set to the original exam's numbers is refused (ApplicationError 409,
-    `exam_in_progress`) while an exam sitting showing any of its questions' numbers is open.
+    `exam_in_progress`) while an exam sitting (in any course) showing any of its questions'
+    numbers is open; a new exam sitting of it, while one is open in another course.
     """
     if mode not in Attempt.Mode.values:
         raise ApplicationError(f"Mode must be one of {', '.join(Attempt.Mode.values)}.")
@@ -90,8 +91,27 @@ def attempt_start_paper(*, student: AbstractBaseUser, paper: Paper, mode: str) -
             details={"questions": [q.slug for q in withdrawn]},
         )
     if mode == Attempt.Mode.EXAM:
+        _refuse_sitting_while_open_elsewhere(student=student, paper=paper)
         return _exam_sitting_get_or_create(student=student, paper=paper)
     return _attempt_create(student=student, course=paper.course, paper=paper, mode=mode)
+
+
+def _refuse_sitting_while_open_elsewhere(*, student: AbstractBaseUser, paper: Paper) -> None:
+    """A new sitting of an original-numbers paper waits while another course's exam sitting on
+    those numbers is open (ApplicationError 409 `exam_in_progress`); a student's own sitting
+    is still resumed."""
+    if Attempt.objects.filter(student=student, paper=paper, mode=Attempt.Mode.EXAM).exists():
+        return
+    locked = selectors.paper_questions_in_open_exam_elsewhere(paper=paper)
+    if locked:
+        raise ApplicationError(
+            f"'{paper.title}' uses the original exam numbers, which an exam in progress in "
+            "another course shows; a sitting here can start once every sitting of that exam "
+            "has closed.",
+            code="exam_in_progress",
+            status=409,
+            details={"questions": [question.slug for question in locked]},
+        )
 
 
 def _exam_sitting_get_or_create(*, student: AbstractBaseUser, paper: Paper) -> Attempt:

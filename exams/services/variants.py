@@ -115,12 +115,36 @@ def exam_in_progress_error(question: Question) -> ApplicationError:
     )
 
 
+def original_numbers_check_visible(
+    *, question: Question, user: AbstractBaseUser | None = None, course_ids: set[int] | None = None
+) -> None:
+    """Refuse staff a view of the question's original exam numbers (or their answers) while an
+    exam sitting showing them is open in a course they do not teach.
+
+    Staff is an instructor (`user`: every course they teach counts) or a course API key
+    (`course_ids`: its course). Raises ApplicationError 409 `exam_in_progress`.
+    """
+    allowed = set(course_ids or set())
+    if user is not None:
+        allowed |= selectors.instructor_course_ids(user=user)
+    if selectors.original_numbers_locked_for_staff(course_ids=allowed, question=question):
+        raise ApplicationError(
+            f"The original exam numbers of '{question.title}' are in use in an exam that is in "
+            "progress in another course, so they are not shown here (nor their answers) until "
+            "every sitting of it has closed. Preview the question on random numbers (?seed=0) "
+            "meanwhile, or come back after the exam.",
+            code="exam_in_progress",
+            status=409,
+            details={"question": question.slug},
+        )
+
+
 def _refuse_original_numbers_during_exam(*, attempt: Attempt, question: Question) -> None:
     if attempt.mode != Attempt.Mode.PRACTICE or attempt.paper is None:
         return
     if not attempt.paper.use_original_numbers:
         return
-    if selectors.original_numbers_in_open_exam(course=attempt.course, question=question):
+    if selectors.original_numbers_in_open_exam(question=question):
         raise exam_in_progress_error(question)
 
 
@@ -261,9 +285,7 @@ def solution_reveal(
                 code="exam_open",
                 status=409,
             )
-        if variant.is_paper and selectors.original_numbers_in_open_exam(
-            course=attempt.course, question=held
-        ):
+        if variant.is_paper and selectors.original_numbers_in_open_exam(question=held):
             raise ApplicationError(
                 "Your marks are final; the worked solution appears once every sitting of this "
                 "exam has closed (other students are still sitting it).",

@@ -299,18 +299,70 @@ def test_results_are_released_when_every_sitting_is_finished(
     assert services.attempt_variant(attempt=practice, question=demo_question).is_paper
 
 
+@pytest.fixture
+def elsewhere(make_user, demo_question) -> tuple[Course, object]:
+    """Another course holding the same bank question, taught by `dave`."""
+    other = Course.objects.create(slug="other", title="Other course")
+    other.questions.add(demo_question)
+    teacher = make_user("dave")
+    Membership.objects.create(course=other, user=teacher, role=Membership.Role.INSTRUCTOR)
+    return other, teacher
+
+
 @pytest.mark.django_db
-def test_an_open_sitting_in_another_course_does_not_lock_this_one(
-    course, original, student, other_student, demo_question
+def test_an_open_sitting_in_another_course_locks_the_original_numbers_here_too(
+    course, original, student, other_student, demo_question, elsewhere
 ):
-    elsewhere = Course.objects.create(slug="other", title="Other course")
-    elsewhere.questions.add(demo_question)
-    Membership.objects.create(course=elsewhere, user=student, role=Membership.Role.STUDENT)
-    services.attempt_start_paper(
-        student=student, paper=_paper(elsewhere, demo_question, original=True), mode="exam"
+    other, _teacher = elsewhere
+    Membership.objects.create(course=other, user=student, role=Membership.Role.STUDENT)
+    sitting = services.attempt_start_paper(
+        student=student, paper=_paper(other, demo_question, original=True), mode="exam"
     )
+    with pytest.raises(ApplicationError) as refused:
+        services.attempt_start_paper(student=other_student, paper=original, mode="practice")
+    assert refused.value.status == 409 and refused.value.code == "exam_in_progress"
+
+    services.attempt_finish(attempt=sitting, student=student)
     practice = services.attempt_start_paper(student=other_student, paper=original, mode="practice")
-    assert services.attempt_variant(attempt=practice, question=demo_question).course == course
+    assert services.attempt_variant(attempt=practice, question=demo_question).is_paper
+
+
+def _preview(client, course: Course, question, suffix: str = "?paper=1"):  # noqa: ANN001
+    return client.get(f"/instructor/courses/{course.slug}/questions/{question.slug}/{suffix}")
+
+
+@pytest.mark.django_db
+def test_instructors_of_another_course_cannot_preview_original_numbers_during_an_exam(
+    client, course, original, student, instructor, demo_question, elsewhere
+):
+    other, teacher = elsewhere
+    sitting = services.attempt_start_paper(student=student, paper=original, mode="exam")
+    exam_variant = services.attempt_variant(attempt=sitting, question=demo_question)
+    client.force_login(teacher)
+    before = _preview(client, other, demo_question)
+    assert before.status_code == 409
+    body = before.content.decode()
+    assert "in progress in another course" in body
+    assert exam_variant.statement_md[:60] not in body
+    assert _preview(client, other, demo_question, "?seed=3").status_code == 200
+
+    # the paper variant of the other course (if it holds one) is not shown on the retire page
+    variant = services.variant_get_or_build(
+        course=other, version=demo_question.current_version, paper=True
+    )
+    retire_page = client.get(f"/instructor/courses/{other.slug}/variants/{variant.pk}/retire/")
+    assert retire_page.status_code == 409
+
+    # the exam's own instructors keep their preview
+    client.force_login(instructor)
+    assert _preview(client, course, demo_question).status_code == 200
+    assert services.original_numbers_check_visible(question=demo_question, user=instructor) is None
+
+    # released once the sitting has closed
+    services.attempt_finish(attempt=sitting, student=student)
+    client.force_login(teacher)
+    after = _preview(client, other, demo_question)
+    assert after.status_code == 200 and b"Worked solution" in after.content
 
 
 def test_seeds_cannot_be_computed_from_the_attempt_id_alone(settings):
@@ -354,3 +406,26 @@ def test_the_database_refuses_a_second_exam_sitting(course, student, demo_questi
             student=student, course=course, paper=paper, number=first.number + 1, mode="exam"
         )
     assert services.attempt_start_paper(student=student, paper=paper, mode="exam") == first
+
+
+@pytest.mark.django_db
+def test_no_new_sitting_on_the_original_numbers_while_another_course_sits_them(
+    course, original, student, other_student, demo_question, elsewhere
+):
+    other, _teacher = elsewhere
+    Membership.objects.create(course=other, user=other_student, role=Membership.Role.STUDENT)
+    elsewhere_paper = _paper(other, demo_question, original=True)
+    sitting = services.attempt_start_paper(student=student, paper=original, mode="exam")
+    with pytest.raises(ApplicationError) as refused:
+        services.attempt_start_paper(student=other_student, paper=elsewhere_paper, mode="exam")
+    assert refused.value.status == 409 and "another course" in refused.value.message
+    # this course's own students still start and resume their sittings
+    assert services.attempt_start_paper(student=other_student, paper=original, mode="exam")
+    assert services.attempt_start_paper(student=student, paper=original, mode="exam") == sitting
+
+    for attempt in Attempt.objects.filter(paper=original):
+        services.attempt_finish(attempt=attempt, student=attempt.student)
+    started = services.attempt_start_paper(
+        student=other_student, paper=elsewhere_paper, mode="exam"
+    )
+    assert services.attempt_variant(attempt=started, question=demo_question).is_paper

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from lti_tool.models import LtiDeployment, LtiRegistration
+from lti_tool.models import LtiContext, LtiDeployment, LtiRegistration
 
+from exams.models import Course
+from lti.models import LtiContextCourse
 from tests.lti.platform.server import SimulatedPlatform
 
 
@@ -32,6 +34,23 @@ def registration(platform) -> LtiRegistration:
 
 
 @pytest.fixture
-def tool(live_server, registration, demo_question) -> str:
-    """The tool's base URL, with the platform registered and the demo question in the bank."""
+def linked_course(registration, demo_question) -> Course:
+    """The course the platform's default context (course-101) is linked to by an administrator
+    (as docs/lms.md says): it offers the demo question."""
+    course = Course.objects.create(slug="nn101", title="Neural Networks 101")
+    course.questions.add(demo_question)
+    context = LtiContext.objects.create(
+        deployment=LtiDeployment.objects.get(registration=registration),
+        id_on_platform="course-101",
+        title="Neural Networks 101",
+        label="NN101",
+    )
+    LtiContextCourse.objects.create(context=context, course=course)
+    return course
+
+
+@pytest.fixture
+def tool(live_server, registration, demo_question, linked_course) -> str:
+    """The tool's base URL, with the platform registered, the demo question in the bank, and
+    the platform's course-101 linked to a course offering it."""
     return live_server.url

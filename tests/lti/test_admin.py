@@ -43,3 +43,14 @@ def test_admin_creates_a_registration_with_a_deployment(client, db):
     assert registration.issuer == "https://canvas.instructure.com"
     deployment = LtiDeployment.objects.get(registration=registration)
     assert (deployment.deployment_id, deployment.is_active) == ("42:abcdef", True)
+
+
+def test_admin_names_our_lti_models_in_proper_english(client, db):
+    admin = get_user_model().objects.create_superuser("root", "root@example.edu", "pw-root-123")
+    client.force_login(admin)
+
+    index = client.get("/admin/").content.decode()
+
+    for name in ("LTI attempt launches", "LTI link targets", "LTI contexts&#x27; courses"):
+        assert name in index
+    assert "launchs" not in index.lower()

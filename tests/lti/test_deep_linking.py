@@ -113,3 +113,26 @@ def test_deep_link_page_needs_a_deep_linking_launch(platform, tool):
 
     assert page.status_code == 403
     assert "deep linking launch" in page.text
+
+
+def test_deep_linking_response_leaves_out_data_the_request_did_not_send(platform, tool):
+    _course, paper = _paper_in_lti_course(platform, tool)
+    claims = _deep_linking_claims(platform)
+    del claims[DL + "deep_linking_settings"]["data"]
+    outcome = login_and_launch(platform, tool, claims=claims)
+    session = outcome.session
+    session.get(tool + "/lti/deep-link/")
+    answer = session.post(
+        tool + "/lti/deep-link/",
+        data={
+            "target": f"paper:{paper.slug}:practice",
+            "csrfmiddlewaretoken": session.cookies.get("csrftoken"),
+        },
+        headers={"Referer": tool + "/lti/deep-link/"},
+    )
+    assert answer.status_code == 200, answer.text
+
+    assert post_deep_link_response(session, answer.text).status_code == 200
+    (received,) = platform.deep_link_responses
+    assert DL + "data" not in received
+    assert received[DL + "content_items"][0]["custom"] == {"paper": paper.slug, "mode": "practice"}

@@ -9,17 +9,19 @@ import os
 import re
 import subprocess
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 import requests
 from django.core.management import call_command
+from django.utils import timezone
 from lti_tool.models import Key
 
 from lti.services import lti_role_map
 from tests.conftest import DEMO_SLUG
 from tests.lti.platform.launch import login_and_launch
-from tests.lti.platform.server import LTI
+from tests.lti.platform.server import INSTRUCTOR, LTI
 
 ROOT = Path(__file__).resolve().parents[2]
 PROBE = """
@@ -81,6 +83,20 @@ def test_lti_pages_may_be_framed_by_the_platform_and_other_pages_not(platform, t
     assert "X-Frame-Options" not in attempt_page.headers
     assert platform.base_url in _frame_ancestors(attempt_page)
 
+    # instructor administration pages of a launched session stay unframeable (clickjacking)
+    teacher = login_and_launch(
+        platform,
+        tool,
+        claims={"sub": "teacher-1", LTI + "roles": [INSTRUCTOR]},
+    )
+    choose = teacher.session.get(tool + "/lti/choose/")
+    assert choose.status_code == 200 and "X-Frame-Options" not in choose.headers
+    for path in ("/instructor/courses/nn101/", "/instructor/courses/nn101/variants/", "/"):
+        page = teacher.session.get(tool + path)
+        assert page.status_code == 200, path
+        assert page.headers["X-Frame-Options"] == "DENY", path
+        assert _frame_ancestors(page) == "frame-ancestors 'none'", path
+
     plain = requests.get(tool + "/login/")
     assert plain.headers["X-Frame-Options"] == "DENY"
     assert _frame_ancestors(plain) == "frame-ancestors 'none'"
@@ -136,3 +152,34 @@ def test_rotate_keys_adds_a_key_and_retires_old_ones(client, db):
 )
 def test_roles_map_to_membership_roles(roles, role):
     assert lti_role_map(roles=roles) == role
+
+
+def _rotate(*args: str) -> None:
+    call_command("rotate_keys", *args, stdout=open(os.devnull, "w"))  # noqa: SIM115
+
+
+def _age(key: Key, days: int) -> None:
+    Key.objects.filter(pk=key.pk).update(
+        datetime_created=timezone.now() - timedelta(days=days, minutes=5)
+    )
+
+
+def test_weekly_rotation_with_deactivate_after_14_keeps_the_previous_key_a_week(db):
+    first = Key.objects.generate()
+    _age(first, 7)  # a week later (cron runs a few minutes late)
+    _rotate("--deactivate-after", "14")
+    second = Key.objects.latest("datetime_created")
+    assert set(Key.objects.active().values_list("pk", flat=True)) == {first.pk, second.pk}
+
+    _age(first, 14)
+    _age(second, 7)  # another week later
+    _rotate("--deactivate-after", "14")
+    third = Key.objects.latest("datetime_created")
+    assert set(Key.objects.active().values_list("pk", flat=True)) == {second.pk, third.pk}
+
+
+def test_weekly_rotation_with_the_default_drops_the_previous_key_at_once(db):
+    first = Key.objects.generate()
+    _age(first, 7)
+    _rotate()
+    assert not Key.objects.filter(pk=first.pk, is_active=True).exists()

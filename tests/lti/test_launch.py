@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import re
 from decimal import Decimal
 
 import pytest
@@ -157,3 +159,78 @@ def test_instructor_launch_with_a_bad_custom_target_goes_to_the_choose_page(plat
     assert outcome.response.headers["Location"] == "/lti/choose/"
     page = outcome.session.get(tool + "/lti/choose/")
     assert page.status_code == 200 and "gone" in page.text and "Choose a paper" in page.text
+
+
+def test_an_unlinked_lms_course_gets_an_empty_course_and_says_what_an_admin_does(
+    platform, tool, linked_course
+):
+    sandbox = {"id": "sandbox-9", "label": "SBX", "title": "Sandbox of Grace"}
+    outcome = login_and_launch(platform, tool, claims=_instructor(**{LTI + "context": sandbox}))
+
+    assert outcome.response.headers["Location"] == "/lti/choose/"
+    course = LtiContextCourse.objects.get(context__id_on_platform="sandbox-9").course
+    assert course != linked_course and course.title == "Sandbox of Grace"
+    assert not course.questions.exists() and not course.papers.exists()
+    page = outcome.session.get(tool + "/lti/choose/")
+    assert page.status_code == 200
+    assert "not linked to Tensorgrade content yet" in page.text
+    assert "LTI contexts' courses" in page.text and course.slug in page.text
+    overview = outcome.session.get(tool + f"/instructor/courses/{course.slug}/")
+    assert overview.status_code == 200 and DEMO_SLUG not in overview.text
+    preview = outcome.session.get(
+        tool + f"/instructor/courses/{course.slug}/questions/{DEMO_SLUG}/?paper=1"
+    )
+    assert preview.status_code == 404
+
+
+def test_a_taken_lti_username_does_not_block_or_capture_the_first_launch(
+    platform, tool, registration
+):
+    digest = hashlib.sha256(f"{registration.pk}:learner-1".encode()).hexdigest()[:20]
+    squatter = get_user_model().objects.create_user(
+        username=f"lti-{registration.pk}-{digest}", email="attacker@evil.example"
+    )
+
+    for _ in range(2):
+        outcome = login_and_launch(platform, tool, claims={CUSTOM: {"question": DEMO_SLUG}})
+        assert outcome.response.status_code == 302, outcome.response.text
+
+    user = LtiUser.objects.get(sub="learner-1").auth_user
+    assert user.pk != squatter.pk and user.username.startswith(squatter.username + "-")
+    assert user.email == "ada@example.edu"
+    squatter.refresh_from_db()
+    assert squatter.email == "attacker@evil.example"
+    assert not Membership.objects.filter(user=squatter).exists()
+    assert Attempt.objects.filter(student=user).count() == 1
+
+
+def test_the_page_header_shows_the_lms_users_name_not_the_account_name(platform, tool):
+    outcome = login_and_launch(platform, tool, claims={CUSTOM: {"question": DEMO_SLUG}})
+    page = outcome.session.get(tool + outcome.response.headers["Location"])
+
+    user = LtiUser.objects.get(sub="learner-1").auth_user
+    who = re.search(r'<span class="who"[^>]*>([^<]*)</span>', page.text).group(1)
+    assert who == "Ada Learner" and user.username.startswith("lti-")
+
+
+def test_a_launch_gives_the_membership_the_lti_user_id_unless_set_or_taken(
+    platform, tool, linked_course, make_user
+):
+    login_and_launch(platform, tool, claims={CUSTOM: {"question": DEMO_SLUG}})
+    ada = LtiUser.objects.get(sub="learner-1").auth_user
+    assert Membership.objects.get(user=ada, course=linked_course).external_id == "learner-1"
+
+    # an id the REST roster set is kept
+    Membership.objects.filter(user=ada).update(external_id="sis-77")
+    login_and_launch(platform, tool, claims={CUSTOM: {"question": DEMO_SLUG}})
+    assert Membership.objects.get(user=ada, course=linked_course).external_id == "sis-77"
+
+    # an id another member holds is not taken from them
+    other = make_user("zed")
+    Membership.objects.create(
+        course=linked_course, user=other, role=Membership.Role.STUDENT, external_id="learner-2"
+    )
+    login_and_launch(platform, tool, claims={"sub": "learner-2", CUSTOM: {"question": DEMO_SLUG}})
+    newcomer = LtiUser.objects.get(sub="learner-2").auth_user
+    assert Membership.objects.get(user=newcomer, course=linked_course).external_id == ""
+    assert Membership.objects.get(user=other).external_id == "learner-2"

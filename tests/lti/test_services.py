@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+from threading import Barrier
+
 import pytest
+from django.contrib.auth import get_user_model
+from django.db import connection
 from lti_tool.models import LtiContext, LtiDeployment, LtiRegistration, LtiResourceLink, LtiUser
 
 from exams import services as exam_services
 from exams.errors import ApplicationError
 from lti import services
-from lti.models import LtiAttemptLaunch
+from lti.models import LtiAttemptLaunch, LtiContextCourse
 from tests.conftest import DEMO_SLUG
 
 
@@ -87,3 +92,35 @@ def test_bad_custom_targets_say_what_is_wrong(link, course, custom, code):
 
 def test_a_link_without_custom_target_has_none(link, course):
     assert services.lti_target_resolve(resource_link=link, course=course, custom={}) is None
+
+
+def _race(count: int, work) -> list:  # noqa: ANN001
+    """Run `work` in `count` threads released together; each closes its connection."""
+    barrier = Barrier(count)
+
+    def run(_: int) -> object:
+        barrier.wait()
+        try:
+            return work()
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(count) as pool:
+        return list(pool.map(run, range(count)))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_racing_first_launches_make_one_course_and_one_account(link):
+    context = link.context
+    courses = _race(8, lambda: services.lti_course_get_or_create(context=context).pk)
+    assert len(set(courses)) == 1 and LtiContextCourse.objects.count() == 1
+
+    lti_user = LtiUser.objects.create(
+        registration=context.deployment.registration, sub="new-1", given_name="Ann"
+    )
+    accounts = _race(
+        8,
+        lambda: services.lti_account_get_or_create(lti_user=LtiUser.objects.get(pk=lti_user.pk)).pk,
+    )
+    assert len(set(accounts)) == 1
+    assert get_user_model().objects.filter(username__startswith="lti-").count() == 1

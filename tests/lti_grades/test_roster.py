@@ -112,3 +112,19 @@ def test_a_course_without_lms_link_cannot_sync(course):
         services.roster_sync(course=course)
 
     assert refused.value.code == "not_lti_linked"
+
+
+def test_sync_gives_members_their_lti_user_id_as_external_id_when_free(
+    link, course, roster, student
+):
+    Membership.objects.filter(course=course, user=student).update(external_id="sis-alice")
+    Membership.objects.filter(course=course, user__username="bob").update(external_id="learner-2")
+
+    services.roster_sync(course=course)
+
+    ids = {m.user.get_username(): m.external_id for m in course.memberships.select_related("user")}
+    assert ids.pop("alice") == "sis-alice"  # set by the REST roster: kept
+    assert ids.pop("bob") == "learner-2"  # held by a local account: not taken from it
+    assert ids.pop("dana") == "promoted-1"
+    assert ids.pop("prof") == ""
+    assert sorted(ids.values()) == ["", "ta-1"]  # learner-2's id is bob's: left empty
