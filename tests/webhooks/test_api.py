@@ -85,6 +85,13 @@ def test_an_instructor_manages_endpoints_too(
         ("http://10.1.2.3/hook", 400, "webhook_url_refused"),
         ("http://localhost/hook", 400, "webhook_url_refused"),
         ("http://[::1]/hook", 400, "webhook_url_refused"),
+        ("http://[::127.0.0.1]:18520/", 400, "webhook_url_refused"),
+        ("http://[64:ff9b::a9fe:a9fe]/latest/meta-data/", 400, "webhook_url_refused"),
+        ("http://[::ffff:0:a9fe:a9fe]/", 400, "webhook_url_refused"),
+        ("http://[2002:a9fe:a9fe::]/", 400, "webhook_url_refused"),
+        ("http://[fec0::1]/", 400, "webhook_url_refused"),
+        ("http://100.100.100.200/", 400, "webhook_url_refused"),
+        ("http://LOCALHOST/", 400, "webhook_url_refused"),
     ],
 )
 def test_a_bad_or_private_url_is_refused_with_a_reason(lms, settings, url, status, code):
@@ -94,6 +101,16 @@ def test_a_bad_or_private_url_is_refused_with_a_reason(lms, settings, url, statu
     assert response.json()["error"]["code"] == code
     assert response.json()["error"]["message"]
     assert not WebhookEndpoint.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["http://93.184.215.14/hook", "http://[2606:4700:4700::1111]/", "http://[64:ff9b::101:101]/"],
+)
+def test_a_public_address_in_any_form_is_registered(lms, settings, url):
+    settings.WEBHOOKS_ALLOW_PRIVATE_URLS = False
+    response = lms.post(BASE.format(slug="nndl"), {"url": url}, format="json")
+    assert response.status_code == 201, response.content
 
 
 def test_a_url_registered_twice_is_a_conflict(lms, receiver, loopback_allowed):
