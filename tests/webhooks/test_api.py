@@ -239,3 +239,36 @@ def test_a_delivery_being_sent_is_not_resent_meanwhile(
     response = lms.post(url)
     assert response.status_code == 409
     assert response.json()["error"]["code"] == "delivery_in_flight"
+
+
+@pytest.mark.parametrize(
+    ("body", "fields"),
+    [
+        ({"url": "https://lms.example.edu/new-hook"}, ["url"]),
+        ({"url": "https://lms.example.edu/new-hook", "description": "moved"}, ["url"]),
+        ({"secret": "whsec_bm90IG1pbmU=", "is_active": False}, ["secret"]),
+        ({"id": 99, "created_at": "2020-01-01T00:00:00Z"}, ["created_at", "id"]),
+        ({"colour": "red"}, ["colour"]),
+    ],
+)
+def test_changing_a_field_that_cannot_change_is_refused_not_ignored(lms, endpoint, body, fields):
+    before = WebhookEndpoint.objects.values().get(pk=endpoint.pk)
+    response = lms.patch(f"{BASE.format(slug='nndl')}{endpoint.pk}/", body, format="json")
+    assert response.status_code == 400, response.content
+    error = response.json()["error"]
+    assert error["code"] == "field_not_writable" and error["details"] == {"fields": fields}
+    assert all(field in error["message"] for field in fields)
+    if "url" in fields:
+        assert "register the new URL as a new endpoint" in error["message"]
+    assert WebhookEndpoint.objects.values().get(pk=endpoint.pk) == before
+
+
+def test_a_patch_of_the_writable_fields_still_works(lms, endpoint):
+    response = lms.patch(
+        f"{BASE.format(slug='nndl')}{endpoint.pk}/",
+        {"description": "moved", "is_active": False},
+        format="json",
+    )
+    assert response.status_code == 200, response.content
+    endpoint.refresh_from_db()
+    assert (endpoint.description, endpoint.is_active) == ("moved", False)
