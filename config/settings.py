@@ -40,6 +40,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "frontend.middleware.ContentSecurityPolicyMiddleware",
     "frontend.middleware.ApiBodySizeLimitMiddleware",
+    "frontend.middleware.ApiTrailingSlashMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -319,7 +320,8 @@ CELERY_BEAT_SCHEDULE["lti-passback-sweep"] = {
 # WEBHOOKS_RETRY_BACKOFF_S in turn, then the delivery is `failed`. Endpoints on private,
 # loopback or link-local addresses are refused unless WEBHOOKS_ALLOW_PRIVATE_URLS (on by
 # default only under DEBUG; `make run` turns it on for the demo). A beat task sends deliveries
-# whose queue message was lost, every WEBHOOKS_SWEEP_EVERY_S.
+# whose queue message was lost, and the scores held back while the student could not see them
+# (an open exam) once they can, every WEBHOOKS_SWEEP_EVERY_S.
 INSTALLED_APPS += ["webhooks"]
 WEBHOOKS_ALLOW_PRIVATE_URLS = env_bool("WEBHOOKS_ALLOW_PRIVATE_URLS", DEBUG)
 WEBHOOKS_TIMEOUT_S = float(os.environ.get("WEBHOOKS_TIMEOUT_S", "5"))

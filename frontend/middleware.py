@@ -7,8 +7,9 @@ from collections.abc import Callable
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import is_valid_path
 
-from exams.api.errors import is_api_path, request_too_large_response
+from exams.api.errors import is_api_path, request_too_large_response, trailing_slash_response
 from exams.errors import ApplicationError
 
 
@@ -48,6 +49,33 @@ class ApiBodySizeLimitMiddleware:
                 length = 0
             if length > limit:
                 return request_too_large_response(limit)
+        return self.get_response(request)
+
+
+class ApiTrailingSlashMiddleware:
+    """Answers a POST, PUT, PATCH or DELETE to an API URL missing its trailing slash with a
+    404 `trailing_slash_required` naming the right URL, in the API's error shape.
+
+    Django's APPEND_SLASH would answer a 301, which clients follow as a GET (a 405) or without
+    the body; GET and HEAD are still redirected.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        path = request.path_info
+        if (
+            settings.APPEND_SLASH
+            and request.method not in ("GET", "HEAD")
+            and is_api_path(request.path)
+            and not path.endswith("/")
+        ):
+            urlconf = getattr(request, "urlconf", None)
+            if not is_valid_path(path, urlconf) and is_valid_path(f"{path}/", urlconf):
+                return trailing_slash_response(
+                    request.method, request.get_full_path(force_append_slash=True)
+                )
         return self.get_response(request)
 
 

@@ -50,7 +50,8 @@ class WebhookDelivery(models.Model):
     receiver can drop duplicates. While `pending`, `next_attempt_at` says when the next
     attempt is due and `sending_until` is set while an attempt is in flight (a worker's claim;
     an expired one may be taken over). `max_attempts` bounds the automatic attempts; a replay
-    raises it by one.
+    raises it by one. `results_held`: the payload left the score out because the student may
+    not see it yet; the sweep sends the score in a new delivery once they may.
     """
 
     class Status(models.TextChoices):
@@ -82,11 +83,21 @@ class WebhookDelivery(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     delivered_at = models.DateTimeField(null=True, blank=True)
+    results_held = models.BooleanField(
+        default=False,
+        help_text="The payload hid the score (the student may not see it yet); a follow-up "
+        "delivery with the score is made once the results are visible.",
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]
         verbose_name_plural = "webhook deliveries"
-        indexes = [models.Index(fields=["status", "next_attempt_at"])]
+        indexes = [
+            models.Index(fields=["status", "next_attempt_at"]),
+            models.Index(
+                fields=["submission"], condition=Q(results_held=True), name="webhook_held_results"
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(status__in=["pending", "succeeded", "failed"]),

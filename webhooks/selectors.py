@@ -10,6 +10,7 @@ from django.utils import timezone
 from exams import selectors as exam_selectors
 from exams.errors import ApplicationError
 from exams.models import Course, Membership, Submission
+from exams.presentation import results_visible
 from webhooks.models import WebhookDelivery, WebhookEndpoint
 
 SUBMISSION_MARKED = "submission.marked"
@@ -70,22 +71,42 @@ def _student_external_id(*, course: Course, student_id: int) -> str | None:
     return external_id or None
 
 
+def submission_results_visible(*, submission: Submission) -> bool:
+    """Whether the student may see the submission's score now, by the rule of the student's
+    own pages (`exams.presentation.results_visible`), and for a paper attempt every score
+    that makes up the paper's score too (an open exam sitting; practice on the original
+    numbers while a sitting showing them is open)."""
+    if not results_visible(submission):
+        return False
+    attempt = submission.attempt
+    if attempt.paper is None:
+        return True
+    others = Submission.objects.filter(attempt=attempt).select_related(
+        "attempt__course", "variant__version__question"
+    )
+    return all(results_visible(other) for other in others)
+
+
 def submission_marked_payload(*, submission: Submission) -> dict[str, Any]:
     """The `submission.marked` event: who was marked on what, and the score. Never answers.
 
     Standard Webhooks shape: `type`, `timestamp` (ISO 8601, when the event was built) and
     `data`; `data.paper_score` is set for paper attempts only (the paper's score from each
-    question's latest marked answer, scaled to the paper's marks).
+    question's latest marked answer, scaled to the paper's marks). While the student may not
+    see the results (`data.results_visible` false) the score, its maximum and the paper score
+    are null; the same event is sent again with them once the results are visible.
     """
     submission = Submission.objects.select_related(
         "attempt__course", "attempt__paper", "variant__version__question"
     ).get(pk=submission.pk)
     attempt = submission.attempt
     course = attempt.course
+    visible = submission_results_visible(submission=submission)
     paper_score = None
-    if attempt.paper is not None:
+    if attempt.paper is not None and visible:
         score, out_of = exam_selectors.paper_attempt_score(attempt=attempt)
         paper_score = {"score": score, "max_score": out_of}
+    score = float(submission.score) if submission.score is not None and visible else None
     return {
         "type": SUBMISSION_MARKED,
         "timestamp": timezone.now().isoformat(),
@@ -102,8 +123,8 @@ def submission_marked_payload(*, submission: Submission) -> dict[str, Any]:
             "submission": {
                 "id": submission.pk,
                 "status": submission.status,
-                "score": float(submission.score) if submission.score is not None else None,
-                "max_score": float(submission.max_score),
+                "score": score,
+                "max_score": float(submission.max_score) if visible else None,
                 "graded_at": submission.graded_at.isoformat() if submission.graded_at else None,
             },
             "student": {
@@ -113,5 +134,6 @@ def submission_marked_payload(*, submission: Submission) -> dict[str, Any]:
                 ),
             },
             "paper_score": paper_score,
+            "results_visible": visible,
         },
     }

@@ -163,12 +163,64 @@ def deliveries_create_for_marking(*, submission: Submission) -> list[WebhookDeli
                 payload=payload,
                 max_attempts=1 + len(settings.WEBHOOKS_RETRY_BACKOFF_S),
                 next_attempt_at=now,
+                results_held=not payload["data"]["results_visible"],
             )
             for endpoint in endpoints
         ]
         for delivery in deliveries:
             transaction.on_commit(lambda pk=delivery.pk: _enqueue_send(pk))
     return deliveries
+
+
+def deliveries_create_for_released_results() -> list[WebhookDelivery]:
+    """The sweep (beat): for each delivery that held a score back while the student could
+    not see it, once they can (the exam sitting finished or its deadline passed; the exam on
+    the original numbers closed), a new `submission.marked` delivery with the score, to the
+    same endpoint if it is still active. One per endpoint and submission however many were
+    held (e.g. a re-mark meanwhile); a held delivery whose submission was deleted is dropped.
+    Returns the deliveries created, each sent by its own task after commit.
+    """
+    held = (
+        WebhookDelivery.objects.filter(results_held=True)
+        .order_by()
+        .values_list("submission_id", "endpoint_id")
+        .distinct()
+    )
+    by_submission: dict[int | None, set[int]] = {}
+    for submission_id, endpoint_id in held:
+        by_submission.setdefault(submission_id, set()).add(endpoint_id)
+    WebhookDelivery.objects.filter(results_held=True, submission__isnull=True).update(
+        results_held=False
+    )
+    by_submission.pop(None, None)
+    created: list[WebhookDelivery] = []
+    for submission in Submission.objects.filter(pk__in=by_submission).select_related(
+        "attempt__course", "variant__version__question"
+    ):
+        if not selectors.submission_results_visible(submission=submission):
+            continue
+        payload = selectors.submission_marked_payload(submission=submission)
+        now = timezone.now()
+        with transaction.atomic():
+            for endpoint in WebhookEndpoint.objects.filter(pk__in=by_submission[submission.pk]):
+                # The update takes the rows: a sweep running alongside finds none left.
+                released = WebhookDelivery.objects.filter(
+                    results_held=True, submission=submission, endpoint=endpoint
+                ).update(results_held=False)
+                if not released or not endpoint.is_active:
+                    continue
+                delivery = WebhookDelivery.objects.create(
+                    endpoint=endpoint,
+                    submission=submission,
+                    event_type=payload["type"],
+                    message_id=signing.message_id_new(),
+                    payload=payload,
+                    max_attempts=1 + len(settings.WEBHOOKS_RETRY_BACKOFF_S),
+                    next_attempt_at=now,
+                )
+                created.append(delivery)
+                transaction.on_commit(lambda pk=delivery.pk: _enqueue_send(pk))
+    return created
 
 
 def _idle(now: datetime) -> Q:

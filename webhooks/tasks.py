@@ -27,8 +27,13 @@ def send_delivery(delivery_id: int) -> str:
 
 @shared_task
 def send_due_deliveries() -> int:
-    """Enqueue deliveries whose attempt is overdue (lost message, dead worker) (beat)."""
+    """Enqueue deliveries whose attempt is overdue (lost message, dead worker), and make the
+    follow-ups of scores held back until the student could see them (beat). Returns how many
+    deliveries were enqueued."""
     due = services.deliveries_send_due()
     if due:
         logger.info("Sending overdue webhook deliveries %s", due)
-    return len(due)
+    released = services.deliveries_create_for_released_results()
+    if released:
+        logger.info("Sending released scores in webhook deliveries %s", [d.pk for d in released])
+    return len(due) + len(released)

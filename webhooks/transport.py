@@ -35,12 +35,82 @@ class HttpAnswer:
     excerpt: str
 
 
+# Not reachable on the internet, or reserved (IANA special-purpose registries), on top of what
+# Python's `is_global` knows (it misses some in older Pythons, e.g. 198.18.0.0/15 benchmarking).
+_IPV4_REFUSED = tuple(
+    ipaddress.IPv4Network(net)
+    for net in (
+        "0.0.0.0/8",
+        "10.0.0.0/8",
+        "100.64.0.0/10",
+        "127.0.0.0/8",
+        "169.254.0.0/16",
+        "172.16.0.0/12",
+        "192.0.0.0/24",
+        "192.0.2.0/24",
+        "192.88.99.0/24",
+        "192.168.0.0/16",
+        "198.18.0.0/15",
+        "198.51.100.0/24",
+        "203.0.113.0/24",
+        "224.0.0.0/4",
+        "240.0.0.0/4",
+    )
+)
+# IPv6 outside these is refused: global unicast (2000::/3), plus the two forms that are IPv4
+# underneath (IPv4-mapped, and well-known NAT64 64:ff9b::/96), judged by that IPv4 address.
+_IPV6_GLOBAL_UNICAST = ipaddress.IPv6Network("2000::/3")
+_IPV6_MAPPED = ipaddress.IPv6Network("::ffff:0:0/96")
+_IPV6_NAT64 = ipaddress.IPv6Network("64:ff9b::/96")
+# Inside 2000::/3 but refused: IETF protocol assignments (incl. Teredo 2001::/32, which
+# embeds a server and a client IPv4 address), documentation, SRv6 segment ids.
+_IPV6_REFUSED = tuple(
+    ipaddress.IPv6Network(net) for net in ("2001::/23", "2001:db8::/32", "3fff::/20", "5f00::/16")
+)
+
+
+def embedded_ipv4(ip: ipaddress.IPv6Address) -> list[ipaddress.IPv4Address]:
+    """Every IPv4 address an IPv6 address carries: IPv4-mapped, IPv4-compatible (::/96),
+    SIIT (::ffff:0:0:0/96), NAT64 (64:ff9b::/96, 64:ff9b:1::/48 as /96), 6to4 (2002::/16) and
+    Teredo (2001::/32: server and client). Empty for an address that carries none."""
+    low32 = ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+    found: list[ipaddress.IPv4Address] = []
+    if ip.ipv4_mapped is not None:
+        found.append(ip.ipv4_mapped)
+    if int(ip) >> 32 in (0, 0xFFFF_0000) or any(
+        ip in ipaddress.IPv6Network(net) for net in ("64:ff9b::/96", "64:ff9b:1::/48")
+    ):
+        found.append(low32)
+    if ip.sixtofour is not None:
+        found.append(ip.sixtofour)
+    if ip.teredo is not None:
+        found.extend(ip.teredo)
+    return found
+
+
+def _ipv4_is_public(ip: ipaddress.IPv4Address) -> bool:
+    return ip.is_global and not any(ip in net for net in _IPV4_REFUSED)
+
+
 def address_is_public(address: str) -> bool:
-    """True for a globally routable unicast IP address (not private, loopback, link-local…)."""
+    """True for a globally routable unicast IP address: not private, loopback, link-local,
+    multicast, reserved or documentation, and for IPv6 in global unicast 2000::/3 (or the
+    IPv4-mapped or NAT64 form of a public IPv4 address) with every IPv4 address embedded in it
+    (6to4, Teredo, NAT64…) public too. Raises ValueError when `address` is not an IP address."""
     ip = ipaddress.ip_address(address)
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
-    return ip.is_global and not ip.is_multicast
+    if isinstance(ip, ipaddress.IPv4Address):
+        return _ipv4_is_public(ip)
+    embedded = embedded_ipv4(ip)
+    if not all(_ipv4_is_public(v4) for v4 in embedded):
+        return False
+    if ip in _IPV6_MAPPED or ip in _IPV6_NAT64:
+        return True
+    return (
+        ip in _IPV6_GLOBAL_UNICAST
+        and ip.is_global
+        and not ip.is_multicast
+        and not any(ip in net for net in _IPV6_REFUSED)
+    )
 
 
 def url_parts(url: str) -> tuple[str, str, int, str]:
@@ -69,13 +139,24 @@ def literal_host_refused(url: str, *, allow_private: bool) -> str | None:
         return str(exc)
     if allow_private:
         return None
-    if host.lower() == "localhost" or host.lower().endswith(".localhost"):
+    name = host.lower().rstrip(".")
+    if name == "localhost" or name.endswith(".localhost"):
         return "The URL points at this machine (localhost)."
+    for address in _numeric_addresses(host):
+        if not address_is_public(address):
+            shown = host if address == host else f"{host} ({address})"
+            return f"The URL's address {shown} is not a public address."
+    return None
+
+
+def _numeric_addresses(host: str) -> list[str]:
+    """The addresses a numeric host stands for, as the resolver reads it (so `127.1`,
+    `2130706433` and `0x7f000001` are 127.0.0.1); empty for a name, which needs a lookup."""
     try:
-        public = address_is_public(host)
-    except ValueError:
-        return None
-    return None if public else f"The URL's address {host} is not a public address."
+        found = socket.getaddrinfo(host, None, flags=socket.AI_NUMERICHOST)
+    except (OSError, UnicodeError):
+        return []
+    return list(dict.fromkeys(str(info[4][0]) for info in found))
 
 
 def _resolved(host: str, port: int, *, allow_private: bool) -> list[str]:
@@ -159,6 +240,9 @@ def post(
     At most MAX_ADDRESSES of the name's addresses are tried, and no other once one connected.
     """
     scheme, host, port, path = url_parts(url)
+    refused = literal_host_refused(url, allow_private=allow_private)
+    if refused:
+        raise TargetRefused(refused)
     addresses = _resolved(host, port, allow_private=allow_private)
     connection_class = (
         http.client.HTTPSConnection if scheme == "https" else http.client.HTTPConnection

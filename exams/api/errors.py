@@ -42,6 +42,16 @@ def request_too_large_response(limit_bytes: int) -> JsonResponse:
     )
 
 
+def trailing_slash_response(method: str, url_with_slash: str) -> JsonResponse:
+    """A 404 for a request to an API URL without its trailing slash: where to send it."""
+    return api_error_response(
+        status.HTTP_404_NOT_FOUND,
+        "trailing_slash_required",
+        f"API URLs end with a slash: send this {method} to {url_with_slash} (nothing was done).",
+        {"url": url_with_slash},
+    )
+
+
 def _drf_message(detail: Any) -> str:
     if isinstance(detail, dict):
         return "; ".join(f"{field}: {_drf_message(value)}" for field, value in detail.items())

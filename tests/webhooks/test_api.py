@@ -85,6 +85,13 @@ def test_an_instructor_manages_endpoints_too(
         ("http://10.1.2.3/hook", 400, "webhook_url_refused"),
         ("http://localhost/hook", 400, "webhook_url_refused"),
         ("http://[::1]/hook", 400, "webhook_url_refused"),
+        ("http://[::127.0.0.1]:18520/", 400, "webhook_url_refused"),
+        ("http://[64:ff9b::a9fe:a9fe]/latest/meta-data/", 400, "webhook_url_refused"),
+        ("http://[::ffff:0:a9fe:a9fe]/", 400, "webhook_url_refused"),
+        ("http://[2002:a9fe:a9fe::]/", 400, "webhook_url_refused"),
+        ("http://[fec0::1]/", 400, "webhook_url_refused"),
+        ("http://100.100.100.200/", 400, "webhook_url_refused"),
+        ("http://LOCALHOST/", 400, "webhook_url_refused"),
     ],
 )
 def test_a_bad_or_private_url_is_refused_with_a_reason(lms, settings, url, status, code):
@@ -94,6 +101,16 @@ def test_a_bad_or_private_url_is_refused_with_a_reason(lms, settings, url, statu
     assert response.json()["error"]["code"] == code
     assert response.json()["error"]["message"]
     assert not WebhookEndpoint.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["http://93.184.215.14/hook", "http://[2606:4700:4700::1111]/", "http://[64:ff9b::101:101]/"],
+)
+def test_a_public_address_in_any_form_is_registered(lms, settings, url):
+    settings.WEBHOOKS_ALLOW_PRIVATE_URLS = False
+    response = lms.post(BASE.format(slug="nndl"), {"url": url}, format="json")
+    assert response.status_code == 201, response.content
 
 
 def test_a_url_registered_twice_is_a_conflict(lms, receiver, loopback_allowed):
@@ -225,3 +242,36 @@ def test_a_delivery_being_sent_is_not_resent_meanwhile(
     response = lms.post(url)
     assert response.status_code == 409
     assert response.json()["error"]["code"] == "delivery_in_flight"
+
+
+@pytest.mark.parametrize(
+    ("body", "fields"),
+    [
+        ({"url": "https://lms.example.edu/new-hook"}, ["url"]),
+        ({"url": "https://lms.example.edu/new-hook", "description": "moved"}, ["url"]),
+        ({"secret": "whsec_bm90IG1pbmU=", "is_active": False}, ["secret"]),
+        ({"id": 99, "created_at": "2020-01-01T00:00:00Z"}, ["created_at", "id"]),
+        ({"colour": "red"}, ["colour"]),
+    ],
+)
+def test_changing_a_field_that_cannot_change_is_refused_not_ignored(lms, endpoint, body, fields):
+    before = WebhookEndpoint.objects.values().get(pk=endpoint.pk)
+    response = lms.patch(f"{BASE.format(slug='nndl')}{endpoint.pk}/", body, format="json")
+    assert response.status_code == 400, response.content
+    error = response.json()["error"]
+    assert error["code"] == "field_not_writable" and error["details"] == {"fields": fields}
+    assert all(field in error["message"] for field in fields)
+    if "url" in fields:
+        assert "register the new URL as a new endpoint" in error["message"]
+    assert WebhookEndpoint.objects.values().get(pk=endpoint.pk) == before
+
+
+def test_a_patch_of_the_writable_fields_still_works(lms, endpoint):
+    response = lms.patch(
+        f"{BASE.format(slug='nndl')}{endpoint.pk}/",
+        {"description": "moved", "is_active": False},
+        format="json",
+    )
+    assert response.status_code == 200, response.content
+    endpoint.refresh_from_db()
+    assert (endpoint.description, endpoint.is_active) == ("moved", False)

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from rest_framework import serializers
 
+from exams.errors import ApplicationError
 from webhooks.models import WebhookDelivery
 from webhooks.services import MAX_URL_LENGTH
 
@@ -19,10 +23,34 @@ class WebhookEndpointCreateInput(serializers.Serializer):
 
 
 class WebhookEndpointUpdateInput(serializers.Serializer):
+    """Only `is_active` and `description` change; any other field sent is an error, not
+    silently ignored (the url in particular: a new URL is a new endpoint with its own secret)."""
+
     is_active = serializers.BooleanField(
         required=False, help_text="false: no new deliveries are made for this endpoint."
     )
     description = serializers.CharField(max_length=200, required=False, allow_blank=True)
+
+    def to_internal_value(self, data: Any) -> dict[str, Any]:
+        """The changes; raises ApplicationError 400 `field_not_writable` naming any field sent
+        that cannot be changed here."""
+        if isinstance(data, Mapping):
+            fixed = sorted(set(data) - set(self.fields))
+            if fixed:
+                advice = (
+                    " An endpoint's url cannot be changed: register the new URL as a new "
+                    "endpoint (POST to the course's webhooks/, which gives it its own secret) "
+                    "and delete this one."
+                    if "url" in fixed
+                    else ""
+                )
+                raise ApplicationError(
+                    f"These fields cannot be changed: {', '.join(fixed)}; only "
+                    f"{' and '.join(self.fields)} can.{advice}",
+                    code="field_not_writable",
+                    details={"fields": fixed},
+                )
+        return super().to_internal_value(data)
 
 
 class WebhookEndpointOutput(serializers.Serializer):

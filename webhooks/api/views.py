@@ -132,7 +132,10 @@ class WebhookEndpointDetailView(APIView):
         request=WebhookEndpointUpdateInput,
         responses={
             200: WebhookEndpointOutput,
-            400: _error("`invalid`: a field is malformed."),
+            400: _error(
+                "`invalid`: a field is malformed; `field_not_writable`: a field other than "
+                "`is_active` and `description` was sent (e.g. `url`: register a new endpoint)."
+            ),
             401: NOT_AUTHENTICATED,
             403: FORBIDDEN,
             404: COURSE_NOT_FOUND,
