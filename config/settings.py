@@ -253,3 +253,22 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": GRADING_SWEEP_EVERY_S,
     },
 }
+
+# API schema and docs: every response and error of the API is documented (exams.api.schema);
+# Swagger UI and Redoc are served from this site's static files (drf-spectacular-sidecar).
+INSTALLED_APPS += ["drf_spectacular_sidecar"]
+REST_FRAMEWORK["DEFAULT_SCHEMA_CLASS"] = "exams.api.schema.ApiAutoSchema"
+SPECTACULAR_SETTINGS.update(
+    {
+        "SERVE_INCLUDE_SCHEMA": False,
+        "COMPONENT_SPLIT_REQUEST": True,
+        "SWAGGER_UI_DIST": "SIDECAR",
+        "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+        "REDOC_DIST": "SIDECAR",
+        "ENUM_NAME_OVERRIDES": {
+            "SubmissionStatusEnum": "exams.models.Submission.Status",
+            "PartMarkStatusEnum": "exams.api.serializers.PART_MARK_STATUSES",
+            "VisibleTestsRunStatusEnum": "exams.api.serializers.VISIBLE_RUN_STATUSES",
+        },
+    }
+)

@@ -1,6 +1,18 @@
-"""Input serializers; output is built by exams.presentation."""
+"""Input serializers validate request bodies; output serializers shape every response body.
 
+The views build plain dicts with exams.presentation and render them through an output
+serializer, so a response carries exactly the fields documented in the OpenAPI schema.
+"""
+
+from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
+
+from exams.models import Attempt, Membership, Part, Submission
+from exams.presentation import SolutionStatus
+
+SOLUTION_STATUSES = [status.value for status in SolutionStatus]
+PART_MARK_STATUSES = ["correct", "partially_correct", "incorrect", "format_error", "needs_manual"]
+VISIBLE_RUN_STATUSES = ["visible_tests_passed", "visible_tests_failed", "format_error"]
 
 
 class AttemptCreateInput(serializers.Serializer):
@@ -22,7 +34,108 @@ class VisibleTestsRunInput(serializers.Serializer):
     source = serializers.JSONField(help_text="The draft source code, as a string.")
 
 
-class VisibleTestDetailOutput(serializers.Serializer):
+class SolutionRevealInput(serializers.Serializer):
+    question = serializers.SlugField(
+        required=False, help_text="For paper attempts: the slug of the question."
+    )
+
+
+@extend_schema_serializer(component_name="ErrorBody")
+class ErrorBodyOutput(serializers.Serializer):
+    code = serializers.CharField(
+        help_text="Stable machine-readable code, e.g. `invalid_answers`, `not_found`, "
+        "`throttled`, `solution_shown`."
+    )
+    message = serializers.CharField(help_text="What was wrong and what to do, for people.")
+    details = serializers.DictField(
+        help_text="Structured details, e.g. `parts` (label → problem) for unreadable answers or "
+        "`retry_after_s` when throttled; empty when there are none."
+    )
+
+
+@extend_schema_serializer(component_name="Error")
+class ErrorOutput(serializers.Serializer):
+    """The API's one error shape, for every error status of every endpoint."""
+
+    error = ErrorBodyOutput()
+
+
+class CourseOutput(serializers.Serializer):
+    slug = serializers.SlugField()
+    title = serializers.CharField()
+    role = serializers.ChoiceField(
+        choices=Membership.Role.values, help_text="Your role in the course."
+    )
+
+
+class QuestionSummaryOutput(serializers.Serializer):
+    slug = serializers.SlugField()
+    title = serializers.CharField()
+    topic = serializers.CharField(allow_blank=True)
+    source = serializers.CharField(allow_blank=True, help_text="The exam it comes from, if any.")
+
+
+class VariantPartOutput(serializers.Serializer):
+    label = serializers.CharField()
+    kind = serializers.ChoiceField(choices=Part.Kind.values)
+    marks = serializers.FloatField()
+    prompt_md = serializers.CharField(allow_blank=True)
+    prompt_html = serializers.CharField(allow_blank=True)
+    starter = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        help_text="Code parts only: the starter code to edit, with the variant's numbers.",
+    )
+
+
+class VariantOutput(serializers.Serializer):
+    """A variant's statement and parts: never its answers or reference values."""
+
+    question = serializers.SlugField()
+    title = serializers.CharField()
+    version = serializers.IntegerField(help_text="The question version the variant is of.")
+    statement_md = serializers.CharField(allow_blank=True)
+    statement_html = serializers.CharField(allow_blank=True)
+    parts = VariantPartOutput(many=True)
+
+
+class ShownSolutionFields(serializers.Serializer):
+    """The worked solution, present only when `solution_status` is `shown`."""
+
+    solution_html = serializers.CharField(
+        required=False, allow_blank=True, help_text="Only when `solution_status` is `shown`."
+    )
+    model_answers = serializers.DictField(
+        child=serializers.CharField(),
+        required=False,
+        help_text="Model answer text per part label; only when `solution_status` is `shown`.",
+    )
+
+
+class SolutionStatusFields(serializers.Serializer):
+    solution_status = serializers.ChoiceField(
+        choices=SOLUTION_STATUSES,
+        help_text="`shown`; `on_request` (ask for it; answers on these numbers then stop being "
+        "scored); `not_yet` (submit an answer first); `after_finish` (exam: when you finish); "
+        "`after_all_sittings` (original exam numbers: once every sitting has closed).",
+    )
+    solution_note = serializers.CharField(
+        allow_blank=True, help_text="The same, in words for the student."
+    )
+
+
+class HeldVariantStateOutput(ShownSolutionFields, SolutionStatusFields):
+    """What the student may do with the variant they hold in an attempt."""
+
+    variant_retired = serializers.BooleanField()
+    solution_shown_at = serializers.DateTimeField(allow_null=True)
+    answerable = serializers.BooleanField(help_text="Whether answers are still accepted.")
+    notices = serializers.ListField(child=serializers.CharField(), help_text="Notices to show.")
+
+
+class TestDetailOutput(serializers.Serializer):
+    """One test of a code part (a hidden test shows only its pass/fail and points)."""
+
     name = serializers.CharField()
     visibility = serializers.CharField()
     passed = serializers.BooleanField()
@@ -32,20 +145,97 @@ class VisibleTestDetailOutput(serializers.Serializer):
     hints = serializers.ListField(child=serializers.CharField())
 
 
+class PartFeedbackOutput(serializers.Serializer):
+    """The mark of one part of a submission."""
+
+    score = serializers.FloatField()
+    max_score = serializers.FloatField()
+    status = serializers.ChoiceField(choices=PART_MARK_STATUSES)
+    feedback = serializers.CharField(allow_blank=True)
+    matched = serializers.CharField(
+        allow_null=True, help_text="Which accepted way of reaching the answer matched, if any."
+    )
+    mistakes = serializers.ListField(
+        child=serializers.CharField(), help_text="Named mistakes recognised in the answer."
+    )
+    details = TestDetailOutput(many=True, help_text="Code parts: one record per test.")
+
+
+class SubmissionOutput(ShownSolutionFields, SolutionStatusFields):
+    """A submission as its student sees it: marks only once results are visible."""
+
+    id = serializers.IntegerField()
+    attempt = serializers.IntegerField()
+    question = serializers.SlugField()
+    status = serializers.ChoiceField(choices=Submission.Status.choices)
+    failure = serializers.ChoiceField(
+        choices=[Submission.Failure.INFRASTRUCTURE.value, Submission.Failure.QUESTION.value],
+        allow_null=True,
+        help_text="With `status` `error`: `infrastructure` (our service failed; retried "
+        "automatically) or `question` (a fault in the question; an instructor re-marks it).",
+    )
+    awaiting_marking = serializers.BooleanField(
+        help_text="True while the mark will still come by itself: keep polling."
+    )
+    results_visible = serializers.BooleanField()
+    score = serializers.FloatField(allow_null=True, help_text="Once marked and visible.")
+    max_score = serializers.FloatField()
+    answers = serializers.DictField(
+        child=serializers.CharField(allow_blank=True), help_text="Answer text per part label."
+    )
+    feedback = serializers.DictField(
+        child=PartFeedbackOutput(),
+        help_text="Per part label, once marked and visible; else empty.",
+    )
+    error_message = serializers.CharField(allow_blank=True)
+    next_retry_at = serializers.DateTimeField(allow_null=True)
+    created_at = serializers.DateTimeField()
+    graded_at = serializers.DateTimeField(allow_null=True)
+
+
+class AttemptQuestionOutput(serializers.Serializer):
+    marks_in_paper = serializers.FloatField(
+        allow_null=True, help_text="The marks the paper gives the question; null outside papers."
+    )
+    variant = VariantOutput()
+    state = HeldVariantStateOutput()
+
+
+class AttemptOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    number = serializers.IntegerField(help_text="The student's n-th attempt at this.")
+    mode = serializers.ChoiceField(choices=Attempt.Mode.values)
+    course = serializers.SlugField()
+    paper = serializers.SlugField(allow_null=True)
+    deadline = serializers.DateTimeField(allow_null=True)
+    finished_at = serializers.DateTimeField(allow_null=True)
+    questions = AttemptQuestionOutput(many=True)
+    submissions_url = serializers.URLField()
+    solution_url = serializers.URLField()
+    submissions = SubmissionOutput(many=True, help_text="Newest first.")
+
+
+class SubmissionAcceptedOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    status = serializers.ChoiceField(choices=Submission.Status.choices)
+    status_url = serializers.URLField(help_text="Poll it for the mark (also in `Location`).")
+
+
+class SolutionRevealOutput(serializers.Serializer):
+    question = serializers.SlugField()
+    solution_shown_at = serializers.DateTimeField()
+    solution_html = serializers.CharField(allow_blank=True)
+    model_answers = serializers.DictField(
+        child=serializers.CharField(), help_text="Model answer text per part label."
+    )
+
+
 class VisibleTestsRunOutput(serializers.Serializer):
     """What a run of the visible tests reports: their points only, never a mark of the part."""
 
     part = serializers.CharField()
-    status = serializers.ChoiceField(
-        choices=["visible_tests_passed", "visible_tests_failed", "format_error"]
-    )
+    status = serializers.ChoiceField(choices=VISIBLE_RUN_STATUSES)
     visible_points = serializers.FloatField(help_text="Points earned on the visible tests.")
     visible_max_points = serializers.FloatField(help_text="Points the visible tests are worth.")
     feedback = serializers.CharField(allow_blank=True)
-    details = VisibleTestDetailOutput(many=True)
-
-
-class SolutionRevealInput(serializers.Serializer):
-    question = serializers.SlugField(
-        required=False, help_text="For paper attempts: the slug of the question."
-    )
+    details = TestDetailOutput(many=True)

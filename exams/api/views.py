@@ -10,10 +10,17 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from exams import selectors, services
+from exams.api.schema import error_responses
 from exams.api.serializers import (
     AttemptCreateInput,
+    AttemptOutput,
+    CourseOutput,
+    QuestionSummaryOutput,
     SolutionRevealInput,
+    SolutionRevealOutput,
+    SubmissionAcceptedOutput,
     SubmissionCreateInput,
+    SubmissionOutput,
     VisibleTestsRunInput,
     VisibleTestsRunOutput,
 )
@@ -72,36 +79,52 @@ def _paper_question(attempt: Attempt, validated: dict) -> Question | None:
     return selectors.course_question_get(course=attempt.course, slug=validated["question"])
 
 
+# Why a request naming a question or a variant of an attempt can conflict (409) or fail on
+# our side (503), shared by the endpoints that draw or use the attempt's variant.
+VARIANT_NOTES = {
+    409: "`exam_in_progress` (the original exam numbers are in use in an open exam sitting), "
+    "`variants_retired` (the instructor withdrew every variant), `question_not_synced`.",
+    503: "`variant_unavailable`: the variant could not be built right now.",
+}
+
+
 class CourseListView(APIView):
+    @extend_schema(responses={200: CourseOutput(many=True)})
     def get(self, request: Request) -> Response:
         courses = selectors.course_list_for_user(user=request.user)
         return Response(
-            [
-                {
-                    "slug": c.slug,
-                    "title": c.title,
-                    "role": selectors.course_role(user=request.user, course=c),
-                }
-                for c in courses
-            ]
+            CourseOutput(
+                [
+                    {
+                        "slug": c.slug,
+                        "title": c.title,
+                        "role": selectors.course_role(user=request.user, course=c),
+                    }
+                    for c in courses
+                ],
+                many=True,
+            ).data
         )
 
 
 class CourseQuestionListView(APIView):
+    @extend_schema(responses={200: QuestionSummaryOutput(many=True)})
     def get(self, request: Request, slug: str) -> Response:
         course = selectors.course_get_for_user(user=request.user, slug=slug)
-        return Response(
-            [
-                {"slug": q.slug, "title": q.title, "topic": q.topic, "source": q.source}
-                for q in selectors.course_question_list(course=course)
-            ]
-        )
+        questions = selectors.course_question_list(course=course)
+        return Response(QuestionSummaryOutput(questions, many=True).data)
 
 
 class AttemptCreateView(APIView):
     throttle_classes = [AttemptStartThrottle]
 
-    @extend_schema(request=AttemptCreateInput)
+    @extend_schema(
+        request=AttemptCreateInput,
+        responses={
+            201: AttemptOutput,
+            **error_responses(404, 409, 503, notes=VARIANT_NOTES),
+        },
+    )
     def post(self, request: Request) -> Response:
         data = AttemptCreateInput(data=request.data)
         data.is_valid(raise_exception=True)
@@ -111,19 +134,38 @@ class AttemptCreateView(APIView):
         attempt = services.attempt_start_question(
             student=request.user, course=course, question=question
         )
-        return Response(_attempt_payload(attempt, request), status=status.HTTP_201_CREATED)
+        return Response(
+            AttemptOutput(_attempt_payload(attempt, request)).data, status=status.HTTP_201_CREATED
+        )
 
 
 class AttemptDetailView(APIView):
+    @extend_schema(
+        responses={200: AttemptOutput, **error_responses(409, 503, notes=VARIANT_NOTES)},
+    )
     def get(self, request: Request, attempt_id: int) -> Response:
         attempt = selectors.attempt_get_for_user(user=request.user, attempt_id=attempt_id)
-        return Response(_attempt_payload(attempt, request))
+        return Response(AttemptOutput(_attempt_payload(attempt, request)).data)
 
 
 class AttemptSubmissionsView(APIView):
     throttle_classes = [SubmissionRateThrottle]
 
-    @extend_schema(request=SubmissionCreateInput)
+    @extend_schema(
+        request=SubmissionCreateInput,
+        responses={
+            202: SubmissionAcceptedOutput,
+            **error_responses(
+                409,
+                503,
+                notes={
+                    409: "`solution_shown` (answers on these numbers are no longer scored), "
+                    "`variant_retired`; " + VARIANT_NOTES[409],
+                    503: VARIANT_NOTES[503],
+                },
+            ),
+        },
+    )
     def post(self, request: Request, attempt_id: int) -> Response:
         attempt = selectors.attempt_get_for_user(user=request.user, attempt_id=attempt_id)
         data = SubmissionCreateInput(data=request.data)
@@ -139,7 +181,9 @@ class AttemptSubmissionsView(APIView):
             reverse("api:submission-detail", args=[submission.pk])
         )
         return Response(
-            {"id": submission.pk, "status": submission.status, "status_url": status_url},
+            SubmissionAcceptedOutput(
+                {"id": submission.pk, "status": submission.status, "status_url": status_url}
+            ).data,
             status=status.HTTP_202_ACCEPTED,
             headers={"Location": status_url},
         )
@@ -150,7 +194,21 @@ class VisibleTestsRunView(APIView):
 
     throttle_classes = [VisibleTestsRunThrottle, VisibleTestsPartThrottle]
 
-    @extend_schema(request=VisibleTestsRunInput, responses=VisibleTestsRunOutput)
+    @extend_schema(
+        request=VisibleTestsRunInput,
+        responses={
+            200: VisibleTestsRunOutput,
+            **error_responses(
+                409,
+                503,
+                notes={
+                    409: VARIANT_NOTES[409],
+                    503: "`tests_unavailable` (the code-running service is busy or restarting), "
+                    "`question_failed` (a fault in the question), `variant_unavailable`.",
+                },
+            ),
+        },
+    )
     def post(self, request: Request, attempt_id: int) -> Response:
         attempt = selectors.attempt_get_for_user(user=request.user, attempt_id=attempt_id)
         data = VisibleTestsRunInput(data=request.data)
@@ -182,7 +240,22 @@ class SolutionRevealView(APIView):
     """Show the worked solution of the variant held in an attempt (practice: after a marked
     answer, and answers on it are no longer scored afterwards; exam: once results are out)."""
 
-    @extend_schema(request=SolutionRevealInput)
+    @extend_schema(
+        request=SolutionRevealInput,
+        responses={
+            200: SolutionRevealOutput,
+            **error_responses(
+                409,
+                503,
+                notes={
+                    409: "Not yet: `answer_first` (practice: after a marked answer), "
+                    "`exam_open` (when you finish), `exam_in_progress` (once every sitting "
+                    "has closed); " + VARIANT_NOTES[409],
+                    503: VARIANT_NOTES[503],
+                },
+            ),
+        },
+    )
     def post(self, request: Request, attempt_id: int) -> Response:
         attempt = selectors.attempt_get_for_user(user=request.user, attempt_id=attempt_id)
         data = SolutionRevealInput(data=request.data)
@@ -193,17 +266,20 @@ class SolutionRevealView(APIView):
             question=_paper_question(attempt, data.validated_data),
         )
         return Response(
-            {
-                "question": assignment.question.slug,
-                "solution_shown_at": assignment.solution_shown_at.isoformat(),
-                **solution_public(assignment.variant),
-            }
+            SolutionRevealOutput(
+                {
+                    "question": assignment.question.slug,
+                    "solution_shown_at": assignment.solution_shown_at.isoformat(),
+                    **solution_public(assignment.variant),
+                }
+            ).data
         )
 
 
 class SubmissionDetailView(APIView):
+    @extend_schema(responses={200: SubmissionOutput})
     def get(self, request: Request, submission_id: int) -> Response:
         submission = selectors.submission_get_for_user(
             user=request.user, submission_id=submission_id
         )
-        return Response(submission_public(submission))
+        return Response(SubmissionOutput(submission_public(submission)).data)
