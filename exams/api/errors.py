@@ -54,10 +54,15 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
     """DRF's exception handler: every error a view raises in the one JSON error shape.
 
     Returns None for unexpected exceptions, which then reach Django's handler500
-    (config.error_views), itself answering JSON under /api/.
+    (config.error_views), itself answering JSON under /api/. A 429 carries `Retry-After` in
+    seconds: for throttling, and for an ApplicationError whose details give `retry_after_s`.
     """
     if isinstance(exc, ApplicationError):
-        return Response({"error": exc.as_dict()}, status=exc.status)
+        response = Response({"error": exc.as_dict()}, status=exc.status)
+        retry_after_s = exc.details.get("retry_after_s")
+        if exc.status == status.HTTP_429_TOO_MANY_REQUESTS and isinstance(retry_after_s, int):
+            response["Retry-After"] = str(retry_after_s)
+        return response
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):
@@ -82,4 +87,5 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
             f"Wait {wait_s} second{'s' if wait_s != 1 else ''} and try again."
         )
         response.data["error"]["details"] = {"retry_after_s": wait_s}
+        response["Retry-After"] = str(wait_s)
     return response

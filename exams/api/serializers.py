@@ -4,7 +4,8 @@ The views build plain dicts with exams.presentation and render them through an o
 serializer, so a response carries exactly the fields documented in the OpenAPI schema.
 """
 
-from drf_spectacular.utils import extend_schema_serializer
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
 from exams.models import Attempt, Membership, Part, Submission
@@ -15,6 +16,20 @@ PART_MARK_STATUSES = ["correct", "partially_correct", "incorrect", "format_error
 VISIBLE_RUN_STATUSES = ["visible_tests_passed", "visible_tests_failed", "format_error"]
 
 
+@extend_schema_field(
+    {"type": "object", "additionalProperties": {"type": "string"}, "example": {"y": "1.25"}}
+)
+class AnswersField(serializers.JSONField):
+    """Any JSON, documented as what it must be: answer text per part label. Anything else is
+    refused by the service with a message naming the problem (`invalid_answers`)."""
+
+
+@extend_schema_field(OpenApiTypes.STR)
+class SourceField(serializers.JSONField):
+    """Any JSON, documented as what it must be: the source as a string. Anything else is
+    refused by the service with a message (`invalid_source`)."""
+
+
 class AttemptCreateInput(serializers.Serializer):
     question = serializers.SlugField(help_text="Slug of the question to practise.")
 
@@ -23,7 +38,7 @@ class SubmissionCreateInput(serializers.Serializer):
     question = serializers.SlugField(
         required=False, help_text="For paper attempts: the slug of the question answered."
     )
-    answers = serializers.JSONField(help_text='Answer text per part label, e.g. {"a": "0.81"}.')
+    answers = AnswersField(help_text='Answer text per part label, e.g. {"a": "0.81"}.')
 
 
 class VisibleTestsRunInput(serializers.Serializer):
@@ -31,7 +46,7 @@ class VisibleTestsRunInput(serializers.Serializer):
         required=False, help_text="For paper attempts: the slug of the question."
     )
     part = serializers.CharField(help_text="Label of the code part.")
-    source = serializers.JSONField(help_text="The draft source code, as a string.")
+    source = SourceField(help_text="The draft source code, as a string.")
 
 
 class SolutionRevealInput(serializers.Serializer):

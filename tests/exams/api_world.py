@@ -1,0 +1,94 @@
+"""A student's world for the API-wide tests (schemathesis, the answer-leak walker): a course
+with a numeric and a code question, a paper of both, attempts at each (practice and an open
+exam sitting) holding variants, and marked wrong answers on each, so every endpoint has
+something real to show."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.conf import settings
+from rest_framework.authtoken.models import Token
+
+import question_engine
+from exams import services
+from exams.bank_sync import question_sync
+from exams.models import Attempt, Course, Paper, Question, Submission
+from question_engine.code_parts import code_part
+
+CODE_SLUG = "code-layer-norm"
+WRONG_NUMBER = "12345.678"
+
+
+@dataclass
+class ApiWorld:
+    course: Course
+    questions: list[Question]
+    paper: Paper
+    attempts: list[Attempt]
+    submissions: list[Submission]
+    student_token: str
+    instructor_token: str
+
+
+def code_question_add(course: Course) -> Question:
+    """The code question synced from the bank and added to the course."""
+    question_sync(definition=question_engine.load_question(settings.BANK_ROOT / CODE_SLUG))
+    question = Question.objects.get(slug=CODE_SLUG)
+    course.questions.add(question)
+    return question
+
+
+def wrong_answers(attempt: Attempt, question: Question) -> dict[str, str]:
+    """Readable but wrong answers to every part of the variant the attempt holds: a number no
+    variant has, and the starter code (valid Python that fails the tests) for code parts."""
+    variant = services.attempt_variant(attempt=attempt, question=question)
+    definition = question_engine.load_question(settings.BANK_ROOT / question.slug)
+    return {
+        part.label: (
+            code_part(definition, part.label).starter(variant.params)
+            if part.kind == "code"
+            else WRONG_NUMBER
+        )
+        for part in variant.version.parts.all()
+    }
+
+
+def build_api_world(*, course: Course, student, instructor) -> ApiWorld:  # noqa: ANN001
+    """Attempts and marked wrong answers of `student` in `course` (see the module docstring)."""
+    demo = course.questions.get(slug="demo-linear-neuron")
+    code = code_question_add(course)
+    paper = services.paper_create(
+        course=course,
+        title="Mock exam",
+        time_limit_minutes=None,
+        use_original_numbers=False,
+        items=[(demo, Decimal("2")), (code, Decimal("3"))],
+    )
+    attempts = [
+        services.attempt_start_question(student=student, course=course, question=demo),
+        services.attempt_start_question(student=student, course=course, question=code),
+        services.attempt_start_paper(student=student, paper=paper, mode=Attempt.Mode.PRACTICE),
+        services.attempt_start_paper(student=student, paper=paper, mode=Attempt.Mode.EXAM),
+    ]
+    submissions = []
+    for attempt in attempts:
+        questions = [attempt.question] if attempt.question else [demo, code]
+        for question in questions:
+            submission = services.submission_create(
+                attempt=attempt,
+                student=student,
+                answers=wrong_answers(attempt, question),
+                question=None if attempt.question else question,
+            )
+            submissions.append(services.submission_grade(submission_id=submission.pk))
+    return ApiWorld(
+        course=course,
+        questions=[demo, code],
+        paper=paper,
+        attempts=attempts,
+        submissions=submissions,
+        student_token=Token.objects.create(user=student).key,
+        instructor_token=Token.objects.create(user=instructor).key,
+    )
