@@ -260,6 +260,14 @@ INSTALLED_APPS += ["drf_spectacular_sidecar"]
 REST_FRAMEWORK["DEFAULT_SCHEMA_CLASS"] = "exams.api.schema.ApiAutoSchema"
 SPECTACULAR_SETTINGS.update(
     {
+        "DESCRIPTION": (
+            "Practise deep-learning exam questions on randomized variants. Authenticate with "
+            "`Authorization: Token <key>` (or a logged-in session). Every error, at any URL "
+            "under /api/, has the shape "
+            '`{"error": {"code": "...", "message": "...", "details": {...}}}`: `code` is '
+            "stable, `message` says what was wrong and what to do; our own failures are a 500 "
+            "in the same shape."
+        ),
         "SERVE_INCLUDE_SCHEMA": False,
         "COMPONENT_SPLIT_REQUEST": True,
         "SWAGGER_UI_DIST": "SIDECAR",

@@ -89,7 +89,7 @@ VARIANT_NOTES = {
 
 
 class CourseListView(APIView):
-    @extend_schema(responses={200: CourseOutput(many=True)})
+    @extend_schema(summary="List your courses", responses={200: CourseOutput(many=True)})
     def get(self, request: Request) -> Response:
         courses = selectors.course_list_for_user(user=request.user)
         return Response(
@@ -108,7 +108,9 @@ class CourseListView(APIView):
 
 
 class CourseQuestionListView(APIView):
-    @extend_schema(responses={200: QuestionSummaryOutput(many=True)})
+    @extend_schema(
+        summary="List a course's questions", responses={200: QuestionSummaryOutput(many=True)}
+    )
     def get(self, request: Request, slug: str) -> Response:
         course = selectors.course_get_for_user(user=request.user, slug=slug)
         questions = selectors.course_question_list(course=course)
@@ -119,6 +121,7 @@ class AttemptCreateView(APIView):
     throttle_classes = [AttemptStartThrottle]
 
     @extend_schema(
+        summary="Start an attempt at a question",
         request=AttemptCreateInput,
         responses={
             201: AttemptOutput,
@@ -141,6 +144,7 @@ class AttemptCreateView(APIView):
 
 class AttemptDetailView(APIView):
     @extend_schema(
+        summary="An attempt: its variants, their state and its submissions",
         responses={200: AttemptOutput, **error_responses(409, 503, notes=VARIANT_NOTES)},
     )
     def get(self, request: Request, attempt_id: int) -> Response:
@@ -152,6 +156,7 @@ class AttemptSubmissionsView(APIView):
     throttle_classes = [SubmissionRateThrottle]
 
     @extend_schema(
+        summary="Submit answers (marked asynchronously)",
         request=SubmissionCreateInput,
         responses={
             202: SubmissionAcceptedOutput,
@@ -195,6 +200,7 @@ class VisibleTestsRunView(APIView):
     throttle_classes = [VisibleTestsRunThrottle, VisibleTestsPartThrottle]
 
     @extend_schema(
+        summary="Run a code part's visible tests on draft code",
         request=VisibleTestsRunInput,
         responses={
             200: VisibleTestsRunOutput,
@@ -241,6 +247,7 @@ class SolutionRevealView(APIView):
     answer, and answers on it are no longer scored afterwards; exam: once results are out)."""
 
     @extend_schema(
+        summary="Show the worked solution",
         request=SolutionRevealInput,
         responses={
             200: SolutionRevealOutput,
@@ -277,7 +284,9 @@ class SolutionRevealView(APIView):
 
 
 class SubmissionDetailView(APIView):
-    @extend_schema(responses={200: SubmissionOutput})
+    @extend_schema(
+        summary="A submission: status, mark and feedback", responses={200: SubmissionOutput}
+    )
     def get(self, request: Request, submission_id: int) -> Response:
         submission = selectors.submission_get_for_user(
             user=request.user, submission_id=submission_id
