@@ -55,8 +55,23 @@ def wrong_answers(attempt: Attempt, question: Question) -> dict[str, str]:
     }
 
 
-def build_api_world(*, course: Course, student, instructor) -> ApiWorld:  # noqa: ANN001
-    """Attempts and marked wrong answers of `student` in `course` (see the module docstring)."""
+def right_answers(attempt: Attempt, question: Question) -> dict[str, str]:
+    """The variant's rounded reference values as answers (for a question without code)."""
+    variant = services.attempt_variant(attempt=attempt, question=question)
+    rounded = variant.reference["rounded"]
+    return {part.label: str(rounded[part.label]) for part in variant.version.parts.all()}
+
+
+def build_api_world(
+    *,
+    course: Course,
+    student,  # noqa: ANN001
+    instructor,  # noqa: ANN001
+    other_student=None,  # noqa: ANN001
+) -> ApiWorld:
+    """Attempts and marked wrong answers of `student` in `course` (see the module docstring);
+    with `other_student`, also their attempt at the numeric question, answered right and with
+    its worked solution shown: nothing of which `student` may see."""
     demo = course.questions.get(slug="demo-linear-neuron")
     code = code_question_add(course)
     paper = services.paper_create(
@@ -83,6 +98,15 @@ def build_api_world(*, course: Course, student, instructor) -> ApiWorld:  # noqa
                 question=None if attempt.question else question,
             )
             submissions.append(services.submission_grade(submission_id=submission.pk))
+    if other_student is not None:
+        theirs = services.attempt_start_question(
+            student=other_student, course=course, question=demo
+        )
+        submission = services.submission_create(
+            attempt=theirs, student=other_student, answers=right_answers(theirs, demo)
+        )
+        services.submission_grade(submission_id=submission.pk)
+        services.solution_reveal(attempt=theirs, student=other_student)
     return ApiWorld(
         course=course,
         questions=[demo, code],

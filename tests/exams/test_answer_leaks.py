@@ -84,8 +84,9 @@ def _url(route: Route, values: dict[str, Any]) -> str:
 
 
 def _param_values(world: ApiWorld) -> dict[str, list[Any]]:
-    """What the student's world offers for each path parameter name the site uses."""
-    attempts = Attempt.objects.filter(student=world.attempts[0].student)
+    """What the course offers for each path parameter name the site uses: the student's own
+    attempts and submissions, and another student's (which must be refused)."""
+    attempts = Attempt.objects.filter(course=world.course)
     submissions = Submission.objects.filter(attempt__in=attempts)
     variants = Variant.objects.filter(assignments__attempt__in=attempts).distinct()
     questions = [question.slug for question in world.questions]
@@ -222,6 +223,7 @@ class Walker:
     def __init__(self, world: ApiWorld, student) -> None:  # noqa: ANN001
         self.client = Client(HTTP_AUTHORIZATION=f"Token {world.student_token}")
         self.client.force_login(student)
+        self.user = student
         self.replies: list[Reply] = []
 
     def request(self, method: str, url: str, **kwargs: Any) -> Reply:
@@ -257,7 +259,7 @@ def _post_answers(walker: Walker, world: ApiWorld, values: dict[str, list[Any]])
     assert {field for _, field in posts} == {"answers", "source"}
     for route_text, field in posts:
         route = Route(route_text, None, tuple(m["name"] for m in ROUTE_PARAM.finditer(route_text)))
-        for attempt in Attempt.objects.filter(pk__in=values["attempt_id"]):
+        for attempt in Attempt.objects.filter(pk__in=values["attempt_id"], student=walker.user):
             filled = {name: values[name][0] for name in route.params} | {"attempt_id": attempt.pk}
             for question in [attempt.question] if attempt.question else world.questions:
                 answers = wrong_answers(attempt, question)
@@ -282,8 +284,10 @@ def _post_answers(walker: Walker, world: ApiWorld, values: dict[str, list[Any]])
 
 
 @pytest.fixture
-def walk(course, student, instructor) -> tuple[Walker, list[Route]]:
-    world = build_api_world(course=course, student=student, instructor=instructor)
+def walk(course, student, other_student, instructor) -> tuple[Walker, list[Route]]:
+    world = build_api_world(
+        course=course, student=student, instructor=instructor, other_student=other_student
+    )
     walker = Walker(world, student)
     values = _param_values(world)
     _post_answers(walker, world, values)
@@ -306,11 +310,17 @@ def test_no_student_facing_reply_contains_an_answer(walk, student):
     posted = [reply for reply in walker.replies if reply.method == "POST"]
     assert {reply.status for reply in posted} == {200, 202}, [(r.url, r.text) for r in posted]
 
+    theirs = Attempt.objects.exclude(student=student).get()
+    refused = [r for r in walker.replies if r.url.startswith(f"/api/v1/attempts/{theirs.pk}/")]
+    assert refused and all(r.status in (404, 405) for r in refused), refused
+
     attempts = Attempt.objects.filter(student=student)
     variants = list(Variant.objects.filter(assignments__attempt__in=attempts).distinct())
     submissions = list(Submission.objects.filter(attempt__in=attempts))
     assert all(s.status == Submission.Status.GRADED for s in submissions)
-    needles = _needles(variants, _public_text(variants, submissions))
+    everyones = list(Variant.objects.filter(assignments__isnull=False).distinct())
+    needles = _needles(everyones, _public_text(variants, submissions))
+    assert any(str(theirs.assignments.get().variant.pk) in n.what for n in needles)
     assert any(n.what.endswith("exact y") for n in needles), "no numeric reference to look for"
     assert any("reference code" in n.what for n in needles), "no reference code to look for"
     leaks = [
