@@ -23,7 +23,7 @@ from typing import Any
 
 import pytest
 from django.test import Client
-from django.urls import URLResolver, get_resolver
+from django.urls import URLResolver, get_resolver, reverse
 from drf_spectacular.generators import SchemaGenerator
 
 import question_engine
@@ -74,8 +74,12 @@ def _routes(patterns: list, prefix: str = "", namespace: str = "") -> Iterator[R
 
 
 def _url(route: Route, values: dict[str, Any]) -> str:
+    """The URL of the route with `values` for its parameters (regular-expression routes are
+    reversed by name)."""
+    if route.name is not None:
+        return reverse(route.name, kwargs=values)
     if "(?P<" in route.route or route.route.startswith("^"):
-        raise AssertionError(f"the walker cannot fill the regular expression route {route.route}")
+        raise AssertionError(f"the walker cannot fill the unnamed route {route.route}")
     return "/" + ROUTE_PARAM.sub(lambda m: str(values[m["name"]]), route.route)
 
 
@@ -95,6 +99,11 @@ def _param_values(world: ApiWorld) -> dict[str, list[Any]]:
         "attempt_id": [attempt.pk for attempt in attempts],
         "submission_id": [submission.pk for submission in submissions],
         "variant_id": [variant.pk for variant in variants],
+        # Objects no student has (a course's webhook endpoints and their deliveries, an LTI
+        # registration): a value that names nothing, so the walk still reaches the view.
+        "endpoint_id": [0],
+        "delivery_id": [0],
+        "registration_uuid": [uuid.UUID(int=0)],
     }
 
 
