@@ -8,6 +8,7 @@ RUN apt-get update \
 
 WORKDIR /app
 COPY pyproject.toml README.md ./
+COPY api_keys ./api_keys
 COPY config ./config
 COPY exams ./exams
 COPY grader ./grader

@@ -254,6 +254,23 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
+# REST API for LMSs (docs/lms.md): course API keys (app `api_keys`, djangorestframework-api-key)
+# authenticate `Authorization: Api-Key <key>` before sessions and personal tokens; endpoints
+# take a key only where a view allows it (api_keys.permissions.IsUserOrCourseKey).
+INSTALLED_APPS += ["rest_framework_api_key", "api_keys"]
+REST_FRAMEWORK["DEFAULT_AUTHENTICATION_CLASSES"] = [
+    "api_keys.authentication.CourseAPIKeyAuthentication",
+    *REST_FRAMEWORK["DEFAULT_AUTHENTICATION_CLASSES"],
+]
+REST_FRAMEWORK["DEFAULT_PERMISSION_CLASSES"] = ["api_keys.permissions.IsSignedInUser"]
+# Names of the enums the LMS resources share in the OpenAPI schema.
+SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
+    {
+        "MembershipRoleEnum": "exams.models.Membership.Role",
+        "CourseAccessRoleEnum": ["api_key", "instructor", "student"],
+    }
+)
+
 # API schema and docs: every response and error of the API is documented (exams.api.schema);
 # Swagger UI and Redoc are served from this site's static files (drf-spectacular-sidecar).
 INSTALLED_APPS += ["drf_spectacular_sidecar"]
@@ -273,10 +290,12 @@ SPECTACULAR_SETTINGS.update(
         "SWAGGER_UI_DIST": "SIDECAR",
         "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
         "REDOC_DIST": "SIDECAR",
-        "ENUM_NAME_OVERRIDES": {
-            "SubmissionStatusEnum": "exams.models.Submission.Status",
-            "PartMarkStatusEnum": "exams.api.serializers.PART_MARK_STATUSES",
-            "VisibleTestsRunStatusEnum": "exams.api.serializers.VISIBLE_RUN_STATUSES",
-        },
+    }
+)
+SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
+    {
+        "SubmissionStatusEnum": "exams.models.Submission.Status",
+        "PartMarkStatusEnum": "exams.api.serializers.PART_MARK_STATUSES",
+        "VisibleTestsRunStatusEnum": "exams.api.serializers.VISIBLE_RUN_STATUSES",
     }
 )

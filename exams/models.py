@@ -17,10 +17,23 @@ class Course(models.Model):
         settings.AUTH_USER_MODEL, through="Membership", related_name="courses"
     )
     questions = models.ManyToManyField("Question", blank=True, related_name="courses")
+    submissions_per_window = models.PositiveIntegerField(
+        default=100,
+        help_text="Answers one student may submit per window in this course (429 beyond).",
+    )
+    submission_window_seconds = models.PositiveIntegerField(
+        default=3600, help_text="The length of that window, in seconds (3600 = one hour)."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["title"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(submissions_per_window__gt=0, submission_window_seconds__gt=0),
+                name="submission_limit_positive",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.title
@@ -36,10 +49,21 @@ class Membership(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
     )
     role = models.CharField(max_length=20, choices=Role.choices)
+    external_id = models.CharField(
+        max_length=255,
+        blank=True,
+        default="",
+        help_text="The member's user id in the LMS roster; unique in the course.",
+    )
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["course", "user"], name="one_membership_per_course")
+            models.UniqueConstraint(fields=["course", "user"], name="one_membership_per_course"),
+            models.UniqueConstraint(
+                fields=["course", "external_id"],
+                condition=~Q(external_id=""),
+                name="unique_external_id_per_course",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -358,14 +382,32 @@ class Submission(models.Model):
     graded_at = models.DateTimeField(null=True, blank=True)
     recovery_tries = models.PositiveIntegerField(default=0)
     next_retry_at = models.DateTimeField(null=True, blank=True)
+    idempotency_key = models.CharField(
+        max_length=255,
+        blank=True,
+        default="",
+        help_text="The Idempotency-Key header it was sent with (one row per key).",
+    )
+    request_fingerprint = models.CharField(
+        max_length=64,
+        blank=True,
+        default="",
+        help_text="SHA-256 of the request (attempt, question, answers) sent with that key.",
+    )
 
     class Meta:
         ordering = ["-created_at"]
         indexes = [
             models.Index(fields=["status", "created_at"]),
             models.Index(fields=["status", "next_retry_at"]),
+            models.Index(fields=["student", "created_at"]),
         ]
         constraints = [
+            models.UniqueConstraint(
+                fields=["student", "idempotency_key"],
+                condition=~Q(idempotency_key=""),
+                name="one_submission_per_idempotency_key",
+            ),
             models.CheckConstraint(
                 condition=~Q(status="graded") | Q(score__isnull=False, graded_at__isnull=False),
                 name="graded_submission_has_score",

@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, DateTimeField, F, Max, Q, QuerySet
+from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
 from exams.errors import NotFoundError
@@ -250,3 +251,140 @@ def paper_questions_with_retired_original_numbers(*, paper: Paper) -> list[Quest
         ).exists():
             withdrawn.append(item.question)
     return withdrawn
+
+
+def course_paper_get(*, course: Course, slug: str) -> Paper:
+    """The course's paper `slug`; raises NotFoundError (404) for another course's or none."""
+    paper = course.papers.filter(slug=slug).first()
+    if paper is None:
+        raise NotFoundError(f"The course '{course.slug}' has no paper '{slug}'.")
+    return paper
+
+
+def course_enrolment_list(*, course: Course, role: str | None = None) -> QuerySet[Membership]:
+    """The course's memberships (with users), by external id then username."""
+    memberships = Membership.objects.filter(course=course).select_related("user")
+    if role:
+        memberships = memberships.filter(role=role)
+    return memberships.order_by("external_id", "user__username", "pk")
+
+
+def course_enrolment_get(*, course: Course, external_id: str) -> Membership:
+    """The course's member with that LMS external id; raises NotFoundError (404) otherwise."""
+    membership = (
+        Membership.objects.select_related("user")
+        .filter(course=course, external_id=external_id)
+        .first()
+    )
+    if membership is None:
+        raise NotFoundError(
+            f"No one is enrolled in '{course.slug}' with external id '{external_id}'."
+        )
+    return membership
+
+
+def course_attempt_list(
+    *,
+    course: Course,
+    student: AbstractBaseUser | None = None,
+    paper: Paper | None = None,
+    question: Question | None = None,
+    mode: str | None = None,
+) -> QuerySet[Attempt]:
+    """The course's attempts, newest first, optionally of one student, paper, question, mode."""
+    attempts = Attempt.objects.filter(course=course).select_related("question", "paper", "student")
+    if student is not None:
+        attempts = attempts.filter(student=student)
+    if paper is not None:
+        attempts = attempts.filter(paper=paper)
+    if question is not None:
+        attempts = attempts.filter(question=question)
+    if mode:
+        attempts = attempts.filter(mode=mode)
+    return attempts.order_by("-started_at", "-pk")
+
+
+def course_submission_list(
+    *,
+    course: Course,
+    submission_id: int | None = None,
+    question: Question | None = None,
+    paper: Paper | None = None,
+) -> QuerySet[Submission]:
+    """The course's submissions: one by id, those answering a question (in any attempt), or
+    those made in attempts at a paper."""
+    submissions = Submission.objects.filter(attempt__course=course)
+    if submission_id is not None:
+        submissions = submissions.filter(pk=submission_id)
+    if question is not None:
+        submissions = submissions.filter(variant__version__question=question)
+    if paper is not None:
+        submissions = submissions.filter(attempt__paper=paper)
+    return submissions
+
+
+def course_paper_attempt_marks(
+    *,
+    course: Course,
+    paper: Paper | None = None,
+    student: AbstractBaseUser | None = None,
+    updated_since: datetime | None = None,
+) -> QuerySet[Attempt]:
+    """The course's paper attempts with `updated_at` (the latest of starting, finishing, a
+    submission and a mark), for syncing marks; filtered by paper, student, `updated_since`."""
+    start = F("started_at")
+    attempts = (
+        Attempt.objects.filter(course=course, paper__isnull=False)
+        .select_related("paper", "student", "course")
+        .annotate(
+            updated_at=Greatest(
+                start,
+                Coalesce("finished_at", start),
+                Coalesce(Max("submissions__created_at"), start),
+                Coalesce(Max("submissions__graded_at"), start),
+                output_field=DateTimeField(),
+            )
+        )
+    )
+    if paper is not None:
+        attempts = attempts.filter(paper=paper)
+    if student is not None:
+        attempts = attempts.filter(student=student)
+    if updated_since is not None:
+        attempts = attempts.filter(updated_at__gt=updated_since)
+    return attempts
+
+
+def paper_attempt_marking_status(*, attempt: Attempt) -> str:
+    """Where a paper attempt's marks stand: `in_progress` (still open), `pending` (closed,
+    some answer still to be marked), `failed` (an answer the question failed to mark: an
+    instructor must re-mark it) or `marked` (closed, every latest answer marked)."""
+    latest = [
+        latest_submission(attempt=attempt, question=question)
+        for question, _ in attempt_questions(attempt=attempt)
+    ]
+    latest = [submission for submission in latest if submission is not None]
+    if any(
+        s.status == Submission.Status.ERROR and s.failure == Submission.Failure.QUESTION
+        for s in latest
+    ):
+        return "failed"
+    if not attempt.is_closed(timezone.now()):
+        return "in_progress"
+    if any(s.status != Submission.Status.GRADED for s in latest):
+        return "pending"
+    return "marked"
+
+
+def course_marked_question_get(*, course: Course, slug: str) -> Question:
+    """A question the course's students can answer: one of the course's own or one on a paper
+    of the course. Raises NotFoundError (404) otherwise."""
+    question = (
+        Question.objects.filter(slug=slug)
+        .filter(Q(courses=course) | Q(papers__course=course))
+        .distinct()
+        .first()
+    )
+    if question is None:
+        raise NotFoundError(f"The course '{course.slug}' has no question '{slug}'.")
+    return question

@@ -95,3 +95,23 @@ def make_paper(course, demo_question):
         )
 
     return make
+
+
+@pytest.fixture
+def course_key(course):
+    """A course API key of the `course` fixture: (row, key)."""
+    from api_keys import services as api_key_services
+
+    return api_key_services.api_key_create(course=course, name="LMS")
+
+
+@pytest.fixture
+def key_client():
+    """`key_client(key)`: an API client sending `Authorization: Api-Key <key>`."""
+
+    def client_for(key: str) -> APIClient:
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=f"Api-Key {key}")
+        return client
+
+    return client_for

@@ -30,24 +30,25 @@ ERROR_DESCRIPTIONS: dict[int, str] = {
         "the problem, e.g. `invalid_answers` with the part labels in `details.parts`)."
     ),
     401: (
-        "No credentials or invalid ones (`not_authenticated`, `authentication_failed`); the "
-        "`WWW-Authenticate` header names the scheme to use."
+        "No valid credentials (`not_authenticated`, `authentication_failed`): no "
+        "`Authorization` header or session, or an unknown, revoked or expired API key or token; "
+        "`WWW-Authenticate` names the scheme to use."
     ),
     403: (
-        "Without valid credentials (`not_authenticated`, `authentication_failed`: send "
-        "`Authorization: Token <key>` or log in), or when the action is not yours to do "
-        "(`permission_denied`, e.g. an instructor answering a student's attempt)."
+        "The credentials may not do this (`permission_denied`): e.g. a course API key on an "
+        "endpoint for signed-in users, or an instructor answering a student's attempt."
     ),
     404: (
-        "Nothing with that id or slug among the courses, attempts and submissions you may see "
-        "(`not_found`)."
+        "Nothing with that id or slug among what the credentials reach (`not_found`); another "
+        "course's objects get the same answer."
     ),
     409: "The request conflicts with the current state; the message says why and what to do.",
     413: "The body is larger than the API accepts (`request_too_large`, `details.limit_bytes`).",
     415: "The body is not JSON, a form or multipart (`unsupported_media_type`); send JSON.",
     429: (
-        "Too many requests in a short time (`throttled`): nothing was done; wait the "
-        "`Retry-After` header's seconds (also `details.retry_after_s`) and try again."
+        "Too many requests (`throttled`, or `submission_limit` for the course's per-student "
+        "submission limit): nothing was done; wait the `Retry-After` header's seconds (also "
+        "`details.retry_after_s`) and try again."
     ),
     503: (
         "A service the request needs is unavailable for now (not the client's fault); nothing "
@@ -57,7 +58,7 @@ ERROR_DESCRIPTIONS: dict[int, str] = {
 
 RETRY_AFTER_HEADER = {
     "Retry-After": {
-        "description": "Seconds to wait before trying again (sent with `throttled`).",
+        "description": "Seconds to wait before trying again.",
         "schema": {"type": "integer", "minimum": 0},
     }
 }

@@ -8,9 +8,11 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
+from api_keys.access import API_KEY_ROLE
 from exams.models import Attempt, Membership, Part, Submission
 from exams.presentation import SolutionStatus
 
+COURSE_ACCESS_ROLES = [API_KEY_ROLE, *Membership.Role.values]
 SOLUTION_STATUSES = [status.value for status in SolutionStatus]
 PART_MARK_STATUSES = ["correct", "partially_correct", "incorrect", "format_error", "needs_manual"]
 VISIBLE_RUN_STATUSES = ["visible_tests_passed", "visible_tests_failed", "format_error"]
@@ -79,7 +81,9 @@ class CourseOutput(serializers.Serializer):
     slug = serializers.SlugField()
     title = serializers.CharField()
     role = serializers.ChoiceField(
-        choices=Membership.Role.values, help_text="Your role in the course."
+        choices=COURSE_ACCESS_ROLES,
+        help_text="How the request reaches the course: `api_key` (a course API key), or your "
+        "role in it.",
     )
 
 
@@ -219,7 +223,7 @@ class AttemptQuestionOutput(serializers.Serializer):
 class AttemptOutput(serializers.Serializer):
     id = serializers.IntegerField()
     number = serializers.IntegerField(help_text="The student's n-th attempt at this.")
-    mode = serializers.ChoiceField(choices=Attempt.Mode.values)
+    mode = serializers.ChoiceField(choices=Attempt.Mode.choices)
     course = serializers.SlugField()
     paper = serializers.SlugField(allow_null=True)
     deadline = serializers.DateTimeField(allow_null=True)

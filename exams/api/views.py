@@ -3,13 +3,26 @@
 from __future__ import annotations
 
 from django.urls import reverse
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from api_keys.access import (
+    acting_student,
+    attempt_for_request,
+    course_access_for_request,
+    courses_for_request,
+    submission_for_request,
+)
+from api_keys.permissions import IsUserOrCourseKey
 from exams import selectors, services
+from exams.api.idempotency import (
+    IDEMPOTENCY_KEY_HEADER,
+    IDEMPOTENT_REPLAYED_HEADER,
+    idempotency_headers,
+)
 from exams.api.schema import error_responses
 from exams.api.serializers import (
     AttemptCreateInput,
@@ -89,18 +102,15 @@ VARIANT_NOTES = {
 
 
 class CourseListView(APIView):
+    permission_classes = [IsUserOrCourseKey]
+
     @extend_schema(summary="List your courses", responses={200: CourseOutput(many=True)})
     def get(self, request: Request) -> Response:
-        courses = selectors.course_list_for_user(user=request.user)
         return Response(
             CourseOutput(
                 [
-                    {
-                        "slug": c.slug,
-                        "title": c.title,
-                        "role": selectors.course_role(user=request.user, course=c),
-                    }
-                    for c in courses
+                    {"slug": a.course.slug, "title": a.course.title, "role": a.role}
+                    for a in courses_for_request(request)
                 ],
                 many=True,
             ).data
@@ -108,11 +118,13 @@ class CourseListView(APIView):
 
 
 class CourseQuestionListView(APIView):
+    permission_classes = [IsUserOrCourseKey]
+
     @extend_schema(
         summary="List a course's questions", responses={200: QuestionSummaryOutput(many=True)}
     )
     def get(self, request: Request, slug: str) -> Response:
-        course = selectors.course_get_for_user(user=request.user, slug=slug)
+        course = course_access_for_request(request, slug).course
         questions = selectors.course_question_list(course=course)
         return Response(QuestionSummaryOutput(questions, many=True).data)
 
@@ -143,28 +155,38 @@ class AttemptCreateView(APIView):
 
 
 class AttemptDetailView(APIView):
+    permission_classes = [IsUserOrCourseKey]
+
     @extend_schema(
         summary="An attempt: its variants, their state and its submissions",
         responses={200: AttemptOutput, **error_responses(409, 503, notes=VARIANT_NOTES)},
     )
     def get(self, request: Request, attempt_id: int) -> Response:
-        attempt = selectors.attempt_get_for_user(user=request.user, attempt_id=attempt_id)
+        attempt = attempt_for_request(request, attempt_id)
         return Response(AttemptOutput(_attempt_payload(attempt, request)).data)
 
 
 class AttemptSubmissionsView(APIView):
+    permission_classes = [IsUserOrCourseKey]
     throttle_classes = [SubmissionRateThrottle]
 
     @extend_schema(
         summary="Submit answers (marked asynchronously)",
         request=SubmissionCreateInput,
+        parameters=[IDEMPOTENCY_KEY_HEADER, IDEMPOTENT_REPLAYED_HEADER],
         responses={
+            200: OpenApiResponse(
+                SubmissionAcceptedOutput,
+                description="The same Idempotency-Key and body as an earlier request: that "
+                "submission, not a new one (`Idempotent-Replayed: true`).",
+            ),
             202: SubmissionAcceptedOutput,
             **error_responses(
                 409,
                 503,
                 notes={
-                    409: "`solution_shown` (answers on these numbers are no longer scored), "
+                    409: "`idempotency_key_reused` (the same Idempotency-Key with another "
+                    "body), `solution_shown` (answers on these numbers are no longer scored), "
                     "`variant_retired`; " + VARIANT_NOTES[409],
                     503: VARIANT_NOTES[503],
                 },
@@ -172,16 +194,18 @@ class AttemptSubmissionsView(APIView):
         },
     )
     def post(self, request: Request, attempt_id: int) -> Response:
-        attempt = selectors.attempt_get_for_user(user=request.user, attempt_id=attempt_id)
+        attempt = attempt_for_request(request, attempt_id)
         data = SubmissionCreateInput(data=request.data)
         data.is_valid(raise_exception=True)
         question = _paper_question(attempt, data.validated_data)
-        submission = services.submission_create(
+        outcome = services.submission_submit(
             attempt=attempt,
-            student=request.user,
+            student=acting_student(request, attempt),
             answers=data.validated_data["answers"],
             question=question,
+            idempotency_key=request.headers.get("Idempotency-Key", ""),
         )
+        submission = outcome.submission
         status_url = request.build_absolute_uri(
             reverse("api:submission-detail", args=[submission.pk])
         )
@@ -189,8 +213,8 @@ class AttemptSubmissionsView(APIView):
             SubmissionAcceptedOutput(
                 {"id": submission.pk, "status": submission.status, "status_url": status_url}
             ).data,
-            status=status.HTTP_202_ACCEPTED,
-            headers={"Location": status_url},
+            status=status.HTTP_200_OK if outcome.replayed else status.HTTP_202_ACCEPTED,
+            headers={"Location": status_url, **idempotency_headers(outcome)},
         )
 
 
@@ -284,11 +308,11 @@ class SolutionRevealView(APIView):
 
 
 class SubmissionDetailView(APIView):
+    permission_classes = [IsUserOrCourseKey]
+
     @extend_schema(
         summary="A submission: status, mark and feedback", responses={200: SubmissionOutput}
     )
     def get(self, request: Request, submission_id: int) -> Response:
-        submission = selectors.submission_get_for_user(
-            user=request.user, submission_id=submission_id
-        )
+        submission = submission_for_request(request, submission_id)
         return Response(SubmissionOutput(submission_public(submission)).data)

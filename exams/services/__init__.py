@@ -1,7 +1,13 @@
 """Writes (HackSoft-style services), one module per entity; import them from here."""
 
-from exams.services.attempts import attempt_finish, attempt_start_paper, attempt_start_question
+from exams.services.attempts import (
+    attempt_finish,
+    attempt_start_or_resume,
+    attempt_start_paper,
+    attempt_start_question,
+)
 from exams.services.code_runs import code_visible_tests_run
+from exams.services.enrolments import enrolment_remove, enrolment_upsert
 from exams.services.papers import paper_create
 from exams.services.submissions import (
     grading_worker_id,
@@ -10,7 +16,9 @@ from exams.services.submissions import (
     submission_grade,
     submission_mark,
     submission_remark,
+    submission_submit,
     submissions_recover_due,
+    submissions_regrade,
     submissions_requeue_stale,
 )
 from exams.services.variants import (
@@ -26,10 +34,13 @@ from exams.services.variants import (
 __all__ = [
     "assignment_check_answerable",
     "attempt_finish",
+    "attempt_start_or_resume",
     "attempt_start_paper",
     "attempt_start_question",
     "attempt_variant",
     "code_visible_tests_run",
+    "enrolment_remove",
+    "enrolment_upsert",
     "grading_worker_id",
     "paper_create",
     "question_current_version",
@@ -39,6 +50,8 @@ __all__ = [
     "submission_grade",
     "submission_mark",
     "submission_remark",
+    "submission_submit",
+    "submissions_regrade",
     "submissions_recover_due",
     "submissions_requeue_stale",
     "variant_get_or_build",

@@ -143,3 +143,45 @@ def attempt_check_open(*, attempt: Attempt) -> None:
     else:
         message = "This attempt is closed (finished); start a new attempt to answer again."
     raise ApplicationError(message, code="attempt_closed")
+
+
+def attempt_start_or_resume(
+    *,
+    student: AbstractBaseUser,
+    course: Course,
+    mode: str,
+    question: Question | None = None,
+    paper: Paper | None = None,
+    resume: bool = True,
+) -> tuple[Attempt, bool]:
+    """The student's attempt at a question or paper of the course: their latest open one in
+    that mode when `resume` (an exam sitting is always resumed, being sat once), else a new
+    one. Returns (attempt, created).
+
+    Raises ApplicationError (400, `invalid_attempt`) unless exactly one of question and paper
+    is given, or for an exam on a single question; and what `attempt_start_paper` raises.
+    """
+    if (question is None) == (paper is None):
+        raise ApplicationError(
+            "Name exactly one of 'question' or 'paper' to attempt.", code="invalid_attempt"
+        )
+    if mode not in Attempt.Mode.values:
+        raise ApplicationError(
+            f"Mode must be one of {', '.join(Attempt.Mode.values)}.", code="invalid_attempt"
+        )
+    if question is not None and mode == Attempt.Mode.EXAM:
+        raise ApplicationError(
+            "A single question is practised; exams are sat on papers (give 'paper').",
+            code="invalid_attempt",
+        )
+    if resume or mode == Attempt.Mode.EXAM:
+        now = timezone.now()
+        candidates = Attempt.objects.filter(
+            student=student, course=course, question=question, paper=paper, mode=mode
+        ).select_related("paper")
+        for attempt in candidates.order_by("-number"):
+            if mode == Attempt.Mode.EXAM or not attempt.is_closed(now):
+                return attempt, False
+    if question is not None:
+        return attempt_start_question(student=student, course=course, question=question), True
+    return attempt_start_paper(student=student, paper=paper, mode=mode), True

@@ -11,17 +11,22 @@ question itself leaves it in `error` (failure `question`) until an instructor re
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
+import math
 import os
 import socket
 import uuid
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
@@ -30,6 +35,7 @@ from exams.bank_bridge import definition_from_version
 from exams.errors import ApplicationError
 from exams.models import (
     Attempt,
+    Course,
     Question,
     Submission,
     Variant,
@@ -76,9 +82,132 @@ def _answers_cleaned(*, variant: Variant, answers: Any) -> dict[str, str]:
 def submission_create(
     *, attempt: Attempt, student: AbstractBaseUser, answers: Any, question: Question | None = None
 ) -> Submission:
-    """Validate the answers' format, store the submission as pending, grade it after commit."""
+    """Validate the answers' format, store the submission as pending, grade it after commit.
+
+    Raises what `submission_submit` raises (without an idempotency key).
+    """
+    return submission_submit(
+        attempt=attempt, student=student, answers=answers, question=question
+    ).submission
+
+
+@dataclass(frozen=True)
+class SubmissionOutcome:
+    """A submission accepted now, or (`replayed`) the one an earlier request with the same
+    Idempotency-Key and body created."""
+
+    submission: Submission
+    replayed: bool
+
+
+IDEMPOTENCY_KEY_MAX_CHARS = Submission._meta.get_field("idempotency_key").max_length
+
+
+def _idempotency_key_cleaned(key: str) -> str:
+    """The key as sent; raises ApplicationError (400, `invalid_idempotency_key`) unless it is
+    1 to 255 visible ASCII characters."""
+    if not key:
+        return ""
+    if len(key) > IDEMPOTENCY_KEY_MAX_CHARS or not all(33 <= ord(c) <= 126 for c in key):
+        raise ApplicationError(
+            f"The Idempotency-Key header must be 1 to {IDEMPOTENCY_KEY_MAX_CHARS} visible ASCII "
+            "characters without spaces (a UUID is a good choice).",
+            code="invalid_idempotency_key",
+        )
+    return key
+
+
+def submission_fingerprint(*, attempt: Attempt, question: Question | None, answers: Any) -> str:
+    """SHA-256 of what a submission request asks for: the attempt, the question, the answers."""
+    body = {
+        "attempt": attempt.pk,
+        "question": question.slug if question else None,
+        "answers": answers,
+    }
+    return hashlib.sha256(
+        json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+    ).hexdigest()
+
+
+def _replayed(*, student: AbstractBaseUser, key: str, fingerprint: str) -> Submission | None:
+    """The submission stored earlier under the student's key, or None; raises ApplicationError
+    (409, `idempotency_key_reused`) when it was created from a different request."""
+    earlier = Submission.objects.filter(student=student, idempotency_key=key).first()
+    if earlier is None:
+        return None
+    if earlier.request_fingerprint != fingerprint:
+        raise ApplicationError(
+            f"The Idempotency-Key '{key}' was already used for submission {earlier.pk} with a "
+            "different request (attempt, question or answers); nothing was submitted. Use a new "
+            "key for a new submission, or repeat the first request exactly to get its result.",
+            code="idempotency_key_reused",
+            status=409,
+            details={"submission": earlier.pk},
+        )
+    return earlier
+
+
+def submission_limit_check(*, student: AbstractBaseUser, course: Course) -> None:
+    """Refuse a submission over the course's per-student limit (`submissions_per_window` in
+    the last `submission_window_seconds`), counted from the stored submissions.
+
+    Raises ApplicationError (429, `submission_limit`) with `retry_after_s`: the seconds until
+    enough of the student's submissions have left the window for one more to be accepted.
+    """
+    now = timezone.now()
+    window = timedelta(seconds=course.submission_window_seconds)
+    recent = Submission.objects.filter(
+        student=student, attempt__course=course, created_at__gt=now - window
+    )
+    limit = course.submissions_per_window
+    count = recent.count()
+    if count < limit:
+        return
+    leaving = recent.order_by("created_at").values_list("created_at", flat=True)[count - limit]
+    retry_after_s = max(1, math.ceil((leaving + window - now).total_seconds()))
+    raise ApplicationError(
+        f"This student has submitted {count} answers in this course in the last "
+        f"{course.submission_window_seconds} seconds, and the course allows {limit}; nothing "
+        f"was submitted. Submit again in {retry_after_s} seconds.",
+        code="submission_limit",
+        status=429,
+        details={
+            "retry_after_s": retry_after_s,
+            "limit": limit,
+            "window_s": course.submission_window_seconds,
+        },
+    )
+
+
+def submission_submit(
+    *,
+    attempt: Attempt,
+    student: AbstractBaseUser,
+    answers: Any,
+    question: Question | None = None,
+    idempotency_key: str = "",
+) -> SubmissionOutcome:
+    """Validate the answers' format, store the submission as pending, grade it after commit.
+
+    With an `idempotency_key`, a request repeating an earlier one of the student's (same key,
+    same attempt, question and answers) returns that submission (`replayed`) and stores
+    nothing; the database allows one submission per (student, key), so concurrent repeats
+    store one. The course's per-student limit is counted inside the transaction, holding the
+    student's row, so concurrent submissions cannot pass it together.
+
+    Raises ApplicationError: 403 for another student's attempt; 400 `invalid_idempotency_key`;
+    409 `idempotency_key_reused` (same key, different request); 429 `submission_limit`
+    (with `retry_after_s`); 400 `attempt_closed` / `invalid_answers`; and what
+    `attempt_variant` and `assignment_check_answerable` raise.
+    """
     if attempt.student_id != student.pk:
         raise ApplicationError("You can only submit to your own attempts.", status=403)
+    key = _idempotency_key_cleaned(idempotency_key)
+    fingerprint = submission_fingerprint(attempt=attempt, question=question, answers=answers)
+    if key:
+        earlier = _replayed(student=student, key=key, fingerprint=fingerprint)
+        if earlier is not None:
+            return SubmissionOutcome(submission=earlier, replayed=True)
     attempt_check_open(attempt=attempt)
     variant = attempt_variant(attempt=attempt, question=question)
     assignment_check_answerable(attempt=attempt, variant=variant)
@@ -92,20 +221,37 @@ def submission_create(
             code="invalid_answers",
             details={"parts": problems},
         )
-    with transaction.atomic():
-        # Again, holding the assignment's row: a solution revealed since the check above
-        # (a concurrent request) must not let this answer be scored.
-        assignment_check_answerable(attempt=attempt, variant=variant, lock=True)
-        submission = Submission.objects.create(
-            attempt=attempt,
-            variant=variant,
-            student=student,
-            answers=cleaned,
-            max_score=Decimal(str(variant.version.max_score)),
-            enqueued_at=timezone.now(),
-        )
-        transaction.on_commit(lambda: _enqueue_grading(submission.pk))
-    return submission
+    try:
+        with transaction.atomic():
+            # Holding the student's row serializes their submissions: the limit's count and
+            # the idempotency check below see every earlier one.
+            get_user_model().objects.select_for_update().filter(pk=student.pk).exists()
+            if key:
+                earlier = _replayed(student=student, key=key, fingerprint=fingerprint)
+                if earlier is not None:
+                    return SubmissionOutcome(submission=earlier, replayed=True)
+            submission_limit_check(student=student, course=attempt.course)
+            # Again, holding the assignment's row: a solution revealed since the check above
+            # (a concurrent request) must not let this answer be scored.
+            assignment_check_answerable(attempt=attempt, variant=variant, lock=True)
+            submission = Submission.objects.create(
+                attempt=attempt,
+                variant=variant,
+                student=student,
+                answers=cleaned,
+                max_score=Decimal(str(variant.version.max_score)),
+                enqueued_at=timezone.now(),
+                idempotency_key=key,
+                request_fingerprint=fingerprint if key else "",
+            )
+            transaction.on_commit(lambda: _enqueue_grading(submission.pk))
+    except IntegrityError:
+        # A concurrent request with the same key committed first.
+        earlier = _replayed(student=student, key=key, fingerprint=fingerprint) if key else None
+        if earlier is None:
+            raise
+        return SubmissionOutcome(submission=earlier, replayed=True)
+    return SubmissionOutcome(submission=submission, replayed=False)
 
 
 PENDING = Submission.Status.PENDING
@@ -418,3 +564,44 @@ def submission_remark(*, submission: Submission) -> Submission:
             transaction.on_commit(lambda: _enqueue_grading(submission.pk))
     submission.refresh_from_db()
     return submission
+
+
+def submissions_regrade(*, submissions: QuerySet[Submission]) -> tuple[list[int], list[int]]:
+    """Mark the given submissions again, in the background, through the grading queue.
+
+    Each submission that is not being marked already goes back to `pending` (its last score
+    kept until the new mark replaces it), moving to the question's current version when that
+    version gives the same numbers (as `submission_remark` does), and is enqueued after
+    commit; one still `pending` or `grading` is left alone, since its mark is coming.
+    Returns (ids queued, ids skipped because their marking is under way). Raises
+    ApplicationError (503) when a newer version's variant cannot be built now.
+    """
+    queued: list[int] = []
+    in_flight: list[int] = []
+    fixed: dict[int, Variant] = {}
+    now = timezone.now()
+    rows = submissions.select_related("variant__version__question", "variant__course")
+    for row in rows.order_by("pk"):
+        if row.status in (PENDING, GRADING):
+            in_flight.append(row.pk)
+            continue
+        if row.variant_id not in fixed:
+            fixed[row.variant_id] = _fixed_variant(row.variant)
+        variant = fixed[row.variant_id]
+        moved = Submission.objects.filter(pk=row.pk, status=row.status).update(
+            variant=variant,
+            max_score=Decimal(str(variant.version.max_score)),
+            status=PENDING,
+            failure="",
+            error_message="",
+            next_retry_at=None,
+            quick_tries=0,
+            recovery_tries=0,
+            lease_owner="",
+            lease_expires_at=None,
+            enqueued_at=now,
+        )
+        (queued if moved else in_flight).append(row.pk)
+    for submission_id in queued:
+        transaction.on_commit(lambda submission_id=submission_id: _enqueue_grading(submission_id))
+    return queued, in_flight

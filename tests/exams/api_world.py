@@ -1,7 +1,7 @@
 """A student's world for the API-wide tests (schemathesis, the answer-leak walker): a course
 with a numeric and a code question, a paper of both, attempts at each (practice and an open
-exam sitting) holding variants, and marked wrong answers on each, so every endpoint has
-something real to show."""
+exam sitting) holding variants, marked wrong answers on each, external ids on the course's
+members and a course API key, so every endpoint has something real to show."""
 
 from __future__ import annotations
 
@@ -12,9 +12,10 @@ from django.conf import settings
 from rest_framework.authtoken.models import Token
 
 import question_engine
+from api_keys.services import api_key_create
 from exams import services
 from exams.bank_sync import question_sync
-from exams.models import Attempt, Course, Paper, Question, Submission
+from exams.models import Attempt, Course, Membership, Paper, Question, Submission
 from question_engine.code_parts import code_part
 
 CODE_SLUG = "code-layer-norm"
@@ -30,6 +31,7 @@ class ApiWorld:
     submissions: list[Submission]
     student_token: str
     instructor_token: str
+    api_key: str
 
 
 def code_question_add(course: Course) -> Question:
@@ -73,6 +75,9 @@ def build_api_world(
     with `other_student`, also their attempt at the numeric question, answered right and with
     its worked solution shown: nothing of which `student` may see."""
     demo = course.questions.get(slug="demo-linear-neuron")
+    for membership in Membership.objects.filter(course=course).select_related("user"):
+        membership.external_id = f"lms-{membership.user.get_username()}"
+        membership.save(update_fields=["external_id"])
     code = code_question_add(course)
     paper = services.paper_create(
         course=course,
@@ -115,4 +120,5 @@ def build_api_world(
         submissions=submissions,
         student_token=Token.objects.create(user=student).key,
         instructor_token=Token.objects.create(user=instructor).key,
+        api_key=api_key_create(course=course, name="LMS")[1],
     )

@@ -29,7 +29,7 @@ from drf_spectacular.generators import SchemaGenerator
 import question_engine
 from exams import services
 from exams.bank_bridge import definition_from_version
-from exams.models import Attempt, Submission, Variant
+from exams.models import Attempt, Membership, Submission, Variant
 from question_engine.code_parts import code_parts
 from question_engine.render import answer_text
 from tests.exams.api_world import ApiWorld, build_api_world, wrong_answers
@@ -90,7 +90,9 @@ def _param_values(world: ApiWorld) -> dict[str, list[Any]]:
     submissions = Submission.objects.filter(attempt__in=attempts)
     variants = Variant.objects.filter(assignments__attempt__in=attempts).distinct()
     questions = [question.slug for question in world.questions]
+    external_ids = Membership.objects.filter(course=world.course).exclude(external_id="")
     return {
+        "external_id": list(external_ids.values_list("external_id", flat=True)),
         "slug": [world.course.slug],
         "course_slug": [world.course.slug],
         "question_slug": questions,

@@ -1,6 +1,7 @@
 """schemathesis against the live schema, served by the real app on 127.0.0.1: for every
-operation, generated requests (valid and invalid) as a student and as an instructor never get a
-5xx, and every response's status, headers and body are the ones the schema documents.
+operation, generated requests (valid and invalid) as a student, as an instructor (personal
+tokens) and as the course's API key never get a 5xx, and every response's status, headers and
+body are the ones the schema documents.
 
 Generated ids and slugs mostly name nothing (404s); some are swapped for ones of the student's
 real attempts, submissions, course and questions, so successful responses are checked too.
@@ -9,8 +10,8 @@ Submissions are queued on a real Redis (no worker: they stay pending beside the 
 
 from __future__ import annotations
 
+import itertools
 import re
-import zlib
 from typing import Any
 
 import pytest
@@ -21,11 +22,13 @@ from schemathesis import GenerationMode
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from exams.api.throttles import AttemptStartThrottle, SubmissionRateThrottle
+from exams.models import Membership
 from tests.exams.api_world import ApiWorld, build_api_world
 
 # Answers and code are checked against the variant's parts (labels, number formats, code that
 # compiles), which no JSON schema can say: such a schema-valid request is rightly a 400.
 EXCLUDED_CHECKS = [positive_data_acceptance]
+TURNS = itertools.count()
 SLUG = re.compile(r"[-a-zA-Z0-9_]+")
 # About a minute for the whole run on a busy 2-core machine.
 MAX_EXAMPLES = 30
@@ -40,7 +43,7 @@ def api_world(transactional_db, broker, live_server, course, student, instructor
 
 
 def _sometimes_real(generated: Any, real: list[Any]) -> Any:
-    """One of `real`, chosen by the generated value, or the generated value itself.
+    """One of `real` in turn, or the generated value itself (every other call or so).
 
     Only a well-formed value (an int id, a slug) is swapped: a malformed one is what a negative
     case is testing, and must reach the API as generated.
@@ -50,7 +53,7 @@ def _sometimes_real(generated: Any, real: list[Any]) -> Any:
     )
     if not well_formed:
         return generated
-    choice = zlib.crc32(repr(generated).encode()) % (len(real) + 1)
+    choice = next(TURNS) % (len(real) + 1)
     return real[choice] if choice < len(real) else generated
 
 
@@ -62,6 +65,11 @@ def _point_at_real_things(case: Any, world: ApiWorld) -> None:
         "attempt_id": [attempt.pk for attempt in world.attempts],
         "submission_id": [submission.pk for submission in world.submissions],
         "slug": [world.course.slug],
+        "question_slug": [question.slug for question in world.questions],
+        "paper_slug": [world.paper.slug],
+        "external_id": list(
+            Membership.objects.filter(course=world.course).values_list("external_id", flat=True)
+        ),
     }
     for name, value in (case.path_parameters or {}).items():
         if name in real:
@@ -82,9 +90,13 @@ def _check_operation(operation: Any, mode: GenerationMode, world: ApiWorld) -> N
     )
     def check(case: Any) -> None:  # noqa: ANN401
         _point_at_real_things(case, world)
-        for token in (world.student_token, world.instructor_token):
+        for authorization in (
+            f"Token {world.student_token}",
+            f"Token {world.instructor_token}",
+            f"Api-Key {world.api_key}",
+        ):
             case.call_and_validate(
-                headers={"Authorization": f"Token {token}"}, excluded_checks=EXCLUDED_CHECKS
+                headers={"Authorization": authorization}, excluded_checks=EXCLUDED_CHECKS
             )
 
     try:

@@ -1,0 +1,259 @@
+"""Attempts in a course: list them (filter by student, paper, question, mode), start or resume
+one for a student (course API key, instructor) or for oneself (student), and show the variant
+of an attempt's question (statement and parts, never answers)."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+from django.utils import timezone
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import serializers, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from api_keys.access import (
+    API_KEY_ROLE,
+    attempt_for_request,
+    course_access_for_request,
+)
+from api_keys.permissions import IsUserOrCourseKey
+from exams import selectors, services
+from exams.api.common import (
+    PAGE_SIZE_PARAMETER,
+    READ_ERRORS,
+    NewestFirstCursorPagination,
+    StudentOutput,
+    course_external_ids,
+    named_student,
+    query_text,
+    student_ref,
+)
+from exams.api.schema import error_responses
+from exams.api.throttles import AttemptStartThrottle
+from exams.errors import ApplicationError, NotFoundError
+from exams.models import Attempt
+from exams.presentation import variant_public
+
+
+class AttemptStartInput(serializers.Serializer):
+    question = serializers.SlugField(required=False, help_text="A question to practise.")
+    paper = serializers.SlugField(required=False, help_text="A paper to practise or sit.")
+    mode = serializers.ChoiceField(
+        choices=Attempt.Mode.choices,
+        default=Attempt.Mode.PRACTICE,
+        help_text="`exam` (papers only): the one sitting, timed; resumed if already started.",
+    )
+    student = serializers.CharField(
+        required=False,
+        max_length=255,
+        help_text="External id of the student (required with a course API key; instructors "
+        "may name one; students start their own).",
+    )
+    resume = serializers.BooleanField(
+        default=True,
+        help_text="Return the student's latest open attempt at the same question or paper "
+        "in this mode, if any, instead of starting a new one.",
+    )
+
+
+class CourseAttemptQuestionOutput(serializers.Serializer):
+    question = serializers.SlugField()
+    title = serializers.CharField()
+    marks_in_paper = serializers.FloatField(allow_null=True)
+    variant_url = serializers.URLField(help_text="The statement and parts the student gets.")
+
+
+class CourseAttemptOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    number = serializers.IntegerField(help_text="The student's n-th attempt at this target.")
+    mode = serializers.ChoiceField(choices=Attempt.Mode.choices)
+    course = serializers.SlugField()
+    question = serializers.SlugField(allow_null=True)
+    paper = serializers.SlugField(allow_null=True)
+    student = StudentOutput()
+    started_at = serializers.DateTimeField()
+    deadline = serializers.DateTimeField(allow_null=True)
+    finished_at = serializers.DateTimeField(allow_null=True)
+    closed = serializers.BooleanField(help_text="Finished or past its deadline.")
+    questions = CourseAttemptQuestionOutput(many=True)
+    url = serializers.URLField(help_text="The attempt with its variants and submissions.")
+    submissions_url = serializers.URLField(help_text="POST answers here.")
+
+
+class CourseAttemptPageOutput(serializers.Serializer):
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    results = CourseAttemptOutput(many=True)
+
+
+class AttemptVariantPartOutput(serializers.Serializer):
+    label = serializers.CharField()
+    kind = serializers.CharField()
+    marks = serializers.FloatField()
+    prompt_md = serializers.CharField(allow_blank=True)
+    prompt_html = serializers.CharField(allow_blank=True)
+    starter = serializers.CharField(required=False, help_text="Starter code (code parts).")
+
+
+class AttemptVariantOutput(serializers.Serializer):
+    attempt = serializers.IntegerField()
+    question = serializers.SlugField()
+    title = serializers.CharField()
+    version = serializers.IntegerField()
+    statement_md = serializers.CharField()
+    statement_html = serializers.CharField()
+    parts = AttemptVariantPartOutput(many=True)
+
+
+def attempt_data(attempt: Attempt, request: Request, external_ids: dict[int, str]) -> dict:
+    """An attempt as the LMS resources show it (no variants are drawn to list it)."""
+    absolute = request.build_absolute_uri
+    deadline = attempt.deadline
+    return {
+        "id": attempt.pk,
+        "number": attempt.number,
+        "mode": attempt.mode,
+        "course": attempt.course.slug,
+        "question": attempt.question.slug if attempt.question else None,
+        "paper": attempt.paper.slug if attempt.paper else None,
+        "student": student_ref(attempt.student, external_ids),
+        "started_at": attempt.started_at,
+        "deadline": deadline,
+        "finished_at": attempt.finished_at,
+        "closed": attempt.is_closed(timezone.now()),
+        "questions": [
+            {
+                "question": question.slug,
+                "title": question.title,
+                "marks_in_paper": marks,
+                "variant_url": absolute(
+                    reverse("api:attempt-variant", args=[attempt.pk, question.slug])
+                ),
+            }
+            for question, marks in selectors.attempt_questions(attempt=attempt)
+        ],
+        "url": absolute(reverse("api:attempt-detail", args=[attempt.pk])),
+        "submissions_url": absolute(reverse("api:attempt-submissions", args=[attempt.pk])),
+    }
+
+
+class CourseAttemptListView(APIView):
+    permission_classes = [IsUserOrCourseKey]
+
+    def get_throttles(self) -> list:
+        """Starting an attempt counts against the student's attempt rate; listing does not."""
+        return [AttemptStartThrottle()] if self.request.method == "POST" else []
+
+    @extend_schema(
+        operation_id="course_attempt_list",
+        parameters=[
+            OpenApiParameter("student", str, description="External id of a student."),
+            OpenApiParameter("paper", str, description="Slug of a paper."),
+            OpenApiParameter("question", str, description="Slug of a single question."),
+            OpenApiParameter("mode", str, enum=Attempt.Mode.values),
+            OpenApiParameter("cursor", str, description="From `next` or `previous`."),
+            PAGE_SIZE_PARAMETER,
+        ],
+        responses={200: CourseAttemptPageOutput, **error_responses(400, *READ_ERRORS)},
+    )
+    def get(self, request: Request, slug: str) -> Response:
+        """Attempts in the course, newest first: all for the key and instructors, one's own
+        for a student."""
+        access = course_access_for_request(request, slug)
+        course, params = access.course, request.query_params
+        student_id = query_text(params, "student")
+        student = named_student(access, request, student_id) if student_id else None
+        if not access.is_staff:
+            student = request.user
+        paper_slug, question_slug = query_text(params, "paper"), query_text(params, "question")
+        mode = query_text(params, "mode")
+        if mode and mode not in Attempt.Mode.values:
+            raise ApplicationError(
+                f"mode must be one of {', '.join(Attempt.Mode.values)}.", code="invalid_query"
+            )
+        attempts = selectors.course_attempt_list(
+            course=course,
+            student=student,
+            paper=selectors.course_paper_get(course=course, slug=paper_slug)
+            if paper_slug
+            else None,
+            question=selectors.course_question_get(course=course, slug=question_slug)
+            if question_slug
+            else None,
+            mode=mode or None,
+        )
+        paginator = NewestFirstCursorPagination()
+        page = paginator.paginate_queryset(attempts, request, view=self)
+        external_ids = course_external_ids(course)
+        data = CourseAttemptOutput(
+            [attempt_data(a, request, external_ids) for a in page], many=True
+        ).data
+        return paginator.get_paginated_response(data)
+
+    @extend_schema(
+        operation_id="course_attempt_start",
+        request=AttemptStartInput,
+        responses={
+            200: OpenApiResponse(CourseAttemptOutput, description="An open attempt, resumed."),
+            201: OpenApiResponse(CourseAttemptOutput, description="A new attempt."),
+            **error_responses(400, *READ_ERRORS, 409, 429),
+        },
+    )
+    def post(self, request: Request, slug: str) -> Response:
+        """Start or resume an attempt at a question or paper of the course for a student."""
+        access = course_access_for_request(request, slug)
+        course = access.course
+        data = AttemptStartInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        if "student" in values:
+            student = named_student(access, request, values["student"])
+        elif access.role == API_KEY_ROLE:
+            raise ApplicationError(
+                "Name the student by their external id ('student'): a course API key starts "
+                "attempts for enrolled students.",
+                code="student_required",
+            )
+        else:
+            student = request.user
+        attempt, created = services.attempt_start_or_resume(
+            student=student,
+            course=course,
+            mode=values["mode"],
+            question=selectors.course_question_get(course=course, slug=values["question"])
+            if "question" in values
+            else None,
+            paper=selectors.course_paper_get(course=course, slug=values["paper"])
+            if "paper" in values
+            else None,
+            resume=values["resume"],
+        )
+        body = CourseAttemptOutput(attempt_data(attempt, request, course_external_ids(course))).data
+        return Response(
+            body,
+            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+            headers={"Location": body["url"]},
+        )
+
+
+class AttemptVariantView(APIView):
+    permission_classes = [IsUserOrCourseKey]
+
+    @extend_schema(
+        operation_id="attempt_variant",
+        responses={200: AttemptVariantOutput, **error_responses(400, *READ_ERRORS, 409, 503)},
+    )
+    def get(self, request: Request, attempt_id: int, question_slug: str) -> Response:
+        """The variant the attempt's student has for a question: statement and parts only."""
+        attempt = attempt_for_request(request, attempt_id)
+        question = next(
+            (q for q, _ in selectors.attempt_questions(attempt=attempt) if q.slug == question_slug),
+            None,
+        )
+        if question is None:
+            raise NotFoundError(f"Attempt {attempt.pk} has no question '{question_slug}'.")
+        variant = services.attempt_variant(attempt=attempt, question=question)
+        return Response(
+            AttemptVariantOutput({"attempt": attempt.pk, **variant_public(variant)}).data
+        )

@@ -1,0 +1,94 @@
+"""Pieces shared by the LMS resources of the API: the errors every read can give, the student
+reference, cursor pagination, and reading a course's paper, question or student from a query."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from drf_spectacular.utils import OpenApiParameter
+from rest_framework import serializers
+from rest_framework.pagination import CursorPagination
+from rest_framework.request import Request
+
+from api_keys.access import CourseAccess
+from exams import selectors
+from exams.errors import ApplicationError, NotFoundError
+from exams.models import Course, Membership
+
+READ_ERRORS = (401, 403, 404)
+
+
+class StudentOutput(serializers.Serializer):
+    external_id = serializers.CharField(
+        allow_blank=True, help_text="The LMS's id of the student in this course, if enrolled so."
+    )
+    username = serializers.CharField()
+
+
+def student_ref(user: Any, external_ids: dict[int, str]) -> dict[str, str]:
+    """The student as the API names them: their course external id and username."""
+    return {"external_id": external_ids.get(user.pk, ""), "username": user.get_username()}
+
+
+MAX_PAGE_SIZE = 200
+PAGE_SIZE_PARAMETER = OpenApiParameter(
+    "page_size",
+    {"type": "integer", "minimum": 1, "maximum": MAX_PAGE_SIZE},
+    description=f"1 to {MAX_PAGE_SIZE} (default 50).",
+)
+
+
+class StrictPageSizeCursorPagination(CursorPagination):
+    """Cursor pagination whose `page_size` is a whole number from 1 to MAX_PAGE_SIZE: anything
+    else is refused (DRF's own would silently use the default)."""
+
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = MAX_PAGE_SIZE
+
+    def get_page_size(self, request: Request) -> int:
+        """The requested page size; raises ApplicationError (400, `invalid_query`) when it is
+        not a whole number from 1 to max_page_size."""
+        raw = request.query_params.get(self.page_size_query_param)
+        if raw is None:
+            return self.page_size
+        value = int(raw) if raw.isdecimal() else 0
+        if not 1 <= value <= self.max_page_size:
+            raise ApplicationError(
+                f"page_size is a whole number from 1 to {self.max_page_size}, not '{raw[:20]}'.",
+                code="invalid_query",
+            )
+        return value
+
+
+class NewestFirstCursorPagination(StrictPageSizeCursorPagination):
+    """Cursor pagination (stable under inserts): `?cursor=` from `next`/`previous`."""
+
+    ordering = ("-started_at", "-pk")
+
+
+def query_text(params: Any, name: str, max_chars: int = 255) -> str:
+    """A query parameter's text ('' when absent); raises ApplicationError (400) when too long."""
+    value = params.get(name, "")
+    if len(value) > max_chars:
+        raise ApplicationError(
+            f"The '{name}' parameter is at most {max_chars} characters.", code="invalid_query"
+        )
+    return value
+
+
+def course_external_ids(course: Course) -> dict[int, str]:
+    """user id → external id of the course's members."""
+    return dict(Membership.objects.filter(course=course).values_list("user_id", "external_id"))
+
+
+def named_student(access: CourseAccess, request: Request, external_id: str) -> AbstractBaseUser:
+    """The course member a request names by external id: any for the key and instructors; a
+    student may only name themselves. Raises NotFoundError (404) otherwise."""
+    if access.is_staff:
+        return selectors.course_enrolment_get(course=access.course, external_id=external_id).user
+    own = Membership.objects.filter(course=access.course, user=request.user).first()
+    if own is None or own.external_id != external_id:
+        raise NotFoundError("You can only see and start your own attempts.")
+    return request.user

@@ -1,0 +1,147 @@
+"""GET /courses/<slug>/marks/: per student per paper attempt, the score, its maximum, where the
+marking stands and when it last changed; for syncing a gradebook (`updated_since`, cursor)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from api_keys.access import course_access_for_request
+from api_keys.permissions import IsUserOrCourseKey
+from exams import selectors
+from exams.api.common import (
+    PAGE_SIZE_PARAMETER,
+    READ_ERRORS,
+    StrictPageSizeCursorPagination,
+    StudentOutput,
+    course_external_ids,
+    named_student,
+    query_text,
+    student_ref,
+)
+from exams.api.schema import error_responses
+from exams.errors import ApplicationError
+from exams.models import Attempt
+from exams.presentation import results_visible
+
+
+class MarkOutput(serializers.Serializer):
+    attempt = serializers.IntegerField()
+    paper = serializers.SlugField()
+    student = StudentOutput()
+    mode = serializers.ChoiceField(choices=Attempt.Mode.choices)
+    score = serializers.FloatField(
+        allow_null=True,
+        help_text="Marks earned, scaled to the paper's marks (latest answer per question); "
+        "null for a student while their results are not released.",
+    )
+    max_score = serializers.FloatField(help_text="The paper's marks.")
+    status = serializers.ChoiceField(
+        choices=["in_progress", "pending", "marked", "failed"],
+        help_text="in_progress: the attempt is open; pending: closed, answers still being "
+        "marked; marked: every latest answer marked; failed: an answer could not be marked "
+        "because of the question (an instructor re-marks it).",
+    )
+    started_at = serializers.DateTimeField()
+    finished_at = serializers.DateTimeField(allow_null=True)
+    updated_at = serializers.DateTimeField(
+        help_text="The latest of start, finish, a submission and a mark."
+    )
+
+
+class MarkPageOutput(serializers.Serializer):
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    results = MarkOutput(many=True)
+
+
+class OldestChangeFirstCursorPagination(StrictPageSizeCursorPagination):
+    """Oldest change first, so a client keeps the last `updated_at` it saw for next time."""
+
+    ordering = ("updated_at", "pk")
+
+
+def _updated_since(text: str) -> datetime | None:
+    if not text:
+        return None
+    moment = parse_datetime(text.replace(" ", "+"))
+    if moment is None:
+        raise ApplicationError(
+            "updated_since must be an ISO 8601 date-time, e.g. 2026-09-01T12:00:00Z.",
+            code="invalid_query",
+        )
+    return moment if timezone.is_aware(moment) else moment.replace(tzinfo=UTC)
+
+
+def _mark_data(attempt: Attempt, *, staff: bool, external_ids: dict[int, str]) -> dict:
+    score, out_of = selectors.paper_attempt_score(attempt=attempt)
+    if not staff:
+        latest = [
+            selectors.latest_submission(attempt=attempt, question=question)
+            for question, _ in selectors.attempt_questions(attempt=attempt)
+        ]
+        if not all(results_visible(s) for s in latest if s is not None):
+            score = None
+    return {
+        "attempt": attempt.pk,
+        "paper": attempt.paper.slug,
+        "student": student_ref(attempt.student, external_ids),
+        "mode": attempt.mode,
+        "score": score,
+        "max_score": out_of,
+        "status": selectors.paper_attempt_marking_status(attempt=attempt),
+        "started_at": attempt.started_at,
+        "finished_at": attempt.finished_at,
+        "updated_at": attempt.updated_at,
+    }
+
+
+class CourseMarkListView(APIView):
+    permission_classes = [IsUserOrCourseKey]
+
+    @extend_schema(
+        operation_id="course_mark_list",
+        parameters=[
+            OpenApiParameter("paper", str, description="Slug of a paper."),
+            OpenApiParameter("student", str, description="External id of a student."),
+            OpenApiParameter(
+                "updated_since", str, description="ISO 8601; only attempts changed after it."
+            ),
+            OpenApiParameter("cursor", str, description="From `next` or `previous`."),
+            PAGE_SIZE_PARAMETER,
+        ],
+        responses={200: MarkPageOutput, **error_responses(400, *READ_ERRORS)},
+    )
+    def get(self, request: Request, slug: str) -> Response:
+        """Marks of paper attempts in the course: every student's for the key and instructors,
+        one's own for a student."""
+        access = course_access_for_request(request, slug)
+        course, params = access.course, request.query_params
+        student_id = query_text(params, "student")
+        student = named_student(access, request, student_id) if student_id else None
+        if not access.is_staff:
+            student = request.user
+        paper_slug = query_text(params, "paper")
+        attempts = selectors.course_paper_attempt_marks(
+            course=course,
+            paper=selectors.course_paper_get(course=course, slug=paper_slug)
+            if paper_slug
+            else None,
+            student=student,
+            updated_since=_updated_since(query_text(params, "updated_since", 64)),
+        )
+        paginator = OldestChangeFirstCursorPagination()
+        page = paginator.paginate_queryset(attempts, request, view=self)
+        external_ids = course_external_ids(course)
+        data = MarkOutput(
+            [_mark_data(a, staff=access.is_staff, external_ids=external_ids) for a in page],
+            many=True,
+        ).data
+        return paginator.get_paginated_response(data)
