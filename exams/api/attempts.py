@@ -40,7 +40,7 @@ class AttemptStartInput(serializers.Serializer):
     question = serializers.SlugField(required=False, help_text="A question to practise.")
     paper = serializers.SlugField(required=False, help_text="A paper to practise or sit.")
     mode = serializers.ChoiceField(
-        choices=Attempt.Mode.choices,
+        choices=Attempt.Mode.values,
         default=Attempt.Mode.PRACTICE,
         help_text="`exam` (papers only): the one sitting, timed; resumed if already started.",
     )
@@ -67,7 +67,7 @@ class CourseAttemptQuestionOutput(serializers.Serializer):
 class CourseAttemptOutput(serializers.Serializer):
     id = serializers.IntegerField()
     number = serializers.IntegerField(help_text="The student's n-th attempt at this target.")
-    mode = serializers.ChoiceField(choices=Attempt.Mode.choices)
+    mode = serializers.ChoiceField(choices=Attempt.Mode.values)
     course = serializers.SlugField()
     question = serializers.SlugField(allow_null=True)
     paper = serializers.SlugField(allow_null=True)

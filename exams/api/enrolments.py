@@ -21,7 +21,7 @@ from exams.models import Membership
 
 
 class EnrolmentInput(serializers.Serializer):
-    role = serializers.ChoiceField(choices=Membership.Role.choices)
+    role = serializers.ChoiceField(choices=Membership.Role.values)
     username = serializers.CharField(
         required=False,
         max_length=150,
@@ -36,7 +36,7 @@ class EnrolmentInput(serializers.Serializer):
 class EnrolmentOutput(serializers.Serializer):
     external_id = serializers.CharField()
     username = serializers.CharField()
-    role = serializers.ChoiceField(choices=Membership.Role.choices)
+    role = serializers.ChoiceField(choices=Membership.Role.values)
     email = serializers.CharField(allow_blank=True)
     first_name = serializers.CharField(allow_blank=True)
     last_name = serializers.CharField(allow_blank=True)

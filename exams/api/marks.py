@@ -36,7 +36,7 @@ class MarkOutput(serializers.Serializer):
     attempt = serializers.IntegerField()
     paper = serializers.SlugField()
     student = StudentOutput()
-    mode = serializers.ChoiceField(choices=Attempt.Mode.choices)
+    mode = serializers.ChoiceField(choices=Attempt.Mode.values)
     score = serializers.FloatField(
         allow_null=True,
         help_text="Marks earned, scaled to the paper's marks (latest answer per question); "

@@ -225,7 +225,7 @@ def submission_submit(
         with transaction.atomic():
             # Holding the student's row serializes their submissions: the limit's count and
             # the idempotency check below see every earlier one.
-            get_user_model().objects.select_for_update().filter(pk=student.pk).exists()
+            get_user_model().objects.select_for_update().only("pk").get(pk=student.pk)
             if key:
                 earlier = _replayed(student=student, key=key, fingerprint=fingerprint)
                 if earlier is not None:

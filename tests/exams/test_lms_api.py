@@ -315,3 +315,31 @@ def test_the_roster_never_takes_over_a_staff_account_or_an_accounts_email(course
     )
     student.refresh_from_db()
     assert student.email == "alice@example.org"
+
+
+@pytest.mark.django_db
+def test_the_web_form_shows_the_courses_submission_limit_and_keeps_the_answers(
+    course, student, api_for
+):
+    from django.test import Client
+
+    course.submissions_per_window = 1
+    course.save()
+    attempt = api_for(student).post(
+        "/api/v1/attempts/", {"question": "demo-linear-neuron"}, format="json"
+    )
+    client = Client()
+    client.force_login(student)
+
+    def submit(y: str) -> str:
+        return client.post(
+            f"/attempts/{attempt.json()['id']}/submit/",
+            {"question": "demo-linear-neuron", "answer_y": y, "answer_loss": "0.25"},
+            follow=True,
+        ).content.decode()
+
+    submit("0.5")
+    page = submit("0.777")
+    assert "the course allows 1; nothing was submitted. Submit again in" in page
+    assert 'value="0.777"' in page
+    assert Submission.objects.count() == 1
