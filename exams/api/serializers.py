@@ -223,7 +223,7 @@ class AttemptQuestionOutput(serializers.Serializer):
 class AttemptOutput(serializers.Serializer):
     id = serializers.IntegerField()
     number = serializers.IntegerField(help_text="The student's n-th attempt at this.")
-    mode = serializers.ChoiceField(choices=Attempt.Mode.choices)
+    mode = serializers.ChoiceField(choices=Attempt.Mode.values)
     course = serializers.SlugField()
     paper = serializers.SlugField(allow_null=True)
     deadline = serializers.DateTimeField(allow_null=True)
