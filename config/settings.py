@@ -286,6 +286,8 @@ SPECTACULAR_SETTINGS.update(
             "in the same shape."
         ),
         "SERVE_INCLUDE_SCHEMA": False,
+        # The API is JSON: request bodies are documented as JSON only (DRF also reads forms).
+        "PARSER_WHITELIST": ["exams.api.parsing.BoundedJSONParser"],
         "COMPONENT_SPLIT_REQUEST": True,
         "SWAGGER_UI_DIST": "SIDECAR",
         "SWAGGER_UI_FAVICON_HREF": "SIDECAR",

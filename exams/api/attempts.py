@@ -168,7 +168,7 @@ class CourseAttemptListView(APIView):
             student = request.user
         paper_slug, question_slug = query_text(params, "paper"), query_text(params, "question")
         mode = query_text(params, "mode")
-        if mode and mode not in Attempt.Mode.values:
+        if "mode" in params and mode not in Attempt.Mode.values:
             raise ApplicationError(
                 f"mode must be one of {', '.join(Attempt.Mode.values)}.", code="invalid_query"
             )

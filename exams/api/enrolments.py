@@ -70,7 +70,7 @@ class EnrolmentListView(APIView):
         """The course's members (with and without an external id)."""
         course = course_for_request(request, slug)
         role = query_text(request.query_params, "role")
-        if role and role not in Membership.Role.values:
+        if "role" in request.query_params and role not in Membership.Role.values:
             raise serializers.ValidationError(
                 {"role": f"Must be one of {', '.join(Membership.Role.values)}."}
             )

@@ -19,6 +19,7 @@ import schemathesis
 from hypothesis import HealthCheck, given, settings
 from hypothesis.errors import Unsatisfiable
 from schemathesis import GenerationMode
+from schemathesis.core.parameters import ParameterLocation
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from exams.api.throttles import AttemptStartThrottle, SubmissionRateThrottle
@@ -71,10 +72,14 @@ def _point_at_real_things(case: Any, world: ApiWorld) -> None:
             Membership.objects.filter(course=world.course).values_list("external_id", flat=True)
         ),
     }
+    # A broken path or body is what a negative case tests: it must reach the API as generated.
+    meta = case.meta
+    negative_path = meta is not None and meta.is_negative_at(ParameterLocation.PATH)
+    negative_body = meta is not None and meta.is_negative_at(ParameterLocation.BODY)
     for name, value in (case.path_parameters or {}).items():
-        if name in real:
+        if name in real and not negative_path:
             case.path_parameters[name] = _sometimes_real(value, real[name])
-    if isinstance(case.body, dict) and "question" in case.body:
+    if isinstance(case.body, dict) and "question" in case.body and not negative_body:
         slugs = [question.slug for question in world.questions]
         case.body["question"] = _sometimes_real(case.body["question"], slugs)
 
