@@ -341,3 +341,33 @@ CELERY_BEAT_SCHEDULE["send-due-webhook-deliveries"] = {
     "task": "webhooks.tasks.send_due_deliveries",
     "schedule": WEBHOOKS_SWEEP_EVERY_S,
 }
+# API schema and docs: every response and error of the API is documented (exams.api.schema);
+# Swagger UI and Redoc are served from this site's static files (drf-spectacular-sidecar).
+INSTALLED_APPS += ["drf_spectacular_sidecar"]
+REST_FRAMEWORK["DEFAULT_SCHEMA_CLASS"] = "exams.api.schema.ApiAutoSchema"
+SPECTACULAR_SETTINGS.update(
+    {
+        "DESCRIPTION": (
+            "Practise deep-learning exam questions on randomized variants. Authenticate with "
+            "`Authorization: Token <key>` (or a logged-in session). Every error, at any URL "
+            "under /api/, has the shape "
+            '`{"error": {"code": "...", "message": "...", "details": {...}}}`: `code` is '
+            "stable, `message` says what was wrong and what to do; our own failures are a 500 "
+            "in the same shape."
+        ),
+        "SERVE_INCLUDE_SCHEMA": False,
+        # The API is JSON: request bodies are documented as JSON only (DRF also reads forms).
+        "PARSER_WHITELIST": ["exams.api.parsing.BoundedJSONParser"],
+        "COMPONENT_SPLIT_REQUEST": True,
+        "SWAGGER_UI_DIST": "SIDECAR",
+        "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+        "REDOC_DIST": "SIDECAR",
+    }
+)
+SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
+    {
+        "SubmissionStatusEnum": "exams.models.Submission.Status",
+        "PartMarkStatusEnum": "exams.api.serializers.PART_MARK_STATUSES",
+        "VisibleTestsRunStatusEnum": "exams.api.serializers.VISIBLE_RUN_STATUSES",
+    }
+)

@@ -20,15 +20,16 @@ from api_keys.access import (
 from api_keys.permissions import IsUserOrCourseKey
 from exams import selectors, services
 from exams.api.common import (
+    PAGE_SIZE_PARAMETER,
     READ_ERRORS,
     NewestFirstCursorPagination,
     StudentOutput,
     course_external_ids,
-    error_responses,
     named_student,
     query_text,
     student_ref,
 )
+from exams.api.schema import error_responses
 from exams.api.throttles import AttemptStartThrottle
 from exams.errors import ApplicationError, NotFoundError
 from exams.models import Attempt
@@ -152,7 +153,7 @@ class CourseAttemptListView(APIView):
             OpenApiParameter("question", str, description="Slug of a single question."),
             OpenApiParameter("mode", str, enum=Attempt.Mode.values),
             OpenApiParameter("cursor", str, description="From `next` or `previous`."),
-            OpenApiParameter("page_size", int, description="1 to 200 (default 50)."),
+            PAGE_SIZE_PARAMETER,
         ],
         responses={200: CourseAttemptPageOutput, **error_responses(400, *READ_ERRORS)},
     )
@@ -167,7 +168,7 @@ class CourseAttemptListView(APIView):
             student = request.user
         paper_slug, question_slug = query_text(params, "paper"), query_text(params, "question")
         mode = query_text(params, "mode")
-        if mode and mode not in Attempt.Mode.values:
+        if "mode" in params and mode not in Attempt.Mode.values:
             raise ApplicationError(
                 f"mode must be one of {', '.join(Attempt.Mode.values)}.", code="invalid_query"
             )

@@ -1,4 +1,4 @@
-"""Pieces shared by the LMS resources of the API: the error shape in the schema, the student
+"""Pieces shared by the LMS resources of the API: the errors every read can give, the student
 reference, cursor pagination, and reading a course's paper, question or student from a query."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ from typing import Any
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DataError
-from drf_spectacular.utils import OpenApiResponse
+from drf_spectacular.utils import OpenApiParameter
 from rest_framework import serializers
 from rest_framework.exceptions import NotFound
 from rest_framework.pagination import CursorPagination
@@ -18,42 +18,6 @@ from api_keys.access import CourseAccess
 from exams import selectors
 from exams.errors import ApplicationError, NotFoundError
 from exams.models import Course, Membership, RosterLink
-
-
-class LmsErrorBodyOutput(serializers.Serializer):
-    code = serializers.CharField(help_text="Stable machine-readable code, e.g. `not_found`.")
-    message = serializers.CharField(help_text="What was wrong and what to do.")
-    details = serializers.DictField(help_text="Extra facts, e.g. `retry_after_s` or `parts`.")
-
-
-class LmsErrorOutput(serializers.Serializer):
-    """The API's one error shape."""
-
-    error = LmsErrorBodyOutput()
-
-
-ERROR_DESCRIPTIONS = {
-    400: "The request is invalid; the message names the field and the fix.",
-    401: "No valid credentials: the API key is unknown, revoked or expired, or nobody is "
-    "signed in.",
-    403: "The credentials may not do this (e.g. a course API key on an endpoint for "
-    "signed-in students).",
-    404: "Not found, or not in a course these credentials reach (the same answer either way).",
-    409: "Conflicts with the current state (e.g. an Idempotency-Key reused with another body).",
-    413: "The request body is too large.",
-    429: "Too many requests: a rate limit or the course's submission limit; see the "
-    "Retry-After header.",
-    503: "A service needed for this is unavailable right now; retry shortly.",
-}
-
-
-def error_responses(*statuses: int) -> dict[int, OpenApiResponse]:
-    """Schema entries for the given error statuses, each in the one error shape."""
-    return {
-        status: OpenApiResponse(response=LmsErrorOutput, description=ERROR_DESCRIPTIONS[status])
-        for status in statuses
-    }
-
 
 READ_ERRORS = (401, 403, 404)
 
@@ -68,6 +32,14 @@ class StudentOutput(serializers.Serializer):
 def student_ref(user: Any, external_ids: dict[int, str]) -> dict[str, str]:
     """The student as the API names them: their course external id and username."""
     return {"external_id": external_ids.get(user.pk, ""), "username": user.get_username()}
+
+
+MAX_PAGE_SIZE = 200
+PAGE_SIZE_PARAMETER = OpenApiParameter(
+    "page_size",
+    {"type": "integer", "minimum": 1, "maximum": MAX_PAGE_SIZE},
+    description=f"1 to {MAX_PAGE_SIZE} (default 50).",
+)
 
 
 def _invalid_cursor() -> ApplicationError:
@@ -86,7 +58,7 @@ class CheckedCursorPagination(CursorPagination):
 
     page_size = 50
     page_size_query_param = "page_size"
-    max_page_size = 200
+    max_page_size = MAX_PAGE_SIZE
 
     def get_page_size(self, request: Request) -> int:
         """The `page_size` asked for, else the default.

@@ -15,7 +15,8 @@ from rest_framework.views import APIView
 from api_keys.access import course_for_request
 from api_keys.permissions import IsUserOrCourseKey
 from exams import selectors, services
-from exams.api.common import READ_ERRORS, error_responses, query_text
+from exams.api.common import READ_ERRORS, query_text
+from exams.api.schema import error_responses
 from exams.models import Membership
 
 
@@ -79,7 +80,7 @@ class EnrolmentListView(APIView):
         """The course's members (with and without an external id)."""
         course = course_for_request(request, slug)
         role = query_text(request.query_params, "role")
-        if role and role not in Membership.Role.values:
+        if "role" in request.query_params and role not in Membership.Role.values:
             raise serializers.ValidationError(
                 {"role": f"Must be one of {', '.join(Membership.Role.values)}."}
             )

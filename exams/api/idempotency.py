@@ -16,6 +16,16 @@ IDEMPOTENCY_KEY_HEADER = OpenApiParameter(
     "submitting twice; the same key with a different body is a 409.",
 )
 
+IDEMPOTENT_REPLAYED_HEADER = OpenApiParameter(
+    "Idempotent-Replayed",
+    str,
+    location=OpenApiParameter.HEADER,
+    response=[200],
+    enum=["true"],
+    description="Sent when the response repeats an earlier submission (same Idempotency-Key "
+    "and body).",
+)
+
 
 def idempotency_headers(outcome: SubmissionOutcome) -> dict[str, str]:
     """`Idempotent-Replayed: true` when the response repeats an earlier submission."""

@@ -17,15 +17,16 @@ from api_keys.access import course_access_for_request
 from api_keys.permissions import IsUserOrCourseKey
 from exams import selectors
 from exams.api.common import (
+    PAGE_SIZE_PARAMETER,
     READ_ERRORS,
     CheckedCursorPagination,
     StudentOutput,
     course_external_ids,
-    error_responses,
     named_student,
     query_text,
     student_ref,
 )
+from exams.api.schema import error_responses
 from exams.errors import ApplicationError
 from exams.models import Attempt
 from exams.presentation import results_visible
@@ -139,7 +140,7 @@ class CourseMarkListView(APIView):
                 "updated_since", str, description="ISO 8601; only attempts changed after it."
             ),
             OpenApiParameter("cursor", str, description="From `next` or `previous`."),
-            OpenApiParameter("page_size", int, description="1 to 200 (default 50)."),
+            PAGE_SIZE_PARAMETER,
         ],
         responses={200: MarkPageOutput, **error_responses(400, *READ_ERRORS)},
     )

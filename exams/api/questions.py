@@ -12,7 +12,8 @@ from rest_framework.views import APIView
 from api_keys.access import course_access_for_request
 from api_keys.permissions import IsUserOrCourseKey
 from exams import selectors, services
-from exams.api.common import READ_ERRORS, error_responses
+from exams.api.common import READ_ERRORS
+from exams.api.schema import error_responses
 from exams.models import Question
 
 
@@ -25,10 +26,16 @@ class QuestionPartOutput(serializers.Serializer):
 
 class QuestionPartAnswerOutput(QuestionPartOutput):
     model_answer = serializers.CharField(
-        allow_blank=True, help_text="The reference answer (template); instructors and keys only."
+        required=False,
+        allow_blank=True,
+        help_text="The reference answer (template); instructors and keys only.",
     )
-    rubric = serializers.CharField(allow_blank=True)
-    rule = serializers.DictField(help_text="How the part is marked.")
+    rubric = serializers.CharField(
+        required=False, allow_blank=True, help_text="Instructors and keys only."
+    )
+    rule = serializers.DictField(
+        required=False, help_text="How the part is marked; instructors and keys only."
+    )
 
 
 class QuestionOutput(serializers.Serializer):
@@ -44,7 +51,9 @@ class QuestionOutput(serializers.Serializer):
 class QuestionWithAnswersOutput(QuestionOutput):
     """What the course's API key and instructors see: the reference answers too."""
 
-    solution_template = serializers.CharField(allow_blank=True)
+    solution_template = serializers.CharField(
+        required=False, allow_blank=True, help_text="Instructors and keys only."
+    )
     parts = QuestionPartAnswerOutput(many=True)
 
 

@@ -12,7 +12,8 @@ from rest_framework.views import APIView
 from api_keys.access import course_for_request
 from api_keys.permissions import IsUserOrCourseKey
 from exams import selectors, services
-from exams.api.common import READ_ERRORS, error_responses
+from exams.api.common import READ_ERRORS
+from exams.api.schema import error_responses
 from exams.errors import ApplicationError, NotFoundError
 
 

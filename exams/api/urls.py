@@ -1,5 +1,9 @@
 from django.urls import path
-from drf_spectacular.views import SpectacularAPIView
+from drf_spectacular.views import (
+    SpectacularAPIView,
+    SpectacularRedocView,
+    SpectacularSwaggerSplitView,
+)
 
 from exams.api import attempts, courses, enrolments, marks, papers, questions, regrade, views
 
@@ -73,4 +77,14 @@ urlpatterns = [
         name="submission-detail",
     ),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    # Swagger UI's start-up script is served as its own file (`?script`), not inline, so the
+    # site's Content-Security-Policy (scripts only from this site) holds on these pages too.
+    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
+    path(
+        "redoc/",
+        SpectacularRedocView.as_view(
+            url_name="api:schema", template_name="frontend/api/redoc.html"
+        ),
+        name="redoc",
+    ),
 ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import reverse
 from django.utils import timezone
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -21,11 +21,22 @@ from api_keys.authentication import request_api_key
 from api_keys.permissions import IsUserOrCourseKey
 from exams import selectors, services
 from exams.api.common import course_external_ids, student_ref
-from exams.api.idempotency import IDEMPOTENCY_KEY_HEADER, idempotency_headers
+from exams.api.idempotency import (
+    IDEMPOTENCY_KEY_HEADER,
+    IDEMPOTENT_REPLAYED_HEADER,
+    idempotency_headers,
+)
+from exams.api.schema import error_responses
 from exams.api.serializers import (
     AttemptCreateInput,
+    AttemptOutput,
+    CourseOutput,
+    QuestionSummaryOutput,
     SolutionRevealInput,
+    SolutionRevealOutput,
+    SubmissionAcceptedOutput,
     SubmissionCreateInput,
+    SubmissionOutput,
     VisibleTestsRunInput,
     VisibleTestsRunOutput,
 )
@@ -104,35 +115,54 @@ def _paper_question(attempt: Attempt, validated: dict) -> Question | None:
     return selectors.course_question_get(course=attempt.course, slug=validated["question"])
 
 
+# Why a request naming a question or a variant of an attempt can conflict (409) or fail on
+# our side (503), shared by the endpoints that draw or use the attempt's variant.
+VARIANT_NOTES = {
+    409: "`exam_in_progress` (the original exam numbers are in use in an open exam sitting), "
+    "`variants_retired` (the instructor withdrew every variant), `question_not_synced`.",
+    503: "`variant_unavailable`: the variant could not be built right now.",
+}
+
+
 class CourseListView(APIView):
     permission_classes = [IsUserOrCourseKey]
 
+    @extend_schema(summary="List your courses", responses={200: CourseOutput(many=True)})
     def get(self, request: Request) -> Response:
         return Response(
-            [
-                {"slug": a.course.slug, "title": a.course.title, "role": a.role}
-                for a in courses_for_request(request)
-            ]
+            CourseOutput(
+                [
+                    {"slug": a.course.slug, "title": a.course.title, "role": a.role}
+                    for a in courses_for_request(request)
+                ],
+                many=True,
+            ).data
         )
 
 
 class CourseQuestionListView(APIView):
     permission_classes = [IsUserOrCourseKey]
 
+    @extend_schema(
+        summary="List a course's questions", responses={200: QuestionSummaryOutput(many=True)}
+    )
     def get(self, request: Request, slug: str) -> Response:
         course = course_access_for_request(request, slug).course
-        return Response(
-            [
-                {"slug": q.slug, "title": q.title, "topic": q.topic, "source": q.source}
-                for q in selectors.course_question_list(course=course)
-            ]
-        )
+        questions = selectors.course_question_list(course=course)
+        return Response(QuestionSummaryOutput(questions, many=True).data)
 
 
 class AttemptCreateView(APIView):
     throttle_classes = [AttemptStartThrottle]
 
-    @extend_schema(request=AttemptCreateInput)
+    @extend_schema(
+        summary="Start an attempt at a question",
+        request=AttemptCreateInput,
+        responses={
+            201: AttemptOutput,
+            **error_responses(404, 409, 503, notes=VARIANT_NOTES),
+        },
+    )
     def post(self, request: Request) -> Response:
         data = AttemptCreateInput(data=request.data)
         data.is_valid(raise_exception=True)
@@ -142,22 +172,50 @@ class AttemptCreateView(APIView):
         attempt = services.attempt_start_question(
             student=request.user, course=course, question=question
         )
-        return Response(_attempt_payload(attempt, request), status=status.HTTP_201_CREATED)
+        return Response(
+            AttemptOutput(_attempt_payload(attempt, request)).data, status=status.HTTP_201_CREATED
+        )
 
 
 class AttemptDetailView(APIView):
     permission_classes = [IsUserOrCourseKey]
 
+    @extend_schema(
+        summary="An attempt: its variants, their state and its submissions",
+        responses={200: AttemptOutput, **error_responses(409, 503, notes=VARIANT_NOTES)},
+    )
     def get(self, request: Request, attempt_id: int) -> Response:
         attempt = attempt_for_request(request, attempt_id)
-        return Response(_attempt_payload(attempt, request))
+        return Response(AttemptOutput(_attempt_payload(attempt, request)).data)
 
 
 class AttemptSubmissionsView(APIView):
     permission_classes = [IsUserOrCourseKey]
     throttle_classes = [SubmissionRateThrottle]
 
-    @extend_schema(request=SubmissionCreateInput, parameters=[IDEMPOTENCY_KEY_HEADER])
+    @extend_schema(
+        summary="Submit answers (marked asynchronously)",
+        request=SubmissionCreateInput,
+        parameters=[IDEMPOTENCY_KEY_HEADER, IDEMPOTENT_REPLAYED_HEADER],
+        responses={
+            200: OpenApiResponse(
+                SubmissionAcceptedOutput,
+                description="The same Idempotency-Key and body as an earlier request: that "
+                "submission, not a new one (`Idempotent-Replayed: true`).",
+            ),
+            202: SubmissionAcceptedOutput,
+            **error_responses(
+                409,
+                503,
+                notes={
+                    409: "`idempotency_key_reused` (the same Idempotency-Key with another "
+                    "body), `solution_shown` (answers on these numbers are no longer scored), "
+                    "`variant_retired`; " + VARIANT_NOTES[409],
+                    503: VARIANT_NOTES[503],
+                },
+            ),
+        },
+    )
     def post(self, request: Request, attempt_id: int) -> Response:
         attempt = attempt_for_request(request, attempt_id)
         data = SubmissionCreateInput(data=request.data)
@@ -175,7 +233,9 @@ class AttemptSubmissionsView(APIView):
             reverse("api:submission-detail", args=[submission.pk])
         )
         return Response(
-            {"id": submission.pk, "status": submission.status, "status_url": status_url},
+            SubmissionAcceptedOutput(
+                {"id": submission.pk, "status": submission.status, "status_url": status_url}
+            ).data,
             status=status.HTTP_200_OK if outcome.replayed else status.HTTP_202_ACCEPTED,
             headers={"Location": status_url, **idempotency_headers(outcome)},
         )
@@ -186,7 +246,22 @@ class VisibleTestsRunView(APIView):
 
     throttle_classes = [VisibleTestsRunThrottle, VisibleTestsPartThrottle]
 
-    @extend_schema(request=VisibleTestsRunInput, responses=VisibleTestsRunOutput)
+    @extend_schema(
+        summary="Run a code part's visible tests on draft code",
+        request=VisibleTestsRunInput,
+        responses={
+            200: VisibleTestsRunOutput,
+            **error_responses(
+                409,
+                503,
+                notes={
+                    409: VARIANT_NOTES[409],
+                    503: "`tests_unavailable` (the code-running service is busy or restarting), "
+                    "`question_failed` (a fault in the question), `variant_unavailable`.",
+                },
+            ),
+        },
+    )
     def post(self, request: Request, attempt_id: int) -> Response:
         attempt = selectors.attempt_get_for_user(user=request.user, attempt_id=attempt_id)
         data = VisibleTestsRunInput(data=request.data)
@@ -218,7 +293,23 @@ class SolutionRevealView(APIView):
     """Show the worked solution of the variant held in an attempt (practice: after a marked
     answer, and answers on it are no longer scored afterwards; exam: once results are out)."""
 
-    @extend_schema(request=SolutionRevealInput)
+    @extend_schema(
+        summary="Show the worked solution",
+        request=SolutionRevealInput,
+        responses={
+            200: SolutionRevealOutput,
+            **error_responses(
+                409,
+                503,
+                notes={
+                    409: "Not yet: `answer_first` (practice: after a marked answer), "
+                    "`exam_open` (when you finish), `exam_in_progress` (once every sitting "
+                    "has closed); " + VARIANT_NOTES[409],
+                    503: VARIANT_NOTES[503],
+                },
+            ),
+        },
+    )
     def post(self, request: Request, attempt_id: int) -> Response:
         attempt = selectors.attempt_get_for_user(user=request.user, attempt_id=attempt_id)
         data = SolutionRevealInput(data=request.data)
@@ -229,17 +320,22 @@ class SolutionRevealView(APIView):
             question=_paper_question(attempt, data.validated_data),
         )
         return Response(
-            {
-                "question": assignment.question.slug,
-                "solution_shown_at": assignment.solution_shown_at.isoformat(),
-                **solution_public(assignment.variant),
-            }
+            SolutionRevealOutput(
+                {
+                    "question": assignment.question.slug,
+                    "solution_shown_at": assignment.solution_shown_at.isoformat(),
+                    **solution_public(assignment.variant),
+                }
+            ).data
         )
 
 
 class SubmissionDetailView(APIView):
     permission_classes = [IsUserOrCourseKey]
 
+    @extend_schema(
+        summary="A submission: status, mark and feedback", responses={200: SubmissionOutput}
+    )
     def get(self, request: Request, submission_id: int) -> Response:
         submission = submission_for_request(request, submission_id)
-        return Response(submission_public(submission))
+        return Response(SubmissionOutput(submission_public(submission)).data)

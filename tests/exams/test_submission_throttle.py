@@ -69,6 +69,7 @@ def test_api_and_form_share_one_counter(low_rate, student, attempt_id, api_for):
     assert refused.status_code == 429
     error = refused.json()["error"]
     assert error["code"] == "throttled" and error["details"]["retry_after_s"] >= 1
+    assert refused["Retry-After"] == str(error["details"]["retry_after_s"])
     assert error["message"].startswith("Too many requests in a short time; nothing was done. Wait")
     assert Submission.objects.count() == 3
 

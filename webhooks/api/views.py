@@ -16,7 +16,8 @@ from rest_framework.views import APIView
 
 from api_keys.access import course_for_request
 from api_keys.permissions import IsUserOrCourseKey
-from exams.api.common import LmsErrorOutput, NewestFirstCursorPagination
+from exams.api.common import NewestFirstCursorPagination
+from exams.api.serializers import ErrorOutput
 from webhooks import selectors, services
 from webhooks.api.serializers import (
     WebhookDeliveryListInput,
@@ -33,7 +34,7 @@ TAGS = ["webhooks"]
 
 def _error(description: str) -> OpenApiResponse:
     """An error response in the API's one error shape, with the codes this endpoint gives."""
-    return OpenApiResponse(response=LmsErrorOutput, description=description)
+    return OpenApiResponse(response=ErrorOutput, description=description)
 
 
 NOT_AUTHENTICATED = _error(
