@@ -23,13 +23,13 @@ from exams.api.common import (
     PAGE_SIZE_PARAMETER,
     READ_ERRORS,
     NewestFirstCursorPagination,
-    StudentOutput,
     course_external_ids,
     named_student,
     query_text,
     student_ref,
 )
 from exams.api.schema import error_responses
+from exams.api.serializers import AttemptSummaryOutput, AttemptVariantOutput
 from exams.api.throttles import AttemptStartThrottle
 from exams.errors import ApplicationError, NotFoundError
 from exams.models import Attempt
@@ -57,53 +57,10 @@ class AttemptStartInput(serializers.Serializer):
     )
 
 
-class CourseAttemptQuestionOutput(serializers.Serializer):
-    question = serializers.SlugField()
-    title = serializers.CharField()
-    marks_in_paper = serializers.FloatField(allow_null=True)
-    variant_url = serializers.URLField(help_text="The statement and parts the student gets.")
-
-
-class CourseAttemptOutput(serializers.Serializer):
-    id = serializers.IntegerField()
-    number = serializers.IntegerField(help_text="The student's n-th attempt at this target.")
-    mode = serializers.ChoiceField(choices=Attempt.Mode.values)
-    course = serializers.SlugField()
-    question = serializers.SlugField(allow_null=True)
-    paper = serializers.SlugField(allow_null=True)
-    student = StudentOutput()
-    started_at = serializers.DateTimeField()
-    deadline = serializers.DateTimeField(allow_null=True)
-    finished_at = serializers.DateTimeField(allow_null=True)
-    closed = serializers.BooleanField(help_text="Finished or past its deadline.")
-    questions = CourseAttemptQuestionOutput(many=True)
-    url = serializers.URLField(help_text="The attempt with its variants and submissions.")
-    submissions_url = serializers.URLField(help_text="POST answers here.")
-
-
 class CourseAttemptPageOutput(serializers.Serializer):
     next = serializers.URLField(allow_null=True)
     previous = serializers.URLField(allow_null=True)
-    results = CourseAttemptOutput(many=True)
-
-
-class AttemptVariantPartOutput(serializers.Serializer):
-    label = serializers.CharField()
-    kind = serializers.CharField()
-    marks = serializers.FloatField()
-    prompt_md = serializers.CharField(allow_blank=True)
-    prompt_html = serializers.CharField(allow_blank=True)
-    starter = serializers.CharField(required=False, help_text="Starter code (code parts).")
-
-
-class AttemptVariantOutput(serializers.Serializer):
-    attempt = serializers.IntegerField()
-    question = serializers.SlugField()
-    title = serializers.CharField()
-    version = serializers.IntegerField()
-    statement_md = serializers.CharField()
-    statement_html = serializers.CharField()
-    parts = AttemptVariantPartOutput(many=True)
+    results = AttemptSummaryOutput(many=True)
 
 
 def attempt_data(attempt: Attempt, request: Request, external_ids: dict[int, str]) -> dict:
@@ -186,7 +143,7 @@ class CourseAttemptListView(APIView):
         paginator = NewestFirstCursorPagination()
         page = paginator.paginate_queryset(attempts, request, view=self)
         external_ids = course_external_ids(course)
-        data = CourseAttemptOutput(
+        data = AttemptSummaryOutput(
             [attempt_data(a, request, external_ids) for a in page], many=True
         ).data
         return paginator.get_paginated_response(data)
@@ -195,8 +152,8 @@ class CourseAttemptListView(APIView):
         operation_id="course_attempt_start",
         request=AttemptStartInput,
         responses={
-            200: OpenApiResponse(CourseAttemptOutput, description="An open attempt, resumed."),
-            201: OpenApiResponse(CourseAttemptOutput, description="A new attempt."),
+            200: OpenApiResponse(AttemptSummaryOutput, description="An open attempt, resumed."),
+            201: OpenApiResponse(AttemptSummaryOutput, description="A new attempt."),
             **error_responses(400, *READ_ERRORS, 409, 429),
         },
     )
@@ -229,7 +186,9 @@ class CourseAttemptListView(APIView):
             else None,
             resume=values["resume"],
         )
-        body = CourseAttemptOutput(attempt_data(attempt, request, course_external_ids(course))).data
+        body = AttemptSummaryOutput(
+            attempt_data(attempt, request, course_external_ids(course))
+        ).data
         return Response(
             body,
             status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,

@@ -213,18 +213,18 @@ class SubmissionOutput(ShownSolutionFields, SolutionStatusFields):
     graded_at = serializers.DateTimeField(allow_null=True)
 
 
-class AttemptQuestionOutput(serializers.Serializer):
+class AttemptQuestionSummaryOutput(serializers.Serializer):
     question = serializers.SlugField()
     title = serializers.CharField()
-    variant_url = serializers.URLField(help_text="The variant alone (statement and parts).")
     marks_in_paper = serializers.FloatField(
         allow_null=True, help_text="The marks the paper gives the question; null outside papers."
     )
-    variant = VariantOutput()
-    state = HeldVariantStateOutput()
+    variant_url = serializers.URLField(help_text="The statement and parts the student gets.")
 
 
-class AttemptOutput(serializers.Serializer):
+class AttemptSummaryOutput(serializers.Serializer):
+    """An attempt as lists show it: no variants are drawn to list it."""
+
     id = serializers.IntegerField()
     number = serializers.IntegerField(help_text="The student's n-th attempt at this.")
     mode = serializers.ChoiceField(choices=Attempt.Mode.values)
@@ -236,13 +236,28 @@ class AttemptOutput(serializers.Serializer):
     deadline = serializers.DateTimeField(allow_null=True)
     finished_at = serializers.DateTimeField(allow_null=True)
     closed = serializers.BooleanField(help_text="Finished, or past its deadline.")
+    questions = AttemptQuestionSummaryOutput(many=True)
+    url = serializers.URLField(help_text="The attempt with its variants and submissions.")
+    submissions_url = serializers.URLField(help_text="POST answers here.")
+
+
+class AttemptQuestionOutput(AttemptQuestionSummaryOutput):
+    variant = VariantOutput()
+    state = HeldVariantStateOutput()
+
+
+class AttemptOutput(AttemptSummaryOutput):
+    """An attempt with its variants and submissions."""
+
     questions = AttemptQuestionOutput(many=True)
-    url = serializers.URLField()
-    submissions_url = serializers.URLField()
     solution_url = serializers.URLField(
         required=False, help_text="Only for signed-in users: a course API key cannot reveal it."
     )
     submissions = SubmissionOutput(many=True, help_text="Newest first.")
+
+
+class AttemptVariantOutput(VariantOutput):
+    attempt = serializers.IntegerField()
 
 
 class SubmissionAcceptedOutput(serializers.Serializer):

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from django.urls import reverse
-from django.utils import timezone
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import serializers, status
+from rest_framework import status
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -20,7 +19,8 @@ from api_keys.access import (
 from api_keys.authentication import request_api_key
 from api_keys.permissions import IsUserOrCourseKey
 from exams import selectors, services
-from exams.api.common import course_external_ids, student_ref
+from exams.api.attempts import attempt_data
+from exams.api.common import course_external_ids
 from exams.api.idempotency import (
     IDEMPOTENCY_KEY_HEADER,
     IDEMPOTENT_REPLAYED_HEADER,
@@ -56,51 +56,19 @@ from exams.presentation import (
 )
 
 
-def _question_payload(
-    attempt: Attempt, question: Question, marks: float | None, request: Request
-) -> dict:
-    variant = services.attempt_variant(attempt=attempt, question=question)
-    return {
-        "question": question.slug,
-        "title": question.title,
-        "marks_in_paper": marks,
-        "variant_url": request.build_absolute_uri(
-            reverse("api:attempt-variant", args=[attempt.pk, question.slug])
-        ),
-        "variant": variant_public(variant),
-        "state": held_variant_state(attempt=attempt, variant=variant),
-    }
-
-
 def _attempt_payload(attempt: Attempt, request: Request) -> dict:
-    """The attempt with its variants and submissions: the fields of the LMS attempt shape
-    (exams.api.attempts.attempt_data) plus `variant`, `state` per question and `submissions`;
-    `solution_url` only for signed-in users (a course key cannot reveal solutions)."""
+    """The attempt as the LMS resources show it (exams.api.attempts.attempt_data) plus its
+    `variant` and `state` per question and its `submissions`; `solution_url` only for signed-in
+    users (a course key cannot reveal solutions)."""
+    payload = attempt_data(attempt, request, course_external_ids(attempt.course))
     questions = selectors.attempt_questions(attempt=attempt)
-    when = serializers.DateTimeField().to_representation
-    payload = {
-        "id": attempt.pk,
-        "number": attempt.number,
-        "mode": attempt.mode,
-        "course": attempt.course.slug,
-        "question": attempt.question.slug if attempt.question else None,
-        "paper": attempt.paper.slug if attempt.paper else None,
-        "student": student_ref(attempt.student, course_external_ids(attempt.course)),
-        "started_at": when(attempt.started_at),
-        "deadline": when(attempt.deadline) if attempt.deadline else None,
-        "finished_at": when(attempt.finished_at) if attempt.finished_at else None,
-        "closed": attempt.is_closed(timezone.now()),
-        "questions": [
-            _question_payload(attempt, question, marks, request) for question, marks in questions
-        ],
-        "url": request.build_absolute_uri(reverse("api:attempt-detail", args=[attempt.pk])),
-        "submissions_url": request.build_absolute_uri(
-            reverse("api:attempt-submissions", args=[attempt.pk])
-        ),
-        "submissions": [
-            submission_public(s) for s in selectors.attempt_submission_list(attempt=attempt)
-        ],
-    }
+    for question_payload, (question, _marks) in zip(payload["questions"], questions, strict=True):
+        variant = services.attempt_variant(attempt=attempt, question=question)
+        question_payload["variant"] = variant_public(variant)
+        question_payload["state"] = held_variant_state(attempt=attempt, variant=variant)
+    payload["submissions"] = [
+        submission_public(s) for s in selectors.attempt_submission_list(attempt=attempt)
+    ]
     if request_api_key(request) is None:
         payload["solution_url"] = request.build_absolute_uri(
             reverse("api:attempt-solution", args=[attempt.pk])
