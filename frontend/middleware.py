@@ -5,11 +5,21 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import (
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBadRequest,
+    HttpResponsePermanentRedirect,
+)
 from django.shortcuts import render
 from django.urls import is_valid_path
 
-from exams.api.errors import is_api_path, request_too_large_response, trailing_slash_response
+from exams.api.errors import (
+    api_error_response,
+    is_api_path,
+    request_too_large_response,
+    trailing_slash_response,
+)
 from exams.errors import ApplicationError
 
 
@@ -52,12 +62,14 @@ class ApiBodySizeLimitMiddleware:
         return self.get_response(request)
 
 
-class ApiTrailingSlashMiddleware:
-    """Answers a POST, PUT, PATCH or DELETE to an API URL missing its trailing slash with a
-    404 `trailing_slash_required` naming the right URL, in the API's error shape.
+class TrailingSlashMiddleware:
+    """A POST, PUT, PATCH or DELETE to a URL missing its trailing slash is never answered with
+    Django's 301 (clients follow it as a GET, losing the body: an LMS posting its launch to
+    `/lti/launch` would lose the id_token).
 
-    Django's APPEND_SLASH would answer a 301, which clients follow as a GET (a 405) or without
-    the body; GET and HEAD are still redirected.
+    Under /api/ it gets a 404 `trailing_slash_required` naming the right URL, in the API's
+    error shape; elsewhere a 308 to the URL with the slash, which browsers follow with the same
+    method and body. GET and HEAD are still redirected by Django's APPEND_SLASH.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
@@ -65,17 +77,39 @@ class ApiTrailingSlashMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         path = request.path_info
-        if (
-            settings.APPEND_SLASH
-            and request.method not in ("GET", "HEAD")
-            and is_api_path(request.path)
-            and not path.endswith("/")
-        ):
+        if settings.APPEND_SLASH and request.method not in ("GET", "HEAD") and path[-1:] != "/":
             urlconf = getattr(request, "urlconf", None)
             if not is_valid_path(path, urlconf) and is_valid_path(f"{path}/", urlconf):
-                return trailing_slash_response(
-                    request.method, request.get_full_path(force_append_slash=True)
-                )
+                url = request.get_full_path(force_append_slash=True)
+                if is_api_path(request.path):
+                    return trailing_slash_response(request.method, url)
+                redirect = HttpResponsePermanentRedirect(url)
+                redirect.status_code = 308
+                return redirect
+        return self.get_response(request)
+
+
+class NulCharacterMiddleware:
+    """Refuses a URL whose path or query holds a NUL character (`%00`) with a 400.
+
+    No id, slug or filter of the service contains one, and PostgreSQL refuses NUL in text, so
+    it would otherwise surface as a 500 wherever such a value reaches a query.
+    """
+
+    MESSAGE = (
+        "The URL contains a NUL character (%00), which no id, slug or filter value may hold; "
+        "remove it and send the request again."
+    )
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        query_values = (text for key, values in request.GET.lists() for text in (key, *values))
+        if "\x00" in request.path or any("\x00" in text for text in query_values):
+            if is_api_path(request.path):
+                return api_error_response(400, "invalid_query", self.MESSAGE)
+            return HttpResponseBadRequest(self.MESSAGE, content_type="text/plain; charset=utf-8")
         return self.get_response(request)
 
 

@@ -189,8 +189,15 @@ def enrolment_upsert(
     return membership, True
 
 
+@transaction.atomic
 def enrolment_remove(*, membership: Membership) -> None:
     """Remove the member from the course. Their account, attempts and submissions are kept,
     and so is the link of their external id: enrolling the same external id again restores
-    the same account with its work."""
+    the same account with its work. A member whose external id came from elsewhere (an LTI
+    launch or roster sync, the admin) gets that link now, before the membership goes.
+
+    Raises ApplicationError (409, `enrolment_conflict`) when the account is linked to another
+    external id of the course; nothing is removed then."""
+    if membership.external_id:
+        _link_for(course=membership.course, external_id=membership.external_id)
     membership.delete()

@@ -80,3 +80,30 @@ def test_page_sizes_1_and_200_are_accepted(course, lms):
     for url in _paged_urls(course):
         for size in ("1", "200"):
             assert lms.get(url, {"page_size": size}).status_code == 200, url
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/v1/courses/nndl/attempts/?paper=a%00b",
+        "/api/v1/courses/nndl/attempts/?question=a%00b",
+        "/api/v1/courses/nndl/marks/?student=a%00b",
+        "/api/v1/courses/nndl/attempts/?student=a%00b",
+        "/api/v1/courses/nndl/enrolments/a%00b/",
+        "/api/v1/courses/nndl/marks/?a%00b=1",
+    ],
+)
+def test_a_nul_character_in_the_url_is_a_400_before_any_query(lms, url):
+    """PostgreSQL refuses NUL in text: without this check these are 500s there."""
+    response = lms.get(url)
+    assert response.status_code == 400, response.content
+    error = response.json()["error"]
+    assert error["code"] == "invalid_query" and "NUL character" in error["message"]
+
+
+@pytest.mark.django_db
+def test_a_nul_character_in_a_page_url_is_a_plain_400(client):
+    response = client.get("/courses/a%00b/")
+    assert response.status_code == 400
+    assert b"NUL character" in response.content

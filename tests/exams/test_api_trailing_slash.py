@@ -43,6 +43,14 @@ def test_an_unknown_api_url_without_a_slash_is_the_usual_404(api):
     assert response.json()["error"]["code"] == "not_found"
 
 
-def test_pages_outside_the_api_are_left_alone(api):
-    response = api.post("/login", {})
+@pytest.mark.parametrize("path", ["/login", "/lti/launch", "/lti/login"])
+def test_a_post_to_a_page_without_its_slash_is_redirected_keeping_method_and_body(api, path):
+    """A 308 (not Django's 301): an LMS posting its launch form there keeps the id_token."""
+    response = api.post(f"{path}?x=1", {"id_token": "abc"})
+    assert response.status_code == 308, response.content
+    assert response["Location"] == f"{path}/?x=1"
+
+
+def test_a_get_of_a_page_without_its_slash_is_still_redirected(api):
+    response = api.get("/login")
     assert response.status_code == 301 and response["Location"] == "/login/"

@@ -124,6 +124,18 @@ def test_enrolling_a_removed_external_id_again_restores_the_account_and_its_work
     assert listed[0]["student"]["external_id"] == "canvas-5"
 
 
+@pytest.mark.django_db
+def test_a_member_enrolled_outside_the_roster_keeps_the_account_after_removal(course, student, lms):
+    """An LTI launch (or the admin) sets the membership's external id without a roster link."""
+    Membership.objects.filter(course=course, user=student).update(external_id="lti-sub-1")
+    url = "/api/v1/courses/nndl/enrolments/lti-sub-1/"
+    assert lms.delete(url).status_code == 204
+    assert RosterLink.objects.get(course=course, external_id="lti-sub-1").user == student
+    again = lms.put(url, {"role": "student"}, format="json")
+    assert again.status_code == 201, again.content
+    assert again.json()["username"] == student.username
+
+
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_puts_of_one_new_external_id_create_one_account(course, course_key, key_client):
     import threading
