@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from lti_tool.models import LtiContext, LtiDeployment, LtiRegistration
+from lti_tool.models import LtiDeployment, LtiRegistration
 
 from exams.models import Course
-from lti.models import LtiContextCourse
+from tests.lti.links import course_linked_to_context
 from tests.lti.platform.server import SimulatedPlatform
 
 
@@ -37,16 +37,7 @@ def registration(platform) -> LtiRegistration:
 def linked_course(registration, demo_question) -> Course:
     """The course the platform's default context (course-101) is linked to by an administrator
     (as docs/lms.md says): it offers the demo question."""
-    course = Course.objects.create(slug="nn101", title="Neural Networks 101")
-    course.questions.add(demo_question)
-    context = LtiContext.objects.create(
-        deployment=LtiDeployment.objects.get(registration=registration),
-        id_on_platform="course-101",
-        title="Neural Networks 101",
-        label="NN101",
-    )
-    LtiContextCourse.objects.create(context=context, course=course)
-    return course
+    return course_linked_to_context(registration, demo_question, "course-101")
 
 
 @pytest.fixture

@@ -16,6 +16,7 @@ from exams import services as exam_services
 from exams.models import Attempt, Submission
 from lti_grades.models import ScorePassback
 from tests.conftest import DEMO_SLUG
+from tests.lti.links import course_linked_to_context
 from tests.lti.platform.launch import login_and_launch
 from tests.lti.platform.server import LTI, SimulatedPlatform
 from tests.lti.platform.services import SCOPE_SCORE, PlatformServices
@@ -64,6 +65,7 @@ def test_launched_attempt_marked_by_the_worker_reaches_the_gradebook_once(
         LtiDeployment.objects.create(
             registration=registration, deployment_id=platform.deployment_id, is_active=True
         )
+        course_linked_to_context(registration, demo_question, "course-101")
         services.score_failures = [500]  # the platform fails once, then recovers
         start_worker(env={"LTI_PASSBACK_BACKOFF_S": "0.5"})
 
