@@ -141,6 +141,23 @@ def _enqueue_send(delivery_id: int, *, countdown_s: float = 0.0) -> None:
         )
 
 
+def _delivery_create(
+    *, endpoint: WebhookEndpoint, submission: Submission, payload: dict, now: datetime
+) -> WebhookDelivery:
+    """A delivery of `payload` to `endpoint`, due now, with a fresh message id; held back when
+    the payload's scores are hidden from the student."""
+    return WebhookDelivery.objects.create(
+        endpoint=endpoint,
+        submission=submission,
+        event_type=payload["type"],
+        message_id=signing.message_id_new(),
+        payload=payload,
+        max_attempts=1 + len(settings.WEBHOOKS_RETRY_BACKOFF_S),
+        next_attempt_at=now,
+        results_held=not payload["data"]["results_visible"],
+    )
+
+
 def deliveries_create_for_marking(*, submission: Submission) -> list[WebhookDelivery]:
     """One `submission.marked` delivery per active endpoint of the submission's course.
 
@@ -155,16 +172,7 @@ def deliveries_create_for_marking(*, submission: Submission) -> list[WebhookDeli
     now = timezone.now()
     with transaction.atomic():
         deliveries = [
-            WebhookDelivery.objects.create(
-                endpoint=endpoint,
-                submission=submission,
-                event_type=payload["type"],
-                message_id=signing.message_id_new(),
-                payload=payload,
-                max_attempts=1 + len(settings.WEBHOOKS_RETRY_BACKOFF_S),
-                next_attempt_at=now,
-                results_held=not payload["data"]["results_visible"],
-            )
+            _delivery_create(endpoint=endpoint, submission=submission, payload=payload, now=now)
             for endpoint in endpoints
         ]
         for delivery in deliveries:
@@ -209,14 +217,8 @@ def deliveries_create_for_released_results() -> list[WebhookDelivery]:
                 ).update(results_held=False)
                 if not released or not endpoint.is_active:
                     continue
-                delivery = WebhookDelivery.objects.create(
-                    endpoint=endpoint,
-                    submission=submission,
-                    event_type=payload["type"],
-                    message_id=signing.message_id_new(),
-                    payload=payload,
-                    max_attempts=1 + len(settings.WEBHOOKS_RETRY_BACKOFF_S),
-                    next_attempt_at=now,
+                delivery = _delivery_create(
+                    endpoint=endpoint, submission=submission, payload=payload, now=now
                 )
                 created.append(delivery)
                 transaction.on_commit(lambda pk=delivery.pk: _enqueue_send(pk))

@@ -24,6 +24,7 @@ from exams.api.common import (
     READ_ERRORS,
     NewestFirstCursorPagination,
     course_external_ids,
+    listed_student,
     named_student,
     query_text,
     student_ref,
@@ -119,10 +120,7 @@ class CourseAttemptListView(APIView):
         for a student."""
         access = course_access_for_request(request, slug)
         course, params = access.course, request.query_params
-        student_id = query_text(params, "student")
-        student = named_student(access, request, student_id) if student_id else None
-        if not access.is_staff:
-            student = request.user
+        student = listed_student(access, request)
         paper_slug, question_slug = query_text(params, "paper"), query_text(params, "question")
         mode = query_text(params, "mode")
         if "mode" in params and mode not in Attempt.Mode.values:

@@ -113,6 +113,15 @@ def course_external_ids(course: Course) -> dict[int, str]:
     return ids
 
 
+def listed_student(access: CourseAccess, request: Request) -> AbstractBaseUser | None:
+    """Whose rows a course list shows: the student named by `?student=<external id>` (None for
+    all) for the key and instructors; always oneself for a student. Raises NotFoundError (404)
+    when a student names someone else."""
+    external_id = query_text(request.query_params, "student")
+    student = named_student(access, request, external_id) if external_id else None
+    return student if access.is_staff else request.user
+
+
 def named_student(access: CourseAccess, request: Request, external_id: str) -> AbstractBaseUser:
     """The course member a request names by external id: any for the key and instructors; a
     student may only name themselves. Raises NotFoundError (404) otherwise."""

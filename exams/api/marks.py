@@ -22,7 +22,7 @@ from exams.api.common import (
     CheckedCursorPagination,
     StudentOutput,
     course_external_ids,
-    named_student,
+    listed_student,
     query_text,
     student_ref,
 )
@@ -149,10 +149,7 @@ class CourseMarkListView(APIView):
         one's own for a student."""
         access = course_access_for_request(request, slug)
         course, params = access.course, request.query_params
-        student_id = query_text(params, "student")
-        student = named_student(access, request, student_id) if student_id else None
-        if not access.is_staff:
-            student = request.user
+        student = listed_student(access, request)
         paper_slug = query_text(params, "paper")
         attempts = selectors.course_paper_attempt_marks(
             course=course,
