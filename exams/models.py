@@ -197,6 +197,11 @@ class Part(models.Model):
     def __str__(self) -> str:
         return f"{self.version} ({self.label})"
 
+    @property
+    def display_label(self) -> str:
+        """The part's name as the paper prints it (e.g. "(b)(ii)", "8d"), else "(<label>)"."""
+        return self.source_part or f"({self.label})"
+
 
 class Variant(models.Model):
     """Parameters and reference answers of one randomized instance. Never shown to students.

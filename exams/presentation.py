@@ -36,6 +36,7 @@ def variant_public(variant: Variant) -> dict[str, Any]:
         "parts": [
             {
                 "label": part.label,
+                "display_label": part.display_label,
                 "kind": part.kind,
                 "marks": float(part.marks),
                 "prompt_md": prompts.get(part.label, ""),

@@ -97,6 +97,9 @@ class QuestionSummaryOutput(serializers.Serializer):
 
 class VariantPartOutput(serializers.Serializer):
     label = serializers.CharField()
+    display_label = serializers.CharField(
+        help_text='The part as the paper names it, e.g. "(b)(ii)"; "(<label>)" when it has none.'
+    )
     kind = serializers.ChoiceField(choices=Part.Kind.values)
     marks = serializers.FloatField()
     prompt_md = serializers.CharField(allow_blank=True)

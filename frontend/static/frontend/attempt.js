@@ -91,10 +91,7 @@
     form.addEventListener("submit", async (event) => {
       event.preventDefault();
       clearMessages();
-      const answers = {};
-      form.querySelectorAll("[name^=answer_]").forEach((input) => {
-        answers[input.name.slice("answer_".length)] = input.value;
-      });
+      const answers = window.TensorgradeAnswers.collect(form);
       statusLine.textContent = "Submitting…";
       const submitButton = form.querySelector("button[type=submit]");
       if (submitButton) submitButton.disabled = true;
