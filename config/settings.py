@@ -372,3 +372,8 @@ SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
         "VisibleTestsRunStatusEnum": "exams.api.serializers.VISIBLE_RUN_STATUSES",
     }
 )
+
+# Manual marking (issue 13): the instructors' queue of free-text parts and self-assessment.
+INSTALLED_APPS += ["manual_marking"]
+# The step a mark given by hand must be a multiple of (a decimal number, e.g. "0.5" or "0.25").
+MANUAL_MARKING_SCORE_STEP = os.environ.get("MANUAL_MARKING_SCORE_STEP", "0.5")

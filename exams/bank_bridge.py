@@ -31,6 +31,7 @@ def definition_from_version(version: QuestionVersion) -> question_engine.Questio
                 rule=part.rule,
                 model_answer=part.model_answer,
                 rubric=part.rubric,
+                self_assessment=part.self_assessment,
             )
             for part in version.parts.all()
         ],

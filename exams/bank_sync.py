@@ -43,6 +43,7 @@ def _write_version_content(
             rule=part.rule,
             model_answer=part.model_answer,
             rubric=part.rubric,
+            self_assessment=part.self_assessment,
         )
         for index, part in enumerate(definition.parts)
     )

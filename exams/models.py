@@ -186,6 +186,11 @@ class Part(models.Model):
     rule = models.JSONField(default=dict, blank=True)
     model_answer = models.TextField(blank=True)
     rubric = models.TextField(blank=True)
+    self_assessment = models.BooleanField(
+        default=False,
+        help_text="Free text: in practice, once the worked solution is shown, the student may "
+        "mark their own answer (until an instructor marks it).",
+    )
 
     class Meta:
         ordering = ["version", "order"]

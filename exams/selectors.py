@@ -389,7 +389,7 @@ def course_paper_attempt_marks(
 
 def paper_attempt_marking_status(*, attempt: Attempt) -> str:
     """Where a paper attempt's marks stand: `in_progress` (still open), `pending` (closed,
-    some answer still to be marked), `failed` (an answer the question failed to mark: an
+    some answer or free-text part still to be marked), `failed` (an answer the question failed to mark: an
     instructor must re-mark it) or `marked` (closed, every latest answer marked)."""
     latest = [
         latest_submission(attempt=attempt, question=question)
@@ -403,9 +403,18 @@ def paper_attempt_marking_status(*, attempt: Attempt) -> str:
         return "failed"
     if not attempt.is_closed(timezone.now()):
         return "in_progress"
-    if any(s.status != Submission.Status.GRADED for s in latest):
+    if any(s.status != Submission.Status.GRADED or submission_awaits_manual(s) for s in latest):
         return "pending"
     return "marked"
+
+
+def submission_awaits_manual(submission: Submission) -> bool:
+    """Whether a part of the marked submission waits for a person's mark (`needs_manual`:
+    free text not marked by hand yet, or a part with no reference to mark against)."""
+    return any(
+        isinstance(part, dict) and part.get("status") == "needs_manual"
+        for part in (submission.feedback or {}).values()
+    )
 
 
 def course_marked_question_get(*, course: Course, slug: str) -> Question:

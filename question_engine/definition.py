@@ -42,6 +42,9 @@ class PartDefinition:
     rule: dict[str, Any] = field(default_factory=dict)
     model_answer: str = ""
     rubric: str = ""
+    self_assessment: bool = False
+    """Free text only: in practice, once the worked solution is shown, the student may mark
+    the answer themselves against the model answer and rubric (until an instructor marks it)."""
 
     @property
     def auto_marked(self) -> bool:

@@ -52,6 +52,7 @@ PART_KEYS = {
     "rule",
     "model_answer",
     "rubric",
+    "self_assessment",
     "code",
 }
 SAMPLE_KEYS = {"name", "seed", "paper", "answers", "expect"}
@@ -284,10 +285,27 @@ def _parse_part(raw: dict[str, Any], index: int, where: str) -> PartDefinition:
         rule=rule,
         model_answer=_text(raw, "model_answer", at),
         rubric=_text(raw, "rubric", at),
+        self_assessment=_self_assessment(raw, kind, at),
     )
     if kind in MANUAL_KINDS and not (part.model_answer.strip() and part.rubric.strip()):
         raise BankError(f"{at}: free-text parts need both model_answer and rubric")
     return part
+
+
+def _self_assessment(raw: dict[str, Any], kind: str, at: str) -> bool:
+    """The part's `self_assessment` flag (default false); only free-text parts may set it.
+
+    Raises BankError when it is not a boolean, or is true on a part marked automatically.
+    """
+    value = raw.get("self_assessment", False)
+    if not isinstance(value, bool):
+        raise BankError(f"{at}: self_assessment must be true or false")
+    if value and kind not in MANUAL_KINDS:
+        raise BankError(
+            f'{at}: self_assessment = true is only for free-text parts (kind = "text"); '
+            "other kinds are marked automatically"
+        )
+    return value
 
 
 def _load_samples(folder: Path, where: str, parts: list[PartDefinition]) -> list[Sample]:

@@ -51,9 +51,9 @@ class MarkOutput(serializers.Serializer):
     max_score = serializers.FloatField(help_text="The paper's marks.")
     status = serializers.ChoiceField(
         choices=["in_progress", "pending", "marked", "failed"],
-        help_text="in_progress: the attempt is open; pending: closed, answers still being "
-        "marked; marked: every latest answer marked; failed: an answer could not be marked "
-        "because of the question (an instructor re-marks it).",
+        help_text="in_progress: the attempt is open; pending: closed, answers (or free-text "
+        "parts) still being marked; marked: every latest answer marked; failed: an answer "
+        "could not be marked because of the question (an instructor re-marks it).",
     )
     started_at = serializers.DateTimeField()
     finished_at = serializers.DateTimeField(allow_null=True)

@@ -168,6 +168,18 @@ class TestDetailOutput(serializers.Serializer):
     hints = serializers.ListField(child=serializers.CharField())
 
 
+class MarkedByOutput(serializers.Serializer):
+    """Who gave a free-text part its mark by hand."""
+
+    source = serializers.ChoiceField(
+        choices=["instructor", "self"],
+        help_text="`instructor`, or `self` (the student's self-assessment, in practice; it "
+        "counts until an instructor marks the part).",
+    )
+    name = serializers.CharField(allow_blank=True, help_text="The marker's name.")
+    at = serializers.DateTimeField(help_text="When the mark was given.")
+
+
 class PartFeedbackOutput(serializers.Serializer):
     """The mark of one part of a submission."""
 
@@ -182,6 +194,9 @@ class PartFeedbackOutput(serializers.Serializer):
         child=serializers.CharField(), help_text="Named mistakes recognised in the answer."
     )
     details = TestDetailOutput(many=True, help_text="Code parts: one record per test.")
+    marked_by = MarkedByOutput(
+        required=False, help_text="Free-text parts marked by hand: who marked it, and when."
+    )
 
 
 class SubmissionOutput(ShownSolutionFields, SolutionStatusFields):

@@ -33,6 +33,7 @@ from django.utils import timezone
 import grader
 from exams.bank_bridge import definition_from_version
 from exams.errors import ApplicationError
+from exams.marking_overlays import marking_overlays_apply
 from exams.models import (
     Attempt,
     Course,
@@ -374,7 +375,9 @@ def submission_mark(*, submission_id: int, worker: str) -> Submission:
     """Mark a submission `worker` has claimed; store the outcome only while holding the lease.
 
     A worker whose lease was taken over (it was too slow or presumed dead) stores nothing:
-    the row keeps the new holder's outcome. Returns the row as it stands afterwards.
+    the row keeps the new holder's outcome. Marks given by hand (`exams.marking_overlays`) are
+    laid over the fresh result, so a re-mark or regrade keeps them. Returns the row as it
+    stands afterwards.
     """
     submission = Submission.objects.select_related("variant__version").get(pk=submission_id)
     variant = submission.variant
@@ -397,11 +400,17 @@ def submission_mark(*, submission_id: int, worker: str) -> Submission:
         return _submission_failed(
             submission_id=submission_id, worker=worker, failure=failure, detail=detail
         )
+    # Marks given by hand (manual marking, self-assessment) survive marking again.
+    feedback, overlaid_score = marking_overlays_apply(
+        submission=submission, feedback=result.as_dict()["parts"]
+    )
     written = _held(submission_id, worker).update(
         status=Submission.Status.GRADED,
-        score=Decimal(str(round(result.score, 3))),
+        score=overlaid_score
+        if overlaid_score is not None
+        else Decimal(str(round(result.score, 3))),
         max_score=Decimal(str(round(result.max_score, 3))),
-        feedback=result.as_dict()["parts"],
+        feedback=feedback,
         graded_at=timezone.now(),
         failure="",
         error_message="",
