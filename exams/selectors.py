@@ -389,8 +389,8 @@ def course_paper_attempt_marks(
 
 def paper_attempt_marking_status(*, attempt: Attempt) -> str:
     """Where a paper attempt's marks stand: `in_progress` (still open), `pending` (closed,
-    some answer or free-text part still to be marked), `failed` (an answer the question failed to mark: an
-    instructor must re-mark it) or `marked` (closed, every latest answer marked)."""
+    some answer or free-text part still to be marked), `failed` (an answer the question failed
+    to mark: an instructor must re-mark it) or `marked` (closed, every latest answer marked)."""
     latest = [
         latest_submission(attempt=attempt, question=question)
         for question, _ in attempt_questions(attempt=attempt)
