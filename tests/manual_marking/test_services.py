@@ -187,3 +187,26 @@ def test_paper_totals_and_marks_status_follow_the_manual_mark(
     assert after == pytest.approx(before + round(2 / maximum * out_of, 2), abs=0.01)
     # Other free-text parts still await a person.
     assert exam_selectors.paper_attempt_marking_status(attempt=attempt) == "pending"
+
+
+@pytest.mark.django_db
+def test_the_rest_marks_list_shows_the_new_score_once_every_part_is_marked(
+    course, student, instructor, short_paper, course_key, key_client
+):
+    attempt = exam_services.attempt_start_paper(student=student, paper=short_paper, mode="practice")
+    submission = answer(attempt, student)
+    exam_services.attempt_finish(attempt=attempt, student=student)
+    lms = key_client(course_key[1])
+    (before,) = lms.get("/api/v1/courses/nndl/marks/").json()["results"]
+    assert before["status"] == "pending"
+
+    for part in submission.variant.version.parts.filter(kind="text"):
+        give(submission, instructor, str(part.marks), label=part.label)
+
+    (after,) = lms.get("/api/v1/courses/nndl/marks/").json()["results"]
+    assert after["status"] == "marked" and after["updated_at"] > before["updated_at"]
+    marked = Submission.objects.get(pk=submission.pk)
+    assert after["score"] == pytest.approx(float(marked.score / marked.max_score) * 10, abs=0.01)
+    assert after["score"] > before["score"]
+    since = lms.get("/api/v1/courses/nndl/marks/", {"updated_since": before["updated_at"]})
+    assert [m["attempt"] for m in since.json()["results"]] == [attempt.pk]
