@@ -142,10 +142,10 @@ def manual_mark_create(
     `ManualMark.Source.INSTRUCTOR` or `.SELF`; a self-assessment never replaces an
     instructor's mark.
 
-    Raises ApplicationError: 400 `invalid_score`, `not_manually_marked`; 409 `not_marked_yet`
-    (being marked automatically), `superseded` (a later answer exists), `marked_meanwhile`
-    (someone else marked the part since the page was loaded), `instructor_marked` (a
-    self-assessment after the instructor's mark).
+    Raises ApplicationError: 400 `invalid_score`, `not_manually_marked`; 404 `no_such_part`;
+    409 `not_marked_yet` (being marked automatically), `superseded` (a later answer exists),
+    `marked_meanwhile` (someone else marked the part since the page was loaded),
+    `instructor_marked` (a self-assessment after the instructor's mark).
     """
     # Holding the submission's row serializes marks of the same submission.
     locked = Submission.objects.select_for_update().select_related("variant__version", "attempt")
