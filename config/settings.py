@@ -372,3 +372,6 @@ SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
         "VisibleTestsRunStatusEnum": "exams.api.serializers.VISIBLE_RUN_STATUSES",
     }
 )
+
+# Instructors' results pages (issue 13): distributions and per-part figures per paper/question.
+INSTALLED_APPS += ["results"]
