@@ -147,7 +147,7 @@ def distribution(shares: list[float], *, bins: int = BINS) -> list[Bin]:
     """Counts of `shares` (score / maximum, 0 to 1; outside is clamped) in `bins` equal bins."""
     counts = [0] * bins
     for share in shares:
-        counts[min(max(int(share * bins), 0), bins - 1)] += 1
+        counts[min(max(int(share * bins + 1e-9), 0), bins - 1)] += 1  # 1e-9: 0.3 in 30–40 %
     width = 100 // bins
     return [Bin(index * width, (index + 1) * width, n) for index, n in enumerate(counts)]
 
