@@ -39,9 +39,10 @@ def _filter(
 
 
 def _chart(bins: list[selectors.Bin], *, title: str, what: str) -> SafeString:
+    """A column per bin, labelled by the bin's lower end (the table beside it names both)."""
     described = ", ".join(f"{b.label}: {b.count}" for b in bins)
     return column_chart(
-        [Bar(b.label, b.count) for b in bins],
+        [Bar(f"{b.low}%", b.count) for b in bins],
         title=title,
         description=f"Number of {what} per band of the marks: {described}.",
     )
