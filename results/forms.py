@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from django import forms
@@ -9,6 +10,10 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import QuerySet
 
 from results.selectors import ResultsFilter
+
+
+EARLIEST = date(1970, 1, 1)
+LATEST = date(2999, 12, 31)
 
 
 class ResultsFilterForm(forms.Form):
@@ -53,6 +58,12 @@ class ResultsFilterForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
+        for name in ("from", "to"):
+            day = cleaned.get(name)
+            if day is not None and not EARLIEST <= day <= LATEST:
+                self.add_error(
+                    name, f"Enter a date between {EARLIEST.isoformat()} and {LATEST.isoformat()}."
+                )
         start, end = cleaned.get("from"), cleaned.get("to")
         if start and end and end < start:
             self.add_error("to", "The end date is before the start date; swap or change them.")

@@ -92,6 +92,8 @@ def test_bad_filters_are_shown_next_to_their_fields(client, course, instructor, 
     assert html.count("Enter a date as YYYY-MM-DD") == 2
     assert "No such student in this course" in html
     assert 'class="chart"' not in html
+    extremes = client.get(url, {"from": "0001-01-01", "to": "9999-12-31"})
+    assert extremes.content.decode().count("Enter a date between 1970-01-01") == 2
     reversed_dates = client.get(url, {"from": "2026-03-09", "to": "2026-03-01"})
     assert "The end date is before the start date" in reversed_dates.content.decode()
 
