@@ -11,7 +11,6 @@ from django.db.models import QuerySet
 
 from results.selectors import ResultsFilter
 
-
 EARLIEST = date(1970, 1, 1)
 LATEST = date(2999, 12, 31)
 
