@@ -140,6 +140,7 @@ class Bin:
 
     @property
     def label(self) -> str:
+        """The band as the table names it, e.g. "30–40%"."""
         return f"{self.low}–{self.high}%"
 
 
@@ -170,14 +171,17 @@ class PartResults:
 
     @property
     def marked(self) -> int:
+        """How many marked answers count."""
         return len(self.scores)
 
     @property
     def mean(self) -> float | None:
+        """Mean of the counted marks, or None for none."""
         return mean(self.scores)
 
     @property
     def median(self) -> float | None:
+        """Median of the counted marks, or None for none."""
         return median(self.scores)
 
     @property
@@ -187,10 +191,12 @@ class PartResults:
 
     @property
     def lists_wrong_answers(self) -> bool:
+        """False for code and free-text parts, whose answers are not compared as text."""
         return self.kind not in NO_FIGURES_KINDS
 
     @property
     def top_wrong_answers(self) -> list[tuple[str, int]]:
+        """The TOP_N most common wrong answers (normalised, shortened for display), counts."""
         return [
             (
                 text
@@ -203,10 +209,12 @@ class PartResults:
 
     @property
     def top_mistakes(self) -> list[tuple[str, int]]:
+        """The TOP_N named mistakes seen most, with counts."""
         return self.mistakes.most_common(TOP_N)
 
     @property
     def top_failed_tests(self) -> list[tuple[str, int]]:
+        """The TOP_N tests (of a code part) failed most often, with counts."""
         return self.failed_tests.most_common(TOP_N)
 
     def add(self, *, answer: str, feedback: dict[str, Any]) -> None:
@@ -247,22 +255,27 @@ class QuestionResults:
 
     @property
     def marked(self) -> int:
+        """How many marked answers count."""
         return len(self.scores)
 
     @property
     def mean(self) -> float | None:
+        """Mean of the counted marks, or None for none."""
         return mean(self.scores)
 
     @property
     def median(self) -> float | None:
+        """Median of the counted marks, or None for none."""
         return median(self.scores)
 
     @property
     def median_marking_seconds(self) -> float | None:
+        """Median seconds from submission to mark, or None."""
         return median(self.marking_seconds)
 
     @property
     def bins(self) -> list[Bin]:
+        """The distribution of the counted scores as shares of their maximum."""
         return distribution(self.shares)
 
     def add(self, row: dict[str, Any]) -> None:
@@ -361,14 +374,17 @@ class PaperResults:
 
     @property
     def mean(self) -> float | None:
+        """Mean of the counted marks, or None for none."""
         return mean(self.totals)
 
     @property
     def median(self) -> float | None:
+        """Median of the counted marks, or None for none."""
         return median(self.totals)
 
     @property
     def bins(self) -> list[Bin]:
+        """The distribution of the counted scores as shares of their maximum."""
         return distribution([total / self.out_of if self.out_of else 0.0 for total in self.totals])
 
 
@@ -514,6 +530,8 @@ class AttemptQuestionResult:
 
 @dataclass
 class StudentAttempt:
+    """One attempt of the student with its questions' results, in paper order."""
+
     attempt: Attempt
     questions: list[AttemptQuestionResult]
 
