@@ -22,7 +22,7 @@ from __future__ import annotations
 import re
 import statistics
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -217,15 +217,16 @@ class PartResults:
         """The TOP_N tests (of a code part) failed most often, with counts."""
         return self.failed_tests.most_common(TOP_N)
 
-    def add(self, *, answer: str, feedback: dict[str, Any]) -> None:
-        """Count one marked answer to this part with its stored feedback."""
+    def add(self, *, answer: str | None, feedback: dict[str, Any]) -> None:
+        """Count one marked answer to this part with its stored feedback; `answer` None means
+        its text must not be shown (it is neither listed nor counted as unanswered)."""
         status = feedback.get("status")
         if status == "needs_manual":
             self.needs_manual += 1
             return
         self.scores.append(float(feedback.get("score") or 0.0))
-        normalised = answer_normalised(answer or "")
-        if not normalised:
+        normalised = answer_normalised(answer) if answer is not None else ""
+        if answer is not None and not normalised:
             self.unanswered += 1
         if status == "correct":
             self.correct += 1
@@ -252,6 +253,10 @@ class QuestionResults:
     marking_seconds: list[float] = field(default_factory=list)
     awaiting: int = 0
     failed: int = 0
+    hide_original_answers: bool = False
+    """True while the question's original exam numbers are locked for the viewer (see
+    `original_numbers_locked_question_ids`): answers on them are not listed."""
+    hidden_answers: int = 0
 
     @property
     def marked(self) -> int:
@@ -292,6 +297,8 @@ class QuestionResults:
         self.marking_seconds.append((row["graded_at"] - row["created_at"]).total_seconds())
         feedback = row["feedback"] or {}
         answers = row["answers"] or {}
+        hidden = self.hide_original_answers and row["variant__is_paper"]
+        self.hidden_answers += int(hidden)
         by_label = {part.label: part for part in self.parts}
         for label, part_feedback in feedback.items():
             if not isinstance(part_feedback, dict):
@@ -301,7 +308,7 @@ class QuestionResults:
                 marks = float(part_feedback.get("max_score") or 0)
                 part = PartResults(label, f"({label})", "", marks)
                 self.parts.append(part)
-            part.add(answer=str(answers.get(label, "")), feedback=part_feedback)
+            part.add(answer=None if hidden else str(answers.get(label, "")), feedback=part_feedback)
 
 
 _ROW_FIELDS = (
@@ -315,6 +322,7 @@ _ROW_FIELDS = (
     "feedback",
     "created_at",
     "graded_at",
+    "variant__is_paper",
 )
 
 
@@ -348,12 +356,19 @@ def _question_results(question: Question, parts: list[Part]) -> QuestionResults:
 
 
 def question_results(
-    *, course: Course, question: Question, filters: ResultsFilter, paper: Paper | None = None
+    *,
+    course: Course,
+    question: Question,
+    filters: ResultsFilter,
+    paper: Paper | None = None,
+    hide_original_answers: bool = False,
 ) -> QuestionResults:
-    """The figures of `question` in the course (only in attempts at `paper` if given); three
-    queries whatever the number of submissions."""
+    """The figures of `question` in the course (only in attempts at `paper` if given); with
+    `hide_original_answers`, answers on its original exam numbers are not listed. Two queries
+    whatever the number of submissions."""
     parts = _parts_by_question([question.pk]).get(question.pk, [])
     results = _question_results(question, parts)
+    results.hide_original_answers = hide_original_answers
     for row in _rows(
         latest_submissions(course=course, filters=filters, question=question, paper=paper)
     ):
@@ -426,6 +441,30 @@ def _paper_total_add(results: PaperResults, total: float, complete: bool) -> Non
         results.totals.append(round(total, 3))
     else:
         results.incomplete += 1
+
+
+def original_numbers_locked_question_ids(*, user: AbstractBaseUser) -> set[int]:
+    """The questions whose original exam numbers `user` (an instructor) must not see now: an
+    exam sitting on an original-numbers paper holding them is open in a course they do not
+    teach (see `exams.selectors.original_numbers_locked_for_staff`). Two queries."""
+    taught = Membership.objects.filter(user=user, role=Membership.Role.INSTRUCTOR).values(
+        "course_id"
+    )
+    sittings = (
+        Attempt.objects.filter(
+            mode=Attempt.Mode.EXAM, finished_at__isnull=True, paper__use_original_numbers=True
+        )
+        .exclude(course_id__in=taught)
+        .select_related("paper")
+        .prefetch_related("paper__items")
+    )
+    now = timezone.now()
+    return {
+        item.question_id
+        for sitting in sittings
+        if not sitting.is_closed(now)
+        for item in sitting.paper.items.all()
+    }
 
 
 @dataclass(frozen=True)
@@ -526,6 +565,8 @@ class AttemptQuestionResult:
     submission: dict[str, Any] | None
     parts: list[dict[str, Any]]
     submissions: int
+    hidden: bool = False
+    """True when its answers are on original exam numbers locked for the viewer: not shown."""
 
 
 @dataclass
@@ -537,11 +578,17 @@ class StudentAttempt:
 
 
 def student_attempts(
-    *, course: Course, student: AbstractBaseUser, filters: ResultsFilter, attempts: list[Attempt]
+    *,
+    course: Course,
+    student: AbstractBaseUser,
+    filters: ResultsFilter,
+    attempts: list[Attempt],
+    locked_question_ids: Collection[int] = frozenset(),
 ) -> list[StudentAttempt]:
     """The given attempts of `student` (one page of them) with each question's latest
-    submission within `filters` (dates), its answers, marks and feedback part by part. A
-    constant number of queries for the page."""
+    submission within `filters` (dates), its answers, marks and feedback part by part; the
+    parts of a submission on the original exam numbers of a question in `locked_question_ids`
+    are left out (`hidden`). A constant number of queries for the page."""
     filters = ResultsFilter(date_from=filters.date_from, date_to=filters.date_to, student=student)
     ids = [attempt.pk for attempt in attempts]
     paper_ids = {attempt.paper_id for attempt in attempts if attempt.paper_id}
@@ -574,12 +621,14 @@ def student_attempts(
             [attempt.question] if attempt.question else paper_questions[attempt.paper_id]
         ):
             row = latest.get((attempt.pk, question.pk))
+            hidden = bool(row and row["variant__is_paper"] and question.pk in locked_question_ids)
             rows.append(
                 AttemptQuestionResult(
                     question=question,
                     submission=row,
-                    parts=_part_rows(row, parts.get(question.pk, [])),
+                    parts=[] if hidden else _part_rows(row, parts.get(question.pk, [])),
                     submissions=made.get((attempt.pk, question.pk), 0),
+                    hidden=hidden,
                 )
             )
         shown.append(StudentAttempt(attempt=attempt, questions=rows))

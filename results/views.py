@@ -131,7 +131,14 @@ def question_results(
         )
     form, filters = _filter(request, course)
     results = (
-        selectors.question_results(course=course, question=question, filters=filters, paper=paper)
+        selectors.question_results(
+            course=course,
+            question=question,
+            filters=filters,
+            paper=paper,
+            hide_original_answers=question.pk
+            in selectors.original_numbers_locked_question_ids(user=request.user),
+        )
         if filters
         else None
     )
@@ -172,7 +179,11 @@ def student_results(request: HttpRequest, course_slug: str, user_id: int) -> Htt
             ATTEMPTS_PER_PAGE,
         ).get_page(request.GET.get("page"))
         attempts = selectors.student_attempts(
-            course=course, student=student, filters=filters, attempts=list(page.object_list)
+            course=course,
+            student=student,
+            filters=filters,
+            attempts=list(page.object_list),
+            locked_question_ids=selectors.original_numbers_locked_question_ids(user=request.user),
         )
     return render(
         request,

@@ -183,3 +183,41 @@ def test_pages_take_a_bounded_number_of_queries_for_many_submissions(
             assert client.get(url).status_code == 200
     paper_page = client.get(reverse("results:paper", args=[course.slug, paper.slug]))
     assert len(paper_page.context["results"].totals) == 80
+
+
+@pytest.mark.django_db
+def test_answers_on_original_numbers_hide_while_another_courses_exam_shows_them(
+    client, course, student, instructor, make_user, demo_question, make_paper
+):
+    ours = make_paper("Original numbers", minutes=None, original=True)
+    practice = services.attempt_start_paper(student=student, paper=ours, mode="practice")
+    submit(
+        practice,
+        question=demo_question,
+        answers={"y": "3.80", "loss": "7.77"},
+        feedback={"y": part(1, "correct"), "loss": part(0, "incorrect")},
+    )
+    other = Course.objects.create(slug="elsewhere", title="Elsewhere")
+    other.questions.add(demo_question)
+    sitter = make_user("carol")
+    Membership.objects.create(course=other, user=sitter, role=Membership.Role.STUDENT)
+    theirs = services.paper_create(
+        course=other,
+        title="Their exam",
+        time_limit_minutes=60,
+        use_original_numbers=True,
+        items=[(demo_question, Decimal("2"))],
+    )
+    client.force_login(instructor)
+    student_page = reverse("results:student", args=[course.slug, student.pk])
+    question_page = reverse("results:question", args=[course.slug, demo_question.slug])
+    assert "3.80" in client.get(student_page).content.decode()
+    assert "7.77" in client.get(question_page).content.decode()
+
+    services.attempt_start_paper(student=sitter, paper=theirs, mode="exam")
+
+    shown = client.get(student_page).content.decode()
+    assert "3.80" not in shown and "hidden here until every sitting" in shown
+    listed = client.get(question_page)
+    assert "7.77" not in listed.content.decode()
+    assert listed.context["results"].scores == [1.0]
