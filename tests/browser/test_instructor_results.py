@@ -135,6 +135,7 @@ def test_instructor_reads_class_results_with_a_plot(
 
     phone = browser.new_context(viewport=PHONE, storage_state=context.storage_state()).new_page()
     for path, name in [
+        ("results/", "index"),
         (f"results/papers/{paper.slug}/", "paper"),
         (f"results/questions/{question.slug}/", "question"),
         (f"results/students/{other_student.pk}/", "student"),
