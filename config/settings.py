@@ -377,3 +377,5 @@ SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
 INSTALLED_APPS += ["manual_marking"]
 # The step a mark given by hand must be a multiple of (a decimal number, e.g. "0.5" or "0.25").
 MANUAL_MARKING_SCORE_STEP = os.environ.get("MANUAL_MARKING_SCORE_STEP", "0.5")
+# Instructors' results pages (issue 13): distributions and per-part figures per paper/question.
+INSTALLED_APPS += ["results"]

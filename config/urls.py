@@ -11,6 +11,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("instructor/courses/", include("lti_grades.urls")),
     path("", include("manual_marking.urls")),
+    path("instructor/courses/", include("results.urls")),
     path("", include("frontend.urls")),
 ]
 

@@ -100,6 +100,10 @@ def _param_values(world: ApiWorld) -> dict[str, list[Any]]:
         "attempt_id": [attempt.pk for attempt in attempts],
         "submission_id": [submission.pk for submission in submissions],
         "variant_id": [variant.pk for variant in variants],
+        # Members' ids (the instructors' results pages of one student): the student's own too.
+        "user_id": list(
+            Membership.objects.filter(course=world.course).values_list("user_id", flat=True)
+        ),
         # Objects no student has (a course's webhook endpoints and their deliveries, an LTI
         # registration): a value that names nothing, so the walk still reaches the view.
         "endpoint_id": [0],
