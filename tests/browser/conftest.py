@@ -123,8 +123,8 @@ def login(page, user, password: str | None = None) -> None:  # noqa: ANN001
     page.goto("/login/")
     page.fill("input[name=username]", user.get_username())
     page.fill("input[name=password]", password or "pw-" + user.get_username())
-    page.click("form.login button[type=submit]")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.click("form.login button[type=submit]")
     if "/login/" in page.url:
         pytest.fail(f"logging in as {user.get_username()} failed: {page.inner_text('main')}")
 

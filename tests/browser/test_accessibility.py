@@ -241,9 +241,10 @@ def site(course, student, instructor) -> Site:
 
 
 def _settle(page, wait_for: str) -> None:  # noqa: ANN001
-    """Wait until the page is drawn: its key element, network quiet, and MathJax typeset."""
+    """Wait until the page is drawn: loaded (MathJax is an async script: the load waits for
+    it), its key element shown, and MathJax's typesetting done."""
+    page.wait_for_load_state()
     page.wait_for_selector(wait_for, timeout=30_000)
-    page.wait_for_load_state("networkidle")
     page.evaluate(
         "async () => { if (window.MathJax && MathJax.startup && MathJax.startup.promise)"
         " { await MathJax.startup.promise; } }"

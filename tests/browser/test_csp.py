@@ -22,6 +22,7 @@ def _violations_on(page, url: str) -> list[str]:  # noqa: ANN001
 
 
 @pytest.mark.integration
+@pytest.mark.slow
 def test_pages_with_mathjax_and_scripts_run_under_the_policy(
     live_server,
     course,

@@ -10,6 +10,7 @@ from tests.browser.conftest import login
 
 
 @pytest.mark.integration
+@pytest.mark.slow
 def test_student_is_marked_in_the_browser_without_reloading(
     celery_worker, course, student, desktop_page
 ):
