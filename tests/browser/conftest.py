@@ -14,6 +14,7 @@ import shutil
 import subprocess
 import sys
 import time
+import weakref
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -49,6 +50,7 @@ AXE_SCRIPT = ROOT / "frontend" / "assets" / "node_modules" / "axe-core" / "axe.m
 # Content-Security-Policy (script-src 'self') stays in force while the scan runs.
 AXE_URL_PATH = "/__browser-tests__/axe.min.js"
 AXE_BLOCKING_IMPACTS = ("serious", "critical")
+_AXE_ROUTED_PAGES: weakref.WeakSet = weakref.WeakSet()
 
 SCREENSHOT_DIR_ENV = "TENSORGRADE_SCREENSHOT_DIR"
 DEFAULT_SCREENSHOT_DIR = ROOT / "artifacts" / "screenshots"
@@ -158,14 +160,15 @@ def axe(page, disable: tuple[str, ...] = ()) -> list[dict]:  # noqa: ANN001
             f"axe-core is not installed ({AXE_SCRIPT.relative_to(ROOT)} is missing); "
             "run `cd frontend/assets && npm ci`."
         )
-    if not page.evaluate("typeof window.axe === 'object'"):
-        origin = page.evaluate("window.location.origin")
+    if page not in _AXE_ROUTED_PAGES:
         source = AXE_SCRIPT.read_text()
         page.route(
-            origin + AXE_URL_PATH,
+            "**" + AXE_URL_PATH,
             lambda route: route.fulfill(body=source, content_type="text/javascript"),
         )
-        page.add_script_tag(url=origin + AXE_URL_PATH)
+        _AXE_ROUTED_PAGES.add(page)
+    if not page.evaluate("typeof window.axe === 'object'"):
+        page.add_script_tag(url=AXE_URL_PATH)
     return page.evaluate(
         """async (disable) => {
           const rules = Object.fromEntries(disable.map((id) => [id, { enabled: false }]));
