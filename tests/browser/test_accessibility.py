@@ -134,6 +134,11 @@ STUDENT_PAGES = [
     Page("paper-practice", ("frontend:paper-start", "frontend:attempt"), _paper("practice")),
     Page("paper-exam", ("frontend:paper-start", "frontend:attempt"), _paper("exam")),
     Page("paper-exam-closed", ("frontend:attempt",), _closed_exam),
+    Page(
+        "error-not-found",
+        ("frontend:question",),
+        _goto("/courses/{course}/questions/no-such-question/"),
+    ),
 ]
 INSTRUCTOR_PAGES = [
     Page(
