@@ -2,39 +2,20 @@
 
 from __future__ import annotations
 
-import shutil
-
 import pytest
 
 from exams import services
 from exams.models import Attempt
-
-CHROMIUM = shutil.which("chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
-
-
-@pytest.fixture
-def browser_page(monkeypatch):
-    if CHROMIUM is None:
-        pytest.fail("chromium is not installed; run `apt-get install -y chromium`.")
-    from playwright.sync_api import sync_playwright
-
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser.new_page()
-        browser.close()
+from tests.browser.conftest import login
 
 
 @pytest.mark.integration
+@pytest.mark.slow
 def test_student_is_marked_in_the_browser_without_reloading(
-    celery_worker, live_server, course, student, browser_page
+    celery_worker, course, student, desktop_page
 ):
-    page = browser_page
-    page.goto(f"{live_server.url}/login/")
-    page.fill("input[name=username]", student.username)
-    page.fill("input[name=password]", "pw-" + student.username)
-    page.click("button[type=submit]")
+    page = desktop_page
+    login(page, student)
     page.click("text=A single linear neuron")
     page.wait_for_selector("form.answer-form")
 

@@ -7,8 +7,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.integration.test_browser_csp import RECORD_VIOLATIONS
-from tests.integration.test_browser_practice import browser_page  # noqa: F401  (fixture)
+from tests.browser.test_csp import RECORD_VIOLATIONS
 
 # Redoc's bundle always renders a Redocly logo from Redocly's CDN in its menu footer. The policy
 # blocks it (the browser never sends the request) and Redoc then leaves the image out.
@@ -35,9 +34,9 @@ def _open(page, url: str, selector: str) -> tuple[list[str], list[str]]:  # noqa
 @pytest.mark.integration
 def test_swagger_ui_and_redoc_render_the_api_under_the_policy(
     live_server,
-    browser_page,  # noqa: F811
+    desktop_page,
 ):
-    page = browser_page
+    page = desktop_page
     page.add_init_script(RECORD_VIOLATIONS)
     violations, elsewhere = _open(page, f"{live_server.url}/api/v1/docs/", ".opblock")
     assert violations == [] and elsewhere == []
