@@ -19,7 +19,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from autosave.models import AnswerDraft, SittingClosure
-from autosave.selectors import draft_format_problems, sittings_due_for_closing
+from autosave.selectors import answers_to_show, draft_format_problems, sittings_due_for_closing
 from exams import selectors as exam_selectors
 from exams.errors import ApplicationError
 from exams.models import Attempt, Question, Submission, Variant, VariantAssignment
@@ -100,8 +100,9 @@ def _answers_of_every_part(*, variant: Variant, answers: dict[str, str]) -> dict
 
 
 def _submit_saved_answers(*, attempt: Attempt) -> list[int]:
-    """Submit, for each question of the attempt, its draft when it differs from the latest
-    submission (or there is none) and holds some answer; returns the new submissions' ids.
+    """Submit, for each question of the attempt with a draft newer than its latest submission,
+    the answers the page shows (the draft over that submission's answers) when they differ
+    from it and hold some answer; returns the new submissions' ids.
 
     The submissions are not counted against the per-student limit and are stored without the
     format check: the grader marks a part it cannot read as a format error with its message
@@ -120,10 +121,11 @@ def _submit_saved_answers(*, attempt: Attempt) -> list[int]:
         variant = assignments.get(draft.question_id)
         if variant is None:
             continue
-        answers = _answers_of_every_part(variant=variant, answers=draft.answers)
+        latest = exam_selectors.latest_submission(attempt=attempt, question=draft.question)
+        shown = answers_to_show(attempt=attempt, question=draft.question, latest=latest)
+        answers = _answers_of_every_part(variant=variant, answers=shown)
         if not any(text.strip() for text in answers.values()):
             continue
-        latest = exam_selectors.latest_submission(attempt=attempt, question=draft.question)
         if latest is not None and latest.answers == answers:
             continue
         submission = Submission.objects.create(
