@@ -25,7 +25,7 @@ def sitting_finish(request: HttpRequest, attempt_id: int) -> HttpResponse:
     if attempt.is_closed(timezone.now()):
         messages.info(request, "This exam is closed already; nothing more can be submitted.")
         return redirect("frontend:attempt", attempt_id=attempt.pk)
-    form = SittingFinishForm(request.POST or None)
+    form = SittingFinishForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             services.sitting_finish(attempt=attempt, student=request.user)
