@@ -166,9 +166,9 @@ def attempt_check_open(*, attempt: Attempt) -> None:
         when = timezone.localtime(closed_at).strftime("%H:%M %Z on %d %b %Y")
         submitted = "were" if attempt.finished_at else "are being"
         message = (
-            f"This exam closed at {when} (finished or past its time limit), so it takes no "
-            f"more answers; your saved answers {submitted} submitted, and your marks are shown "
-            "on its page."
+            f"This exam sitting is closed: it closed at {when} (finished or past its time "
+            f"limit), so it takes no more answers; your saved answers {submitted} submitted, "
+            "and your marks are shown on its page."
         )
     else:
         message = "This attempt is closed (finished); start a new attempt to answer again."

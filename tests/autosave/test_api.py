@@ -71,4 +71,4 @@ def test_after_the_grace_period_a_save_says_when_the_exam_closed(
     error = response.json()["error"]
     assert error["code"] == "attempt_closed"
     assert error["details"]["closed_at"] == sitting.deadline.isoformat()
-    assert "This exam closed at" in error["message"]
+    assert "This exam sitting is closed: it closed at" in error["message"]

@@ -89,7 +89,7 @@ def test_grace_period_boundaries(sitting, student, demo_question, age, settings)
             attempt=sitting, student=student, question=demo_question, answers={"y": "2"}
         )
     assert raised.value.code == "attempt_closed"
-    assert "This exam closed at" in raised.value.message
+    assert "This exam sitting is closed: it closed at" in raised.value.message
     assert raised.value.details["closed_at"] == sitting.deadline.isoformat()
 
 
