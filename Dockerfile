@@ -20,6 +20,7 @@ COPY lti_grades ./lti_grades
 COPY bank ./bank
 COPY webhooks ./webhooks
 COPY results ./results
+COPY autosave ./autosave
 COPY manage.py ./
 RUN pip install torch==2.13.0 && pip install '.[postgres]'
 RUN SECRET_KEY=collectstatic-only TENSORGRADE_VAR_DIR=/tmp/build python manage.py collectstatic --noinput \

@@ -379,3 +379,21 @@ INSTALLED_APPS += ["manual_marking"]
 MANUAL_MARKING_SCORE_STEP = os.environ.get("MANUAL_MARKING_SCORE_STEP", "0.5")
 # Instructors' results pages (issue 13): distributions and per-part figures per paper/question.
 INSTALLED_APPS += ["results"]
+# Timed exams that lose nothing (app `autosave`, docs/exams.md "Timed exams"): answers are
+# saved on the server as they are typed (every attempt); a timed sitting still takes answers
+# and autosaves for EXAM_GRACE_SECONDS after its deadline (requests in flight), then the server
+# submits each question's saved answers that differ from its latest submission and closes the
+# sitting. A Celery task is scheduled for that moment when the sitting starts; a beat sweep
+# every EXAM_AUTOSUBMIT_SWEEP_EVERY_S seconds is the safety net (both idempotent).
+INSTALLED_APPS += ["autosave"]
+EXAM_GRACE_SECONDS = float(os.environ.get("EXAM_GRACE_SECONDS", "30"))
+EXAM_AUTOSUBMIT_SWEEP_EVERY_S = float(os.environ.get("EXAM_AUTOSUBMIT_SWEEP_EVERY_S", "10"))
+if EXAM_GRACE_SECONDS < 0 or EXAM_AUTOSUBMIT_SWEEP_EVERY_S <= 0:
+    raise ImproperlyConfigured(
+        "EXAM_GRACE_SECONDS must be zero or more and EXAM_AUTOSUBMIT_SWEEP_EVERY_S positive "
+        "(both in seconds)."
+    )
+CELERY_BEAT_SCHEDULE["autosubmit-timed-exams"] = {
+    "task": "autosave.tasks.autosubmit_due_sittings",
+    "schedule": EXAM_AUTOSUBMIT_SWEEP_EVERY_S,
+}

@@ -12,6 +12,7 @@ urlpatterns = [
     path("instructor/courses/", include("lti_grades.urls")),
     path("", include("manual_marking.urls")),
     path("instructor/courses/", include("results.urls")),
+    path("", include("autosave.urls")),
     path("", include("frontend.urls")),
 ]
 

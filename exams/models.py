@@ -353,9 +353,26 @@ class Attempt(models.Model):
             return None
         return self.started_at + timedelta(minutes=self.paper.time_limit_minutes)
 
-    def is_closed(self, now: datetime) -> bool:
+    @property
+    def answers_close_at(self) -> datetime | None:
+        """When a timed sitting stops taking answers: its deadline plus EXAM_GRACE_SECONDS,
+        the grace for requests (submissions, autosaves) already in flight at the deadline."""
         deadline = self.deadline
-        return self.finished_at is not None or (deadline is not None and now >= deadline)
+        if deadline is None:
+            return None
+        return deadline + timedelta(seconds=settings.EXAM_GRACE_SECONDS)
+
+    @property
+    def closed_at(self) -> datetime | None:
+        """When the attempt closed: when it was finished, else its deadline (None while no
+        end is known; a deadline in the future is when it will close)."""
+        return self.finished_at or self.deadline
+
+    def is_closed(self, now: datetime) -> bool:
+        """True once the attempt takes no more answers: finished, or past its deadline and
+        the grace period after it."""
+        closes = self.answers_close_at
+        return self.finished_at is not None or (closes is not None and now >= closes)
 
     def clean(self) -> None:
         if (self.question is None) == (self.paper is None):

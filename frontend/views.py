@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from autosave.selectors import answers_to_show
 from exams import selectors, services
 from exams.api.throttles import form_attempt_start_check, form_submission_refusal
 from exams.errors import ApplicationError
@@ -76,7 +77,7 @@ def attempt_detail(request: HttpRequest, attempt_id: int) -> HttpResponse:
                 "latest": latest_public,
                 "pending": latest_public is not None and latest_public["awaiting_marking"],
                 "answers": posted.get(question.slug)
-                or (latest_public["answers"] if latest_public else {}),
+                or answers_to_show(attempt=attempt, question=question, latest=latest),
                 "format_errors": format_errors.get(question.slug, {}),
             }
         )

@@ -153,21 +153,30 @@ def attempt_finish(*, attempt: Attempt, student: AbstractBaseUser) -> Attempt:
 
 
 def attempt_check_open(*, attempt: Attempt) -> None:
-    """Raise ApplicationError (400, `attempt_closed`) when the attempt takes no more answers.
+    """Raise ApplicationError (400, `attempt_closed`, details `closed_at` ISO 8601) when the
+    attempt takes no more answers (a timed sitting: after its deadline plus the grace period).
 
     The message fits the mode: an exam sitting is sat once, so it cannot be restarted; a
     practice attempt can be followed by a new one.
     """
     if not attempt.is_closed(timezone.now()):
         return
+    closed_at = attempt.closed_at
     if attempt.mode == Attempt.Mode.EXAM:
+        when = timezone.localtime(closed_at).strftime("%H:%M %Z on %d %b %Y")
+        submitted = "were" if attempt.finished_at else "are being"
         message = (
-            "This exam sitting is closed (finished or past its time limit), so it takes no more "
-            "answers; your marks are shown on its page."
+            f"This exam sitting is closed: it closed at {when} (finished or past its time "
+            f"limit), so it takes no more answers; your saved answers {submitted} submitted, "
+            "and your marks are shown on its page."
         )
     else:
         message = "This attempt is closed (finished); start a new attempt to answer again."
-    raise ApplicationError(message, code="attempt_closed")
+    raise ApplicationError(
+        message,
+        code="attempt_closed",
+        details={"closed_at": closed_at.isoformat() if closed_at else None},
+    )
 
 
 def attempt_start_or_resume(

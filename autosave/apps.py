@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+
+
+class AutosaveConfig(AppConfig):
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "autosave"
+    verbose_name = "Autosave and timed exams"
+
+    def ready(self) -> None:
+        """Connect the receiver that schedules a timed sitting's automatic submission."""
+        from autosave import receivers  # noqa: F401
