@@ -5,12 +5,13 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 
 from exams import selectors as exam_selectors
 from frontend.charts import Bar, column_chart, horizontal_bar_chart
 from progress import selectors
 
-RECENT_ATTEMPTS_CHARTED = 12
+RECENT_ATTEMPTS_CHARTED = 12  # site.css sizes column charts of 1 to 12 columns (.chart-columns-N)
 
 
 @login_required
@@ -26,8 +27,13 @@ def course_history(request: HttpRequest, course_slug: str) -> HttpResponse:
         description="; ".join(f"{t.name}: best {t.best_percent}%" for t in topics),
         maximum=100,
     )
+    starts = [timezone.localtime(row.started_at) for row in recent]
+    same_day = len({start.date() for start in starts}) <= 1
     recent_chart = column_chart(
-        [Bar(row.started_at.strftime("%d %b"), row.percent, f"{row.percent}%") for row in recent],
+        [
+            Bar(f"{start:%H:%M}" if same_day else f"{start:%d %b}", row.percent, f"{row.percent}%")
+            for start, row in zip(starts, recent, strict=True)
+        ],
         title="Scores of your recent attempts, oldest first",
         description="; ".join(
             f"{row.title}, {row.started_at:%d %b %Y}: {row.percent}%" for row in recent
