@@ -65,7 +65,6 @@ class AttemptRow:
     started_at: datetime
     finished_at: datetime | None
     closed: bool
-    answered: bool
     state: str
     score: float | None
     out_of: float
@@ -98,7 +97,6 @@ class Aggregate:
     best: float | None = None
     latest: float | None = None
     latest_at: datetime | None = None
-    slug: str = ""
 
     def add(self, *, share: float | None, when: datetime) -> None:
         """Count a visible share (None: answered, but no mark to show) seen at `when`."""
@@ -266,12 +264,21 @@ def course_progress(*, student: AbstractBaseUser, course: Course) -> CourseProgr
     papers = list(course.papers.order_by("title"))
 
     progress = CourseProgress(course=course)
-    per_question: dict[int, Aggregate] = {
-        q.pk: Aggregate(name=q.title, slug=q.slug) for q in questions
+    per_question: dict[int, Aggregate] = {q.pk: Aggregate(name=q.title) for q in questions}
+    topic_of = {  # the course's questions and those of the papers attempted
+        question.pk: question.topic or NO_TOPIC
+        for question in [
+            *questions,
+            *(
+                item.question
+                for attempt in attempts
+                if attempt.paper is not None
+                for item in attempt.paper.items.all()
+            ),
+        ]
     }
-    topic_of = {q.pk: q.topic or NO_TOPIC for q in questions}
     per_topic: dict[str, Aggregate] = {}
-    per_paper: dict[int, Aggregate] = {p.pk: Aggregate(name=p.title, slug=p.slug) for p in papers}
+    per_paper: dict[int, Aggregate] = {p.pk: Aggregate(name=p.title) for p in papers}
     opened_questions: dict[int, Attempt] = {}
     open_papers: list[Attempt] = []
 
@@ -306,6 +313,7 @@ def course_progress(*, student: AbstractBaseUser, course: Course) -> CourseProgr
             title, kind = attempt.question.title, "question"
             if not latest and not closed:
                 opened_questions.setdefault(attempt.question_id, attempt)
+        topics_seen: set[str] = set()
         for question_id, submission in latest.items():
             visible_mark = submission.status == Submission.Status.GRADED and _visible(
                 attempt=attempt, submission=submission, locked=locked, now=now
@@ -317,7 +325,9 @@ def course_progress(*, student: AbstractBaseUser, course: Course) -> CourseProgr
             topic = topic_of.get(question_id)
             if topic is not None:
                 aggregate = per_topic.setdefault(topic, Aggregate(name=topic))
-                aggregate.attempts += 1
+                if topic not in topics_seen:
+                    topics_seen.add(topic)
+                    aggregate.attempts += 1
                 aggregate.add(share=share, when=submission.created_at)
         progress.attempts.append(
             AttemptRow(
@@ -328,7 +338,6 @@ def course_progress(*, student: AbstractBaseUser, course: Course) -> CourseProgr
                 started_at=attempt.started_at,
                 finished_at=attempt.finished_at,
                 closed=closed,
-                answered=bool(latest),
                 state=state,
                 score=score,
                 out_of=out_of,

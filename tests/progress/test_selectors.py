@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
+from django.conf import settings
 from django.utils import timezone
 
+import question_engine
 from exams import services
+from exams.bank_sync import question_sync
 from exams.models import Attempt, Course, Membership, Question, Submission
 from exams.presentation import results_visible
 from progress.selectors import State, course_progress
@@ -264,3 +268,39 @@ def test_many_attempts_take_a_fixed_number_of_queries(
 
     assert len(progress.attempts) == 18
     assert {row.state for row in progress.attempts} == {State.MARKED, State.AFTER_ALL_SITTINGS}
+
+
+@pytest.mark.django_db
+def test_a_topic_counts_a_paper_attempt_once_however_many_of_its_questions_it_holds(
+    course, student, demo_question
+):
+    question_sync(
+        definition=question_engine.load_question(settings.BANK_ROOT / "seed000-q1-multiple-choice")
+    )
+    choice = Question.objects.get(slug="seed000-q1-multiple-choice")
+    Question.objects.filter(pk=choice.pk).update(topic=demo_question.topic)
+    paper = services.paper_create(
+        course=course,
+        title="Two of a topic",
+        time_limit_minutes=None,
+        use_original_numbers=False,
+        items=[(demo_question, Decimal("2")), (choice, Decimal("4"))],
+    )
+    attempt = services.attempt_start_paper(student=student, paper=paper, mode="practice")
+    answered(attempt, student, demo_question, right=2)
+    variant = services.attempt_variant(attempt=attempt, question=choice)
+    wrong = {
+        label: "b" if value == "a" else "a" for label, value in variant.reference["exact"].items()
+    }
+    submission = services.submission_create(
+        attempt=attempt, student=student, answers=wrong, question=choice
+    )
+    graded = services.submission_grade(submission_id=submission.pk)
+    assert graded.score == 0
+
+    progress = course_progress(student=student, course=course)
+
+    (topic,) = progress.topics
+    assert (topic.attempts, topic.best, topic.latest) == (1, 1.0, 0.0)
+    row = _row(progress, attempt)
+    assert (row.score, row.out_of) == (2.0, 6.0)
