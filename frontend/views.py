@@ -19,6 +19,7 @@ from progress.selectors import course_progress
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
+    """The user's courses, each with what they did (per question and paper) and what is next."""
     courses = [
         {
             "course": course,

@@ -72,6 +72,7 @@ class AttemptRow:
 
     @property
     def note(self) -> str:
+        """The sentence explaining the state (empty when the score says it all)."""
         return STATE_NOTES[self.state]
 
     @property
@@ -83,6 +84,7 @@ class AttemptRow:
 
     @property
     def percent(self) -> int | None:
+        """`share` as a whole percentage, else None."""
         share = self.share
         return None if share is None else round(share * 100)
 
@@ -108,10 +110,12 @@ class Aggregate:
 
     @property
     def best_percent(self) -> int | None:
+        """`best` as a whole percentage, else None."""
         return None if self.best is None else round(self.best * 100)
 
     @property
     def latest_percent(self) -> int | None:
+        """`latest` as a whole percentage, else None."""
         return None if self.latest is None else round(self.latest * 100)
 
 
@@ -279,7 +283,8 @@ def course_progress(*, student: AbstractBaseUser, course: Course) -> CourseProgr
     }
     per_topic: dict[str, Aggregate] = {}
     per_paper: dict[int, Aggregate] = {p.pk: Aggregate(name=p.title) for p in papers}
-    opened_questions: dict[int, Attempt] = {}
+    opened_questions: dict[int, Attempt] = {}  # the newest attempt, if not answered yet
+    newest_seen: set[int] = set()
     open_papers: list[Attempt] = []
 
     for attempt in attempts:
@@ -311,8 +316,9 @@ def course_progress(*, student: AbstractBaseUser, course: Course) -> CourseProgr
             out_of = float(only.max_score) if only is not None else 0.0
             score = float(only.score) if shown and only is not None else None
             title, kind = attempt.question.title, "question"
-            if not latest and not closed:
-                opened_questions.setdefault(attempt.question_id, attempt)
+            if attempt.question_id not in newest_seen and not latest and not closed:
+                opened_questions[attempt.question_id] = attempt
+            newest_seen.add(attempt.question_id)
         topics_seen: set[str] = set()
         for question_id, submission in latest.items():
             visible_mark = submission.status == Submission.Status.GRADED and _visible(

@@ -198,7 +198,7 @@ def test_next_step_resumes_then_suggests_the_weakest_untried_then_the_weakest_sc
     step = course_progress(student=student, course=course).next_step
     assert (step.action, step.url) == ("Continue A single linear neuron", f"/attempts/{opened.pk}/")
 
-    answered(opened, student, demo_question, right=1)
+    answered(_start(course, student, demo_question), student, demo_question, right=1)
     step = course_progress(student=student, course=course).next_step
     assert step.action == "Start Zeta question"
     assert "not practised Zeta" in step.text
