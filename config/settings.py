@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "mathjax",
     "exams",
     "frontend",
+    "progress",
 ]
 
 MIDDLEWARE = [

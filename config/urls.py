@@ -13,6 +13,7 @@ urlpatterns = [
     path("", include("manual_marking.urls")),
     path("instructor/courses/", include("results.urls")),
     path("", include("autosave.urls")),
+    path("", include("progress.urls")),
     path("", include("frontend.urls")),
 ]
 

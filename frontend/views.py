@@ -15,16 +15,17 @@ from exams.api.throttles import form_attempt_start_check, form_submission_refusa
 from exams.errors import ApplicationError
 from exams.presentation import held_variant_state, submission_public, variant_public
 from frontend.forms import SolutionRevealForm
+from progress.selectors import course_progress
 
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
+    """The user's courses, each with what they did (per question and paper) and what is next."""
     courses = [
         {
             "course": course,
             "role": selectors.course_role(user=request.user, course=course),
-            "questions": selectors.course_question_list(course=course),
-            "papers": selectors.course_paper_list(course=course),
+            "progress": course_progress(student=request.user, course=course),
         }
         for course in selectors.course_list_for_user(user=request.user)
     ]
