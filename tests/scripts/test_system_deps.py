@@ -1,7 +1,8 @@
 """scripts/system-deps: what it finds missing, the command it prints, how it drives apt-get.
 
 Each test builds a fake machine: a bin/ folder with every real command except the ones a test
-decides on (redis-server, chromium, make, node, npm, sudo, python3.11, apt-get, dpkg-query), which are
+decides on (redis-server, chromium, make, node, npm, sudo, python3.11, apt-get, dpkg-query),
+which are
 absent or stubs. The stub apt-get records its command lines and "installs" by adding stubs.
 Without root, the script runs as `nobody` when the tests run as root.
 """
