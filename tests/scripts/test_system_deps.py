@@ -2,8 +2,8 @@
 
 Each test builds a fake machine: a bin/ folder with every real command except the ones a test
 decides on (redis-server, chromium, make, node, npm, sudo, python3.11, apt-get, dpkg-query),
-which are
-absent or stubs. The stub apt-get records its command lines and "installs" by adding stubs.
+which are absent or stubs. The stub apt-get records its command lines and "installs" by adding
+stubs.
 Without root, the script runs as `nobody` when the tests run as root.
 """
 
