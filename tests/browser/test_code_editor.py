@@ -189,7 +189,9 @@ def test_student_writes_runs_and_submits_layer_norm_in_the_editor(
 
 
 @pytest.mark.integration
-def test_the_bundle_is_served_from_our_origin(live_server, code_course, student, browser):
+def test_the_bundle_comes_from_our_origin_and_the_editor_follows_its_textarea(
+    live_server, code_course, student, browser
+):
     page = browser.new_page()
     _log_in(page, live_server.url, student)
     page.goto(f"{live_server.url}/courses/{code_course.slug}/questions/{SLUG}/")
@@ -200,3 +202,9 @@ def test_the_bundle_is_served_from_our_origin(live_server, code_course, student,
     assert response.status == 200
     assert "javascript" in response.headers["content-type"]
     assert page.locator(".code-editor .cm-editor").count() == 1
+
+    # Answers filled in by other page code (answers.js `fill`) show in the editor.
+    page.evaluate(
+        "TensorgradeAnswers.fill(document.querySelector('form.answer-form'), {impl: 'x = 1'})"
+    )
+    assert page.inner_text("fieldset[data-label=impl] .cm-content") == "x = 1"
