@@ -1,4 +1,14 @@
 # One image for web, worker and sandbox; each compose service picks its command.
+
+# The code editor's bundle, built from the committed npm lockfile (nothing is fetched at run time).
+FROM node:20-bookworm-slim AS assets
+WORKDIR /build/frontend/assets
+COPY frontend/assets/package.json frontend/assets/package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY frontend/assets/build.mjs ./
+COPY frontend/assets/src ./src
+RUN npm run build
+
 FROM python:3.11-slim-bookworm
 
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1
@@ -14,6 +24,7 @@ COPY exams ./exams
 COPY grader ./grader
 COPY sandbox ./sandbox
 COPY frontend ./frontend
+COPY --from=assets /build/frontend/static/frontend/build ./frontend/static/frontend/build
 COPY question_engine ./question_engine
 COPY lti ./lti
 COPY lti_grades ./lti_grades

@@ -6,6 +6,11 @@ PYTHON ?= $(shell scripts/system-deps --find-python)
 VENV := .venv
 VPY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+# The code editor's bundle, built with npm from frontend/assets (committed lockfile) into a
+# static file Django serves (not committed).
+ASSETS := frontend/assets
+NODE_STAMP := $(ASSETS)/node_modules/.installed
+BUNDLE := frontend/static/frontend/build/editor.js
 SYSTEM_DEPS = PYTHON="$(PYTHON)" scripts/system-deps
 # `make test` skips the tests marked slow; `make test PYTEST_ARGS=` runs every test (CI does);
 # e.g. `make test PYTEST_ARGS="tests/config -x"` runs a subset.
@@ -24,7 +29,17 @@ $(STAMP): pyproject.toml
 	$(VPY) -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-install: $(STAMP)
+# node_modules is installed afresh (npm ci) when the lockfile changes; the bundle is rebuilt when
+# the build script or a source file changes (or when it is missing).
+$(NODE_STAMP): $(ASSETS)/package-lock.json $(ASSETS)/package.json
+	$(SYSTEM_DEPS) assets
+	cd $(ASSETS) && npm ci --no-audit --no-fund
+	touch $(NODE_STAMP)
+
+$(BUNDLE): $(NODE_STAMP) $(ASSETS)/build.mjs $(wildcard $(ASSETS)/src/*.js)
+	cd $(ASSETS) && npm run build
+
+install: $(STAMP) $(BUNDLE)
 
 system-deps-run:
 	$(SYSTEM_DEPS) run

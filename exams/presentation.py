@@ -11,7 +11,7 @@ import question_engine
 from exams import selectors
 from exams.bank_bridge import definition_from_version
 from exams.models import Attempt, Submission, Variant
-from question_engine.code_parts import code_part
+from question_engine.code_parts import code_part, prompt_without_starter
 
 
 def _code_starters(variant: Variant) -> dict[str, str]:
@@ -24,9 +24,15 @@ def _code_starters(variant: Variant) -> dict[str, str]:
 
 
 def variant_public(variant: Variant) -> dict[str, Any]:
-    """Statement and parts of a variant; never its parameters' answers or references."""
-    prompts = variant.part_prompts or {}
+    """Statement and parts of a variant; never its parameters' answers or references.
+
+    A code part's starter is in `starter` only (its prompt no longer repeats it).
+    """
     starters = _code_starters(variant)
+    prompts = {
+        label: prompt_without_starter(prompt, starters[label]) if label in starters else prompt
+        for label, prompt in (variant.part_prompts or {}).items()
+    }
     return {
         "question": variant.version.question.slug,
         "title": variant.version.question.title,

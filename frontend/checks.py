@@ -1,13 +1,16 @@
-"""System checks of the web tier's security settings."""
+"""System checks of the web tier: its security settings and its built browser code."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django.conf import settings
-from django.core.checks import Tags, Warning, register
+from django.contrib.staticfiles import finders
+from django.core.checks import Error, Tags, Warning, register
 
 LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "[::1]", "::1", "testserver"})
+EDITOR_BUNDLE = "frontend/build/editor.js"
+"""The code editor's bundle, built by `npm run build` in frontend/assets (not committed)."""
 
 
 @register(Tags.security)
@@ -27,3 +30,20 @@ def check_debug_only_locally(app_configs: Any = None, **kwargs: Any) -> list[War
             )
         ]
     return []
+
+
+@register("frontend")
+def check_editor_bundle(app_configs: Any = None, **kwargs: Any) -> list[Error]:
+    """frontend.E002: the code editor's bundle has not been built, so code parts would be plain
+    text boxes. Registered under its own tag, so `collectstatic` (which runs only the
+    staticfiles checks) still works before the build."""
+    if finders.find(EDITOR_BUNDLE) is not None:
+        return []
+    return [
+        Error(
+            f"The code editor's bundle (static file {EDITOR_BUNDLE}) has not been built.",
+            hint="Run `make install` (it runs `npm ci` and `npm run build` in frontend/assets; "
+            "node and npm are needed), or build the Docker image.",
+            id="frontend.E002",
+        )
+    ]

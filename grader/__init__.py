@@ -1,6 +1,12 @@
 """Tensorgrade's marking library: parses answers and marks them. No Django imports."""
 
-from grader.answer_marking import check_format, mark_part, mark_question, parse_answers
+from grader.answer_marking import (
+    check_format,
+    code_error_lines,
+    mark_part,
+    mark_question,
+    parse_answers,
+)
 from grader.errors import AnswerFormatError, RuleError
 from grader.rules import rounding_decimals, validate_rule
 from grader.shapes import shapes_fit
@@ -14,6 +20,7 @@ __all__ = [
     "Reference",
     "RuleError",
     "check_format",
+    "code_error_lines",
     "mark_part",
     "mark_question",
     "parse_answers",

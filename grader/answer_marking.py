@@ -7,7 +7,7 @@ import logging
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from grader.code.syntax import syntax_problem
+from grader.code.syntax import syntax_error_lines, syntax_problem
 from grader.errors import AnswerFormatError, RuleError
 from grader.kinds import MARKERS, SKIPPED_KINDS, UNCHECKED_KINDS
 from grader.kinds.base import NO_REFERENCE_FEEDBACK, manual_result
@@ -55,6 +55,23 @@ def check_format(parts: Sequence[PartSpec], raw_answers: Mapping[str, Any]) -> d
         except RuleError:
             continue
     return errors
+
+
+def code_error_lines(
+    parts: Sequence[PartSpec], raw_answers: Mapping[str, Any]
+) -> dict[str, list[dict[str, Any]]]:
+    """Per code part whose source does not parse: `[{line, message}]` where it fails.
+
+    For the code editor to highlight the line next to `check_format`'s message; parts that
+    parse (and every other kind) are left out.
+    """
+    found: dict[str, list[dict[str, Any]]] = {}
+    for part in parts:
+        if part.kind == "code":
+            lines = syntax_error_lines(raw_text(raw_answers.get(part.label)))
+            if lines:
+                found[part.label] = lines
+    return found
 
 
 def parse_answers(parts: Sequence[PartSpec], raw_answers: Mapping[str, Any]) -> dict[str, Any]:

@@ -58,6 +58,9 @@ class PartResult:
     mistakes: tuple[str, ...] = ()
     details: tuple[Mapping[str, Any], ...] = ()
     """Per-test records of a code part (name, passed, points, message, hints); else empty."""
+    error_lines: tuple[Mapping[str, Any], ...] = ()
+    """Code parts: `{line, message}` per line of the student's own code where it raised in a
+    visible test or while loading (never from a hidden test); else empty."""
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -68,6 +71,7 @@ class PartResult:
             "matched": self.matched,
             "mistakes": list(self.mistakes),
             "details": [dict(detail) for detail in self.details],
+            "error_lines": [dict(error) for error in self.error_lines],
         }
 
 

@@ -3,7 +3,8 @@
 Loading inlines every file the table names (starter, reference, correct solution, tests, known
 wrong solutions) into the part's `rule["code"]`, so a stored question version carries its own
 copy and old submissions keep being marked against the files they were written for. The
-starter is also appended to the part's prompt, so students see it with the variant's numbers.
+starter is also appended to the stored prompt, so it travels with the variant's numbers; pages and
+the API show it once, in `starter` (see `prompt_without_starter`).
 """
 
 from __future__ import annotations
@@ -183,6 +184,23 @@ def _inline(part: PartDefinition, folder: Path, at: str) -> PartDefinition:
     inlined["runtime"] = runtime
     prompt = f"{part.prompt.rstrip()}\n\n{STARTER_HEADING}\n\n```python\n{inlined['starter']}```\n"
     return dataclasses.replace(part, prompt=prompt, rule={**part.rule, "code": inlined})
+
+
+def prompt_without_starter(prompt_md: str, starter: str) -> str:
+    """A rendered code-part prompt without the starter block that loading appended to it.
+
+    Pages that put `starter` into a code editor show it there only. `prompt_md` is returned as
+    it is when it does not end with a "Starter code:" heading and a fenced block holding
+    exactly `starter` (give the starter rendered with the same variant's numbers).
+    """
+    head, heading, rest = prompt_md.rpartition(f"\n{STARTER_HEADING}\n")
+    body = rest.strip()
+    fence = "```python"
+    if not heading or not body.startswith(fence) or not body.endswith("```"):
+        return prompt_md
+    if body[len(fence) : -3].strip() != starter.strip():
+        return prompt_md
+    return head.rstrip() + "\n"
 
 
 def _read(folder: Path, name: Any, at: str) -> str:

@@ -27,7 +27,7 @@ import numpy as np
 import grader
 from grader.code import CodeRun, CodeTest, ReferenceRunError, WrongRun, mark_code_tests
 from grader.code.plans import plan_for
-from grader.code.syntax import syntax_problem
+from grader.code.syntax import syntax_error_lines, syntax_problem
 from question_engine.code_digits import digits_split
 from question_engine.code_parts import CodePart, code_part
 from question_engine.definition import QuestionDefinition
@@ -301,7 +301,10 @@ def _mark(
     problem = syntax_problem(source)
     if problem is not None:
         message = f"Your code could not be read, so no test ran (this costs no attempt): {problem}"
-        return grader.PartResult(label, 0.0, code_part(q, label).marks, "format_error", message)
+        lines = tuple(syntax_error_lines(source))
+        return grader.PartResult(
+            label, 0.0, code_part(q, label).marks, "format_error", message, error_lines=lines
+        )
     runs = prepare_runs(q, label, params, source, visible_only=visible_only)
     try:
         return mark_code_tests(

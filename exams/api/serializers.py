@@ -66,7 +66,8 @@ class ErrorBodyOutput(serializers.Serializer):
     )
     message = serializers.CharField(help_text="What was wrong and what to do, for people.")
     details = serializers.DictField(
-        help_text="Structured details, e.g. `parts` (label → problem) for unreadable answers or "
+        help_text="Structured details, e.g. `parts` (label → problem) for unreadable answers "
+        "(with `error_lines`, label → [{line, message}], for code that does not parse) or "
         "`retry_after_s` when throttled; empty when there are none."
     )
 
@@ -102,7 +103,9 @@ class VariantPartOutput(serializers.Serializer):
     )
     kind = serializers.ChoiceField(choices=Part.Kind.values)
     marks = serializers.FloatField()
-    prompt_md = serializers.CharField(allow_blank=True)
+    prompt_md = serializers.CharField(
+        allow_blank=True, help_text="Code parts: without the starter code, which is in `starter`."
+    )
     prompt_html = serializers.CharField(allow_blank=True)
     starter = serializers.CharField(
         required=False,
@@ -180,6 +183,19 @@ class MarkedByOutput(serializers.Serializer):
     at = serializers.DateTimeField(help_text="When the mark was given.")
 
 
+class ErrorLineOutput(serializers.Serializer):
+    """A line of the student's own code where it raised (never from a hidden test)."""
+
+    line = serializers.IntegerField(min_value=1, help_text="Counted from 1 in the submitted code.")
+    message = serializers.CharField(help_text="What was raised there, e.g. `TypeError: ...`.")
+
+
+ERROR_LINES_HELP = (
+    "Code parts: the lines of the submitted code where it failed to load or raised in a "
+    "visible test, for an editor to highlight; hidden tests never contribute."
+)
+
+
 class PartFeedbackOutput(serializers.Serializer):
     """The mark of one part of a submission."""
 
@@ -196,6 +212,11 @@ class PartFeedbackOutput(serializers.Serializer):
     details = TestDetailOutput(many=True, help_text="Code parts: one record per test.")
     marked_by = MarkedByOutput(
         required=False, help_text="Free-text parts marked by hand: who marked it, and when."
+    )
+    error_lines = ErrorLineOutput(
+        many=True,
+        required=False,
+        help_text=ERROR_LINES_HELP + " Absent from marks stored before it was recorded.",
     )
 
 
@@ -302,3 +323,4 @@ class VisibleTestsRunOutput(serializers.Serializer):
     visible_max_points = serializers.FloatField(help_text="Points the visible tests are worth.")
     feedback = serializers.CharField(allow_blank=True)
     details = TestDetailOutput(many=True)
+    error_lines = ErrorLineOutput(many=True, help_text=ERROR_LINES_HELP)

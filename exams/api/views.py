@@ -252,6 +252,7 @@ class VisibleTestsRunView(APIView):
                     "visible_max_points": result.max_score,
                     "feedback": result.feedback,
                     "details": [dict(detail) for detail in result.details],
+                    "error_lines": [dict(error) for error in result.error_lines],
                 }
             ).data
         )

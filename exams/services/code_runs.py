@@ -55,7 +55,10 @@ def code_visible_tests_run(
         raise ApplicationError(
             f"part {label}: {problems[label]}",
             code="invalid_source",
-            details={"parts": {label: problems[label]}},
+            details={
+                "parts": {label: problems[label]},
+                "error_lines": grader.code_error_lines(definition.part_specs(), {label: source}),
+            },
         )
     try:
         with someone_waiting():

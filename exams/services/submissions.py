@@ -224,13 +224,14 @@ def submission_submit(
     assignment_check_answerable(attempt=attempt, variant=variant)
     cleaned = _answers_cleaned(variant=variant, answers=answers)
     definition = definition_from_version(variant.version)
-    problems = grader.check_format(definition.part_specs(), cleaned)
+    parts = definition.part_specs()
+    problems = grader.check_format(parts, cleaned)
     if problems:
         described = "; ".join(f"part {label}: {message}" for label, message in problems.items())
         raise ApplicationError(
             f"Some answers could not be read, so nothing was submitted ({described}).",
             code="invalid_answers",
-            details={"parts": problems},
+            details={"parts": problems, "error_lines": grader.code_error_lines(parts, cleaned)},
         )
     try:
         with transaction.atomic():

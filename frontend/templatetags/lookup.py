@@ -1,3 +1,4 @@
+import json
 from typing import Any
 
 from django import template
@@ -9,3 +10,15 @@ register = template.Library()
 def get(mapping: dict | None, key: str) -> Any:
     """`{{ answers|get:part.label }}`: a dict entry by a variable key, or an empty string."""
     return (mapping or {}).get(key, "")
+
+
+@register.filter
+def error_lines_json(part_feedback: Any) -> str:
+    """`data-error-lines="{{ fb|error_lines_json }}"`: a code part's `error_lines` as JSON.
+
+    `part_feedback` is one part's feedback dict (or "" when there is none); the result is a JSON
+    list of {line, message} records, `[]` when the feedback has none. Autoescaping makes it safe
+    inside an attribute.
+    """
+    lines = part_feedback.get("error_lines", []) if isinstance(part_feedback, dict) else []
+    return json.dumps(lines if isinstance(lines, list) else [])

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -71,3 +71,32 @@ def error_text(error: Any) -> str:
         shown = f" (`{str(code_line).strip()}`)" if code_line else ""
         return f"line {line}{shown}: {text}"
     return text
+
+
+def error_lines(run: CodeRun, visible: Sequence[str]) -> list[dict[str, Any]]:
+    """The lines of the submission where it raised, for the code editor to highlight.
+
+    Taken from the run's load error and from the error (or load error) of each test named in
+    `visible`: hidden tests are never looked at, so nothing about them is revealed. Returns
+    `[{"line": N, "message": "test `name`: Type: message"}]` sorted by line (N counts from 1 in
+    the submitted source), one record per line (messages of the same line joined by newlines).
+    """
+    found: dict[int, list[str]] = {}
+
+    def add(error: Any, where: str) -> None:
+        line = error.get("line") if isinstance(error, Mapping) else None
+        if not isinstance(line, int) or isinstance(line, bool) or line < 1:
+            return
+        kind = str(error.get("type") or "Error")
+        message = str(error.get("message") or "")
+        text = f"{where}{kind}: {message}" if message else f"{where}{kind}"
+        if text not in found.setdefault(line, []):
+            found[line].append(text)
+
+    add(run.load_error, "while loading: ")
+    for name in visible:
+        entry = run.tests.get(name)
+        if isinstance(entry, Mapping):
+            add(entry.get("load_error"), "while loading: ")
+            add(entry.get("error"), f"test `{name}`: ")
+    return [{"line": line, "message": "\n".join(found[line])} for line in sorted(found)]

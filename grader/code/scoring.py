@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 
 from grader.code.checks import HIDDEN, Verdict, judge
-from grader.code.runs import CodeRun, error_text
+from grader.code.runs import CodeRun, error_lines, error_text
 from grader.code.spec import COMPARED_CHECKS, SELF_CHECKS, CodeTest
 from grader.types import PartResult
 
@@ -92,20 +92,26 @@ def mark_code_tests(
             + error_text(student.load_error)
         )
         most = sum(test.points for test in chosen) if visible_only else marks
-        return PartResult(label, 0.0, most, "format_error", message)
+        lines = tuple(error_lines(student, []))
+        return PartResult(label, 0.0, most, "format_error", message, error_lines=lines)
     outcomes = judge_tests(chosen, student, reference, wrong, labels)
+    lines = tuple(error_lines(student, [test.name for test in chosen if not test.hidden]))
     available = sum(test.points for test in chosen)
     earned = sum(outcome.score for outcome in outcomes)
     details = _details(outcomes)
     feedback = _feedback(outcomes, details, student.stdout, visible_only)
     if visible_only:
         status = "visible_tests_passed" if earned >= available else "visible_tests_failed"
-        return PartResult(label, earned, available, status, feedback, details=tuple(details))
+        return PartResult(
+            label, earned, available, status, feedback, details=tuple(details), error_lines=lines
+        )
     score = round(marks * earned / available, 6) if available else 0.0
     status = (
         "correct" if earned >= available else "partially_correct" if earned > 0 else "incorrect"
     )
-    return PartResult(label, score, marks, status, feedback, details=tuple(details))
+    return PartResult(
+        label, score, marks, status, feedback, details=tuple(details), error_lines=lines
+    )
 
 
 def judge_tests(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import warnings
+from typing import Any
 
 MAX_SOURCE_CHARS = 50_000
 
@@ -30,3 +31,24 @@ def syntax_problem(source: str, max_chars: int = MAX_SOURCE_CHARS) -> str | None
     except (ValueError, RecursionError, MemoryError) as error:
         return f"the code cannot be read as Python: {error}"
     return None
+
+
+def syntax_error_lines(source: str) -> list[dict[str, Any]]:
+    """Where `source` fails to parse, as error-line records for the code editor.
+
+    Returns `[{"line": N, "message": "SyntaxError: ..."}]` (N counts from 1 in `source`), or
+    `[]` when it parses or the problem has no line (too long, a NUL character).
+    """
+    if len(source) > MAX_SOURCE_CHARS or "\x00" in source:
+        return []
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", SyntaxWarning)
+            ast.parse(source, filename="submission.py")
+    except SyntaxError as error:
+        if not error.lineno:
+            return []
+        return [{"line": error.lineno, "message": f"{type(error).__name__}: {error.msg}"}]
+    except (ValueError, RecursionError, MemoryError):
+        return []
+    return []

@@ -39,6 +39,8 @@ def test_variant_shows_the_starter_but_not_the_reference(code_question, student,
     assert part["kind"] == "code"
     assert "def " in part["starter"] or "class " in part["starter"]
     assert _solution_source() not in str(attempt)
+    assert part["starter"].strip() not in part["prompt_md"]
+    assert "Starter code" not in part["prompt_html"]
 
 
 @pytest.mark.django_db
@@ -68,13 +70,43 @@ def test_syntax_error_is_a_400_with_the_line_and_costs_nothing(code_question, st
     )
     assert response.status_code == 400
     assert "line" in response.json()["error"]["message"]
+    lines = response.json()["error"]["details"]["error_lines"]["impl"]
+    assert [error["line"] for error in lines] == [2]
     submitted = api.post(
         f"/api/v1/attempts/{attempt['id']}/submissions/",
         {"answers": {"impl": broken}},
         format="json",
     )
     assert submitted.status_code == 400
+    assert submitted.json()["error"]["details"]["error_lines"]["impl"] == lines
     assert not Submission.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_visible_test_run_names_the_line_of_the_student_s_code_that_raised(
+    code_question, student, api_for
+):
+    api = api_for(student)
+    attempt = _start(api)
+    # Variants ask for a function or a module: this source fails the same way in both, on line 5.
+    source = (
+        "import torch\nfrom torch import nn\n\ndef layer_norm(X, alpha, beta, eps=1e-4):\n"
+        "    return X.nope()\n\n\nclass LayerNorm(nn.Module):\n"
+        "    def __init__(self, num_features, eps=1e-4):\n        super().__init__()\n"
+        "        self.alpha = nn.Parameter(torch.ones(num_features))\n"
+        "        self.beta = nn.Parameter(torch.zeros(num_features))\n\n"
+        "    def forward(self, X):\n        return layer_norm(X, self.alpha, self.beta)\n"
+    )
+    response = api.post(
+        f"/api/v1/attempts/{attempt['id']}/run-tests/",
+        {"part": "impl", "source": source},
+        format="json",
+    )
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert [error["line"] for error in body["error_lines"]] == [5], body["feedback"]
+    (error,) = body["error_lines"]
+    assert "AttributeError" in error["message"]
 
 
 @pytest.mark.django_db

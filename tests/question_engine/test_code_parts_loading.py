@@ -98,3 +98,14 @@ def test_tests_that_do_not_render_to_valid_specs_are_reported(make_question, min
     (q.path / "tests.toml").write_text(tests)
     with pytest.raises(BankError, match="tests: test 'values': points must be a positive"):
         code_part(load_question(q.path), "impl").tests({"size": 3})
+
+
+def test_the_starter_block_is_taken_off_a_rendered_prompt_only_when_it_is_the_starter():
+    from question_engine.code_parts import prompt_without_starter
+
+    starter = "def double(x):\n    # multiply by 2\n    ...\n"
+    prompt = f"Write `double(x)`.\n\nStarter code:\n\n```python\n{starter}```"
+    assert prompt_without_starter(prompt, starter) == "Write `double(x)`.\n"
+    assert prompt_without_starter(prompt + "\n", starter) == "Write `double(x)`.\n"
+    assert prompt_without_starter(prompt, "def other():\n    ...\n") == prompt
+    assert prompt_without_starter("Write `double(x)`.", starter) == "Write `double(x)`."

@@ -1,8 +1,9 @@
 """scripts/system-deps: what it finds missing, the command it prints, how it drives apt-get.
 
 Each test builds a fake machine: a bin/ folder with every real command except the ones a test
-decides on (redis-server, chromium, make, sudo, python3.11, apt-get, dpkg-query), which are
-absent or stubs. The stub apt-get records its command lines and "installs" by adding stubs.
+decides on (redis-server, chromium, make, node, npm, sudo, python3.11, apt-get, dpkg-query),
+which are absent or stubs. The stub apt-get records its command lines and "installs" by adding
+stubs.
 Without root, the script runs as `nobody` when the tests run as root.
 """
 
@@ -25,6 +26,8 @@ DECIDED_BY_TESTS = {
     "redis-server",
     "chromium",
     "make",
+    "node",
+    "npm",
     "sudo",
     "python3",
     "python3.11",
@@ -75,8 +78,10 @@ if [[ -e $dir/apt-error ]]; then cat "$dir/apt-error" >&2; exit 100; fi
 [[ -e $dir/installs-nothing ]] && exit 0
 for package in "$@"; do
     case $package in
-    redis-server | chromium | make) printf '#!/bin/sh\\n' > "$dir/bin/$package"
+    redis-server | chromium | make | npm) printf '#!/bin/sh\\n' > "$dir/bin/$package"
         chmod 755 "$dir/bin/$package" ;;
+    nodejs) printf '#!/bin/sh\\n' > "$dir/bin/node"
+        chmod 755 "$dir/bin/node" ;;
     -*) ;;
     *) echo "$package" >> "$dir/installed" ;;
     esac
@@ -167,7 +172,7 @@ def machine() -> Iterator[FakeMachine]:
 @pytest.fixture
 def complete_machine(machine: FakeMachine) -> FakeMachine:
     """A machine with everything `make test` needs."""
-    machine.provide("redis-server", "chromium", "make")
+    machine.provide("redis-server", "chromium", "make", "node", "npm")
     machine.install("libseccomp2")
     return machine
 
@@ -179,7 +184,7 @@ def printed_command(stderr: str) -> str:
     return lines[0]
 
 
-@pytest.mark.parametrize("purpose", ["venv", "run", "test", "ci"])
+@pytest.mark.parametrize("purpose", ["venv", "assets", "run", "test", "ci"])
 def test_nothing_missing_means_silence_and_success(complete_machine, purpose):
     result = complete_machine.run(purpose)
     assert (result.returncode, result.stdout, result.stderr) == (0, "", "")
@@ -216,9 +221,10 @@ def test_without_root_or_sudo_the_command_uses_su(complete_machine):
     ("purpose", "packages"),
     [
         ("venv", "python3.11-venv"),
-        ("run", "python3.11-venv redis-server libseccomp2"),
-        ("test", "python3.11-venv redis-server libseccomp2 chromium"),
-        ("ci", "make python3.11-venv redis-server libseccomp2 chromium"),
+        ("assets", "nodejs npm"),
+        ("run", "python3.11-venv nodejs npm redis-server libseccomp2"),
+        ("test", "python3.11-venv nodejs npm redis-server libseccomp2 chromium"),
+        ("ci", "make python3.11-venv nodejs npm redis-server libseccomp2 chromium"),
     ],
 )
 def test_each_purpose_asks_for_its_own_packages(machine, purpose, packages):
@@ -229,6 +235,18 @@ def test_each_purpose_asks_for_its_own_packages(machine, purpose, packages):
 
     assert result.returncode == 1
     assert printed_command(result.stderr).endswith(f"apt-get install -y {packages}'")
+
+
+def test_the_editor_build_needs_node_and_npm_but_no_python(complete_machine):
+    (complete_machine.bin / "python3.11").unlink()
+    (complete_machine.bin / "npm").unlink()
+
+    result = complete_machine.run("assets")
+
+    assert result.returncode == 1
+    assert "npm: the npm command, which installs the code editor's packages" in result.stderr
+    assert printed_command(result.stderr).endswith("apt-get install -y npm'")
+    assert "then run `make install` again" in result.stderr
 
 
 def test_debian_python_without_venv_support_asks_for_python3_11_venv(complete_machine):
@@ -320,6 +338,7 @@ def without_timeout(calls: list[str]) -> list[str]:
 def test_as_root_updates_once_then_installs_only_what_is_missing(complete_machine):
     (complete_machine.bin / "redis-server").unlink()
     (complete_machine.bin / "chromium").unlink()
+    (complete_machine.bin / "node").unlink()
 
     result = complete_machine.run("test", as_root=True)
 
@@ -327,7 +346,7 @@ def test_as_root_updates_once_then_installs_only_what_is_missing(complete_machin
     calls = complete_machine.apt_calls()
     assert without_timeout(calls) == [
         "update -q",
-        "install -y -q --no-upgrade redis-server chromium",
+        "install -y -q --no-upgrade nodejs redis-server chromium",
     ]
     assert all(0 < timeout <= 600 for timeout in lock_timeouts(calls))
 

@@ -15,6 +15,13 @@
       return form.querySelector('fieldset.part[data-label="' + CSS.escape(label) + '"]');
     }
 
+    // Hands the lines of a code part's own source where it failed ([{line, message}]) to the
+    // code editor (frontend/assets/src/editor.js), which highlights them.
+    function showErrorLines(box, lines) {
+      const code = box && box.querySelector("textarea[data-editor]");
+      if (code) code.dispatchEvent(new CustomEvent("tensorgrade:error-lines", { detail: { lines: lines || [] } }));
+    }
+
     function clearMessages() {
       form.querySelectorAll(".format-error, .feedback").forEach((el) => { el.textContent = ""; });
     }
@@ -24,6 +31,10 @@
         const box = partBox(label);
         if (box) box.querySelector(".format-error").textContent = message;
       });
+    }
+
+    function showAllErrorLines(byLabel) {
+      Object.entries(byLabel || {}).forEach(([label, lines]) => showErrorLines(partBox(label), lines));
     }
 
     function showResult(sub) {
@@ -45,6 +56,7 @@
         badge.className = "status " + fb.status;
         badge.textContent = fb.status.replace("_", " ");
         line.append(badge, " " + fb.score + "/" + fb.max_score + " — " + fb.feedback);
+        showErrorLines(box, fb.error_lines);
       });
       if (revealForm) revealForm.hidden = sub.solution_status !== "on_request";
       if (sub.solution_html) {
@@ -122,6 +134,7 @@
       const error = body.error || { message: "The server answered HTTP " + response.status + "; try again." };
       statusLine.textContent = error.message;
       showFormatErrors(error.details && error.details.parts);
+      showAllErrorLines(error.details && error.details.error_lines);
     });
 
     form.querySelectorAll("button.run-tests").forEach((button) => {
@@ -149,8 +162,10 @@
           const body = await response.json().catch(() => ({}));
           if (response.ok) {
             output.textContent = body.feedback;
+            showErrorLines(box, body.error_lines);
           } else {
             output.textContent = (body.error && body.error.message) || "HTTP " + response.status + "; try again.";
+            showErrorLines(box, ((body.error && body.error.details && body.error.details.error_lines) || {})[button.dataset.part]);
           }
         } catch (error) {
           output.textContent = "The connection failed before the tests finished; check your connection and run them again.";
