@@ -10,6 +10,7 @@ urlpatterns = [
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("instructor/courses/", include("lti_grades.urls")),
+    path("instructor/courses/", include("regrades.urls")),
     path("", include("frontend.urls")),
 ]
 
