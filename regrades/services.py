@@ -224,15 +224,12 @@ def regrade_job_run(*, job_id: int, worker: str, max_items: int | None = None) -
         return DONE
     if not regrade_job_claim(job_id=job_id, worker=worker):
         return BUSY
-    processed = 0
-    for item in RegradeItem.objects.filter(job_id=job_id, finished_at__isnull=True):
-        if max_items is not None and processed >= max_items:
-            break
+    unfinished = RegradeItem.objects.filter(job_id=job_id, finished_at__isnull=True)
+    for item in unfinished[:max_items] if max_items is not None else unfinished:
         if not _renew(job_id, worker):
             logger.warning("Regrade job %s: lost the lease to another worker", job_id)
             return BUSY
         _item_process(item, worker)
-        processed += 1
     remaining = RegradeItem.objects.filter(job_id=job_id, finished_at__isnull=True).exists()
     now = timezone.now()
     held = RegradeJob.objects.filter(pk=job_id, lease_owner=worker)
