@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from exams import services
-from exams.models import Attempt, Question, Submission
+from exams.models import Attempt, Question, Submission, Variant
 
 
 def answer_and_mark(
@@ -23,3 +23,17 @@ def answer_and_mark(
         question=question if attempt.paper_id else None,
     )
     return services.submission_grade(submission_id=submission.pk)
+
+
+def fix_question_target(submission: Submission) -> None:
+    """'Fix' the demo question for this submission's variant: its target d was off by one, so
+    the right loss (part (b)) is different now; (a) is unaffected."""
+    variant = submission.variant
+    params = {**variant.params, "d": variant.params["d"] + 1}
+    y = variant.reference["exact"]["y"]
+    loss = (params["d"] - y) ** 2
+    reference = {
+        "exact": {"y": y, "loss": loss},
+        "rounded": {"y": variant.reference["rounded"]["y"], "loss": round(loss, 2)},
+    }
+    Variant.objects.filter(pk=variant.pk).update(params=params, reference=reference)

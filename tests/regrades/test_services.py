@@ -10,10 +10,10 @@ from django.utils import timezone
 
 from exams import services as exam_services
 from exams.errors import ApplicationError
-from exams.models import Submission, Variant
+from exams.models import Submission
 from regrades import selectors, services
 from regrades.models import RegradeItem, RegradeJob
-from tests.regrades.helpers import answer_and_mark
+from tests.regrades.helpers import answer_and_mark, fix_question_target
 
 
 @pytest.fixture
@@ -35,20 +35,6 @@ def marked(course, student, other_student, demo_question):
             )
         )
     return rows
-
-
-def _fix_reference(submission: Submission) -> None:
-    """'Fix' the question: its target d was off by one, so the right loss is now different
-    (an answer for (b) right before is wrong now; (a) is unaffected)."""
-    variant = submission.variant
-    params = {**variant.params, "d": variant.params["d"] + 1}
-    y = variant.reference["exact"]["y"]
-    loss = (params["d"] - y) ** 2
-    reference = {
-        "exact": {"y": y, "loss": loss},
-        "rounded": {"y": variant.reference["rounded"]["y"], "loss": round(loss, 2)},
-    }
-    Variant.objects.filter(pk=variant.pk).update(params=params, reference=reference)
 
 
 @pytest.mark.django_db
@@ -77,7 +63,7 @@ def test_a_job_needs_one_scope_and_something_to_regrade(course, instructor, demo
 @pytest.mark.django_db
 def test_running_a_job_marks_each_submission_once_and_lists_the_changes(course, instructor, marked):
     for submission in marked:
-        _fix_reference(submission)
+        fix_question_target(submission)
     question = marked[0].variant.version.question
     job = services.regrade_job_create(course=course, requested_by=instructor, question=question)
 
@@ -121,7 +107,7 @@ def test_an_unchanged_mark_is_not_listed(course, instructor, marked):
 
 @pytest.mark.django_db
 def test_a_job_resumes_after_its_worker_died_mid_item(course, instructor, marked):
-    _fix_reference(marked[0])
+    fix_question_target(marked[0])
     job = services.regrade_job_create(
         course=course, requested_by=instructor, question=marked[0].variant.version.question
     )
