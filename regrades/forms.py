@@ -29,6 +29,8 @@ class _ScopeForm(forms.Form):
             .order_by("title")
         )
         self.fields["paper"].queryset = course.papers.order_by("title")
+        self.fields["question"].label_from_instance = lambda question: question.title
+        self.fields["paper"].label_from_instance = lambda paper: paper.title
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
