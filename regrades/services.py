@@ -178,16 +178,22 @@ def _item_process(item: RegradeItem, worker: str) -> bool:
     `submissions_regrade`, without sending it to the grading queue). A `pending` submission
     due now, or one whose grading lease expired, is then claimed and marked here. A
     submission being marked by a live worker, or waiting for a retry after a failure of ours,
-    is left for a later pass.
+    is left for a later pass, and so is an item whose fixed variant cannot be built now.
     """
     if item.started_at is None:
-        with transaction.atomic():
-            exam_services.submissions_regrade(
-                submissions=Submission.objects.filter(pk=item.submission_id), enqueue=False
-            )
-            RegradeItem.objects.filter(pk=item.pk, started_at__isnull=True).update(
-                started_at=timezone.now()
-            )
+        try:
+            with transaction.atomic():
+                exam_services.submissions_regrade(
+                    submissions=Submission.objects.filter(pk=item.submission_id), enqueue=False
+                )
+                RegradeItem.objects.filter(pk=item.pk, started_at__isnull=True).update(
+                    started_at=timezone.now()
+                )
+        except ApplicationError as exc:
+            # The fixed version's variant cannot be built now (the sandbox is down): our
+            # failure; the submission is untouched and the item is tried again later.
+            logger.warning("Regrade item %s waits: %s", item.pk, exc.message)
+            return False
     submission = Submission.objects.get(pk=item.submission_id)
     now = timezone.now()
     due = (

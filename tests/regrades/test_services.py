@@ -179,3 +179,22 @@ def test_the_sweep_resends_jobs_nobody_works_on(course, instructor, marked, monk
     assert services.regrade_jobs_resume(now=later) == [job.pk]
     assert sent == [job.pk]
     assert services.regrade_jobs_resume(now=later) == []
+
+
+@pytest.mark.django_db
+def test_an_item_waits_while_the_fixed_variant_cannot_be_built(
+    course, instructor, marked, monkeypatch
+):
+    def sandbox_down(variant):  # noqa: ANN001, ANN202
+        raise ApplicationError("The sandbox is unavailable.", code="sandbox_down", status=503)
+
+    monkeypatch.setattr("exams.services.submissions._fixed_variant", sandbox_down)
+    job = services.regrade_job_create(
+        course=course, requested_by=instructor, question=marked[0].variant.version.question
+    )
+    assert services.regrade_job_run(job_id=job.pk, worker="w1") == services.MORE
+    assert RegradeItem.objects.filter(job=job, started_at__isnull=True).count() == 2
+    untouched = Submission.objects.get(pk=marked[0].pk)
+    assert (untouched.status, untouched.grading_runs) == ("graded", marked[0].grading_runs)
+    monkeypatch.undo()
+    assert services.regrade_job_run(job_id=job.pk, worker="w1") == services.DONE
