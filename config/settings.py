@@ -397,4 +397,18 @@ if EXAM_GRACE_SECONDS < 0 or EXAM_AUTOSUBMIT_SWEEP_EVERY_S <= 0:
 CELERY_BEAT_SCHEDULE["autosubmit-timed-exams"] = {
     "task": "autosave.tasks.autosubmit_due_sittings",
     "schedule": EXAM_AUTOSUBMIT_SWEEP_EVERY_S,
+# Regrade jobs and mark exports (app `regrades`, docs/instructors.md): a worker holds a job for
+# REGRADE_JOB_LEASE_S (renewed item by item) and marks up to REGRADE_JOB_SLICE_ITEMS items per
+# task run, sending itself again after REGRADE_JOB_WAIT_S while items remain (some wait for a
+# retry); a job nobody has worked on for REGRADE_JOB_STALE_AFTER_S (its worker died) is sent
+# again by the beat sweep every REGRADE_JOB_SWEEP_EVERY_S.
+INSTALLED_APPS += ["regrades"]
+REGRADE_JOB_LEASE_S = float(os.environ.get("REGRADE_JOB_LEASE_S", "120"))
+REGRADE_JOB_SLICE_ITEMS = int(os.environ.get("REGRADE_JOB_SLICE_ITEMS", "50"))
+REGRADE_JOB_WAIT_S = float(os.environ.get("REGRADE_JOB_WAIT_S", "2"))
+REGRADE_JOB_STALE_AFTER_S = float(os.environ.get("REGRADE_JOB_STALE_AFTER_S", "180"))
+REGRADE_JOB_SWEEP_EVERY_S = float(os.environ.get("REGRADE_JOB_SWEEP_EVERY_S", "60"))
+CELERY_BEAT_SCHEDULE["resume-regrade-jobs"] = {
+    "task": "regrades.tasks.resume_regrade_jobs",
+    "schedule": REGRADE_JOB_SWEEP_EVERY_S,
 }

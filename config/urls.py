@@ -14,6 +14,7 @@ urlpatterns = [
     path("instructor/courses/", include("results.urls")),
     path("", include("autosave.urls")),
     path("", include("progress.urls")),
+    path("instructor/courses/", include("regrades.urls")),
     path("", include("frontend.urls")),
 ]
 

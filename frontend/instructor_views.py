@@ -4,8 +4,6 @@ that could not be marked."""
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -17,11 +15,13 @@ import question_engine
 from exams import selectors, services
 from exams.bank_bridge import definition_from_version
 from exams.errors import ApplicationError, NotFoundError
-from exams.models import Course, Question, Submission
+from exams.models import Course, Submission
 from exams.presentation import variant_public
 from exams.seeding import SEED_LIMIT
-from frontend.forms import VariantRetireForm
+from frontend.forms import PaperForm, VariantRetireForm
 from question_engine.render import answer_text
+
+JUST_RETIRED_SESSION_KEY = "instructor_just_retired_variant"
 
 
 def _instructor_course(request: HttpRequest, slug: str) -> Course:
@@ -132,10 +132,22 @@ def question_preview(request: HttpRequest, course_slug: str, question_slug: str)
 def variant_list(request: HttpRequest, course_slug: str) -> HttpResponse:
     """The course's variants that students hold, with how many attempts hold each."""
     course = _instructor_course(request, course_slug)
+    just_retired_id = request.session.pop(JUST_RETIRED_SESSION_KEY, None)
+    just_retired = (
+        selectors.course_held_variant_list(course=course)
+        .filter(pk=just_retired_id, retired=True)
+        .first()
+        if just_retired_id
+        else None
+    )
     return render(
         request,
         "frontend/instructor/variants.html",
-        {"course": course, "variants": selectors.course_held_variant_list(course=course)},
+        {
+            "course": course,
+            "variants": selectors.course_held_variant_list(course=course),
+            "just_retired": just_retired,
+        },
     )
 
 
@@ -147,11 +159,8 @@ def variant_retire(request: HttpRequest, course_slug: str, variant_id: int) -> H
     form = VariantRetireForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         services.variant_retire(variant=variant)
-        messages.success(
-            request,
-            f"Retired {variant}: new attempts draw other numbers; students who answered it "
-            "keep it with a notice. Restore it here if that was a mistake.",
-        )
+        # The variants page shows the success notice with an Undo button (restore) right there.
+        request.session[JUST_RETIRED_SESSION_KEY] = variant.pk
         return redirect("frontend:instructor-variants", course_slug=course.slug)
     if variant.is_paper:
         services.original_numbers_check_visible(
@@ -184,42 +193,24 @@ def variant_restore(request: HttpRequest, course_slug: str, variant_id: int) -> 
     return redirect("frontend:instructor-variants", course_slug=course.slug)
 
 
-def _paper_items(request: HttpRequest, questions: list[Question]) -> list[tuple[Question, Decimal]]:
-    chosen = []
-    for question in questions:
-        order = request.POST.get(f"order_{question.slug}", "").strip()
-        if not order:
-            continue
-        try:
-            chosen.append((int(order), question, Decimal(request.POST[f"marks_{question.slug}"])))
-        except (ValueError, KeyError, InvalidOperation):
-            raise ApplicationError(
-                f"'{question.title}': order must be a whole number and marks a number."
-            ) from None
-    return [(question, marks) for _, question, marks in sorted(chosen, key=lambda c: c[0])]
-
-
 @login_required
 def paper_new(request: HttpRequest, course_slug: str) -> HttpResponse:
+    """Assemble a paper from the course's questions (a form; errors next to the fields)."""
     course = _instructor_course(request, course_slug)
     questions = list(selectors.course_question_list(course=course))
-    if request.method == "POST":
+    form = PaperForm(request.POST if request.method == "POST" else None, questions=questions)
+    if request.method == "POST" and form.is_valid():
         try:
-            limit = request.POST.get("time_limit_minutes", "").strip()
             services.paper_create(
                 course=course,
-                title=request.POST.get("title", ""),
-                time_limit_minutes=int(limit) if limit else None,
-                use_original_numbers=request.POST.get("use_original_numbers") == "on",
-                items=_paper_items(request, questions),
+                title=form.cleaned_data["title"],
+                time_limit_minutes=form.cleaned_data["time_limit_minutes"],
+                use_original_numbers=form.cleaned_data["use_original_numbers"],
+                items=form.items(),
             )
-        except ValueError:
-            messages.error(request, "The time limit must be a whole number of minutes.")
         except ApplicationError as exc:
-            messages.error(request, exc.message)
+            form.add_error(None, exc.message)
         else:
             messages.success(request, "Paper created.")
             return redirect("frontend:instructor-course", course_slug=course.slug)
-    return render(
-        request, "frontend/instructor/paper_new.html", {"course": course, "questions": questions}
-    )
+    return render(request, "frontend/instructor/paper_new.html", {"course": course, "form": form})

@@ -586,7 +586,9 @@ def submission_remark(*, submission: Submission) -> Submission:
     return submission
 
 
-def submissions_regrade(*, submissions: QuerySet[Submission]) -> tuple[list[int], list[int]]:
+def submissions_regrade(
+    *, submissions: QuerySet[Submission], enqueue: bool = True
+) -> tuple[list[int], list[int]]:
     """Mark the given submissions again, in the background, through the grading queue.
 
     Each submission that is not being marked already goes back to `pending` (its last score
@@ -594,7 +596,9 @@ def submissions_regrade(*, submissions: QuerySet[Submission]) -> tuple[list[int]
     version gives the same numbers (as `submission_remark` does), and is enqueued after
     commit; one still `pending` or `grading` is left alone, since its mark is coming.
     Returns (ids queued, ids skipped because their marking is under way). Raises
-    ApplicationError (503) when a newer version's variant cannot be built now.
+    ApplicationError (503) when a newer version's variant cannot be built now. With
+    `enqueue=False` nothing is sent: the caller (a regrade job) claims and marks the rows
+    itself with `submission_grade`, and the stale-submission sweep sends any it leaves.
     """
     queued: list[int] = []
     in_flight: list[int] = []
@@ -622,6 +626,8 @@ def submissions_regrade(*, submissions: QuerySet[Submission]) -> tuple[list[int]
             enqueued_at=now,
         )
         (queued if moved else in_flight).append(row.pk)
+    if not enqueue:
+        return queued, in_flight
     for submission_id in queued:
         transaction.on_commit(lambda submission_id=submission_id: _enqueue_grading(submission_id))
     return queued, in_flight
