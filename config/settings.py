@@ -397,6 +397,7 @@ if EXAM_GRACE_SECONDS < 0 or EXAM_AUTOSUBMIT_SWEEP_EVERY_S <= 0:
 CELERY_BEAT_SCHEDULE["autosubmit-timed-exams"] = {
     "task": "autosave.tasks.autosubmit_due_sittings",
     "schedule": EXAM_AUTOSUBMIT_SWEEP_EVERY_S,
+}
 # Regrade jobs and mark exports (app `regrades`, docs/instructors.md): a worker holds a job for
 # REGRADE_JOB_LEASE_S (renewed item by item) and marks up to REGRADE_JOB_SLICE_ITEMS items per
 # task run, sending itself again after REGRADE_JOB_WAIT_S while items remain (some wait for a
