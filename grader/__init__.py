@@ -1,7 +1,14 @@
 """Tensorgrade's marking library: parses answers and marks them. No Django imports."""
 
-from grader.answer_marking import check_format, mark_part, mark_question, parse_answers
+from grader.answer_marking import (
+    check_format,
+    is_unanswered,
+    mark_part,
+    mark_question,
+    parse_answers,
+)
 from grader.errors import AnswerFormatError, RuleError
+from grader.kinds.base import unanswered_result
 from grader.rules import rounding_decimals, validate_rule
 from grader.shapes import shapes_fit
 from grader.types import PartResult, PartSpec, QuestionResult, Reference
@@ -14,10 +21,12 @@ __all__ = [
     "Reference",
     "RuleError",
     "check_format",
+    "is_unanswered",
     "mark_part",
     "mark_question",
     "parse_answers",
     "rounding_decimals",
     "shapes_fit",
+    "unanswered_result",
     "validate_rule",
 ]
