@@ -23,16 +23,68 @@ def _code_starters(variant: Variant) -> dict[str, str]:
     return {part.label: code_part(definition, part.label).starter(variant.params) for part in parts}
 
 
+PAIR_OPTIONS = (
+    ("A", "both statements are true"),
+    ("B", "only statement I is true"),
+    ("C", "only statement II is true"),
+    ("D", "both statements are false"),
+)
+"""The choices of a statement-pair part, as `grader.parsing.choice.PAIR_LETTERS` reads them."""
+TRUTH_OPTIONS = (("true", "True"), ("false", "False"))
+
+
+def _inline_html(md: str) -> str:
+    """Markdown (with maths) as HTML to put inside a label: one paragraph loses its <p>."""
+    rendered = question_engine.render_markdown(md).strip()
+    inner = rendered.removeprefix("<p>").removesuffix("</p>")
+    if rendered.startswith("<p>") and rendered.endswith("</p>") and "<p>" not in inner:
+        return inner
+    return rendered
+
+
+def _choice_options(variant: Variant) -> dict[str, list[dict[str, str]]]:
+    """The options each choice-like part of a variant offers, as radio buttons or checkboxes
+    show them: label → [{value (what is submitted), key ("(a)", "A", or "" for true/false),
+    text_html}]. A choice or multi part whose options the variant does not show in a way
+    `question_engine.part_options` can find is left out (the page then offers a text box)."""
+    kinds = {part.label: part.kind for part in variant.version.parts.all()}
+    options: dict[str, list[dict[str, str]]] = {}
+    if any(kind in question_engine.CHOICE_KINDS for kind in kinds.values()):
+        found = question_engine.part_options(
+            definition_from_version(variant.version),
+            variant.statement_md,
+            variant.part_prompts or {},
+        )
+        for label, texts in found.items():
+            options[label] = [
+                {"value": key, "key": f"({key})", "text_html": _inline_html(text)}
+                for key, text in texts.items()
+            ]
+    for label, kind in kinds.items():
+        if kind == "pair":
+            options[label] = [
+                {"value": key, "key": key, "text_html": text} for key, text in PAIR_OPTIONS
+            ]
+        elif kind == "truefalse":
+            options[label] = [
+                {"value": key, "key": "", "text_html": text} for key, text in TRUTH_OPTIONS
+            ]
+    return options
+
+
 def variant_public(variant: Variant) -> dict[str, Any]:
     """Statement and parts of a variant; never its parameters' answers or references.
 
-    A code part's starter is in `starter` only (its prompt no longer repeats it).
+    A code part's starter is in `starter` only (its prompt no longer repeats it). Choice, multi,
+    true/false and statement-pair parts carry `options` (see `_choice_options`) unless a choice
+    or multi part's options cannot be found.
     """
     starters = _code_starters(variant)
     prompts = {
         label: prompt_without_starter(prompt, starters[label]) if label in starters else prompt
         for label, prompt in (variant.part_prompts or {}).items()
     }
+    options = _choice_options(variant)
     return {
         "question": variant.version.question.slug,
         "title": variant.version.question.title,
@@ -48,6 +100,7 @@ def variant_public(variant: Variant) -> dict[str, Any]:
                 "prompt_md": prompts.get(part.label, ""),
                 "prompt_html": question_engine.render_markdown(prompts.get(part.label, "")),
                 **({"starter": starters[part.label]} if part.label in starters else {}),
+                **({"options": options[part.label]} if part.label in options else {}),
             }
             for part in variant.version.parts.all()
         ],

@@ -47,7 +47,8 @@ def variant_answers_mark(
     values).
 
     Code parts run their tests in the sandbox (`question_engine.mark_code_part`); the answer
-    is the source.
+    is the source. An empty answer of any part is `unanswered` (0, "Not answered."): an empty
+    code part is never sent to the sandbox.
     """
     parts = definition.part_specs()
     parsed = answers_shaped_like_reference(
@@ -75,7 +76,9 @@ def variant_answers_mark(
         answers,
     )
     code = {
-        part.label: question_engine.mark_code_part(
+        part.label: grader.unanswered_result(part)
+        if grader.is_unanswered(answers.get(part.label))
+        else question_engine.mark_code_part(
             definition, part.label, params, answers.get(part.label, "")
         )
         for part in parts

@@ -98,14 +98,18 @@ def attempt_detail(request: HttpRequest, attempt_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def attempt_submit(request: HttpRequest, attempt_id: int) -> HttpResponse:
-    """Form fallback for browsers without JavaScript; the page script uses the API instead."""
+    """Form fallback for browsers without JavaScript; the page script uses the API instead.
+
+    Ticked checkboxes of a part are joined "a, c"; a part sent with nothing ticked or chosen
+    keeps its last saved answer.
+    """
     attempt = selectors.attempt_get_for_user(user=request.user, attempt_id=attempt_id)
     question = selectors.course_question_get(
         course=attempt.course, slug=request.POST.get("question", "")
     )
     answers = {
-        key.removeprefix("answer_"): value
-        for key, value in request.POST.items()
+        key.removeprefix("answer_"): ", ".join(request.POST.getlist(key))
+        for key in request.POST
         if key.startswith("answer_")
     }
     refusal = form_submission_refusal(request)

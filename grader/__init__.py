@@ -3,11 +3,13 @@
 from grader.answer_marking import (
     check_format,
     code_error_lines,
+    is_unanswered,
     mark_part,
     mark_question,
     parse_answers,
 )
 from grader.errors import AnswerFormatError, RuleError
+from grader.kinds.base import unanswered_result
 from grader.rules import rounding_decimals, validate_rule
 from grader.shapes import shapes_fit
 from grader.types import PartResult, PartSpec, QuestionResult, Reference
@@ -21,10 +23,12 @@ __all__ = [
     "RuleError",
     "check_format",
     "code_error_lines",
+    "is_unanswered",
     "mark_part",
     "mark_question",
     "parse_answers",
     "rounding_decimals",
     "shapes_fit",
+    "unanswered_result",
     "validate_rule",
 ]

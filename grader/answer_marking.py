@@ -10,7 +10,7 @@ from typing import Any
 from grader.code.syntax import syntax_error_lines, syntax_problem
 from grader.errors import AnswerFormatError, RuleError
 from grader.kinds import MARKERS, SKIPPED_KINDS, UNCHECKED_KINDS
-from grader.kinds.base import NO_REFERENCE_FEEDBACK, manual_result
+from grader.kinds.base import NO_REFERENCE_FEEDBACK, manual_result, unanswered_result
 from grader.types import PartResult, PartSpec, QuestionResult, Reference
 
 logger = logging.getLogger(__name__)
@@ -32,14 +32,22 @@ def raw_text(value: Any) -> str:
         return str(value)
 
 
+def is_unanswered(value: Any) -> bool:
+    """Whether a submitted answer is empty (missing, or only whitespace): the part is unanswered."""
+    return not raw_text(value).strip()
+
+
 def check_format(parts: Sequence[PartSpec], raw_answers: Mapping[str, Any]) -> dict[str, str]:
     """A message per part whose answer cannot be read; empty when every answer is readable.
 
-    Free-text parts are not checked; code parts only for syntax (never run here); parts whose
-    rule is broken are left to marking.
+    Empty answers are unanswered, not unreadable, and never listed. Free-text parts are not
+    checked; code parts only for syntax (never run here); parts whose rule is broken are left
+    to marking.
     """
     errors: dict[str, str] = {}
     for part in parts:
+        if is_unanswered(raw_answers.get(part.label)):
+            continue
         if part.kind == "code":
             problem = syntax_problem(raw_text(raw_answers.get(part.label)))
             if problem is not None:
@@ -79,7 +87,7 @@ def parse_answers(parts: Sequence[PartSpec], raw_answers: Mapping[str, Any]) -> 
     parsed: dict[str, Any] = {}
     for part in parts:
         marker = MARKERS.get(part.kind)
-        if marker is None:
+        if marker is None or is_unanswered(raw_answers.get(part.label)):
             continue
         try:
             parsed[part.quantity_name] = marker.parse(part, raw_text(raw_answers.get(part.label)))
@@ -89,7 +97,10 @@ def parse_answers(parts: Sequence[PartSpec], raw_answers: Mapping[str, Any]) -> 
 
 
 def mark_part(part: PartSpec, reference: Reference, raw: Any) -> PartResult:
-    """Mark one part; broken rules and unknown kinds are left for an instructor, never raised."""
+    """Mark one part; an empty answer is `unanswered` (0, "Not answered."); broken rules and
+    unknown kinds are left for an instructor, never raised."""
+    if is_unanswered(raw):
+        return unanswered_result(part)
     marker = MARKERS.get(part.kind)
     if marker is None:
         logger.warning("part %s has unknown answer kind %r", part.label, part.kind)

@@ -12,10 +12,12 @@ PartStatus = Literal[
     "incorrect",
     "format_error",
     "needs_manual",
+    "unanswered",
     "visible_tests_passed",
     "visible_tests_failed",
 ]
-"""The last two only describe a run of a code part's visible tests (not a mark of the part)."""
+"""`unanswered`: the part's answer was empty (scored 0, never a format error). The last two
+only describe a run of a code part's visible tests (not a mark of the part)."""
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,7 @@
 No Django imports. Question code (generate/solve) runs only in the sandbox.
 """
 
+from question_engine.choice_options import CHOICE_KINDS, part_options
 from question_engine.code_runs import mark_code_part, run_visible_tests
 from question_engine.definition import (
     PartDefinition,
@@ -23,6 +24,7 @@ from question_engine.variants import (
 )
 
 __all__ = [
+    "CHOICE_KINDS",
     "BankError",
     "PartDefinition",
     "PerturbationSettings",
@@ -37,6 +39,7 @@ __all__ = [
     "load_question",
     "mark_code_part",
     "marking_values",
+    "part_options",
     "render_markdown",
     "run_visible_tests",
     "validate_question",

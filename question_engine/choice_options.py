@@ -4,15 +4,18 @@ Options are Markdown list items that start with their label in brackets, as the 
 them: ``- (a) text`` or ``- **(a)** text``. Consecutive items labelled a, b, c… (blank lines
 allowed between them) form one option list. A choice or multi part owns the lists in its own
 prompt; the lists of the statement go, in order, to the choice parts whose prompt has none.
+The attempt page shows a part's options as radio buttons or checkboxes (`part_options`).
 """
 
 from __future__ import annotations
 
 import math
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from grader.errors import AnswerFormatError
+from grader.parsing.choice import normalise_label
 from grader.parsing.number import parse_number
 from question_engine.definition import QuestionDefinition
 from question_engine.variants import VariantBuild
@@ -81,21 +84,62 @@ def repeated_options(options: OptionList) -> list[tuple[str, str]]:
     ]
 
 
-def _lists_by_part(q: QuestionDefinition, variant: VariantBuild) -> list[tuple[str, OptionList]]:
+def _lists_by_part(
+    q: QuestionDefinition, statement_md: str, part_prompts: Mapping[str, str]
+) -> list[tuple[str, OptionList]]:
     """Each option list with the part it belongs to ('' when that cannot be told)."""
     choice_parts = [part.label for part in q.parts if part.kind in CHOICE_KINDS]
     owned: list[tuple[str, OptionList]] = []
     without_list: list[str] = []
     for label in choice_parts:
         where = f"question.toml: part '{label}' prompt"
-        in_prompt = option_lists(variant.part_prompts.get(label, ""), where)
+        in_prompt = option_lists(part_prompts.get(label, ""), where)
         owned += [(label, found) for found in in_prompt]
         if not in_prompt:
             without_list.append(label)
-    in_statement = option_lists(variant.statement_md, "statement.md")
+    in_statement = option_lists(statement_md, "statement.md")
     if len(in_statement) == len(without_list):
         return owned + list(zip(without_list, in_statement, strict=True))
     return owned + [("", found) for found in in_statement]
+
+
+def part_options(
+    q: QuestionDefinition, statement_md: str, part_prompts: Mapping[str, str]
+) -> dict[str, dict[str, str]]:
+    """The options each choice or multi part shows in a variant: label → {option label →
+    option text as Markdown}, in the order shown. A part is left out when its options cannot
+    be told: no list, more than one, or a list whose labels differ from the part's
+    `rule.options`."""
+    lists: dict[str, list[OptionList]] = {}
+    for label, found in _lists_by_part(q, statement_md, part_prompts):
+        if label:
+            lists.setdefault(label, []).append(found)
+    options: dict[str, dict[str, str]] = {}
+    for part in q.parts:
+        found_lists = lists.get(part.label, [])
+        if part.kind not in CHOICE_KINDS or len(found_lists) != 1:
+            continue
+        found = found_lists[0].options
+        declared = part.rule.get("options")
+        if declared and {normalise_label(str(o)) for o in declared} != set(found):
+            continue
+        options[part.label] = dict(found)
+    return options
+
+
+def missing_option_problems(
+    q: QuestionDefinition, variant: VariantBuild, variant_name: str
+) -> list[str]:
+    """One sentence per choice or multi part whose options a variant does not show in a way
+    the attempt page can find (it would then ask the student to type a letter)."""
+    found = part_options(q, variant.statement_md, variant.part_prompts)
+    return [
+        f"bank/{q.slug}: {variant_name}: part '{part.label}' ({part.kind}): its options cannot "
+        "be found; list them once, in its prompt or (in part order) in statement.md, as "
+        "Markdown items '- (a) text', '- (b) text'… labelled like rule.options"
+        for part in q.parts
+        if part.kind in CHOICE_KINDS and part.label not in found
+    ]
 
 
 def repeated_option_problems(
@@ -103,7 +147,7 @@ def repeated_option_problems(
 ) -> list[str]:
     """One sentence per pair of options a variant shows twice, naming the variant and part."""
     problems = []
-    for label, found in _lists_by_part(q, variant):
+    for label, found in _lists_by_part(q, variant.statement_md, variant.part_prompts):
         owner = f"part '{label}'" if label else f"an option list of {found.where}"
         for first, second in repeated_options(found):
             problems.append(

@@ -26,7 +26,14 @@ ANSWER_KINDS = (
 )
 MANUAL_KINDS = ("text",)
 CODE_KINDS = ("code",)
-PART_STATUSES = ("correct", "partially_correct", "incorrect", "format_error", "needs_manual")
+PART_STATUSES = (
+    "correct",
+    "partially_correct",
+    "incorrect",
+    "format_error",
+    "needs_manual",
+    "unanswered",
+)
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from typing import Any
 
 import grader
 from grader.kinds.formula import reference_formula_problem
-from question_engine.choice_options import repeated_option_problems
+from question_engine.choice_options import missing_option_problems, repeated_option_problems
 from question_engine.code_validation import code_part_problems
 from question_engine.definition import QuestionDefinition, Sample
 from question_engine.errors import BankError
@@ -46,6 +46,7 @@ def validate_question(
         problems += _reference_problems(q, variant, name)
         problems += _formula_reference_problems(q, variant, name)
         problems += repeated_option_problems(q, variant, name)
+        problems += missing_option_problems(q, variant, name)
         if seed is None:
             continue
         problems += _degenerate_problems(q, variant, name)

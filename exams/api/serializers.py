@@ -15,7 +15,14 @@ from exams.presentation import SolutionStatus
 
 COURSE_ACCESS_ROLES = [API_KEY_ROLE, *Membership.Role.values]
 SOLUTION_STATUSES = [status.value for status in SolutionStatus]
-PART_MARK_STATUSES = ["correct", "partially_correct", "incorrect", "format_error", "needs_manual"]
+PART_MARK_STATUSES = [
+    "correct",
+    "partially_correct",
+    "incorrect",
+    "format_error",
+    "needs_manual",
+    "unanswered",
+]
 VISIBLE_RUN_STATUSES = ["visible_tests_passed", "visible_tests_failed", "format_error"]
 
 
@@ -41,7 +48,12 @@ class SubmissionCreateInput(serializers.Serializer):
     question = serializers.SlugField(
         required=False, help_text="For paper attempts: the slug of the question answered."
     )
-    answers = AnswersField(help_text='Answer text per part label, e.g. {"a": "0.81"}.')
+    answers = AnswersField(
+        help_text='Answer text per part label, e.g. {"a": "0.81"}. Any subset of the parts: '
+        "a part left out keeps its answer from the latest submission on the same variant in "
+        'this attempt; an empty answer ("") leaves the part unanswered (scored 0, status '
+        "`unanswered`). At least one answer must be non-empty (else 400 `no_answers`)."
+    )
 
 
 class VisibleTestsRunInput(serializers.Serializer):
@@ -96,6 +108,14 @@ class QuestionSummaryOutput(serializers.Serializer):
     source = serializers.CharField(allow_blank=True, help_text="The exam it comes from, if any.")
 
 
+class PartOptionOutput(serializers.Serializer):
+    value = serializers.CharField(help_text="What to submit as the answer to choose this option.")
+    key = serializers.CharField(
+        allow_blank=True, help_text='How the paper names it: "(a)", "A", or "" for True/False.'
+    )
+    text_html = serializers.CharField(help_text="The option's text as HTML (maths as TeX).")
+
+
 class VariantPartOutput(serializers.Serializer):
     label = serializers.CharField()
     display_label = serializers.CharField(
@@ -111,6 +131,13 @@ class VariantPartOutput(serializers.Serializer):
         required=False,
         allow_blank=True,
         help_text="Code parts only: the starter code to edit, with the variant's numbers.",
+    )
+    options = PartOptionOutput(
+        many=True,
+        required=False,
+        help_text="Choice, multi, truefalse and pair parts: the options to pick from, in the "
+        'order shown (submit the `value`; several multi values as "a, c"). Absent for a '
+        "choice or multi part whose options the variant does not list.",
     )
 
 

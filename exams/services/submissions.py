@@ -77,7 +77,34 @@ def _answers_cleaned(*, variant: Variant, answers: Any) -> dict[str, str]:
             code="invalid_answers",
             details={"parts": {label: "answer must be a string" for label in not_text}},
         )
-    return {label: answers.get(label, "") for label in labels}
+    if all(grader.is_unanswered(value) for value in answers.values()):
+        raise ApplicationError(
+            "Every answer is empty, so there is nothing to mark; nothing was submitted. "
+            "Answer at least one part (parts you leave out keep your last saved answer).",
+            code="no_answers",
+        )
+    return {label: answers[label] for label in labels if label in answers}
+
+
+def _display_label(variant: Variant, label: str) -> str:
+    """The part as the paper names it, e.g. "(b)(ii)"; the label itself when unknown."""
+    part = next((p for p in variant.version.parts.all() if p.label == label), None)
+    return part.display_label if part is not None else label
+
+
+def _answers_merged(*, attempt: Attempt, variant: Variant, sent: dict[str, str]) -> dict[str, str]:
+    """Every part's answer: those sent, the others kept from the latest submission on the same
+    variant in this attempt (empty when there is none). Call inside the transaction holding
+    the student's row, so concurrent part saves see each other."""
+    labels = [part.label for part in variant.version.parts.all()]
+    latest = (
+        Submission.objects.filter(attempt=attempt, variant=variant)
+        .order_by("-created_at", "-pk")
+        .only("answers")
+        .first()
+    )
+    kept = latest.answers if latest is not None and isinstance(latest.answers, dict) else {}
+    return {label: sent[label] if label in sent else str(kept.get(label, "")) for label in labels}
 
 
 def submission_create(
@@ -195,6 +222,11 @@ def submission_submit(
 ) -> SubmissionOutcome:
     """Validate the answers' format, store the submission as pending, grade it after commit.
 
+    `answers` maps part labels to answer text and may carry any subset of the parts: a part
+    left out keeps its answer from the latest submission on the same variant in this attempt
+    (so one part can be saved and marked on its own); an empty answer is unanswered (scored
+    0, status `unanswered`). The stored submission holds every part's answer.
+
     With an `idempotency_key`, a request repeating an earlier one in the same attempt (same
     key, question and answers) returns that submission (`replayed`) and stores nothing; the
     database allows one submission per (attempt, key), so concurrent repeats store one. The
@@ -203,7 +235,9 @@ def submission_submit(
 
     Raises ApplicationError: 403 for another student's attempt; 400 `invalid_idempotency_key`;
     409 `idempotency_key_reused` (same key, different request); 429 `submission_limit`
-    (with `retry_after_s`); 400 `attempt_closed` / `invalid_answers`; and what
+    (with `retry_after_s`); 400 `attempt_closed` / `invalid_answers` (not an object, unknown
+    parts, non-text or unreadable answers, each part named in `details.parts`) / `no_answers`
+    (every answer sent is empty); and what
     `attempt_variant` and `assignment_check_answerable` raise.
     """
     if attempt.student_id != student.pk:
@@ -227,7 +261,10 @@ def submission_submit(
     parts = definition.part_specs()
     problems = grader.check_format(parts, cleaned)
     if problems:
-        described = "; ".join(f"part {label}: {message}" for label, message in problems.items())
+        described = "; ".join(
+            f"part {_display_label(variant, label)}: {message}"
+            for label, message in problems.items()
+        )
         raise ApplicationError(
             f"Some answers could not be read, so nothing was submitted ({described}).",
             code="invalid_answers",
@@ -246,11 +283,12 @@ def submission_submit(
             # Again, holding the assignment's row: a solution revealed since the check above
             # (a concurrent request) must not let this answer be scored.
             assignment_check_answerable(attempt=attempt, variant=variant, lock=True)
+            merged = _answers_merged(attempt=attempt, variant=variant, sent=cleaned)
             submission = Submission.objects.create(
                 attempt=attempt,
                 variant=variant,
                 student=student,
-                answers=cleaned,
+                answers=merged,
                 max_score=Decimal(str(variant.version.max_score)),
                 enqueued_at=timezone.now(),
                 idempotency_key=key,

@@ -7,6 +7,7 @@ from typing import Any, Protocol
 from grader.types import PartResult, PartSpec, Reference
 
 NO_REFERENCE_FEEDBACK = "This part could not be marked automatically; an instructor will mark it."
+UNANSWERED_FEEDBACK = "Not answered."
 
 
 class KindMarker(Protocol):
@@ -55,6 +56,11 @@ def format_error_result(part: PartSpec, message: str) -> PartResult:
 def manual_result(part: PartSpec, feedback: str) -> PartResult:
     """A result left for self-assessment or an instructor."""
     return PartResult(part.label, 0.0, part.marks, "needs_manual", feedback)
+
+
+def unanswered_result(part: PartSpec) -> PartResult:
+    """The result of a part left empty: 0 of its marks, status ``unanswered``, no format error."""
+    return PartResult(part.label, 0.0, part.marks, "unanswered", UNANSWERED_FEEDBACK)
 
 
 def reference_value(part: PartSpec, reference: Reference) -> Any:

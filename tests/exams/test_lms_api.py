@@ -397,7 +397,7 @@ def test_the_web_form_shows_the_courses_submission_limit_and_keeps_the_answers(
 
 
 @pytest.mark.django_db
-def test_a_part_left_out_is_refused_and_nothing_is_stored(course, lms):
+def test_a_part_left_out_keeps_its_last_answer_and_all_empty_is_refused(course, lms):
     attempt = lms.post(
         "/api/v1/courses/nndl/attempts/",
         {"question": "demo-linear-neuron", "student": "s-alice"},
@@ -405,10 +405,16 @@ def test_a_part_left_out_is_refused_and_nothing_is_stored(course, lms):
     ).json()
     answers = _answers(attempt["id"])
     response = lms.post(attempt["submissions_url"], {"answers": {"y": answers["y"]}}, format="json")
+    assert response.status_code == 202, response.content
+    response = lms.post(
+        attempt["submissions_url"], {"answers": {"loss": answers["loss"]}}, format="json"
+    )
+    assert response.status_code == 202, response.content
+    assert Submission.objects.latest("pk").answers == answers
+    response = lms.post(attempt["submissions_url"], {"answers": {"loss": " "}}, format="json")
     assert response.status_code == 400
-    error = response.json()["error"]
-    assert error["code"] == "invalid_answers" and list(error["details"]["parts"]) == ["loss"]
-    assert not Submission.objects.exists()
+    assert response.json()["error"]["code"] == "no_answers"
+    assert Submission.objects.count() == 2
 
 
 @pytest.mark.django_db

@@ -66,7 +66,7 @@ def test_malformed_answer_is_rejected_naming_the_part_and_nothing_is_stored(
     assert response.status_code == 400
     error = response.json()["error"]
     assert error["code"] == "invalid_answers"
-    assert "part loss" in error["message"]
+    assert "part (b)" in error["message"]
     assert set(error["details"]["parts"]) == {"loss"}
     assert not Submission.objects.exists()
 
@@ -171,9 +171,7 @@ def test_an_array_answer_of_any_size_passes_the_format_check(backprop_attempt, w
         {"answers": {"a": wrong, "grad_W1": "[[1, 2, 3, 4, 5]]"}},
         format="json",
     )
-    parts = response.json()["error"]["details"]["parts"]
-    assert "a" not in parts and "grad_W1" not in parts
-    assert all("expected" not in message for message in parts.values())
+    assert response.status_code == 202, response.content
 
 
 @pytest.mark.django_db

@@ -41,7 +41,7 @@ def test_form_post_with_an_unreadable_answer_shows_the_message_and_stores_nothin
         {"question": "demo-linear-neuron", "answer_y": "abc", "answer_loss": "1"},
         follow=True,
     ).content.decode()
-    assert "part y" in page
+    assert "part (a)" in page
     assert not Submission.objects.exists()
 
 

@@ -92,4 +92,11 @@ def test_check_format_on_choice_kinds():
         PartSpec("p", "pair", 1),
     ]
     assert check_format(parts, {"c": "a", "m": "a,b", "t": "F", "p": "D"}) == {}
-    assert set(check_format(parts, {"c": "x", "m": "", "t": "?", "p": "Z"})) == {"c", "m", "t", "p"}
+    assert set(check_format(parts, {"c": "x", "m": "z", "t": "?", "p": "Z"})) == {
+        "c",
+        "m",
+        "t",
+        "p",
+    }
+    assert check_format(parts, {"c": "", "m": " ", "t": "", "p": ""}) == {}
+    assert check_format(parts, {"c": "", "m": " ", "t": "", "p": ""}) == {}

@@ -25,7 +25,7 @@ REFERENCE = Reference(
 def test_check_format_reports_only_unreadable_auto_marked_parts():
     answers = {"c(i)": "0.81", "c(ii)": "abc", "b": "[1, 2]", "n": "", "why": "", "impl": ""}
     errors = check_format(PARTS, answers)
-    assert set(errors) == {"c(ii)", "n"}
+    assert set(errors) == {"c(ii)"}, "empty answers are unanswered, never unreadable"
 
 
 def test_check_format_never_reveals_a_stated_or_reference_shape():
@@ -122,6 +122,10 @@ def test_any_text_is_either_readable_or_a_format_error(text):
     result = mark_question(FUZZ_PARTS, FUZZ_REFERENCE, answers)
     for part in FUZZ_PARTS:
         status = result.parts[part.label].status
+        if not text.strip():
+            assert status == "unanswered" and part.label not in errors
+            assert part.quantity_name not in parsed
+            continue
         assert (part.label in errors) == (part.quantity_name not in parsed)
         assert (status == "format_error") == (part.label in errors) or status == "needs_manual"
         assert 0 <= result.parts[part.label].score <= part.marks

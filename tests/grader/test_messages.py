@@ -20,7 +20,9 @@ import pytest
 
 import grader
 from grader import PartResult, PartSpec, Reference, check_format, mark_part, validate_rule
-from grader.kinds.base import NO_REFERENCE_FEEDBACK, as_sentence
+from grader.errors import AnswerFormatError, RuleError
+from grader.kinds import MARKERS
+from grader.kinds.base import NO_REFERENCE_FEEDBACK, UNANSWERED_FEEDBACK, as_sentence
 from grader.kinds.choice import PARTIAL_FEEDBACK
 from grader.kinds.formula import FORMULA_MISTAKES
 from grader.kinds.text import MANUAL_FEEDBACK
@@ -282,7 +284,23 @@ def _marked() -> tuple[list[PartResult], list[str]]:
         for answer in answers:
             results.append(mark_part(part, REFERENCE, answer))
             clauses.extend(check_format([part], {label: answer}).values())
+            clauses.extend(_parser_clauses(part, answer))
     return results, clauses
+
+
+def _parser_clauses(part: PartSpec, answer: str) -> list[str]:
+    """The format error of the kind's own reader, which also reads anticipated answers and
+    reference values (an empty submitted answer never reaches it: it is unanswered)."""
+    marker = MARKERS.get(part.kind)
+    if marker is None:
+        return []
+    try:
+        marker.parse(part, answer)
+    except AnswerFormatError as error:
+        return [str(error)]
+    except RuleError:
+        return []
+    return []
 
 
 RESULTS, CLAUSES = _marked()
@@ -306,6 +324,7 @@ CONSTANTS = sorted(
         *(feedback for _, _, feedback in FORMULA_MISTAKES),
         SHAPE_MISMATCH_FEEDBACK,
         NO_REFERENCE_FEEDBACK,
+        UNANSWERED_FEEDBACK,
         MANUAL_FEEDBACK,
         PARTIAL_FEEDBACK,
     }
@@ -356,7 +375,14 @@ def test_the_corpus_reaches_every_named_mistake_and_status():
     named = {name for result in RESULTS for name in result.mistakes}
     assert named >= EXPECTED_MISTAKES, EXPECTED_MISTAKES - named
     statuses = {result.status for result in RESULTS}
-    assert statuses == {"correct", "partially_correct", "incorrect", "format_error", "needs_manual"}
+    assert statuses == {
+        "correct",
+        "partially_correct",
+        "incorrect",
+        "format_error",
+        "needs_manual",
+        "unanswered",
+    }
     assert {result.matched for result in RESULTS} >= {
         "exact",
         "rounded",

@@ -4,7 +4,8 @@ import math
 
 import pytest
 
-from grader import PartSpec, Reference, check_format, mark_part
+from grader import AnswerFormatError, PartSpec, Reference, check_format, mark_part
+from grader.kinds import MARKERS
 from tests.grader.seed_mlp import solve
 
 EXACT = solve()
@@ -238,10 +239,15 @@ def test_legacy_abs_tol_rule_still_works():
     assert mark("number", "1.009", {"abs_tol": 0.01}, "r", reference).status == "correct"
 
 
-@pytest.mark.parametrize("answer", ["", "abc", "[1, 2]", "nan", "1/0"])
+@pytest.mark.parametrize("answer", ["abc", "[1, 2]", "nan", "1/0"])
 def test_unreadable_answers_are_format_errors_not_zeros(answer):
     result = mark("number", answer)
     assert result.status == "format_error" and result.score == 0 and result.feedback
+
+
+def test_an_empty_answer_is_unanswered_not_a_format_error():
+    result = mark("number", " ")
+    assert (result.status, result.score, result.feedback) == ("unanswered", 0, "Not answered.")
 
 
 def test_missing_reference_is_left_for_an_instructor():
@@ -417,6 +423,8 @@ def test_an_exact_rule_compares_large_whole_numbers_exactly():
     assert mark("number", "10000000000001", exact, "n", reference).status == "incorrect"
 
 
-def test_an_empty_vector_answer_is_asked_for_a_vector():
-    errors = check_format([PartSpec("u", "vector", 1.0, DP2)], {"u": " "})
-    assert errors == {"u": "the answer is empty; enter a vector such as [1, 2, 3]"}
+def test_an_empty_vector_answer_is_unanswered_and_its_reader_asks_for_a_vector():
+    part = PartSpec("u", "vector", 1.0, DP2)
+    assert check_format([part], {"u": " "}) == {}
+    with pytest.raises(AnswerFormatError, match=r"^the answer is empty; enter a vector such as"):
+        MARKERS["vector"].parse(part, " ")

@@ -1,5 +1,6 @@
 // Submits each question's answers through the API and shows the mark when the worker is done,
-// without a reload.
+// without a reload. "Submit answers" sends every part; a part's "Save and mark this part" sends
+// that part alone (the server keeps the other parts' last saved answers, so their marks stay).
 (function () {
   "use strict";
   const POLL_MS = 300;
@@ -22,8 +23,19 @@
       if (code) code.dispatchEvent(new CustomEvent("tensorgrade:error-lines", { detail: { lines: lines || [] } }));
     }
 
-    function clearMessages() {
-      form.querySelectorAll(".format-error, .feedback").forEach((el) => { el.textContent = ""; });
+    // The part as the paper names it ("(b)(ii)"), read from its legend.
+    function partName(label) {
+      const box = partBox(label);
+      const legend = box && box.querySelector(":scope > legend");
+      return legend && legend.firstChild ? legend.firstChild.textContent.trim() : label;
+    }
+
+    // Clears the messages of the parts being submitted (every part when `labels` is null).
+    function clearMessages(labels) {
+      form.querySelectorAll("fieldset.part").forEach((box) => {
+        if (labels && !labels.includes(box.dataset.label)) return;
+        box.querySelectorAll(".format-error, .feedback").forEach((el) => { el.textContent = ""; });
+      });
     }
 
     function showFormatErrors(parts) {
@@ -54,7 +66,7 @@
         line.textContent = "";
         const badge = document.createElement("span");
         badge.className = "status " + fb.status;
-        badge.textContent = fb.status.replace("_", " ");
+        badge.textContent = fb.status.replace(/_/g, " ");
         line.append(badge, " " + fb.score + "/" + fb.max_score + " — " + fb.feedback);
         showErrorLines(box, fb.error_lines);
       });
@@ -70,10 +82,15 @@
     // Polls until the submission is marked or needs an instructor. Quickly at first; a
     // submission that waits (a long queue, or our failure retried later) is polled slowly for
     // as long as the page is open, showing that it is still waiting to be marked.
-    async function poll(url) {
+    // Only the latest request of this form updates the page: an older one finishing later
+    // (two parts saved in quick succession) would show marks that were already replaced.
+    let latestRequest = 0;
+
+    async function poll(url, request) {
       const started = Date.now();
       statusLine.textContent = "Marking…";
       for (;;) {
+        if (request !== latestRequest) return;
         let sub = null;
         try {
           const response = await fetch(url, { headers: { Accept: "application/json" }, credentials: "same-origin" });
@@ -86,6 +103,7 @@
           sub = null;
         }
         const waited = Date.now() - started;
+        if (request !== latestRequest) return;
         if (sub === null) {
           statusLine.textContent = "Could not reach the server to fetch the result; your answers are saved. Trying again…";
         } else if (!sub.awaiting_marking) {
@@ -100,13 +118,15 @@
       }
     }
 
-    form.addEventListener("submit", async (event) => {
-      event.preventDefault();
-      clearMessages();
-      const answers = window.TensorgradeAnswers.collect(form);
-      statusLine.textContent = "Submitting…";
-      const submitButton = form.querySelector("button[type=submit]");
-      if (submitButton) submitButton.disabled = true;
+    // Sends every part's answer (onePart null) or one part's alone, then shows the marks.
+    async function submitAnswers(onePart) {
+      const all = window.TensorgradeAnswers.collect(form);
+      const answers = onePart === null ? all : { [onePart]: all[onePart] || "" };
+      const request = ++latestRequest;
+      clearMessages(onePart === null ? null : [onePart]);
+      statusLine.textContent = onePart === null ? "Submitting…" : "Saving part " + partName(onePart) + "…";
+      const buttons = Array.from(form.querySelectorAll("button[type=submit], button.save-part"));
+      buttons.forEach((button) => { button.disabled = true; });
       let response;
       try {
         response = await fetch(form.dataset.apiUrl, {
@@ -123,18 +143,27 @@
         statusLine.textContent = "The connection failed before the server answered. Reload the page to see whether your answers arrived, then submit again if they did not.";
         return;
       } finally {
-        if (submitButton) submitButton.disabled = false;
+        buttons.forEach((button) => { button.disabled = false; });
       }
       const body = await response.json().catch(() => ({}));
       if (response.status === 202) {
         solution.hidden = true;
-        await poll(body.status_url);
+        await poll(body.status_url, request);
         return;
       }
       const error = body.error || { message: "The server answered HTTP " + response.status + "; try again." };
       statusLine.textContent = error.message;
       showFormatErrors(error.details && error.details.parts);
       showAllErrorLines(error.details && error.details.error_lines);
+    }
+
+    form.addEventListener("submit", (event) => {
+      event.preventDefault();
+      submitAnswers(null);
+    });
+
+    form.querySelectorAll("button.save-part").forEach((button) => {
+      button.addEventListener("click", () => submitAnswers(button.dataset.part));
     });
 
     form.querySelectorAll("button.run-tests").forEach((button) => {
@@ -175,7 +204,7 @@
       });
     });
 
-    if (form.dataset.pendingUrl) poll(form.dataset.pendingUrl);
+    if (form.dataset.pendingUrl) poll(form.dataset.pendingUrl, latestRequest);
   }
 
   document.querySelectorAll("form.answer-form").forEach(setUp);
