@@ -1,6 +1,7 @@
 """Small charts drawn on the server as inline SVG: no script, no library, readable by screen
 readers (each chart is an image with a title and a text description; pages put the same
-figures in a table beside it) and scaled to the width of its box, so a phone shows it whole.
+figures in a table beside it), drawn at its natural size in CSS pixels and shrunk to the width
+of its box when that is narrower, so a phone shows it whole.
 
 Colours come from classes styled in site.css (`chart-bar`, `chart-axis`, `chart-label`), never
 from inline styles (the site's CSP forbids them).
@@ -49,7 +50,8 @@ def _scale_max(bars: Sequence[Bar], maximum: float | None) -> float:
 def _frame(*, width: int, height: int, title: str, description: str, body: SafeString) -> str:
     chart_id = f"chart-{next(_ids)}"
     return format_html(
-        '<svg class="chart" viewBox="0 0 {w} {h}" role="img" preserveAspectRatio="xMinYMin meet"'
+        '<svg class="chart" width="{w}" viewBox="0 0 {w} {h}" role="img"'
+        ' preserveAspectRatio="xMinYMin meet"'
         ' aria-labelledby="{id}-title {id}-desc"><title id="{id}-title">{title}</title>'
         '<desc id="{id}-desc">{desc}</desc>{body}</svg>',
         w=width,

@@ -13,6 +13,7 @@ from autosave.selectors import answers_to_show
 from exams import selectors, services
 from exams.api.throttles import form_attempt_start_check, form_submission_refusal
 from exams.errors import ApplicationError
+from exams.models import Attempt
 from exams.presentation import held_variant_state, submission_public, variant_public
 from frontend.forms import SolutionRevealForm
 from progress.selectors import course_progress
@@ -154,7 +155,11 @@ def solution_reveal(request: HttpRequest, attempt_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def attempt_finish(request: HttpRequest, attempt_id: int) -> HttpResponse:
+    """Finish a practice attempt. An exam sitting is finished on its own confirmation step,
+    which submits the answers saved as they were typed, so it is sent there."""
     attempt = selectors.attempt_get_for_user(user=request.user, attempt_id=attempt_id)
+    if attempt.mode == Attempt.Mode.EXAM:
+        return redirect("autosave:sitting-finish", attempt_id=attempt.pk)
     services.attempt_finish(attempt=attempt, student=request.user)
     return redirect("frontend:attempt", attempt_id=attempt.pk)
 

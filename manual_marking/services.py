@@ -70,19 +70,38 @@ def manual_marks_overlay(
     submission: Submission, feedback: dict[str, dict[str, Any]]
 ) -> dict[str, dict[str, Any]]:
     """The marking overlay (`exams.marking_overlays`): each part the fresh marking left
-    `needs_manual` gets its current mark given by hand, if it has one. Reads only."""
-    marks = list(
-        ManualMark.objects.filter(submission_id=submission.pk, current=True).select_related(
-            "marked_by"
-        )
-    )
-    if not marks:
+    `needs_manual` gets its current mark given by hand, if it has one — its own, else the mark
+    of the latest earlier submission on the same variant in the attempt whose answer to that
+    part is the same text (saving another part on its own keeps the free-text answer, and so
+    its mark). Reads only."""
+    waiting = [
+        label
+        for label, part in feedback.items()
+        if isinstance(part, dict) and part.get("status") == NEEDS_MANUAL
+    ]
+    if not waiting:
         return feedback
+    candidates = (
+        ManualMark.objects.filter(
+            current=True,
+            part_label__in=waiting,
+            submission__attempt_id=submission.attempt_id,
+            submission__variant_id=submission.variant_id,
+            submission__created_at__lte=submission.created_at,
+        )
+        .select_related("marked_by", "submission")
+        .order_by("-submission__created_at", "-submission_id")
+    )
+    answers = submission.answers if isinstance(submission.answers, dict) else {}
     changed = dict(feedback)
-    for mark in marks:
-        part = feedback.get(mark.part_label)
-        if isinstance(part, dict) and part.get("status") == NEEDS_MANUAL:
-            changed[mark.part_label] = mark_feedback(mark=mark, max_score=part["max_score"])
+    for mark in candidates:
+        label = mark.part_label
+        if changed[label] is not feedback[label]:
+            continue  # a later submission's mark was applied already
+        own = mark.submission_id == submission.pk
+        earlier = mark.submission.answers if isinstance(mark.submission.answers, dict) else {}
+        if own or earlier.get(label) == answers.get(label):
+            changed[label] = mark_feedback(mark=mark, max_score=feedback[label]["max_score"])
     return changed
 
 

@@ -11,7 +11,7 @@ from exams import selectors as exam_selectors
 from frontend.charts import Bar, column_chart, horizontal_bar_chart
 from progress import selectors
 
-RECENT_ATTEMPTS_CHARTED = 12  # site.css sizes column charts of 1 to 12 columns (.chart-columns-N)
+RECENT_ATTEMPTS_CHARTED = 12  # the chart shows the latest 12 marked attempts; the table all
 
 
 @login_required

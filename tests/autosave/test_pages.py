@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -23,7 +25,7 @@ def test_the_page_has_the_clock_and_restores_saved_answers(page, sitting, studen
     )
     html = page.get(reverse("frontend:attempt", args=[sitting.pk])).content.decode()
     assert f'data-deadline="{sitting.deadline.isoformat()}"' in html
-    assert 'name="answer_y" autocomplete="off" aria-label="Answer to part y" value="7.25"' in html
+    assert re.search(r"<input [^>]*name=\"answer_y\"[^>]*value=\"7.25\"", html)
     assert "frontend/exam.js" in html
     assert 'aria-live="polite"' in html
     assert reverse("autosave:sitting-finish", args=[sitting.pk]) in html
@@ -78,3 +80,19 @@ def test_someone_elses_finish_step_is_not_found(client, other_student, sitting):
     client.force_login(other_student)
     response = client.get(reverse("autosave:sitting-finish", args=[sitting.pk]))
     assert response.status_code == 404
+
+
+def test_the_practice_finish_route_sends_an_exam_sitting_to_its_confirmation_step(
+    page, sitting, student, demo_question
+):
+    """A POST to the practice "Finish" route must not close a sitting without submitting the
+    answers saved as they were typed: it leads to the Finish exam step, which does."""
+    services.draft_save(
+        attempt=sitting, student=student, question=demo_question, answers={"y": "7.25"}
+    )
+    response = page.post(reverse("frontend:attempt-finish", args=[sitting.pk]))
+    assert response.status_code == 302
+    assert response["Location"] == reverse("autosave:sitting-finish", args=[sitting.pk])
+    sitting.refresh_from_db()
+    assert sitting.finished_at is None
+    assert not Submission.objects.filter(attempt=sitting).exists()

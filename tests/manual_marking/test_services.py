@@ -149,7 +149,7 @@ def test_marking_again_automatically_keeps_the_marks_given_by_hand(marked, instr
     assert regraded.feedback[TEXT_PART]["score"] == 1.5
     assert "Half of it." in regraded.feedback[TEXT_PART]["feedback"]
     assert regraded.score == given.score
-    assert regraded.feedback["more_data"]["status"] == "needs_manual"
+    assert regraded.feedback["more_data"]["status"] == "unanswered"
 
 
 @pytest.mark.django_db
@@ -175,7 +175,7 @@ def test_paper_totals_and_marks_status_follow_the_manual_mark(
     course, student, instructor, short_paper
 ):
     attempt = exam_services.attempt_start_paper(student=student, paper=short_paper, mode="practice")
-    submission = answer(attempt, student)
+    submission = answer(attempt, student, more_data="More data would help.")
     exam_services.attempt_finish(attempt=attempt, student=student)
     assert exam_selectors.paper_attempt_marking_status(attempt=attempt) == "pending"
     before, out_of = exam_selectors.paper_attempt_score(attempt=attempt)
@@ -185,7 +185,7 @@ def test_paper_totals_and_marks_status_follow_the_manual_mark(
     after, _ = exam_selectors.paper_attempt_score(attempt=attempt)
     maximum = float(submission.max_score)
     assert after == pytest.approx(before + round(2 / maximum * out_of, 2), abs=0.01)
-    # Other free-text parts still await a person.
+    # The other answered free-text part still awaits a person (empty ones are unanswered).
     assert exam_selectors.paper_attempt_marking_status(attempt=attempt) == "pending"
 
 
@@ -210,3 +210,25 @@ def test_the_rest_marks_list_shows_the_new_score_once_every_part_is_marked(
     assert after["score"] > before["score"]
     since = lms.get("/api/v1/courses/nndl/marks/", {"updated_since": before["updated_at"]})
     assert [m["attempt"] for m in since.json()["results"]] == [attempt.pk]
+
+
+@pytest.mark.django_db
+def test_saving_another_part_keeps_the_hand_mark_of_an_unchanged_free_text_answer(
+    marked, practice, student, instructor
+):
+    give(marked, instructor, "1.5", comment="Half of it.")
+    exact = exam_services.attempt_variant(attempt=practice).reference["exact"]
+
+    same_text = exam_services.submission_create(
+        attempt=practice, student=student, answers={"n_params": str(exact["n_params"])}
+    )
+    kept = exam_services.submission_grade(submission_id=same_text.pk)
+    assert kept.feedback[TEXT_PART]["score"] == 1.5
+    assert "Half of it." in kept.feedback[TEXT_PART]["feedback"]
+    assert kept.score == Submission.objects.get(pk=marked.pk).score
+
+    new_text = exam_services.submission_create(
+        attempt=practice, student=student, answers={TEXT_PART: "Yes: it breaks symmetry."}
+    )
+    waiting = exam_services.submission_grade(submission_id=new_text.pk)
+    assert waiting.feedback[TEXT_PART]["status"] == "needs_manual"
