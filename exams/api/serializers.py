@@ -12,17 +12,11 @@ from api_keys.access import API_KEY_ROLE
 from exams.api.common import StudentOutput
 from exams.models import Attempt, Membership, Part, Submission
 from exams.presentation import SolutionStatus
+from question_engine.definition import PART_STATUSES
 
 COURSE_ACCESS_ROLES = [API_KEY_ROLE, *Membership.Role.values]
 SOLUTION_STATUSES = [status.value for status in SolutionStatus]
-PART_MARK_STATUSES = [
-    "correct",
-    "partially_correct",
-    "incorrect",
-    "format_error",
-    "needs_manual",
-    "unanswered",
-]
+PART_MARK_STATUSES = list(PART_STATUSES)
 VISIBLE_RUN_STATUSES = ["visible_tests_passed", "visible_tests_failed", "format_error"]
 
 

@@ -55,7 +55,13 @@ from question_engine.errors import BankError, SandboxFailure
 logger = logging.getLogger(__name__)
 
 
-def _answers_cleaned(*, variant: Variant, answers: Any) -> dict[str, str]:
+def answers_shape_check(*, variant: Variant, answers: Any) -> dict[str, str]:
+    """The answers as sent, checked for shape: a JSON object mapping this variant's part labels
+    (any subset) to text.
+
+    Raises ApplicationError (400, `invalid_answers`) naming the wrong parts in
+    `details.parts`: not an object, unknown part labels, or answers that are not strings.
+    """
     if not isinstance(answers, dict):
         raise ApplicationError(
             "Answers must be a JSON object mapping part labels to answer text.",
@@ -77,6 +83,12 @@ def _answers_cleaned(*, variant: Variant, answers: Any) -> dict[str, str]:
             code="invalid_answers",
             details={"parts": {label: "answer must be a string" for label in not_text}},
         )
+    return dict(answers)
+
+
+def _answers_cleaned(*, variant: Variant, answers: Any) -> dict[str, str]:
+    answers = answers_shape_check(variant=variant, answers=answers)
+    labels = [part.label for part in variant.version.parts.all()]
     if all(grader.is_unanswered(value) for value in answers.values()):
         raise ApplicationError(
             "Every answer is empty, so there is nothing to mark; nothing was submitted. "
