@@ -7,11 +7,37 @@ from typing import Any
 
 from django import forms
 from django.conf import settings
+from django.core.exceptions import ValidationError
+
+#: Marks are stored as 4 digits and 2 decimals (ManualMark.score): anything this large or more
+#: is refused before the step check (which works in floats and fails on 1e400).
+SCORE_LIMIT = Decimal(10) ** 4
 
 
-def _score_field(*, marks: Decimal) -> forms.DecimalField:
+class ScoreField(forms.DecimalField):
+    """A mark: a finite decimal within SCORE_LIMIT, checked before the min/max/step validators
+    run (so 1e400 or 1e999999 is a form error, never a crash); -0 is read as 0."""
+
+    def validate(self, value: Decimal | None) -> None:
+        """Raises ValidationError (code max_value/min_value) for |value| >= SCORE_LIMIT, after
+        Django's checks (required, finite)."""
+        super().validate(value)
+        if value is not None and abs(value) >= SCORE_LIMIT:
+            code = "max_value" if value > 0 else "min_value"
+            limit = self.max_value if value > 0 else self.min_value
+            raise ValidationError(
+                self.error_messages[code], code=code, params={"limit_value": limit}
+            )
+
+    def clean(self, value: object) -> Decimal | None:
+        """The mark as a Decimal (None when empty), negative zero as 0."""
+        cleaned = super().clean(value)
+        return cleaned + 0 if cleaned is not None else None
+
+
+def _score_field(*, marks: Decimal) -> ScoreField:
     step = Decimal(settings.MANUAL_MARKING_SCORE_STEP)
-    return forms.DecimalField(
+    return ScoreField(
         label=f"Mark (0 to {marks.normalize()})",
         min_value=Decimal(0),
         max_value=marks,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from django.urls import reverse
 
 from autosave.models import AnswerDraft
@@ -72,3 +73,15 @@ def test_after_the_grace_period_a_save_says_when_the_exam_closed(
     assert error["code"] == "attempt_closed"
     assert error["details"]["closed_at"] == sitting.deadline.isoformat()
     assert "This exam sitting is closed: it closed at" in error["message"]
+
+
+@pytest.mark.parametrize("value", ["1e999999", "1e400", "NaN", "Infinity", "-0", "9" * 40])
+def test_absurd_numbers_in_a_draft_body_get_a_clear_400(sitting, student, api_for, value):
+    response = api_for(student).put(
+        _url(sitting),
+        data=f'{{"answers": {{"y": {value}}}}}',
+        content_type="application/json",
+    )
+    assert response.status_code == 400
+    assert response.json()["error"]["code"]
+    assert not AnswerDraft.objects.exists()

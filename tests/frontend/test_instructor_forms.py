@@ -65,3 +65,26 @@ def test_the_retire_notice_offers_undo(client, course, instructor, student, demo
     assert "undo-notice" not in client.get(base).content.decode()
     client.post(f"{base}{variant.pk}/restore/")
     assert not Variant.objects.get(pk=variant.pk).retired
+
+
+ODD = ["1e999999", "1e400", "NaN", "Infinity", "-Infinity", "9" * 40, "-" + "9" * 40]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("field", ["time_limit_minutes", "order", "marks"])
+@pytest.mark.parametrize("value", ODD)
+def test_absurd_numbers_on_the_paper_form_are_errors_beside_the_field(
+    client, course, instructor, field, value
+):
+    slug = "demo-linear-neuron"
+    data = {"title": "Mock", f"order_{slug}": "1", f"marks_{slug}": "2", "time_limit_minutes": ""}
+    name = field if field == "time_limit_minutes" else f"{field}_{slug}"
+    data[name] = value
+    client.force_login(instructor)
+    response = client.post(f"/instructor/courses/{course.slug}/papers/new/", data)
+    if field == "order" and value == "9" * 40:
+        # A huge order number is still just "last": the paper is made.
+        assert response.status_code == 302
+        return
+    assert response.status_code == 200  # the form again, the error beside the field
+    assert re.search(rf'name="{name}"[^>]*aria-invalid="true"', response.content.decode())

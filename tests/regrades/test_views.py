@@ -62,3 +62,18 @@ def test_another_courses_job_is_not_found(client, course, instructor, student):
     assert (
         client.get(f"/instructor/courses/{course.slug}/regrades/999/progress/").status_code == 404
     )
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("value", ["1e999999", "1e400", "NaN", "Infinity", "-0", "9" * 40])
+def test_absurd_choices_are_form_errors(client, course, instructor, answered, value):
+    client.force_login(instructor)
+    start = client.post(f"/instructor/courses/{course.slug}/regrades/", {"question": value})
+    assert start.status_code == 200  # the form again, the error beside the field
+    assert 'aria-invalid="true"' in start.content.decode()
+    export = client.get(
+        f"/instructor/courses/{course.slug}/export/", {"question": value, "layout": value}
+    )
+    assert export.status_code in (200, 400)
+    assert not RegradeJob.objects.exists()
+    assert client.get(f"/instructor/courses/{course.slug}/regrades/{'9' * 40}/").status_code < 500

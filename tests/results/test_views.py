@@ -221,3 +221,15 @@ def test_answers_on_original_numbers_hide_while_another_courses_exam_shows_them(
     listed = client.get(question_page)
     assert "7.77" not in listed.content.decode()
     assert listed.context["results"].scores == [1.0]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("value", ["1e999999", "1e400", "NaN", "Infinity", "-0", "9" * 40])
+def test_absurd_filter_values_are_never_a_500(
+    client, course, student, instructor, make_paper, marked, value
+):
+    paper = make_paper()
+    client.force_login(instructor)
+    for url in _urls(course, paper, student):
+        response = client.get(url, {"student": value, "from": value, "to": value, "page": value})
+        assert response.status_code < 500, url
