@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Exists, OuterRef, QuerySet
 
+from exams import selectors as exam_selectors
 from exams.models import Attempt, Course, Part, Question, Submission
 from exams.presentation import SolutionStatus, results_visible, solution_status
 from manual_marking.models import ManualMark
@@ -113,6 +114,27 @@ def queue_counts(*, items: list[QueueItem]) -> list[tuple[Question, int]]:
         questions.setdefault(question.pk, question)
         counts[question.pk] += 1
     return [(questions[pk], counts[pk]) for pk in questions]
+
+
+def locked_submission_ids(*, items: list[QueueItem], user: AbstractBaseUser) -> set[int]:
+    """The ids of the items' submissions that `user` (an instructor) must not open now: they
+    are on a question's original exam numbers while an exam sitting showing those numbers is
+    open in a course the user does not teach (see
+    `exams.selectors.original_numbers_locked_for_staff`). One check per question."""
+    courses = exam_selectors.instructor_course_ids(user=user)
+    locked_questions: dict[int, bool] = {}
+    locked: set[int] = set()
+    for item in items:
+        if not item.submission.variant.is_paper:
+            continue
+        question = item.submission.variant.version.question
+        if question.pk not in locked_questions:
+            locked_questions[question.pk] = exam_selectors.original_numbers_locked_for_staff(
+                course_ids=courses, question=question
+            )
+        if locked_questions[question.pk]:
+            locked.add(item.submission.pk)
+    return locked
 
 
 def queue_next(

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 import question_engine
 from exams import selectors as exam_selectors
+from exams import services as exam_services
 from exams.errors import ApplicationError, NotFoundError
 from exams.models import Course, Question, Submission
 from exams.presentation import variant_public
@@ -50,6 +51,12 @@ def _item_url(course: Course, item: QueueItem | None, question: Question | None)
     return f"{url}?{urlencode({'question': question.slug})}" if question else url
 
 
+def _markable(request: HttpRequest, items: list[QueueItem]) -> list[QueueItem]:
+    """The items the instructor may open now (not on original exam numbers locked for them)."""
+    locked = selectors.locked_submission_ids(items=items, user=request.user)
+    return [item for item in items if item.submission.pk not in locked]
+
+
 @login_required
 def queue(request: HttpRequest, course_slug: str) -> HttpResponse:
     """Free-text parts awaiting marking, oldest first, with counts per question."""
@@ -61,6 +68,8 @@ def queue(request: HttpRequest, course_slug: str) -> HttpResponse:
         if question
         else everything
     )
+    locked = selectors.locked_submission_ids(items=items, user=request.user)
+    markable = [item for item in items if item.submission.pk not in locked]
     return render(
         request,
         "manual_marking/queue.html",
@@ -68,8 +77,12 @@ def queue(request: HttpRequest, course_slug: str) -> HttpResponse:
             "course": course,
             "question": question,
             "counts": selectors.queue_counts(items=everything),
-            "items": [(item, _item_url(course, item, question)) for item in items],
-            "first_url": _item_url(course, items[0], question) if items else "",
+            "items": [
+                (item, _item_url(course, item, question), item.submission.pk in locked)
+                for item in items
+            ],
+            "locked": len(items) - len(markable),
+            "first_url": _item_url(course, markable[0], question) if markable else "",
         },
     )
 
@@ -89,8 +102,13 @@ def mark(
     part = submission.variant.version.parts.filter(label=part_label).first() if submission else None
     if submission is None or part is None:
         raise NotFoundError("No such answer in this course; go back to the marking queue.")
+    if submission.variant.is_paper:
+        # Its statement, answer, model answer and rubric are on the original exam numbers.
+        exam_services.original_numbers_check_visible(
+            question=submission.variant.version.question, user=request.user
+        )
     current = selectors.current_mark(submission=submission, part_label=part.label)
-    items = selectors.marking_queue(course=course, question=question)
+    items = _markable(request, selectors.marking_queue(course=course, question=question))
     form = ManualMarkForm(
         marks=part.marks,
         initial={
@@ -127,7 +145,9 @@ def mark(
                     f"{part.display_label}.",
                 )
                 after = selectors.queue_next(
-                    items=selectors.marking_queue(course=course, question=question),
+                    items=_markable(
+                        request, selectors.marking_queue(course=course, question=question)
+                    ),
                     submission=submission,
                     part_label=part.label,
                 )
