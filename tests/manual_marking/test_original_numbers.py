@@ -92,3 +92,28 @@ def test_marking_page_refused_while_an_exam_elsewhere_shows_the_numbers(
         },
     )
     assert client.get(own).status_code == 200
+
+
+@pytest.mark.django_db
+def test_results_and_export_of_the_other_course_show_no_answer_on_the_locked_numbers(
+    client, course, student, short_question, other_course_answer
+):
+    dave, submission = other_course_answer
+    _sitting, exam_variant = _open_exam(course, student, short_question)
+    statement = variant_public(exam_variant)["statement_html"]
+    client.force_login(dave)
+    for url in (
+        reverse("results:question", args=["other", short_question.slug]),
+        reverse("results:student", args=["other", submission.student_id]),
+    ):
+        page = client.get(url)
+        body = page.content.decode()
+        assert page.status_code == 200, url
+        assert "My own answer." not in body and statement not in body, url
+    export = client.get(
+        reverse("regrades:export", args=["other"]),
+        {"question": short_question.pk, "layout": "moodle", "download": "1"},
+    )
+    assert export.status_code == 200
+    body = export.getvalue().decode() if export.streaming else export.content.decode()
+    assert "My own answer." not in body and statement not in body
