@@ -61,7 +61,7 @@ def test_queue_lists_latest_answers_oldest_first_with_counts_and_a_filter(
     page = client.get(queue_url())
 
     items = page.context["items"]
-    order = [(item.submission.pk, item.part.label) for item, _ in items]
+    order = [(item.submission.pk, item.part.label) for item, _, _ in items]
     text_parts = [p.label for p in latest.variant.version.parts.all() if p.kind == "text"]
     assert order == [(latest.pk, label) for label in text_parts] + [
         (bob.pk, label) for label in text_parts
@@ -164,7 +164,7 @@ def test_instructors_may_mark_during_an_open_exam_and_the_student_sees_it_after(
     attempt = exam_services.attempt_start_paper(student=student, paper=short_paper, mode="exam")
     submission = answer(attempt, student)
     client.force_login(instructor)
-    assert [i.submission.pk for i, _ in client.get(queue_url()).context["items"]][
+    assert [i.submission.pk for i, _, _ in client.get(queue_url()).context["items"]][
         0
     ] == submission.pk
 

