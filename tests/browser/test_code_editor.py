@@ -4,6 +4,8 @@ where a wrong version fails; the editor's bundle comes from our own origin."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.conf import settings
 from django.templatetags.static import static
@@ -105,7 +107,9 @@ def test_student_writes_runs_and_submits_layer_norm_in_the_editor(
     page.keyboard.press("Control+Enter")
     results = page.locator("fieldset[data-label=impl] .test-results")
     results.filter(has_text="Visible tests passed").wait_for(timeout=MARKING_TIMEOUT_MS)
-    assert "Visible tests passed: 4 of 4" in results.inner_text()
+    # Every visible test passed (how many there are depends on the variant's form).
+    assert re.search(r"Visible tests passed: (\d+) of \1 ", results.inner_text())
+    assert "failed" not in results.inner_text()
 
     page.click("form.answer-form button[type=submit]")
     page.wait_for_selector(".status-line:has-text('Score')", timeout=MARKING_TIMEOUT_MS)
