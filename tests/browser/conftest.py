@@ -60,9 +60,9 @@ DEFAULT_SCREENSHOT_DIR = ROOT / "artifacts" / "screenshots"
 def browser() -> Iterator[object]:
     """One headless Chromium (a Playwright `Browser`) for all the tests of a module.
 
-    Module scope, not session: Playwright's sync API cannot start while another instance runs in
-    the same thread, and tests elsewhere (tests/lti) start their own. A launch costs under a
-    second; the live server and the worker, the slow parts, are shared by the whole session.
+    Module scope: a launch costs under a second; the live server and the worker, the slow
+    parts, are shared by the whole session. Every browser test uses this fixture (tests/lti's
+    imports it), so no two Playwright instances ever run at once in this thread.
     Playwright's event loop runs in this thread, which Django's async-safety check would take
     for async code touching the database: the check is off while the browser is open.
     """

@@ -9,19 +9,24 @@ holds it.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import timedelta
 from decimal import Decimal
 from urllib.parse import urlsplit
 
 import pytest
 from django.conf import settings
 from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
+from django.utils import timezone
 
 import question_engine
 from exams import services
 from exams.bank_sync import question_sync
-from exams.models import Course, Paper, Question, Variant
+from exams.models import Attempt, Course, Paper, Question, Submission, Variant
+from manual_marking import selectors as marking_selectors
+from regrades import services as regrade_services
 from tests.browser.conftest import (
     axe,
     axe_report,
@@ -30,6 +35,8 @@ from tests.browser.conftest import (
     serious_violations,
     sideways_scroll_report,
 )
+from tests.manual_marking.conftest import SHORT_SLUG, TEXT_PART
+from tests.progress.helpers import answered
 
 # One bank question per answer kind the attempt page shows (several kinds share a question).
 QUESTIONS_BY_KIND = {
@@ -43,7 +50,9 @@ QUESTIONS_BY_KIND = {
 }
 PREVIEW_QUESTION = QUESTIONS_BY_KIND["choice, formula, matrix"]
 PAPER_QUESTIONS = ("demo-linear-neuron", "seed001-q1-mcq-ssl-generative")
+DEMO_SLUG = PAPER_QUESTIONS[0]
 COURSE_SLUG = "nndl"
+MARKING_TIMEOUT_S = 60
 
 # URLs outside the web UI the scan covers: the JSON API (its two documentation pages are scanned
 # below all the same), Django's admin, and the LTI launch endpoints an LMS posts to.
@@ -61,15 +70,21 @@ ACTION_ROUTES = {
     "frontend:instructor-restore",
     "lti_grades:instructor-resend",
     "lti_grades:instructor-roster-sync",
+    "manual_marking:self-assessment",
 }
+# Routes a page's script fetches (JSON), never a page themselves: the scan checks that the page
+# named here fetched each one and got JSON.
+SCRIPT_DATA_ROUTES = {"regrades:progress": "regrade-job"}
 
 
 @dataclass(frozen=True)
 class Site:
-    """The data the scan visits: a course of one question per answer kind, and a paper."""
+    """The data the scan visits: a course of one question per answer kind, a paper, and a
+    one-minute paper whose sitting the scan lets run out."""
 
     course: Course
     paper: Paper
+    timed_paper: Paper
     student: object
     instructor: object
 
@@ -115,6 +130,98 @@ def _closed_exam(page, site: Site) -> None:  # noqa: ANN001
     page.goto(reverse("frontend:attempt", args=[attempt.pk]))
 
 
+def _open_sitting(site: Site) -> Attempt:
+    return Attempt.objects.get(
+        student=site.student, paper=site.paper, mode=Attempt.Mode.EXAM, finished_at=None
+    )
+
+
+def _finish_exam_confirmation(page, site: Site) -> None:  # noqa: ANN001
+    page.goto(reverse("autosave:sitting-finish", args=[_open_sitting(site).pk]))
+
+
+def _timed_out_exam(page, site: Site) -> None:  # noqa: ANN001
+    """A one-minute sitting whose time ran out an hour ago: the page says it closed."""
+    sitting = services.attempt_start_paper(
+        student=site.student, paper=site.timed_paper, mode=Attempt.Mode.EXAM
+    )
+    Attempt.objects.filter(pk=sitting.pk).update(started_at=timezone.now() - timedelta(hours=1))
+    page.goto(reverse("frontend:attempt", args=[sitting.pk]))
+
+
+def _wait_marked(submissions: list[Submission]) -> None:
+    """Wait until the worker has marked every one of `submissions` (the scan's pages show
+    marks, and a regrade takes only marked submissions)."""
+    deadline = time.monotonic() + MARKING_TIMEOUT_S
+    ids = [submission.pk for submission in submissions]
+    while Submission.objects.filter(pk__in=ids, status=Submission.Status.GRADED).count() < len(ids):
+        assert time.monotonic() < deadline, "the worker did not mark the scan's answers in time"
+        time.sleep(0.1)
+
+
+def _self_assessment(page, site: Site) -> None:  # noqa: ANN001
+    """The free-text question's attempt once answered, marked and its worked solution shown:
+    its self-assessed part offers the box."""
+    attempt = Attempt.objects.filter(student=site.student, question__slug=SHORT_SLUG).first()
+    variant = services.attempt_variant(attempt=attempt)
+    exact = variant.reference["exact"]
+    answers = {
+        "n_params": str(exact["n_params"]),
+        "tensor": str(list(exact["tensor"])),
+        TEXT_PART: "No: every neuron gets the same gradient.",
+    }
+    _wait_marked(
+        [services.submission_create(attempt=attempt, student=site.student, answers=answers)]
+    )
+    services.solution_reveal(attempt=attempt, student=site.student)
+    page.goto(reverse("frontend:attempt", args=[attempt.pk]))
+
+
+def _marked_class_work(site: Site) -> None:
+    """Marked answers for the instructor's pages: the student's practice of the demo question
+    and the demo question in the paper they practised (the scan's student pages opened both)."""
+    question = Question.objects.get(slug=DEMO_SLUG)
+    practice = Attempt.objects.filter(student=site.student, question=question).first()
+    sitting = Attempt.objects.get(
+        student=site.student, paper=site.paper, mode=Attempt.Mode.PRACTICE
+    )
+    _wait_marked(
+        [
+            answered(practice, site.student, question, right=1, grade=False),
+            answered(sitting, site.student, question, right=2, grade=False),
+        ]
+    )
+
+
+def _results(path: str) -> Callable[[object, Site], None]:
+    def open_results(page, site: Site) -> None:  # noqa: ANN001
+        page.goto(
+            f"/instructor/courses/{site.course.slug}/results/"
+            + path.format(paper=site.paper.slug, question=DEMO_SLUG, student=site.student.pk)
+        )
+
+    return open_results
+
+
+def _marking_page(page, site: Site) -> None:  # noqa: ANN001
+    item = marking_selectors.marking_queue(course=site.course)[0]
+    page.goto(
+        reverse(
+            "manual_marking:mark",
+            args=[site.course.slug, item.submission.pk, item.part.label],
+        )
+    )
+
+
+def _regrade_job(page, site: Site) -> None:  # noqa: ANN001
+    job = regrade_services.regrade_job_create(
+        course=site.course,
+        requested_by=site.instructor,
+        question=Question.objects.get(slug=DEMO_SLUG),
+    )
+    page.goto(reverse("regrades:job", args=[site.course.slug, job.pk]))
+
+
 def _retire_confirmation(page, site: Site) -> None:  # noqa: ANN001
     variant = Variant.objects.filter(version__question__slug=PAPER_QUESTIONS[0]).first()
     page.goto(reverse("frontend:instructor-retire", args=[site.course.slug, variant.pk]))
@@ -131,9 +238,23 @@ STUDENT_PAGES = [
         )
         for slug in QUESTIONS_BY_KIND.values()
     ),
+    Page(
+        "attempt-self-assessment",
+        ("frontend:attempt",),
+        _self_assessment,
+        wait_for="section.self-assessment",
+    ),
     Page("paper-practice", ("frontend:paper-start", "frontend:attempt"), _paper("practice")),
     Page("paper-exam", ("frontend:paper-start", "frontend:attempt"), _paper("exam")),
+    Page("paper-exam-finish", ("autosave:sitting-finish",), _finish_exam_confirmation),
     Page("paper-exam-closed", ("frontend:attempt",), _closed_exam),
+    Page(
+        "paper-exam-timed-out",
+        ("frontend:attempt",),
+        _timed_out_exam,
+        wait_for=".exam-closed:has-text('This exam closed at')",
+    ),
+    Page("progress", ("progress:course",), _goto("/courses/{course}/progress/"), "svg.chart"),
     Page(
         "error-not-found",
         ("frontend:question",),
@@ -163,6 +284,31 @@ INSTRUCTOR_PAGES = [
     Page(
         "instructor-lms", ("lti_grades:instructor-lms",), _goto("/instructor/courses/{course}/lms/")
     ),
+    Page("results-index", ("results:index",), _results(""), "table.results-papers"),
+    Page("results-paper", ("results:paper",), _results("papers/{paper}/"), "svg.chart"),
+    Page(
+        "results-paper-question",
+        ("results:paper-question",),
+        _results("papers/{paper}/questions/{question}/"),
+        "svg.chart",
+    ),
+    Page("results-question", ("results:question",), _results("questions/{question}/"), "svg.chart"),
+    Page(
+        "results-student",
+        ("results:student",),
+        _results("students/{student}/"),
+        "section.student-attempt",
+    ),
+    Page(
+        "marking-queue",
+        ("manual_marking:queue",),
+        _goto("/instructor/courses/{course}/marking/"),
+        "table.marking-queue",
+    ),
+    Page("marking-mark", ("manual_marking:mark",), _marking_page, "form.marking-form"),
+    Page("regrade-job", ("regrades:job",), _regrade_job, "#regrade-status:has-text('Done')"),
+    Page("regrades", ("regrades:list",), _goto("/instructor/courses/{course}/regrades/")),
+    Page("export", ("regrades:export",), _goto("/instructor/courses/{course}/export/")),
 ]
 ANONYMOUS_PAGES = [Page("login", ("login",), _goto("/login/"))]
 # Swagger UI's page comes whole from drf-spectacular and Swagger UI: its <html> has no lang, its
@@ -204,15 +350,18 @@ def test_every_web_route_is_scanned():
         for page in ANONYMOUS_PAGES + STUDENT_PAGES + INSTRUCTOR_PAGES
         for route in page.routes
     }
+    pages = {page.name for page in INSTRUCTOR_PAGES + STUDENT_PAGES}
+    assert set(SCRIPT_DATA_ROUTES.values()) <= pages
     missing = [
         f"{name} (/{route})"
         for route, name in _web_routes()
-        if name not in scanned and name not in ACTION_ROUTES
+        if name not in scanned and name not in ACTION_ROUTES and name not in SCRIPT_DATA_ROUTES
     ]
     assert not missing, (
         "these pages are not in the accessibility scan: add each to STUDENT_PAGES or "
         "INSTRUCTOR_PAGES in tests/browser/test_accessibility.py (or to ACTION_ROUTES if it "
-        "only takes a form's POST): " + ", ".join(missing)
+        "only takes a form's POST, SCRIPT_DATA_ROUTES if a page's script fetches it): "
+        + ", ".join(missing)
     )
 
 
@@ -231,7 +380,8 @@ def test_action_routes_take_no_get(client, instructor):
 
 @pytest.fixture
 def site(course, student, instructor) -> Site:
-    """The `course` fixture with one question of each answer kind and a two-question paper."""
+    """The `course` fixture with one question of each answer kind, a two-question paper and a
+    one-minute paper of the demo question."""
     for slug in QUESTIONS_BY_KIND.values():
         question_sync(definition=question_engine.load_question(settings.BANK_ROOT / slug))
     course.questions.add(*Question.objects.filter(slug__in=QUESTIONS_BY_KIND.values()))
@@ -242,7 +392,20 @@ def site(course, student, instructor) -> Site:
         use_original_numbers=False,
         items=[(Question.objects.get(slug=slug), Decimal("2")) for slug in PAPER_QUESTIONS],
     )
-    return Site(course=course, paper=paper, student=student, instructor=instructor)
+    timed_paper = services.paper_create(
+        course=course,
+        title="One-minute quiz",
+        time_limit_minutes=1,
+        use_original_numbers=False,
+        items=[(Question.objects.get(slug=DEMO_SLUG), Decimal("2"))],
+    )
+    return Site(
+        course=course,
+        paper=paper,
+        timed_paper=timed_paper,
+        student=student,
+        instructor=instructor,
+    )
 
 
 def _settle(page, wait_for: str) -> None:  # noqa: ANN001
@@ -271,8 +434,26 @@ def _check(page, entry: Page, size: str, problems: list[str]) -> None:  # noqa: 
         problems.append(overflow)
 
 
+def _record_script_data(page, fetched: dict[str, set[str]], entry: list[str]) -> None:  # noqa: ANN001
+    """Note, under the name of the page being scanned (`entry[0]`), the content type of every
+    response to a SCRIPT_DATA_ROUTES URL."""
+
+    def note(response) -> None:  # noqa: ANN001
+        path = urlsplit(response.url).path
+        try:
+            name = resolve(path).view_name
+        except Exception:  # noqa: BLE001  (a URL outside the site: the scan ignores it)
+            return
+        if name in SCRIPT_DATA_ROUTES:
+            kind = response.headers.get("content-type", "")
+            fetched.setdefault(name, set()).add(f"{entry[0]}:{kind.split(';')[0]}")
+
+    page.on("response", note)
+
+
 @pytest.mark.integration
 @pytest.mark.slow
+@pytest.mark.usefixtures("celery_worker")  # marks the regrade job the scan starts
 @pytest.mark.parametrize("size", ["desktop", "phone"])
 def test_every_page_passes_axe_and_fits(size, site, new_page):
     problems: list[str] = []
@@ -284,9 +465,17 @@ def test_every_page_passes_axe_and_fits(size, site, new_page):
     for entry in STUDENT_PAGES:
         entry.open(page, site)
         _check(page, entry, size, problems)
+    _marked_class_work(site)
     page = new_page(size)
+    fetched: dict[str, set[str]] = {}
+    current: list[str] = [""]
+    _record_script_data(page, fetched, current)
     login(page, site.instructor)
     for entry in INSTRUCTOR_PAGES:
+        current[0] = entry.name
         entry.open(page, site)
         _check(page, entry, size, problems)
+    for route, name in SCRIPT_DATA_ROUTES.items():
+        if f"{name}:application/json" not in fetched.get(route, set()):
+            problems.append(f"{name}: its script did not fetch {route} as JSON ({fetched})")
     assert not problems, f"accessibility problems at {size} size:\n" + "\n".join(problems)

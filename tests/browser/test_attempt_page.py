@@ -1,14 +1,13 @@
 """The student's attempt page in a real browser: parts saved on their own, choices clicked, a
 phone-width screen without sideways scrolling, and maths that is not a tab stop.
 
-A display formula wider than its box scrolls sideways inside it, and the browser lets keyboard
-users focus such a box to scroll it (axe's scrollable-region-focusable asks for exactly that):
-that is the one way focus may reach maths. A formula that fits is never a tab stop."""
+A display formula wider than its box scrolls sideways inside its `.math-scroll` box, which is then
+a tab stop so keyboard users can scroll it (axe's scrollable-region-focusable asks for exactly
+that): that is the one way focus may reach maths. A formula that fits is never a tab stop."""
 
 from __future__ import annotations
 
 import re
-import shutil
 
 import pytest
 from django.conf import settings
@@ -18,32 +17,10 @@ import question_engine
 from exams import services
 from exams.bank_sync import question_sync
 from exams.models import Attempt, Question
-from tests.integration.conftest import (  # noqa: F401 - the real Redis and worker fixtures
-    broker,
-    celery_worker,
-    redis_url,
-    start_worker,
-)
+from tests.browser.conftest import DESKTOP, PHONE, login, screenshot
 
-CHROMIUM = shutil.which("chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 CHOICE_SLUG = "seed001-q1-mcq-ssl-generative"
 PHONE_SLUGS = ("seed000-q4-realnvp-coupling", "seed002-q2-mlp-forward-backward", "code-layer-norm")
-PHONE = {"width": 390, "height": 844}
-DESKTOP = {"width": 1280, "height": 800}
-
-
-@pytest.fixture
-def browser(monkeypatch):
-    if CHROMIUM is None:
-        pytest.fail("chromium is not installed; run `apt-get install -y chromium`.")
-    from playwright.sync_api import sync_playwright
-
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield launched
-        launched.close()
 
 
 def _add_questions(course, *slugs: str) -> None:
@@ -52,16 +29,8 @@ def _add_questions(course, *slugs: str) -> None:
         course.questions.add(Question.objects.get(slug=slug))
 
 
-def _log_in(page, live_server, student) -> None:
-    page.goto(f"{live_server.url}/login/")
-    page.fill("input[name=username]", student.username)
-    page.fill("input[name=password]", "pw-" + student.username)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/")
-
-
-def _open_question(page, live_server, course, slug: str) -> None:
-    page.goto(f"{live_server.url}/courses/{course.slug}/questions/{slug}/")
+def _open_question(page, course, slug: str) -> None:
+    page.goto(f"/courses/{course.slug}/questions/{slug}/")
     page.wait_for_selector("form.answer-form")
     page.wait_for_selector("mjx-container", state="attached", timeout=30_000)
     page.evaluate("MathJax.startup.promise")
@@ -75,12 +44,10 @@ def _feedback(page, label: str):
 @pytest.mark.integration
 @pytest.mark.slow
 @pytest.mark.usefixtures("celery_worker")
-def test_parts_are_saved_and_marked_on_their_own_without_a_reload(
-    live_server, course, student, browser
-):
-    page = browser.new_page()
-    _log_in(page, live_server, student)
-    _open_question(page, live_server, course, "demo-linear-neuron")
+def test_parts_are_saved_and_marked_on_their_own_without_a_reload(course, student, desktop_page):
+    page = desktop_page
+    login(page, student)
+    _open_question(page, course, "demo-linear-neuron")
     exact = services.attempt_variant(attempt=Attempt.objects.get(student=student)).reference[
         "exact"
     ]
@@ -105,16 +72,17 @@ def test_parts_are_saved_and_marked_on_their_own_without_a_reload(
     expect(_feedback(page, "y")).to_have_text(re.compile(r"^correct 1/1"))
     expect(page.locator(".status-line")).to_have_text("Score: 2 / 2")
     assert page.evaluate("window.__sameDocument") is True
+    screenshot(page, "attempt-parts-marked-desktop")
 
 
 @pytest.mark.integration
 @pytest.mark.slow
 @pytest.mark.usefixtures("celery_worker")
-def test_a_multiple_choice_question_is_answered_by_clicking(live_server, course, student, browser):
+def test_a_multiple_choice_question_is_answered_by_clicking(course, student, phone_page):
     _add_questions(course, CHOICE_SLUG)
-    page = browser.new_page()
-    _log_in(page, live_server, student)
-    _open_question(page, live_server, course, CHOICE_SLUG)
+    page = phone_page
+    login(page, student)
+    _open_question(page, course, CHOICE_SLUG)
     assert page.locator("fieldset.part input[type=text]").count() == 0
     attempt = Attempt.objects.get(student=student)
     variant = services.attempt_variant(attempt=attempt)
@@ -139,20 +107,21 @@ def test_a_multiple_choice_question_is_answered_by_clicking(live_server, course,
     )
     full = f"{float(submission.max_score):g}"
     assert page.inner_text(".status-line") == f"Score: {full} / {full}"
+    screenshot(page, "attempt-choices-marked-phone")
 
 
 def _maths_reached_by_tab(page) -> list[str]:
     """Tabs from the top through every stop; returns the formulas focus landed on, as
-    "fits" (a formula as a tab stop) or "scrolls" (a display formula wider than its box, which
-    the browser lets keyboard users focus to scroll it)."""
+    "fits" (a formula as a tab stop) or "scrolls" (the box of a display formula wider than the
+    box, a tab stop so keyboard users can scroll it)."""
     page.evaluate("document.activeElement.blur(); window.scrollTo(0, 0)")
-    stops = page.locator("a, button, input, textarea, select, mjx-container").count()
+    stops = page.locator("a, button, input, textarea, select, mjx-container, [tabindex]").count()
     reached = []
     for _ in range(stops):
         page.keyboard.press("Tab")
         landed = page.evaluate(
             "(() => { const math = document.activeElement"
-            " && document.activeElement.closest('mjx-container');"
+            " && document.activeElement.closest('mjx-container, .math-scroll');"
             " if (!math) return null;"
             " return math.scrollWidth > math.clientWidth ? 'scrolls' : 'fits'; })()"
         )
@@ -163,15 +132,13 @@ def _maths_reached_by_tab(page) -> list[str]:
 
 @pytest.mark.integration
 @pytest.mark.slow
-def test_attempt_pages_fit_a_phone_and_maths_is_not_a_tab_stop(
-    live_server, course, student, browser
-):
+def test_attempt_pages_fit_a_phone_and_maths_is_not_a_tab_stop(course, student, phone_page):
     _add_questions(course, *PHONE_SLUGS)
-    page = browser.new_page(viewport=PHONE)
-    _log_in(page, live_server, student)
+    page = phone_page
+    login(page, student)
     for slug in ("demo-linear-neuron", *PHONE_SLUGS):
         page.set_viewport_size(PHONE)
-        _open_question(page, live_server, course, slug)
+        _open_question(page, course, slug)
         assert page.locator("mjx-container").count() > 0, slug
         width = page.evaluate("document.documentElement.scrollWidth")
         assert width <= PHONE["width"], f"{slug}: the page is {width} px wide"

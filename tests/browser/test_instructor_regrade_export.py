@@ -6,43 +6,21 @@ from __future__ import annotations
 
 import csv
 import io
-import shutil
 
 import pytest
 
 from exams import services as exam_services
-from tests.integration.conftest import broker, redis_url, start_worker  # noqa: F401
+from tests.browser.conftest import login, screenshot
 from tests.regrades.helpers import answer_and_mark, fix_question_target
-
-CHROMIUM = shutil.which("chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
-
-
-@pytest.fixture
-def browser_page(monkeypatch):
-    if CHROMIUM is None:
-        pytest.fail("chromium is not installed; run `apt-get install -y chromium`.")
-    from playwright.sync_api import sync_playwright
-
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser.new_page(accept_downloads=True)
-        browser.close()
 
 
 @pytest.mark.integration
 @pytest.mark.slow
 def test_instructor_regrades_watching_progress_then_exports_csv(
-    start_worker,  # noqa: F811
-    live_server,
-    course,
-    instructor,
-    student,
-    other_student,
-    demo_question,
-    browser_page,
+    start_worker, course, instructor, student, other_student, demo_question, desktop_page
 ):
+    """Its own worker, started once the job is queued (the shared one would take the job at
+    once, before the page could show it waiting)."""
     for user in (student, other_student):
         attempt = exam_services.attempt_start_question(
             student=user, course=course, question=demo_question
@@ -52,12 +30,9 @@ def test_instructor_regrades_watching_progress_then_exports_csv(
         )
         if user == student:
             fix_question_target(submission)
-    page = browser_page
-    page.goto(f"{live_server.url}/login/")
-    page.fill("input[name=username]", instructor.username)
-    page.fill("input[name=password]", "pw-" + instructor.username)
-    page.click("button[type=submit]")
-    page.goto(f"{live_server.url}/instructor/courses/{course.slug}/")
+    page = desktop_page
+    login(page, instructor)
+    page.goto(f"/instructor/courses/{course.slug}/")
     page.click("text=Regrade after a fix")
 
     page.select_option("select[name=question]", label=demo_question.title)
@@ -75,8 +50,9 @@ def test_instructor_regrades_watching_progress_then_exports_csv(
     changes = page.inner_text(".regrade-changes")
     assert "alice" in changes and "bob" not in changes
     assert "(b): 1.0 → 0.0 (changed)" in changes
+    screenshot(page, "regrade-done-desktop")
 
-    page.goto(f"{live_server.url}/instructor/courses/{course.slug}/export/")
+    page.goto(f"/instructor/courses/{course.slug}/export/")
     page.select_option("select[name=question]", label=demo_question.title)
     page.check("input[name=layout][value=moodle]")
     with page.expect_download() as download_info:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from exams import services
 from exams.models import Attempt
@@ -23,7 +24,7 @@ def test_student_is_marked_in_the_browser_without_reloading(
     page.fill("input[name=answer_loss]", "1")
     page.click("form.answer-form button[type=submit]")
     page.wait_for_selector("fieldset[data-label=y] .format-error:not(:empty)")
-    assert "nothing was submitted" in page.inner_text(".status-line")
+    expect(page.locator(".status-line")).to_contain_text("nothing was submitted")
 
     attempt = Attempt.objects.get(student=student)
     exact = services.attempt_variant(attempt=attempt).reference["exact"]

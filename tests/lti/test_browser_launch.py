@@ -4,29 +4,12 @@ link completes the launch in a tab of its own."""
 
 from __future__ import annotations
 
-import shutil
-
 import pytest
 
 from exams.models import Attempt
+from tests.browser.conftest import browser  # noqa: F401  (the browser tests' one Chromium)
 from tests.conftest import DEMO_SLUG
 from tests.lti.platform.server import LTI, PlatformResponse, auto_post_form
-
-CHROMIUM = shutil.which("chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
-
-
-@pytest.fixture
-def browser(monkeypatch):
-    if CHROMIUM is None:
-        pytest.fail("chromium is not installed; run `apt-get install -y chromium`.")
-    from playwright.sync_api import sync_playwright
-
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 def _start_route(platform, tool: str) -> str:
@@ -56,7 +39,7 @@ def _start_route(platform, tool: str) -> str:
 
 
 @pytest.mark.slow
-def test_launch_in_a_browser_tab_reaches_the_attempt(platform, tool, browser):
+def test_launch_in_a_browser_tab_reaches_the_attempt(platform, tool, browser):  # noqa: F811
     page = browser.new_page()
     errors = []
     page.on(
@@ -73,7 +56,11 @@ def test_launch_in_a_browser_tab_reaches_the_attempt(platform, tool, browser):
 
 
 @pytest.mark.slow
-def test_iframe_without_cookies_offers_a_new_tab_that_completes_the_launch(platform, tool, browser):
+def test_iframe_without_cookies_offers_a_new_tab_that_completes_the_launch(
+    platform,
+    tool,
+    browser,  # noqa: F811
+):
     context = browser.new_context()
     page = context.new_page()
     _start_route(platform, tool)

@@ -133,7 +133,11 @@ function enhance(textarea) {
   textarea.before(hint, wrapper);
   textarea.hidden = true;
 
-  const label = textarea.getAttribute("aria-label") || "Code";
+  // The editor is named as its textarea is: its aria-label, else its <label>'s text.
+  const label =
+    textarea.getAttribute("aria-label") ||
+    (textarea.labels.length ? textarea.labels[0].textContent.trim() : "") ||
+    "Code";
   // Ctrl/Cmd-Enter never inserts a line in a part that can run tests (even mid-run).
   const runTests = () => {
     if (!runButton) return false;
@@ -162,7 +166,10 @@ function enhance(textarea) {
         keymap.of([...defaultKeymap, ...historyKeymap, indentWithTab]),
         EditorState.readOnly.of(readOnly),
         EditorView.editable.of(!readOnly),
+        // tabindex states what the editable content already is, a tab stop, so tools that
+        // only count tabindex and native controls (axe) see the scroller's content as focusable.
         EditorView.contentAttributes.of({
+          tabindex: "0",
           "aria-label": label,
           "aria-describedby": hintId,
         }),
