@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.urls import reverse
 
 from autosave.models import AnswerDraft
+from exams.services.submissions import ANSWER_MAX_CHARS
 
 
 def _url(attempt, slug="demo-linear-neuron"):  # noqa: ANN001, ANN202
@@ -72,3 +73,23 @@ def test_after_the_grace_period_a_save_says_when_the_exam_closed(
     assert error["code"] == "attempt_closed"
     assert error["details"]["closed_at"] == sitting.deadline.isoformat()
     assert "This exam sitting is closed: it closed at" in error["message"]
+
+
+def test_a_nul_or_an_overlong_answer_gets_a_clear_400_and_is_not_stored(sitting, student, api_for):
+    client = api_for(student)
+    nul = client.put(
+        _url(sitting),
+        '{"answers": {"y": "1\\u0000"}}',
+        content_type="application/json",
+    )
+    assert nul.status_code == 400
+    error = nul.json()["error"]
+    assert error["code"] == "invalid_answers"
+    assert "NUL character" in error["message"]
+    assert error["details"]["parts"] == {"y": "contains a NUL character"}
+    long = client.put(
+        _url(sitting), {"answers": {"loss": "1" * (ANSWER_MAX_CHARS + 1)}}, format="json"
+    )
+    assert long.status_code == 400
+    assert f"longer than {ANSWER_MAX_CHARS:,} characters" in long.json()["error"]["message"]
+    assert not AnswerDraft.objects.filter(attempt=sitting).exists()
