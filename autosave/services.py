@@ -89,11 +89,14 @@ def draft_follow_submission(*, submission: Submission) -> AnswerDraft | None:
     carried over are left as typed. Returns the draft changed, or None (no draft, or nothing
     changed). Call in the submission's transaction.
     """
+    question_id = (
+        Variant.objects.filter(pk=submission.variant_id)
+        .values_list("version__question_id", flat=True)
+        .first()
+    )
     draft = (
         AnswerDraft.objects.select_for_update()
-        .filter(
-            attempt_id=submission.attempt_id, question_id=submission.variant.version.question_id
-        )
+        .filter(attempt_id=submission.attempt_id, question_id=question_id)
         .first()
     )
     if draft is None:
