@@ -7,5 +7,5 @@ class AutosaveConfig(AppConfig):
     verbose_name = "Autosave and timed exams"
 
     def ready(self) -> None:
-        """Connect the receiver that schedules a timed sitting's automatic submission."""
+        """Connect the receivers: a timed sitting's closing, drafts following submissions."""
         from autosave import receivers  # noqa: F401

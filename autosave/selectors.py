@@ -38,12 +38,15 @@ def draft_get(*, attempt: Attempt, question: Question) -> AnswerDraft | None:
 def answers_to_show(
     *, attempt: Attempt, question: Question, latest: Submission | None
 ) -> dict[str, str]:
-    """The answers an attempt page fills in for a question (label → text): the saved draft
-    when it is newer than the latest submission (merged over that submission's answers, so
-    parts typed only before are kept), else the latest submission's answers, else none."""
+    """The answers an attempt page fills in for a question (label → text): the latest
+    submission's answers with each part the draft holds in its place, else none.
+
+    The draft holds what was last typed in each part (the page saves every part before it
+    submits), so it wins part by part even over a later submission: a submission of one part
+    fills the parts left out from the submission before it, not from what was typed there."""
     submitted = dict(latest.answers) if latest is not None else {}
     draft = draft_get(attempt=attempt, question=question)
-    if draft is None or (latest is not None and draft.saved_at <= latest.created_at):
+    if draft is None:
         return submitted
     return {**submitted, **draft.answers}
 

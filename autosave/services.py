@@ -55,8 +55,9 @@ def draft_save(
 
     Raises ApplicationError: 403 `not_your_attempt` (only the attempt's student writes);
     400 `attempt_closed` (finished, or past a timed sitting's deadline plus its grace, with
-    `closed_at`); 400 `invalid_answers`; and what `attempt_variant` raises (the question is
-    not in the attempt: 404).
+    `closed_at`; checked holding the attempt's row, so a draft is never stored after the
+    sitting's closing submitted its drafts); 400 `invalid_answers`; and what
+    `attempt_variant` raises (the question is not in the attempt: 404).
     """
     if attempt.student_id != student.pk:
         raise ApplicationError(
@@ -64,10 +65,13 @@ def draft_save(
             code="not_your_attempt",
             status=403,
         )
-    attempt_check_open(attempt=attempt)
     variant = attempt_variant(attempt=attempt, question=question)
     given = _draft_answers_cleaned(variant=variant, answers=answers)
     with transaction.atomic():
+        # Holding the attempt's row, as closing does: a draft is stored only while the attempt
+        # is open, so a closing that commits first refuses it, and one that comes after sees it.
+        locked = _attempt_locked(attempt_id=attempt.pk)
+        attempt_check_open(attempt=locked)
         draft, _ = AnswerDraft.objects.select_for_update().get_or_create(
             attempt=attempt, question=question, defaults={"saved_at": timezone.now()}
         )
@@ -78,15 +82,72 @@ def draft_save(
     return draft, draft_format_problems(variant=variant, answers=draft.answers)
 
 
+def draft_follow_submission(*, submission: Submission) -> AnswerDraft | None:
+    """Keep the attempt's draft of the submission's question as the typed state: each part
+    whose answer the submission changed (from the submission before it on the same variant in
+    the attempt, or from empty) replaces that part of the draft. Parts the submission only
+    carried over are left as typed. Returns the draft changed, or None (no draft, or nothing
+    changed). Call in the submission's transaction.
+    """
+    question_id = (
+        Variant.objects.filter(pk=submission.variant_id)
+        .values_list("version__question_id", flat=True)
+        .first()
+    )
+    draft = (
+        AnswerDraft.objects.select_for_update()
+        .filter(attempt_id=submission.attempt_id, question_id=question_id)
+        .first()
+    )
+    if draft is None:
+        return None
+    before = (
+        Submission.objects.filter(
+            attempt_id=submission.attempt_id, variant_id=submission.variant_id
+        )
+        .exclude(pk=submission.pk)
+        .filter(created_at__lte=submission.created_at)
+        .order_by("-created_at", "-pk")
+        .only("answers")
+        .first()
+    )
+    previous = before.answers if before is not None and isinstance(before.answers, dict) else {}
+    changed = {
+        label: text
+        for label, text in submission.answers.items()
+        if text != previous.get(label, "") and draft.answers.get(label) != text
+    }
+    if not changed:
+        return None
+    draft.answers = {**draft.answers, **changed}
+    draft.revision += 1
+    draft.save(update_fields=["answers", "revision"])
+    return draft
+
+
+def _attempt_locked(*, attempt_id: int) -> Attempt:
+    """The attempt, its row held until the transaction ends (call inside one), with its paper.
+
+    Only the attempt's own row is locked (`of=("self",)`): the paper is a nullable foreign key,
+    joined outside, and PostgreSQL refuses FOR UPDATE on the nullable side of an outer join.
+    Raises `Attempt.DoesNotExist` for an unknown id.
+    """
+    return (
+        Attempt.objects.select_for_update(of=("self",))
+        .select_related("paper", "course", "student")
+        .get(pk=attempt_id)
+    )
+
+
 def _answers_of_every_part(*, variant: Variant, answers: dict[str, str]) -> dict[str, str]:
     """The answers over every part of the variant, in order ("" for a part never typed)."""
     return {part.label: answers.get(part.label, "") for part in variant.version.parts.all()}
 
 
 def _submit_saved_answers(*, attempt: Attempt) -> list[int]:
-    """Submit, for each question of the attempt with a draft newer than its latest submission,
-    the answers the page shows (the draft over that submission's answers) when they differ
-    from it and hold some answer; returns the new submissions' ids.
+    """Submit, for each question of the attempt with a draft, the answers the page shows (the
+    draft's parts over the latest submission's answers) when they differ from that submission
+    and hold some answer; returns the new submissions' ids.
 
     The submissions are not counted against the per-student limit and are stored without the
     format check: the grader marks a part it cannot read as a format error with its message
@@ -141,11 +202,7 @@ def sitting_close_at_time_up(
     now = now or timezone.now()
     try:
         with transaction.atomic():
-            attempt = (
-                Attempt.objects.select_for_update()
-                .select_related("paper", "course", "student")
-                .get(pk=attempt_id)
-            )
+            attempt = _attempt_locked(attempt_id=attempt_id)
             existing = SittingClosure.objects.filter(attempt=attempt).first()
             if existing is not None:
                 return existing
@@ -188,7 +245,7 @@ def sitting_finish(*, attempt: Attempt, student: AbstractBaseUser) -> SittingClo
             code="not_an_exam",
         )
     with transaction.atomic():
-        locked = Attempt.objects.select_for_update().select_related("paper").get(pk=attempt.pk)
+        locked = _attempt_locked(attempt_id=attempt.pk)
         attempt_check_open(attempt=locked)
         now = timezone.now()
         created = _submit_saved_answers(attempt=locked)

@@ -167,7 +167,9 @@ def manual_mark_create(
     `instructor_marked` (a self-assessment after the instructor's mark).
     """
     # Holding the submission's row serializes marks of the same submission.
-    locked = Submission.objects.select_for_update().select_related("variant__version", "attempt")
+    locked = Submission.objects.select_for_update(of=("self",)).select_related(
+        "variant__version", "attempt"
+    )
     submission = locked.get(pk=submission.pk)
     part = submission.variant.version.parts.filter(label=part_label).first()
     if part is None:

@@ -87,7 +87,7 @@ def _link_for(*, course: Course, external_id: str) -> RosterLink | None:
     """The course's link for the external id: stored, or made now from a membership that
     carries the id without one (never marked as an account the roster created)."""
     link = (
-        RosterLink.objects.select_for_update()
+        RosterLink.objects.select_for_update(of=("self",))
         .select_related("user")
         .filter(course=course, external_id=external_id)
         .first()

@@ -50,9 +50,14 @@ from exams.services.variants import (
 )
 from exams.signals import submission_marked_send
 from exams.variant_marking import variant_answers_mark
+from grader.code.syntax import MAX_SOURCE_CHARS
 from question_engine.errors import BankError, SandboxFailure
 
 logger = logging.getLogger(__name__)
+
+# The longest answer any part's format reads (a code part's source); longer text could never
+# be marked, so neither a submission nor a draft stores it.
+ANSWER_MAX_CHARS = MAX_SOURCE_CHARS
 
 
 def answers_shape_check(*, variant: Variant, answers: Any) -> dict[str, str]:
@@ -60,7 +65,9 @@ def answers_shape_check(*, variant: Variant, answers: Any) -> dict[str, str]:
     (any subset) to text.
 
     Raises ApplicationError (400, `invalid_answers`) naming the wrong parts in
-    `details.parts`: not an object, unknown part labels, or answers that are not strings.
+    `details.parts`: not an object, unknown part labels, answers that are not strings, that
+    hold a NUL character (no answer format reads one, and the database cannot store it) or
+    that are longer than ANSWER_MAX_CHARS characters.
     """
     if not isinstance(answers, dict):
         raise ApplicationError(
@@ -82,6 +89,27 @@ def answers_shape_check(*, variant: Variant, answers: Any) -> dict[str, str]:
             'Each answer must be text (a JSON string), e.g. "0.81" or "[1, 2, 3]".',
             code="invalid_answers",
             details={"parts": {label: "answer must be a string" for label in not_text}},
+        )
+    with_nul = sorted(label for label, value in answers.items() if "\x00" in value)
+    if with_nul:
+        raise ApplicationError(
+            "An answer contains a NUL character (\\u0000), which no answer can hold; remove it "
+            "(paste the answer as plain text) and save again.",
+            code="invalid_answers",
+            details={"parts": {label: "contains a NUL character" for label in with_nul}},
+        )
+    too_long = sorted(label for label, value in answers.items() if len(value) > ANSWER_MAX_CHARS)
+    if too_long:
+        raise ApplicationError(
+            f"An answer is longer than {ANSWER_MAX_CHARS:,} characters, the most any part reads; "
+            "shorten it and save again.",
+            code="invalid_answers",
+            details={
+                "parts": {
+                    label: f"{len(answers[label]):,} characters; the limit is {ANSWER_MAX_CHARS:,}"
+                    for label in too_long
+                }
+            },
         )
     return dict(answers)
 

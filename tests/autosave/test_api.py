@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 
 from autosave.models import AnswerDraft
+from exams.services.submissions import ANSWER_MAX_CHARS
 
 
 def _url(attempt, slug="demo-linear-neuron"):  # noqa: ANN001, ANN202
@@ -85,3 +86,23 @@ def test_absurd_numbers_in_a_draft_body_get_a_clear_400(sitting, student, api_fo
     assert response.status_code == 400
     assert response.json()["error"]["code"]
     assert not AnswerDraft.objects.exists()
+
+
+def test_a_nul_or_an_overlong_answer_gets_a_clear_400_and_is_not_stored(sitting, student, api_for):
+    client = api_for(student)
+    nul = client.put(
+        _url(sitting),
+        '{"answers": {"y": "1\\u0000"}}',
+        content_type="application/json",
+    )
+    assert nul.status_code == 400
+    error = nul.json()["error"]
+    assert error["code"] == "invalid_answers"
+    assert "NUL character" in error["message"]
+    assert error["details"]["parts"] == {"y": "contains a NUL character"}
+    long = client.put(
+        _url(sitting), {"answers": {"loss": "1" * (ANSWER_MAX_CHARS + 1)}}, format="json"
+    )
+    assert long.status_code == 400
+    assert f"longer than {ANSWER_MAX_CHARS:,} characters" in long.json()["error"]["message"]
+    assert not AnswerDraft.objects.filter(attempt=sitting).exists()

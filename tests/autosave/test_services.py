@@ -93,7 +93,7 @@ def test_grace_period_boundaries(sitting, student, demo_question, age, settings)
     assert raised.value.details["closed_at"] == sitting.deadline.isoformat()
 
 
-def test_the_page_shows_the_draft_when_newer_than_the_latest_submission(
+def test_the_page_shows_the_draft_over_the_latest_submission_part_by_part(
     sitting, student, demo_question
 ):
     latest = exam_services.submission_create(
@@ -280,3 +280,80 @@ def test_a_new_sitting_schedules_its_closing_at_deadline_plus_grace(
     with django_capture_on_commit_callbacks(execute=True):
         attempt = exam_services.attempt_start_paper(student=student, paper=paper, mode="exam")
     assert sent == [((attempt.pk,), attempt.deadline + timedelta(seconds=30))]
+
+
+def test_a_part_saved_alone_keeps_what_was_typed_in_the_others(
+    sitting, student, demo_question, exact, age
+):
+    """Both parts typed (autosaved), then (y) saved and marked alone: the submission fills
+    (loss) from no earlier submission (empty), yet the page still shows the typed (loss) and
+    the closing at time up submits it."""
+    typed = {"y": str(exact["y"]), "loss": str(exact["loss"])}
+    services.draft_save(attempt=sitting, student=student, question=demo_question, answers=typed)
+    part = exam_services.submission_create(
+        attempt=sitting, student=student, answers={"y": typed["y"]}, question=demo_question
+    )
+    assert part.answers == {"y": typed["y"], "loss": ""}
+    shown = selectors.answers_to_show(attempt=sitting, question=demo_question, latest=part)
+    assert shown == typed
+    age(sitting, 31)
+    closure = services.sitting_close_at_time_up(attempt_id=sitting.pk)
+    final = Submission.objects.get(pk=closure.submissions[0])
+    assert final.answers == typed
+
+
+def test_finish_submits_parts_typed_after_a_part_was_saved(sitting, student, demo_question):
+    services.draft_save(
+        attempt=sitting, student=student, question=demo_question, answers={"y": "1", "loss": "2"}
+    )
+    exam_services.submission_create(
+        attempt=sitting, student=student, answers={"y": "1"}, question=demo_question
+    )
+    closure = services.sitting_finish(attempt=sitting, student=student)
+    assert Submission.objects.get(pk=closure.submissions[0]).answers == {"y": "1", "loss": "2"}
+
+
+def test_a_draft_is_refused_once_a_concurrent_closing_has_committed(
+    sitting, student, demo_question, monkeypatch
+):
+    """The student's "Finish exam" commits while a draft save is under way: the save, which
+    checks the attempt holding its row, is refused rather than stored and never submitted."""
+    real = services.attempt_variant
+
+    def finish_meanwhile(*, attempt, question):  # noqa: ANN001, ANN202
+        monkeypatch.setattr(services, "attempt_variant", real)
+        services.sitting_finish(attempt=attempt, student=student)
+        return real(attempt=attempt, question=question)
+
+    monkeypatch.setattr(services, "attempt_variant", finish_meanwhile)
+    with pytest.raises(ApplicationError) as raised:
+        services.draft_save(
+            attempt=sitting, student=student, question=demo_question, answers={"y": "1"}
+        )
+    assert raised.value.code == "attempt_closed"
+    assert not AnswerDraft.objects.filter(attempt=sitting).exists()
+
+
+def test_the_attempt_is_locked_alone_not_its_nullable_paper(
+    sitting, student, demo_question, age, monkeypatch
+):
+    """PostgreSQL refuses FOR UPDATE on the nullable side of an outer join (the paper): every
+    lock on the attempt names its own row only."""
+    from django.db.models.query import QuerySet
+
+    seen: list[tuple] = []
+    real = QuerySet.select_for_update
+
+    def recording(self, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202
+        if self.model is Attempt:
+            seen.append(kwargs.get("of", ()))
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(QuerySet, "select_for_update", recording)
+    services.draft_save(
+        attempt=sitting, student=student, question=demo_question, answers={"y": "1"}
+    )
+    age(sitting, 31)
+    services.sitting_close_at_time_up(attempt_id=sitting.pk)
+    assert len(seen) == 2
+    assert all(of == ("self",) for of in seen)

@@ -10,6 +10,7 @@ import question_engine
 from exams import services
 from exams.errors import ApplicationError
 from exams.models import Submission
+from exams.services.submissions import ANSWER_MAX_CHARS
 from exams.variant_marking import variant_answers_mark
 
 
@@ -150,3 +151,24 @@ def test_an_empty_code_part_is_never_sent_to_the_sandbox(monkeypatch):
     )
     assert {part.status for part in result.parts.values()} == {"unanswered"}
     assert result.score == 0.0
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("1\x00", "NUL character"), ("1" * (ANSWER_MAX_CHARS + 1), "longer than")],
+)
+def test_a_nul_or_an_overlong_answer_is_refused_before_it_is_stored(
+    attempt, student, api_for, text, expected
+):
+    with pytest.raises(ApplicationError) as raised:
+        services.submission_create(attempt=attempt, student=student, answers={"y": text})
+    assert raised.value.code == "invalid_answers"
+    assert expected in raised.value.message
+    assert set(raised.value.details["parts"]) == {"y"}
+    response = api_for(student).post(
+        f"/api/v1/attempts/{attempt.pk}/submissions/", {"answers": {"y": text}}, format="json"
+    )
+    assert response.status_code == 400
+    assert expected in response.json()["error"]["message"]
+    assert not Submission.objects.filter(attempt=attempt).exists()

@@ -127,6 +127,9 @@
       statusLine.textContent = onePart === null ? "Submitting…" : "Saving part " + partName(onePart) + "…";
       const buttons = Array.from(form.querySelectorAll("button[type=submit], button.save-part"));
       buttons.forEach((button) => { button.disabled = true; });
+      // In an exam every part typed is saved as a draft first: the parts this submission
+      // leaves out then keep what was typed in them (see exam.js).
+      if (window.TensorgradeAutosave) await window.TensorgradeAutosave.flush(form);
       let response;
       try {
         response = await fetch(form.dataset.apiUrl, {

@@ -127,6 +127,22 @@
       }
     }
 
+    // Saves the form's answers now and resolves once no save of it is under way, so that a
+    // submission made next never hides answers typed in parts it leaves out.
+    async function flush(form) {
+      const state = states.get(form);
+      if (!state) return;
+      const settled = async () => {
+        for (let i = 0; i < 200 && state.saving; i += 1) {
+          await new Promise((resolve) => setTimeout(resolve, 50));
+        }
+      };
+      await settled();
+      await save(form);
+      await settled();
+    }
+    window.TensorgradeAutosave = { flush: flush };
+
     function saveAll(keepalive) {
       forms.forEach((form) => {
         if (states.get(form).dirty) save(form, keepalive);
@@ -173,7 +189,7 @@
     if (finishLink && finishDialog && typeof finishDialog.showModal === "function") {
       finishLink.addEventListener("click", async (event) => {
         event.preventDefault();
-        await Promise.all(forms.map((form) => save(form)));
+        await Promise.all(forms.map((form) => flush(form)));
         try {
           const response = await fetch(finishLink.href, { credentials: "same-origin" });
           const page = new DOMParser().parseFromString(await response.text(), "text/html");
