@@ -4,12 +4,16 @@ parts awaiting manual marking, both LMS layouts; the export page and download.""
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 
 import pytest
+from django.conf import settings
 
+import question_engine
 from exams import services as exam_services
-from exams.models import Attempt, Membership, Submission
+from exams.bank_sync import question_sync
+from exams.models import Attempt, Membership, Part, Submission
 from regrades import exports
 from tests.regrades.helpers import answer_and_mark
 
@@ -106,6 +110,22 @@ def test_a_question_export_and_a_student_without_attempts(course, demo_question,
 
 
 @pytest.mark.django_db
+def test_parts_sharing_a_source_part_get_distinct_columns(course, demo_question):
+    definition = question_engine.load_question(settings.BANK_ROOT / demo_question.slug)
+    both_a = dataclasses.replace(
+        definition,
+        parts=[dataclasses.replace(part, source_part="(a)") for part in definition.parts],
+        content_hash="a" * 64,
+    )
+    assert question_sync(definition=both_a).action == "updated"
+    parts = Part.objects.filter(version__question=demo_question).order_by("order")
+    assert [part.display_label for part in parts] == ["(a) 1 of 2", "(a) 2 of 2"]
+    header = _rows(_csv(course, exports.CANVAS, question=demo_question))[0]
+    title = demo_question.title
+    assert header[5:] == [f"{title} (a) 1 of 2", f"{title} (a) 2 of 2", f"{title} total"]
+
+
+@pytest.mark.django_db
 def test_the_export_page_previews_and_downloads(client, course, instructor, paper_marks):
     client.force_login(instructor)
     url = f"/instructor/courses/{course.slug}/export/"
@@ -128,3 +148,4 @@ def test_students_cannot_export(client, course, student):
     client.force_login(student)
     assert client.get(f"/instructor/courses/{course.slug}/export/").status_code == 404
     assert Attempt.objects.count() == 0
+
