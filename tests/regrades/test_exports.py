@@ -149,3 +149,23 @@ def test_students_cannot_export(client, course, student):
     assert client.get(f"/instructor/courses/{course.slug}/export/").status_code == 404
     assert Attempt.objects.count() == 0
 
+
+@pytest.mark.django_db
+def test_the_export_page_counts_students_the_lms_cannot_match(
+    client, course, instructor, student, other_student
+):
+    Membership.objects.filter(user=student).update(external_id="canvas-1")
+    other_student.email = "bob@example.org"
+    other_student.save()
+    client.force_login(instructor)
+    url = f"/instructor/courses/{course.slug}/export/"
+    text = " ".join(client.get(url).content.decode().split())
+    assert "Canvas:</strong> 1 of 2 students has no roster external id" in text
+    assert "Enrol that student through your LMS" in text
+    assert "Moodle:</strong>" not in text  # bob has an email Moodle can match
+    other_student.email = ""
+    other_student.save()
+    text = " ".join(client.get(url).content.decode().split())
+    assert "Moodle:</strong> 1 of 2 students has neither an email address" in text
+    Membership.objects.filter(user=other_student).update(external_id="canvas-2")
+    assert "Students your LMS may not match" not in client.get(url).content.decode()
