@@ -163,6 +163,8 @@ INSTRUCTOR_PAGES = [
     Page(
         "instructor-lms", ("lti_grades:instructor-lms",), _goto("/instructor/courses/{course}/lms/")
     ),
+    Page("regrades", ("regrades:list",), _goto("/instructor/courses/{course}/regrades/")),
+    Page("marks-export", ("regrades:export",), _goto("/instructor/courses/{course}/export/")),
 ]
 ANONYMOUS_PAGES = [Page("login", ("login",), _goto("/login/"))]
 # Swagger UI's page comes whole from drf-spectacular and Swagger UI: its <html> has no lang, its
