@@ -51,7 +51,16 @@ class RosterLinkAdmin(admin.ModelAdmin):
 class PartInline(admin.TabularInline):
     model = Part
     extra = 0
-    readonly_fields = ["order", "label", "source_part", "marks", "kind", "quantity", "rule"]
+    readonly_fields = [
+        "order",
+        "label",
+        "source_part",
+        "display_name",
+        "marks",
+        "kind",
+        "quantity",
+        "rule",
+    ]
     fields = readonly_fields
     can_delete = False
 

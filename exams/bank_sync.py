@@ -30,12 +30,16 @@ def _write_version_content(
     version.perturbations = definition.perturbations.as_dict()
     version.save()
     version.parts.all().delete()
+    display_names = question_engine.part_display_names(
+        (part.label, part.source_part) for part in definition.parts
+    )
     Part.objects.bulk_create(
         Part(
             version=version,
             order=index,
             label=part.label,
             source_part=part.source_part,
+            display_name=display_names[part.label],
             marks=Decimal(str(part.marks)),
             kind=part.kind,
             prompt=part.prompt,

@@ -179,6 +179,12 @@ class Part(models.Model):
     order = models.PositiveIntegerField()
     label = models.CharField(max_length=30)
     source_part = models.CharField(max_length=30, blank=True)
+    display_name = models.CharField(
+        max_length=80,
+        blank=True,
+        help_text="The part's name shown to people, unique within its question version "
+        '(e.g. "(a) 2 of 3" when several parts share source part "(a)"); set by the bank sync.',
+    )
     marks = models.DecimalField(max_digits=6, decimal_places=2)
     kind = models.CharField(max_length=20, choices=Kind.choices)
     prompt = models.TextField(blank=True)
@@ -204,8 +210,12 @@ class Part(models.Model):
 
     @property
     def display_label(self) -> str:
-        """The part's name as the paper prints it (e.g. "(b)(ii)", "8d"), else "(<label>)"."""
-        return self.source_part or f"({self.label})"
+        """The part's name as people see it, unique within its question version.
+
+        As the paper prints it (e.g. "(b)(ii)", "8d"), numbered when several parts share a
+        source part ("(a) 1 of 3"), else "(<label>)"; see question_engine.part_display_names.
+        """
+        return self.display_name or self.source_part or f"({self.label})"
 
 
 class Variant(models.Model):

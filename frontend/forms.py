@@ -109,14 +109,26 @@ class PaperForm(forms.Form):
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
         chosen = 0
+        by_order: dict[int, list[Question]] = {}
         for question in self.questions:
             order = cleaned.get(f"order_{question.slug}")
             marks_field = f"marks_{question.slug}"
             if order is None:
                 continue
             chosen += 1
+            by_order.setdefault(order, []).append(question)
             if cleaned.get(marks_field) is None and marks_field not in self.errors:
                 self.add_error(marks_field, "Give the marks this question is worth on the paper.")
+        for order, sharing in by_order.items():
+            if len(sharing) < 2:
+                continue
+            for question in sharing:
+                others = "; ".join(f"“{q.title}”" for q in sharing if q is not question)
+                self.add_error(
+                    f"order_{question.slug}",
+                    f"Order {order} is also given to {others}: give each question its own "
+                    "order number.",
+                )
         if not chosen and not any(name.startswith("order_") for name in self.errors):
             raise forms.ValidationError(
                 "Choose at least one question: give it an order number (1 = first)."

@@ -189,7 +189,11 @@ def variant_restore(request: HttpRequest, course_slug: str, variant_id: int) -> 
     course = _instructor_course(request, course_slug)
     variant = selectors.course_variant_get(course=course, variant_id=variant_id)
     services.variant_restore(variant=variant)
-    messages.success(request, f"Restored {variant}: new attempts may draw it again.")
+    numbers = "original exam numbers" if variant.is_paper else f"seed {variant.seed}"
+    messages.success(
+        request,
+        f"Restored {variant.version.question.title}, {numbers}: new attempts may draw it again.",
+    )
     return redirect("frontend:instructor-variants", course_slug=course.slug)
 
 

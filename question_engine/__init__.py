@@ -13,6 +13,7 @@ from question_engine.definition import (
 )
 from question_engine.errors import BankError, QuestionRunError
 from question_engine.loader import discover_questions, load_question
+from question_engine.part_names import part_display_names
 from question_engine.render import render_markdown
 from question_engine.validation import validate_question
 from question_engine.variants import (
@@ -36,6 +37,7 @@ __all__ = [
     "build_variants",
     "carried_forward_values",
     "discover_questions",
+    "part_display_names",
     "load_question",
     "mark_code_part",
     "marking_values",

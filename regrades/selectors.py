@@ -9,7 +9,7 @@ from typing import Any
 from django.db.models import QuerySet
 
 from exams.errors import NotFoundError
-from exams.models import Course, Part
+from exams.models import Course, Membership, Part
 from regrades.models import RegradeItem, RegradeJob
 
 
@@ -114,4 +114,29 @@ def regrade_job_failures(*, job: RegradeJob) -> QuerySet[RegradeItem]:
         RegradeItem.objects.filter(job=job, finished_at__isnull=False)
         .exclude(new_status="graded")
         .select_related("submission__student", "submission__variant__version__question")
+    )
+
+
+@dataclass(frozen=True)
+class ExportIdentityGaps:
+    """How many of a course's students a gradebook import could not match by identifier.
+
+    `without_external_id`: no roster external id (Canvas's ID column is empty for them).
+    `without_email_or_external_id`: neither an email address nor an external id (Moodle can
+    match them only by Username).
+    """
+
+    students: int
+    without_external_id: int
+    without_email_or_external_id: int
+
+
+def export_identity_gaps(*, course: Course) -> ExportIdentityGaps:
+    """Count the course's students whose CSV rows lack the identifier a layout matches on."""
+    students = Membership.objects.filter(course=course, role=Membership.Role.STUDENT)
+    no_external_id = students.filter(external_id="")
+    return ExportIdentityGaps(
+        students=students.count(),
+        without_external_id=no_external_id.count(),
+        without_email_or_external_id=no_external_id.filter(user__email="").count(),
     )

@@ -106,5 +106,10 @@ def marks_export(request: HttpRequest, course_slug: str) -> HttpResponse:
     return render(
         request,
         "regrades/marks_export.html",
-        {"course": course, "form": form, "summary": summary},
+        {
+            "course": course,
+            "form": form,
+            "summary": summary,
+            "gaps": selectors.export_identity_gaps(course=course),
+        },
     )

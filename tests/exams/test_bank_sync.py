@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import dataclasses
+from importlib import import_module
 
 import pytest
+from django.apps import apps
 from django.conf import settings
 
 import question_engine
 from exams import services
 from exams.bank_sync import question_sync
-from exams.models import QuestionVersion
+from exams.models import Part, QuestionVersion
 
 
 def _definition():
@@ -55,3 +57,18 @@ def test_change_after_a_submission_creates_a_new_version_and_old_work_keeps_its_
         student=student, course=course, question=course.questions.get()
     )
     assert services.attempt_variant(attempt=fresh).version.number == 2
+
+
+@pytest.mark.django_db
+def test_sync_and_the_data_migration_name_parts_sharing_a_source_part_uniquely():
+    shared = dataclasses.replace(
+        _definition(),
+        parts=[dataclasses.replace(part, source_part="(a)") for part in _definition().parts],
+    )
+    question_sync(definition=shared)
+    parts = Part.objects.order_by("order")
+    assert [part.display_label for part in parts] == ["(a) 1 of 2", "(a) 2 of 2"]
+    Part.objects.update(display_name="")  # a row stored before the field existed
+    assert [part.display_label for part in parts.all()] == ["(a)", "(a)"]
+    import_module("exams.migrations.0009_part_display_name").fill_display_names(apps, None)
+    assert [part.display_label for part in parts.all()] == ["(a) 1 of 2", "(a) 2 of 2"]

@@ -6,9 +6,12 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.conf import settings
 
+import question_engine
 from exams import services
-from exams.models import Variant
+from exams.bank_sync import question_sync
+from exams.models import Question, Variant
 from frontend.forms import PaperForm
 
 
@@ -46,6 +49,39 @@ def test_the_paper_page_shows_the_error_beside_the_marks_field(client, course, i
 
 
 @pytest.mark.django_db
+def test_two_questions_with_one_order_number_are_refused_beside_both_rows(
+    client, course, instructor
+):
+    slug = "seed000-q1-multiple-choice"
+    question_sync(definition=question_engine.load_question(settings.BANK_ROOT / slug))
+    other = Question.objects.get(slug=slug)
+    course.questions.add(other)
+    data = {
+        "title": "Mock",
+        "order_demo-linear-neuron": "1",
+        "marks_demo-linear-neuron": "2",
+        f"order_{slug}": "1",
+        f"marks_{slug}": "3",
+    }
+    demo = Question.objects.get(slug="demo-linear-neuron")
+    form = PaperForm(data, questions=[demo, other])
+    assert not form.is_valid()
+    assert form.errors[f"order_{slug}"] == [
+        f"Order 1 is also given to “{demo.title}”: give each question its own order number."
+    ]
+    assert form.errors["order_demo-linear-neuron"] == [
+        f"Order 1 is also given to “{other.title}”: give each question its own order number."
+    ]
+    assert PaperForm({**data, f"order_{slug}": "2"}, questions=[demo, other]).is_valid()
+    client.force_login(instructor)
+    page = client.post(f"/instructor/courses/{course.slug}/papers/new/", data).content.decode()
+    for name in ("demo-linear-neuron", slug):
+        row = re.search(rf'name="order_{name}".*?</td>', page, re.S).group(0)
+        assert "Order 1 is also given to" in row and 'aria-invalid="true"' in row
+    assert not course.papers.exists()
+
+
+@pytest.mark.django_db
 def test_the_retire_notice_offers_undo(client, course, instructor, student, demo_question):
     attempt = services.attempt_start_question(
         student=student, course=course, question=demo_question
@@ -63,8 +99,13 @@ def test_the_retire_notice_offers_undo(client, course, instructor, student, demo
     )
     # Shown once: a reload no longer offers it (the row's Restore button stays).
     assert "undo-notice" not in client.get(base).content.decode()
-    client.post(f"{base}{variant.pk}/restore/")
+    restored = client.post(f"{base}{variant.pk}/restore/", follow=True).content.decode()
     assert not Variant.objects.get(pk=variant.pk).retired
+    assert (
+        f"Restored {demo_question.title}, seed {variant.seed}: new attempts may draw it again."
+        in restored.replace("&#x27;", "'")
+    )
+    assert demo_question.slug not in re.search(r"Restored [^<]*", restored).group(0)
 
 
 ODD = ["1e999999", "1e400", "NaN", "Infinity", "-Infinity", "9" * 40, "-" + "9" * 40]

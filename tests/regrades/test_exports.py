@@ -4,12 +4,16 @@ parts awaiting manual marking, both LMS layouts; the export page and download.""
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 
 import pytest
+from django.conf import settings
 
+import question_engine
 from exams import services as exam_services
-from exams.models import Attempt, Membership, Submission
+from exams.bank_sync import question_sync
+from exams.models import Attempt, Membership, Part, Submission
 from regrades import exports
 from tests.regrades.helpers import answer_and_mark
 
@@ -106,6 +110,22 @@ def test_a_question_export_and_a_student_without_attempts(course, demo_question,
 
 
 @pytest.mark.django_db
+def test_parts_sharing_a_source_part_get_distinct_columns(course, demo_question):
+    definition = question_engine.load_question(settings.BANK_ROOT / demo_question.slug)
+    both_a = dataclasses.replace(
+        definition,
+        parts=[dataclasses.replace(part, source_part="(a)") for part in definition.parts],
+        content_hash="a" * 64,
+    )
+    assert question_sync(definition=both_a).action == "updated"
+    parts = Part.objects.filter(version__question=demo_question).order_by("order")
+    assert [part.display_label for part in parts] == ["(a) 1 of 2", "(a) 2 of 2"]
+    header = _rows(_csv(course, exports.CANVAS, question=demo_question))[0]
+    title = demo_question.title
+    assert header[5:] == [f"{title} (a) 1 of 2", f"{title} (a) 2 of 2", f"{title} total"]
+
+
+@pytest.mark.django_db
 def test_the_export_page_previews_and_downloads(client, course, instructor, paper_marks):
     client.force_login(instructor)
     url = f"/instructor/courses/{course.slug}/export/"
@@ -173,3 +193,24 @@ def test_formula_like_identities_are_written_as_text(
 )
 def test_text_cell(value, written):
     assert exports.text_cell(value) == written
+
+
+@pytest.mark.django_db
+def test_the_export_page_counts_students_the_lms_cannot_match(
+    client, course, instructor, student, other_student
+):
+    Membership.objects.filter(user=student).update(external_id="canvas-1")
+    other_student.email = "bob@example.org"
+    other_student.save()
+    client.force_login(instructor)
+    url = f"/instructor/courses/{course.slug}/export/"
+    text = " ".join(client.get(url).content.decode().split())
+    assert "Canvas:</strong> 1 of 2 students has no roster external id" in text
+    assert "Enrol that student through your LMS" in text
+    assert "Moodle:</strong>" not in text  # bob has an email Moodle can match
+    other_student.email = ""
+    other_student.save()
+    text = " ".join(client.get(url).content.decode().split())
+    assert "Moodle:</strong> 1 of 2 students has neither an email address" in text
+    Membership.objects.filter(user=other_student).update(external_id="canvas-2")
+    assert "Students your LMS may not match" not in client.get(url).content.decode()
