@@ -100,6 +100,10 @@ def _param_values(world: ApiWorld) -> dict[str, list[Any]]:
         "attempt_id": [attempt.pk for attempt in attempts],
         "submission_id": [submission.pk for submission in submissions],
         "variant_id": [variant.pk for variant in variants],
+        # The parts of the course's questions (the instructors' marking page of one part).
+        "part_label": sorted(
+            {part.label for variant in variants for part in variant.version.parts.all()}
+        ),
         # Members' ids (the instructors' results pages of one student): the student's own too.
         "user_id": list(
             Membership.objects.filter(course=world.course).values_list("user_id", flat=True)
@@ -107,6 +111,7 @@ def _param_values(world: ApiWorld) -> dict[str, list[Any]]:
         # Objects no student has (a course's webhook endpoints and their deliveries, an LTI
         # registration): a value that names nothing, so the walk still reaches the view.
         "endpoint_id": [0],
+        "job_id": [0],
         "delivery_id": [0],
         "registration_uuid": [uuid.UUID(int=0)],
     }
