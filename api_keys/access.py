@@ -12,7 +12,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from rest_framework.request import Request
 
 from api_keys.authentication import request_api_key
-from exams import selectors
+from exams import selectors, services
 from exams.errors import ApplicationError, NotFoundError
 from exams.models import Attempt, Course, Membership, Submission
 
@@ -117,10 +117,19 @@ def attempt_for_request(request: Request, attempt_id: int) -> Attempt:
 
 def submission_for_request(request: Request, submission_id: int) -> Submission:
     """A submission the request may read: with a key, any in the key's course; else the user's
-    own or (instructors) one in their course. Raises NotFoundError (404) otherwise."""
+    own or (instructors) one in their course. Raises NotFoundError (404) otherwise, and
+    ApplicationError (409 `exam_in_progress`) to staff (an instructor or a key) for an answer on
+    original exam numbers while another course's sitting of them is open."""
     api_key = request_api_key(request)
     if api_key is None:
-        return selectors.submission_get_for_user(user=request.user, submission_id=submission_id)
+        submission = selectors.submission_get_for_user(
+            user=request.user, submission_id=submission_id
+        )
+        if submission.variant.is_paper and submission.student_id != request.user.pk:
+            services.original_numbers_check_visible(
+                question=submission.variant.version.question, user=request.user
+            )
+        return submission
     submission = (
         Submission.objects.select_related("attempt__course", "variant__version__question")
         .filter(pk=submission_id, attempt__course=api_key.course)
@@ -128,6 +137,10 @@ def submission_for_request(request: Request, submission_id: int) -> Submission:
     )
     if submission is None:
         raise NotFoundError(f"No submission {submission_id} in course '{api_key.course.slug}'.")
+    if submission.variant.is_paper:
+        services.original_numbers_check_visible(
+            question=submission.variant.version.question, course_ids={api_key.course_id}
+        )
     return submission
 
 

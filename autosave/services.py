@@ -23,7 +23,7 @@ from autosave.selectors import answers_to_show, draft_format_problems, sittings_
 from exams import selectors as exam_selectors
 from exams.errors import ApplicationError
 from exams.models import Attempt, Question, Submission, Variant, VariantAssignment
-from exams.services.attempts import attempt_check_open
+from exams.services.attempts import attempt_check_open, attempt_get_locked
 from exams.services.submissions import _enqueue_grading, answers_shape_check
 from exams.services.variants import attempt_variant
 
@@ -70,7 +70,7 @@ def draft_save(
     with transaction.atomic():
         # Holding the attempt's row, as closing does: a draft is stored only while the attempt
         # is open, so a closing that commits first refuses it, and one that comes after sees it.
-        locked = _attempt_locked(attempt_id=attempt.pk)
+        locked = attempt_get_locked(attempt_id=attempt.pk)
         attempt_check_open(attempt=locked)
         draft, _ = AnswerDraft.objects.select_for_update().get_or_create(
             attempt=attempt, question=question, defaults={"saved_at": timezone.now()}
@@ -123,20 +123,6 @@ def draft_follow_submission(*, submission: Submission) -> AnswerDraft | None:
     draft.revision += 1
     draft.save(update_fields=["answers", "revision"])
     return draft
-
-
-def _attempt_locked(*, attempt_id: int) -> Attempt:
-    """The attempt, its row held until the transaction ends (call inside one), with its paper.
-
-    Only the attempt's own row is locked (`of=("self",)`): the paper is a nullable foreign key,
-    joined outside, and PostgreSQL refuses FOR UPDATE on the nullable side of an outer join.
-    Raises `Attempt.DoesNotExist` for an unknown id.
-    """
-    return (
-        Attempt.objects.select_for_update(of=("self",))
-        .select_related("paper", "course", "student")
-        .get(pk=attempt_id)
-    )
 
 
 def _answers_of_every_part(*, variant: Variant, answers: dict[str, str]) -> dict[str, str]:
@@ -202,7 +188,7 @@ def sitting_close_at_time_up(
     now = now or timezone.now()
     try:
         with transaction.atomic():
-            attempt = _attempt_locked(attempt_id=attempt_id)
+            attempt = attempt_get_locked(attempt_id=attempt_id)
             existing = SittingClosure.objects.filter(attempt=attempt).first()
             if existing is not None:
                 return existing
@@ -245,7 +231,7 @@ def sitting_finish(*, attempt: Attempt, student: AbstractBaseUser) -> SittingClo
             code="not_an_exam",
         )
     with transaction.atomic():
-        locked = _attempt_locked(attempt_id=attempt.pk)
+        locked = attempt_get_locked(attempt_id=attempt.pk)
         attempt_check_open(attempt=locked)
         now = timezone.now()
         created = _submit_saved_answers(attempt=locked)

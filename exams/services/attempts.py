@@ -152,6 +152,22 @@ def attempt_finish(*, attempt: Attempt, student: AbstractBaseUser) -> Attempt:
     return attempt
 
 
+def attempt_get_locked(*, attempt_id: int) -> Attempt:
+    """The attempt, its row held until the transaction ends (call inside one), with its paper,
+    course and student.
+
+    Only the attempt's own row is locked (`of=("self",)`): the paper is a nullable foreign key,
+    joined outside, and PostgreSQL refuses FOR UPDATE on the nullable side of an outer join.
+    Whoever locks an attempt and a student's row takes the attempt first. Raises
+    `Attempt.DoesNotExist` for an unknown id.
+    """
+    return (
+        Attempt.objects.select_for_update(of=("self",))
+        .select_related("paper", "course", "student")
+        .get(pk=attempt_id)
+    )
+
+
 def attempt_check_open(*, attempt: Attempt) -> None:
     """Raise ApplicationError (400, `attempt_closed`, details `closed_at` ISO 8601) when the
     attempt takes no more answers (a timed sitting: after its deadline plus the grace period).

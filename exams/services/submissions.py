@@ -41,7 +41,7 @@ from exams.models import (
     Submission,
     Variant,
 )
-from exams.services.attempts import attempt_check_open
+from exams.services.attempts import attempt_check_open, attempt_get_locked
 from exams.services.variants import (
     assignment_check_answerable,
     attempt_variant,
@@ -312,6 +312,9 @@ def submission_submit(
         )
     try:
         with transaction.atomic():
+            # Holding the attempt's row first (as closing a sitting and saving a draft do):
+            # a sitting closed meanwhile (Finish, time up) refuses this submission.
+            attempt_check_open(attempt=attempt_get_locked(attempt_id=attempt.pk))
             # Holding the student's row serializes their submissions: the limit's count and
             # the idempotency check below see every earlier one.
             get_user_model().objects.select_for_update().only("pk").get(pk=student.pk)

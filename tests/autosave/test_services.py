@@ -14,6 +14,7 @@ from autosave.models import AnswerDraft, SittingClosure
 from exams import services as exam_services
 from exams.errors import ApplicationError
 from exams.models import Attempt, Submission
+from exams.services import submissions as submission_services
 
 
 def test_a_save_replaces_only_the_parts_it_names(sitting, student, demo_question):
@@ -357,3 +358,24 @@ def test_the_attempt_is_locked_alone_not_its_nullable_paper(
     services.sitting_close_at_time_up(attempt_id=sitting.pk)
     assert len(seen) == 2
     assert all(of == ("self",) for of in seen)
+
+
+@pytest.mark.django_db
+def test_a_submission_racing_the_finish_of_its_sitting_is_refused(
+    sitting, student, demo_question, monkeypatch
+):
+    """A submission checked open before a concurrent Finish commits is refused once it holds
+    the attempt's row: it never lands after the sitting closed."""
+    real_variant = submission_services.attempt_variant
+
+    def finish_meanwhile(**kwargs):
+        services.sitting_finish(attempt=Attempt.objects.get(pk=sitting.pk), student=student)
+        return real_variant(**kwargs)
+
+    monkeypatch.setattr(submission_services, "attempt_variant", finish_meanwhile)
+    with pytest.raises(ApplicationError) as refused:
+        exam_services.submission_create(
+            attempt=sitting, student=student, answers={"y": "7"}, question=demo_question
+        )
+    assert refused.value.code == "attempt_closed"
+    assert not Submission.objects.filter(attempt=sitting).exists()

@@ -117,3 +117,22 @@ def test_results_and_export_of_the_other_course_show_no_answer_on_the_locked_num
     assert export.status_code == 200
     body = export.getvalue().decode() if export.streaming else export.content.decode()
     assert "My own answer." not in body and statement not in body
+
+
+@pytest.mark.django_db
+def test_the_submission_api_refuses_staff_an_answer_on_numbers_in_use(
+    api_for, course, student, short_question, other_course_answer
+):
+    """The REST API is held to the same rule as the marking page: another course's instructor
+    cannot read an answer on original numbers while a sitting of them is open (its student
+    still can: the answer is their own)."""
+    dave, submission = other_course_answer
+    url = f"/api/v1/submissions/{submission.pk}/"
+    assert api_for(dave).get(url).status_code == 200
+    _open_exam(course, student, short_question)
+
+    refused = api_for(dave).get(url)
+    assert refused.status_code == 409
+    assert refused.json()["error"]["code"] == "exam_in_progress"
+    assert "My own answer." not in refused.content.decode()
+    assert api_for(submission.student).get(url).status_code == 200
