@@ -43,7 +43,7 @@ def test_a_retired_variant_stays_under_the_student_who_answered_it(
     page = client.get(f"/attempts/{attempt.pk}/").content.decode()
     assert "Your instructor withdrew this variant; your answers stand" in page
     assert "Try a new variant" in page and "Submit answers" not in page
-    assert "Score: 2.0 / 2.0" in page
+    assert "Score: 2 / 2" in page
 
 
 @pytest.mark.django_db
