@@ -1,4 +1,5 @@
 import json
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django import template
@@ -22,3 +23,16 @@ def error_lines_json(part_feedback: Any) -> str:
     """
     lines = part_feedback.get("error_lines", []) if isinstance(part_feedback, dict) else []
     return json.dumps(lines if isinstance(lines, list) else [])
+
+
+@register.filter
+def plain_number(value: Any) -> str:
+    """`{{ score|plain_number }}`: a mark written as the page's script writes it, without
+    trailing zeros ("1.5", "2", "0.333"); anything that is not a number is shown as it is."""
+    try:
+        number = Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        return str(value)
+    if not number.is_finite():
+        return str(value)
+    return format(number.normalize(), "f")
