@@ -48,6 +48,27 @@ NO_FIGURES_KINDS = {Part.Kind.CODE, Part.Kind.TEXT}
 """Kinds whose answers are not listed as "common wrong answers" (code: see failed tests)."""
 
 
+class _ScoreFigures:
+    """Count, mean and median of a dataclass's `scores` (the counted marks)."""
+
+    scores: list[float]
+
+    @property
+    def marked(self) -> int:
+        """How many marked answers count."""
+        return len(self.scores)
+
+    @property
+    def mean(self) -> float | None:
+        """Mean of the counted marks, or None for none."""
+        return mean(self.scores)
+
+    @property
+    def median(self) -> float | None:
+        """Median of the counted marks, or None for none."""
+        return median(self.scores)
+
+
 @dataclass(frozen=True)
 class ResultsFilter:
     """What to count: submissions made on or after `date_from`, on or before `date_to` (dates in
@@ -154,7 +175,7 @@ def distribution(shares: list[float], *, bins: int = BINS) -> list[Bin]:
 
 
 @dataclass
-class PartResults:
+class PartResults(_ScoreFigures):
     """The figures of one part (over counted submissions that marked it)."""
 
     label: str
@@ -168,21 +189,6 @@ class PartResults:
     wrong_answers: Counter[str] = field(default_factory=Counter)
     mistakes: Counter[str] = field(default_factory=Counter)
     failed_tests: Counter[str] = field(default_factory=Counter)
-
-    @property
-    def marked(self) -> int:
-        """How many marked answers count."""
-        return len(self.scores)
-
-    @property
-    def mean(self) -> float | None:
-        """Mean of the counted marks, or None for none."""
-        return mean(self.scores)
-
-    @property
-    def median(self) -> float | None:
-        """Median of the counted marks, or None for none."""
-        return median(self.scores)
 
     @property
     def share_correct(self) -> float | None:
@@ -241,7 +247,7 @@ class PartResults:
 
 
 @dataclass
-class QuestionResults:
+class QuestionResults(_ScoreFigures):
     """The figures of one question: its counted submissions' scores (as shares of their
     maximum), marking times, submissions left out, and its parts in paper order."""
 
@@ -257,21 +263,6 @@ class QuestionResults:
     """True while the question's original exam numbers are locked for the viewer (see
     `original_numbers_locked_question_ids`): answers on them are not listed."""
     hidden_answers: int = 0
-
-    @property
-    def marked(self) -> int:
-        """How many marked answers count."""
-        return len(self.scores)
-
-    @property
-    def mean(self) -> float | None:
-        """Mean of the counted marks, or None for none."""
-        return mean(self.scores)
-
-    @property
-    def median(self) -> float | None:
-        """Median of the counted marks, or None for none."""
-        return median(self.scores)
 
     @property
     def median_marking_seconds(self) -> float | None:
