@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import sys
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -17,6 +18,12 @@ import numpy as np
 
 NUMERIC_DTYPE_KINDS = frozenset("biufc")
 MAX_DEPTH = 64
+# np.load reads an npy header with ast.literal_eval, and CPython 3.11 keeps the state of its
+# AST constructor per interpreter, not per thread: two threads decoding at once (the client's
+# jobs run side by side) can interleave there when a garbage collection runs Python code, and
+# one of them then fails with "SystemError: AST constructor recursion depth mismatch". Headers
+# are read one at a time.
+_NPY_LOAD_LOCK = threading.Lock()
 
 JSONValue = Any
 
@@ -99,7 +106,8 @@ def encode_value(value: Any, blobs: list[bytes], path: str = "value", depth: int
 def npy_to_array(blob: bytes, path: str) -> np.ndarray:
     """Decode one npy payload without pickle, accepting only numeric/bool arrays."""
     try:
-        array = np.load(io.BytesIO(blob), allow_pickle=False)
+        with _NPY_LOAD_LOCK:
+            array = np.load(io.BytesIO(blob), allow_pickle=False)
     except (ValueError, OSError, EOFError) as exc:
         raise CodecError(f"{path}: not a valid npy array ({exc})") from None
     if type(array) is not np.ndarray:

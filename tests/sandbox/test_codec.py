@@ -128,3 +128,46 @@ def test_excessive_nesting_is_rejected():
         value = [value]
     with pytest.raises(CodecError, match="nested deeper"):
         encode_value(value, [])
+
+
+def test_arrays_decode_in_threads_side_by_side():
+    """The client decodes the outputs of a submission's jobs in threads at once. CPython 3.11
+    shares its AST constructor's state between threads, and np.load parses each npy header
+    with ast.literal_eval: without one lock around it, a garbage collection that runs Python
+    code in the middle lets another thread in, and a decode fails with "SystemError: AST
+    constructor recursion depth mismatch" (seen in a test run)."""
+    import gc
+    import sys
+    import threading
+
+    blobs: list[bytes] = []
+    tree = encode_value({"x": np.ones((8, 4))}, blobs)
+    failures: list[BaseException] = []
+
+    def decode_many() -> None:
+        for _ in range(3000):
+            try:
+                decode_value(tree, blobs)
+            except BaseException as exc:  # noqa: BLE001 - any failure is the finding
+                failures.append(exc)
+                return
+
+    def busy_callback(*_: object) -> None:
+        sum(range(50))
+
+    interval = sys.getswitchinterval()
+    thresholds = gc.get_threshold()
+    gc.callbacks.append(busy_callback)
+    sys.setswitchinterval(1e-6)
+    gc.set_threshold(10, 1, 1)
+    try:
+        threads = [threading.Thread(target=decode_many) for _ in range(4)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    finally:
+        gc.callbacks.remove(busy_callback)
+        sys.setswitchinterval(interval)
+        gc.set_threshold(*thresholds)
+    assert failures == []
