@@ -24,7 +24,7 @@ from exams import selectors as exam_selectors
 from exams.errors import ApplicationError
 from exams.models import Attempt, Question, Submission, Variant, VariantAssignment
 from exams.services.attempts import attempt_check_open, attempt_get_locked
-from exams.services.submissions import _enqueue_grading, answers_shape_check
+from exams.services.submissions import answers_shape_check, grading_enqueue
 from exams.services.variants import attempt_variant
 
 logger = logging.getLogger(__name__)
@@ -169,7 +169,9 @@ def _submit_saved_answers(*, attempt: Attempt) -> list[int]:
         )
         created.append(submission.pk)
     for submission_id in created:
-        transaction.on_commit(lambda submission_id=submission_id: _enqueue_grading(submission_id))
+        transaction.on_commit(
+            lambda submission_id=submission_id: grading_enqueue(submission_id=submission_id)
+        )
     return created
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from config import queues
 from config.env import env_bool, env_list, local_secret_key, redis_cache_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -217,6 +218,9 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 600}
+# Queues by kind of work (config/queues.py); a task not routed there goes to MARKING.
+CELERY_TASK_DEFAULT_QUEUE = queues.MARKING
+CELERY_TASK_ROUTES = queues.TASK_ROUTES
 
 # The grading lifecycle (docs/grading.md): a pending submission not claimed this long after its
 # last enqueue is enqueued again; a worker's claim (lease) lasts GRADING_LEASE_S; an

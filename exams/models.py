@@ -234,6 +234,12 @@ class Variant(models.Model):
     statement_md = models.TextField()
     part_prompts = models.JSONField(default=dict)
     solution_md = models.TextField(blank=True)
+    author_runs = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="Outputs of the author code (the reference and known wrong solutions) on "
+        "this variant's tests, per code part label, computed once when the variant is built.",
+    )
     retired = models.BooleanField(default=False)
     retired_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -10,6 +10,8 @@ from exams.services.code_runs import code_visible_tests_run
 from exams.services.enrolments import enrolment_remove, enrolment_upsert
 from exams.services.papers import paper_create
 from exams.services.submissions import (
+    grading_enqueue,
+    grading_queue,
     grading_worker_id,
     submission_claim,
     submission_create,
@@ -42,6 +44,8 @@ __all__ = [
     "code_visible_tests_run",
     "enrolment_remove",
     "enrolment_upsert",
+    "grading_enqueue",
+    "grading_queue",
     "grading_worker_id",
     "original_numbers_check_visible",
     "paper_create",

@@ -31,12 +31,14 @@ from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 import grader
+from config import queues
 from exams.bank_bridge import definition_from_version
 from exams.errors import ApplicationError
 from exams.marking_overlays import marking_overlays_apply
 from exams.models import (
     Attempt,
     Course,
+    Part,
     Question,
     Submission,
     Variant,
@@ -337,7 +339,7 @@ def submission_submit(
                 idempotency_key=key,
                 request_fingerprint=fingerprint if key else "",
             )
-            transaction.on_commit(lambda: _enqueue_grading(submission.pk))
+            transaction.on_commit(lambda: grading_enqueue(submission_id=submission.pk))
     except IntegrityError:
         # A concurrent request with the same key committed first.
         earlier = _replayed(attempt=attempt, key=key, fingerprint=fingerprint) if key else None
@@ -355,12 +357,26 @@ QUESTION = Submission.Failure.QUESTION
 DETAIL_MAX_CHARS = 2000
 
 
-def _enqueue_grading(submission_id: int, *, countdown_s: float = 0.0) -> None:
-    """Send the grading task; a broker failure is logged, the sweep enqueues the row again."""
+def grading_queue(*, submission_id: int) -> str:
+    """The Celery queue marking this submission: CODE when its question has a code part (its
+    tests run in the sandbox), else MARKING (config/queues.py)."""
+    has_code = Part.objects.filter(
+        version__variants__submissions__pk=submission_id, kind="code"
+    ).exists()
+    return queues.CODE if has_code else queues.MARKING
+
+
+def grading_enqueue(*, submission_id: int, countdown_s: float = 0.0) -> None:
+    """Send the grading task to its queue; a broker failure is logged, the sweep enqueues the
+    row again."""
     from exams.tasks import grade_submission
 
     try:
-        grade_submission.apply_async((submission_id,), countdown=countdown_s or None)
+        grade_submission.apply_async(
+            (submission_id,),
+            countdown=countdown_s or None,
+            queue=grading_queue(submission_id=submission_id),
+        )
     except Exception:
         logger.exception(
             "Could not enqueue submission %s; the stale-submission sweep will enqueue it again",
@@ -527,7 +543,9 @@ def _submission_failed(*, submission_id: int, worker: str, failure: str, detail:
                 error_message=detail[:DETAIL_MAX_CHARS],
             )
             if moved:
-                transaction.on_commit(lambda: _enqueue_grading(submission_id, countdown_s=pause_s))
+                transaction.on_commit(
+                    lambda: grading_enqueue(submission_id=submission_id, countdown_s=pause_s)
+                )
     else:
         held.update(
             **_error_fields(
@@ -588,7 +606,7 @@ def submissions_requeue_stale(*, now: datetime | None = None) -> list[int]:
         elif same.update(enqueued_at=now):
             requeued.append(row.pk)
     for submission_id in requeued:
-        _enqueue_grading(submission_id)
+        grading_enqueue(submission_id=submission_id)
     return requeued
 
 
@@ -616,7 +634,7 @@ def submissions_recover_due(*, now: datetime | None = None) -> list[int]:
         )
     ]
     for submission_id in recovered:
-        _enqueue_grading(submission_id)
+        grading_enqueue(submission_id=submission_id)
     return recovered
 
 
@@ -662,7 +680,7 @@ def submission_remark(*, submission: Submission) -> Submission:
             enqueued_at=timezone.now(),
         )
         if moved:
-            transaction.on_commit(lambda: _enqueue_grading(submission.pk))
+            transaction.on_commit(lambda: grading_enqueue(submission_id=submission.pk))
     submission.refresh_from_db()
     return submission
 
@@ -710,5 +728,7 @@ def submissions_regrade(
     if not enqueue:
         return queued, in_flight
     for submission_id in queued:
-        transaction.on_commit(lambda submission_id=submission_id: _enqueue_grading(submission_id))
+        transaction.on_commit(
+            lambda submission_id=submission_id: grading_enqueue(submission_id=submission_id)
+        )
     return queued, in_flight

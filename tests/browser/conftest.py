@@ -22,6 +22,7 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
+from config import queues
 from config.celery import app as celery_app
 from tests.integration.conftest import (  # noqa: F401  (fixtures used by the browser tests)
     ROOT,
@@ -281,6 +282,7 @@ def _shared_worker_process(
     command = [
         sys.executable,
         *("-m", "celery", "-A", "config", "worker", "--pool", "solo", "--loglevel", "INFO"),
+        *("--queues", ",".join(queues.ALL)),
         *("--hostname", f"browser-{os.getpid()}@%h"),
     ]
     with log.open("w") as out:

@@ -415,3 +415,25 @@ def test_a_pending_row_that_can_no_longer_be_claimed_goes_to_error(course, stude
     assert (row.status, row.failure) == ("error", "infrastructure")
     assert services.submissions_recover_due(now=row.next_retry_at) == [submission.pk]
     assert services.submission_grade(submission_id=submission.pk).status == "graded"
+
+
+@pytest.mark.django_db
+def test_numeric_and_code_submissions_go_to_their_own_queues(
+    course, student, code_question, monkeypatch
+):
+    """A burst of code never delays numeric marks: each kind has its queue (config/queues.py)."""
+    from config import queues
+
+    numeric = _submit(course, student)
+    code = _submit(
+        course, student, lambda ref: {"impl": _layer_norm_solution()}, question=code_question
+    )
+    assert services.grading_queue(submission_id=numeric.pk) == queues.MARKING
+    assert services.grading_queue(submission_id=code.pk) == queues.CODE
+
+    sent = []
+    monkeypatch.setattr(
+        tasks.grade_submission, "apply_async", lambda args, **options: sent.append(options)
+    )
+    services.grading_enqueue(submission_id=code.pk)
+    assert sent[-1]["queue"] == queues.CODE

@@ -15,6 +15,7 @@ from django.conf import settings
 from django.db import connection
 from kombu import pools as kombu_pools
 
+from config import queues
 from config.celery import app as celery_app
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -110,6 +111,8 @@ def start_worker(broker, transactional_db, tmp_path):
             "INFO",
             "--hostname",
             f"test-{os.getpid()}-{len(started)}@%h",
+            "--queues",
+            ",".join(queues.ALL),
         ]
         if beat:
             command += ["--beat", "--schedule", str(tmp_path / f"beat-{len(started)}")]
