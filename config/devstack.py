@@ -184,6 +184,8 @@ def main() -> int:
                     "--beat",
                     "--loglevel",
                     "INFO",
+                    "--queues",
+                    "marking,code,variants,passback,sweeper",
                     "--concurrency",
                     str(os.cpu_count() or 1),
                     "--schedule",

@@ -4,15 +4,22 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('exams', '0009_part_display_name'),
+        ("exams", "0009_part_display_name"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='variant',
-            name='author_runs',
-            field=models.JSONField(blank=True, default=dict, help_text="Outputs of the author code (the reference and known wrong solutions) on this variant's tests, per code part label, computed once when the variant is built."),
+            model_name="variant",
+            name="author_runs",
+            field=models.JSONField(
+                blank=True,
+                default=dict,
+                help_text=(
+                    "Outputs of the author code (the reference and known wrong solutions) on "
+                    "this variant's tests, per code part label, computed once when the variant "
+                    "is built."
+                ),
+            ),
         ),
     ]
