@@ -417,3 +417,16 @@ CELERY_BEAT_SCHEDULE["resume-regrade-jobs"] = {
     "task": "regrades.tasks.resume_regrade_jobs",
     "schedule": REGRADE_JOB_SWEEP_EVERY_S,
 }
+# Operations (app `operations`, docs/operations.md): /healthz (liveness), /readyz (database,
+# broker, cache and sandbox reachable) and Prometheus metrics at /metrics, computed at scrape
+# time from the database and Redis. They are answered first in the middleware chain (no host
+# check, no HTTPS redirect: probes come from inside the network). /metrics needs
+# `Authorization: Bearer <METRICS_TOKEN>`; without a token it answers only to loopback clients
+# not behind a proxy. The marking-latency histogram covers the submissions made in the last
+# METRICS_LATENCY_WINDOW_S seconds.
+INSTALLED_APPS += ["operations"]
+MIDDLEWARE.insert(0, "operations.middleware.OperationsEndpointsMiddleware")
+METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
+METRICS_LATENCY_WINDOW_S = float(os.environ.get("METRICS_LATENCY_WINDOW_S", "900"))
+if METRICS_LATENCY_WINDOW_S <= 0:
+    raise ImproperlyConfigured("METRICS_LATENCY_WINDOW_S must be a positive number of seconds.")
