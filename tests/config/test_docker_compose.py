@@ -39,7 +39,7 @@ def _workers(services: dict) -> dict[str, list[str]]:
     return {
         name: service["command"]
         for name, service in services.items()
-        if service["command"][:4] == ["celery", "-A", "config", "worker"]
+        if service.get("command", [])[:4] == ["celery", "-A", "config", "worker"]
     }
 
 
@@ -84,7 +84,7 @@ def test_exactly_one_beat(services):
     beats = [
         name
         for name, s in services.items()
-        if s["command"][:4] == ["celery", "-A", "config", "beat"]
+        if s.get("command", [])[:4] == ["celery", "-A", "config", "beat"]
     ]
     assert beats == ["beat"]
     for command in _workers(services).values():
@@ -106,9 +106,9 @@ def test_application_services_share_one_complete_environment(services):
         assert services[name]["environment"] == expected, name
         assert services[name]["user"] == "tensorgrade", name
     assert expected["DATABASE_URL"].startswith("postgres://")
-    assert "@postgres:5432/" in expected["DATABASE_URL"]
-    assert expected["CELERY_BROKER_URL"] == "redis://redis:6379/0"
-    assert expected["CACHE_URL"] == "redis://redis:6379/1"
+    assert "@${POSTGRES_HOST:-postgres}:5432/" in expected["DATABASE_URL"]
+    assert expected["CELERY_BROKER_URL"] == "redis://${REDIS_HOST:-redis}:6379/0"
+    assert expected["CACHE_URL"] == "redis://${REDIS_HOST:-redis}:6379/1"
     assert expected["SANDBOX_SOCKET"] == SOCKET
     assert {"SECRET_KEY", "ALLOWED_HOSTS", "METRICS_TOKEN"} <= set(expected)
     # Every variable is a setting the README's configuration table documents.
@@ -210,6 +210,6 @@ def test_every_command_entry_point_exists_in_the_image(services):
 
 def test_python_health_checks_compile(services):
     for name, service in services.items():
-        check = service["healthcheck"]["test"]
+        check = service.get("healthcheck", {}).get("test", [])
         if check[:3] == ["CMD", "python", "-c"]:
             compile(check[3], f"{name} healthcheck", "exec")
