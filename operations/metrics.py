@@ -127,8 +127,8 @@ class ServiceCollector:
         for name, read in self.SOURCES.items():
             try:
                 metrics = read()
-            except Exception:  # noqa: BLE001 (a source down must not hide the other metrics)
-                logger.warning("Metrics: cannot read the %s", name, exc_info=True)
+            except Exception as exc:  # noqa: BLE001 (a source down must not hide the others)
+                logger.warning("Metrics: cannot read the %s: %s: %s", name, type(exc).__name__, exc)
                 up.add_metric([name], 0)
                 continue
             up.add_metric([name], 1)
