@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.db.models import Count, DurationField, ExpressionWrapper, F, Min, Q, Sum
+from django.db.models import Count, DurationField, ExpressionWrapper, F, Min, Q, QuerySet, Sum
 from django.utils import timezone
 
 from exams.models import Submission
@@ -16,7 +16,7 @@ LATENCY_BUCKETS_S = (0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.
 """Upper bounds (seconds) of the marking-latency histogram's buckets; +Inf is added."""
 
 
-def _counts_by(queryset, field: str, values: list[str]) -> dict[str, int]:
+def _counts_by(queryset: QuerySet, field: str, values: list[str]) -> dict[str, int]:
     counted = dict(queryset.values_list(field).annotate(n=Count("pk")).order_by())
     return {value: counted.get(value, 0) for value in values}
 
