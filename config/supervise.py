@@ -197,10 +197,12 @@ class Supervisor:
             return
         entry.restart_at = None
         if process.poll() is None:
+            asked_at = time.monotonic()
             with contextlib.suppress(ProcessLookupError):
                 process.send_signal(signal.SIGTERM)
             try:
                 process.wait(timeout=entry.service.stop_timeout_s)
+                self._say(f"stopped {entry.service.name} in {time.monotonic() - asked_at:.1f} s")
             except subprocess.TimeoutExpired:
                 self._say(f"{entry.service.name} did not stop in time; killing it")
         self._clear_group(entry)
