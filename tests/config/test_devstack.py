@@ -156,6 +156,7 @@ def stack() -> Iterator[Stack]:
             stderr=subprocess.STDOUT,
         )
     running = Stack(process, log_path, var_dir, f"http://127.0.0.1:{port}")
+    tree: dict[int, str | None] = {}
     try:
         _wait_for(
             "make run did not start",
@@ -163,9 +164,10 @@ def stack() -> Iterator[Stack]:
             STARTUP_TIMEOUT_S,
         )
         assert process.poll() is None, running.output()
+        tree = {pid: _started_at(pid) for pid in descendants(process.pid)}
         yield running
     finally:
-        tree = {pid: _started_at(pid) for pid in descendants(process.pid)}
+        tree.update({pid: _started_at(pid) for pid in descendants(process.pid)})
         if process.poll() is None:
             process.kill()
             process.wait()
