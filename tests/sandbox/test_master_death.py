@@ -9,6 +9,7 @@ import signal
 import time
 
 import numpy as np
+import pytest
 
 from sandbox import Call
 from sandbox.local_server import LocalServer
@@ -22,6 +23,7 @@ from tests.sandbox.conftest import (
 )
 
 
+@pytest.mark.slow
 @requires_root
 def test_killing_the_master_leaves_no_slot_process():
     server = LocalServer(workers=1)
