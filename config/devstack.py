@@ -212,6 +212,9 @@ def main() -> int:
         _manage("collectstatic", "--noinput", "--verbosity", "0", env=env)
         for service in before_demo:
             supervisor.start(service)
+        for line in supervisor.output_since_start("sandbox").splitlines():
+            if "INSECURE" in line:  # SANDBOX_ALLOW_INSECURE=1 without root: say it loudly
+                print(line, file=sys.stderr, flush=True)
         _manage("demo_setup", env=env)
         for service in after_demo:
             supervisor.start(service)

@@ -95,6 +95,7 @@ class _Running:
     deaths_in_a_row: int = 0
     restart_at: float | None = None
     restarts: int = 0
+    log_offset: int = 0
 
 
 class Supervisor:
@@ -147,6 +148,15 @@ class Supervisor:
             if entry.service.name == name and entry.process and entry.process.poll() is None:
                 return entry.process.pid
         return None
+
+    def output_since_start(self, name: str) -> str:
+        """What service ``name`` has written to its log since its latest start."""
+        for entry in self.running:
+            if entry.service.name == name:
+                with open(entry.log_path, "rb") as log:
+                    log.seek(entry.log_offset)
+                    return log.read().decode(errors="replace")
+        raise KeyError(f"no service named {name!r}")
 
     def watch(self) -> NoReturn:
         """Restart services that die, with backoff, for ever (until a signal handler raises)."""
@@ -214,6 +224,7 @@ class Supervisor:
             service.before_start()
         wrapper = [sys.executable, str(Path(__file__).resolve()), str(os.getpid()), "--"]
         with open(entry.log_path, "ab") as log:
+            entry.log_offset = log.tell()
             entry.process = subprocess.Popen(
                 [*wrapper, *service.command],
                 cwd=service.cwd,

@@ -29,7 +29,10 @@ def test_backoff_forgets_deaths_after_a_long_enough_run():
 
 def _sleeper(tmp_path, name="sleeper", **kwargs) -> Service:
     marker = tmp_path / f"{name}.started"
-    code = f"import pathlib, time; pathlib.Path({str(marker)!r}).touch(); time.sleep(600)"
+    code = (
+        f"import pathlib, time; print('up', flush=True); pathlib.Path({str(marker)!r}).touch(); "
+        "time.sleep(600)"
+    )
     return Service(
         name=name,
         command=[sys.executable, "-c", code],
@@ -69,6 +72,8 @@ def test_a_killed_service_is_restarted_after_its_backoff_and_stopped_in_the_end(
         _wait(service.ready)
         assert "sleeper stopped (killed by SIGKILL)" in out.getvalue()
         assert "restarting it in 0.5 s" in out.getvalue()
+        assert supervisor.output_since_start("sleeper") == "up\n"  # the log holds two
+        assert (tmp_path / "log" / "sleeper.log").read_text() == "up\nup\n"
     finally:
         supervisor.stop()
     assert supervisor.pid("sleeper") is None
