@@ -1,17 +1,22 @@
-"""`make run`: migrate, load demo content, start Redis, the sandbox, a worker and the web server."""
+"""`make run`: migrate, load demo content, then run and supervise the whole service.
+
+The services (`services`) are Redis, the sandbox server, one Celery worker per group of
+`config.queues.WORKER_GROUPS`, Celery beat and gunicorn; `config.supervise` starts them in that
+order, restarts any that dies with backoff, and stops them in reverse order on Ctrl-C/SIGTERM.
+"""
 
 from __future__ import annotations
 
-import contextlib
 import os
 import shutil
 import signal
 import socket
 import subprocess
 import sys
-import time
-from collections.abc import Callable
 from pathlib import Path
+
+from config import queues
+from config.supervise import Backoff, Service, StartupError, Supervisor, die_with_parent
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("TENSORGRADE_VAR_DIR", BASE_DIR / "var"))
@@ -19,12 +24,11 @@ PYTHON = sys.executable
 SYSTEM_DEPS = BASE_DIR / "scripts" / "system-deps"
 WEB_HOST = os.environ.get("TENSORGRADE_HOST", "127.0.0.1")
 WEB_PORT = int(os.environ.get("TENSORGRADE_PORT", "8000"))
-READY_TIMEOUT_S = 60
-STOP_TIMEOUT_S = 20
-
-
-class StartupError(Exception):
-    """The stack cannot start; the message says what to do."""
+CORES = os.cpu_count() or 1
+WEB_WORKERS = int(os.environ.get("TENSORGRADE_WEB_WORKERS", str(CORES)))
+WEB_THREADS = int(os.environ.get("TENSORGRADE_WEB_THREADS", "32"))
+READY_TIMEOUT_S = 120
+RESTART_BACKOFF = Backoff(first_s=1.0, factor=2.0, max_s=30.0, reset_after_s=60.0)
 
 
 def _port_free(port: int) -> bool:
@@ -59,72 +63,138 @@ def _redis_server_binary() -> str:
     return found
 
 
-def _wait_until(check: Callable[[], bool], what: str, processes: list[subprocess.Popen]) -> None:
-    deadline = time.monotonic() + READY_TIMEOUT_S
-    while time.monotonic() < deadline:
-        if check():
-            return
-        for proc in processes:
-            if proc.poll() is not None:
-                raise StartupError(f"{what} exited early with code {proc.returncode}; see above.")
-        time.sleep(0.2)
-    raise StartupError(f"{what} did not become ready within {READY_TIMEOUT_S} s.")
-
-
-def _spawn(args: list[str], **kwargs: object) -> subprocess.Popen:
-    """A child in its own session: Ctrl-C reaches only the launcher, which stops them in order."""
-    return subprocess.Popen(args, start_new_session=True, **kwargs)
-
-
-def _kill_group(proc: subprocess.Popen) -> None:
-    """Kill what is left of a dead child's session (a SIGKILLed sandbox server's slot
-    processes would otherwise keep its socket and stop a new server from starting)."""
-    with contextlib.suppress(ProcessLookupError, PermissionError):
-        os.killpg(proc.pid, signal.SIGKILL)
-
-
 def _manage(*args: str, env: dict[str, str]) -> None:
-    subprocess.run([PYTHON, str(BASE_DIR / "manage.py"), *args], check=True, env=env)
+    subprocess.run(
+        [PYTHON, str(BASE_DIR / "manage.py"), *args],
+        check=True,
+        env=env,
+        preexec_fn=die_with_parent,  # noqa: PLW1509 - the launcher has no threads
+    )
 
 
-def _stop(processes: list[subprocess.Popen]) -> None:
-    """Stop in reverse start order, each before the next, so the worker still has Redis."""
-    for proc in reversed(processes):
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(timeout=STOP_TIMEOUT_S)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+def worker_name(group: tuple[str, ...]) -> str:
+    """The service (and Celery node) name of the worker consuming ``group``'s queues."""
+    return "worker-" + "-".join(group)
+
+
+def services(
+    *, env: dict[str, str], redis_binary: str, redis_port: int, sandbox_socket: Path
+) -> tuple[list[Service], list[Service]]:
+    """What `make run` supervises: (started before the demo content is loaded, after it).
+
+    ``env`` is the Django environment (broker URL, sandbox socket, var dir); the sandbox gets
+    only PATH, LANG and SANDBOX_ALLOW_INSECURE from it (it holds no secrets).
+    """
+    redis = Service(
+        name="redis",
+        command=[
+            redis_binary,
+            "--port",
+            str(redis_port),
+            "--bind",
+            "127.0.0.1",
+            "--dir",
+            str(VAR_DIR / "redis"),
+            "--appendonly",
+            "yes",
+            "--save",
+            "",
+        ],
+        env=env,
+        ready=lambda: not _port_free(redis_port),
+    )
+    sandbox = Service(
+        name="sandbox",
+        command=[PYTHON, "-m", "sandbox", "serve", "--socket", str(sandbox_socket)],
+        env={k: v for k, v in env.items() if k in ("PATH", "LANG", "SANDBOX_ALLOW_INSECURE")},
+        cwd=BASE_DIR,
+        ready=sandbox_socket.exists,
+        before_start=lambda: sandbox_socket.unlink(missing_ok=True),
+    )
+    celery = [PYTHON, "-m", "celery", "-A", "config"]
+    workers = [
+        Service(
+            name=worker_name(group),
+            command=[
+                *celery,
+                "worker",
+                "--loglevel",
+                "INFO",
+                "--hostname",
+                f"{worker_name(group)}@%h",
+                "--queues",
+                ",".join(group),
+                "--concurrency",
+                str(CORES),
+            ],
+            env=env,
+            cwd=BASE_DIR,
+        )
+        for group in queues.WORKER_GROUPS
+    ]
+    beat = Service(
+        name="beat",
+        command=[
+            *celery,
+            "beat",
+            "--loglevel",
+            "INFO",
+            "--schedule",
+            str(VAR_DIR / "celerybeat-schedule"),
+        ],
+        env=env,
+        cwd=BASE_DIR,
+    )
+    web = Service(
+        name="web",
+        command=[
+            PYTHON,
+            "-m",
+            "gunicorn",
+            "config.wsgi:application",
+            "--bind",
+            f"{WEB_HOST}:{WEB_PORT}",
+            # Threads, so requests that wait (long-polls) do not hold a whole process each.
+            "--worker-class",
+            "gthread",
+            "--workers",
+            str(WEB_WORKERS),
+            "--threads",
+            str(WEB_THREADS),
+            "--graceful-timeout",
+            "10",
+            "--access-logfile",
+            "-",
+        ],
+        env=env,
+        cwd=BASE_DIR,
+        ready=lambda: not _port_free(WEB_PORT),
+    )
+    return [redis, sandbox], [*workers, beat, web]
 
 
 def _interrupt(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
 
 
-MAX_SANDBOX_RESTARTS = 5
-SANDBOX_RESTART_PAUSE_S = 1.0
-
-
 def main() -> int:
+    """Run the stack until Ctrl-C or SIGTERM (exit status 0); 1 if it cannot start."""
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     (VAR_DIR / "redis").mkdir(exist_ok=True)
-    processes: list[subprocess.Popen] = []
     signal.signal(signal.SIGINT, _interrupt)
     signal.signal(signal.SIGTERM, _interrupt)
+    supervisor = Supervisor(VAR_DIR / "log", RESTART_BACKOFF, READY_TIMEOUT_S, out=sys.stdout)
     try:
         redis_port = _free_port(int(os.environ.get("TENSORGRADE_REDIS_PORT", "6379")))
         socket_dir = VAR_DIR / "sandbox"
         socket_dir.mkdir(exist_ok=True)
         socket_dir.chmod(0o700)  # only this account's processes may send jobs
-        sandbox_socket = socket_dir / "sandbox.sock"
         env = {
             **os.environ,
             "DJANGO_SETTINGS_MODULE": "config.settings",
             "TENSORGRADE_VAR_DIR": str(VAR_DIR),
             "CELERY_BROKER_URL": f"redis://127.0.0.1:{redis_port}/0",
-            "SANDBOX_SOCKET": str(sandbox_socket),
+            "SANDBOX_SOCKET": str(socket_dir / "sandbox.sock"),
             # The demo's webhook receivers run on this machine (docs/lms.md, Webhooks).
             "WEBHOOKS_ALLOW_PRIVATE_URLS": os.environ.get("WEBHOOKS_ALLOW_PRIVATE_URLS", "1"),
         }
@@ -132,108 +202,29 @@ def main() -> int:
             raise StartupError(
                 f"Port {WEB_PORT} is already in use; stop what uses it or set TENSORGRADE_PORT."
             )
-        redis_binary = _redis_server_binary()
+        before_demo, after_demo = services(
+            env=env,
+            redis_binary=_redis_server_binary(),
+            redis_port=redis_port,
+            sandbox_socket=socket_dir / "sandbox.sock",
+        )
         _manage("migrate", "--noinput", env=env)
-
-        processes.append(
-            _spawn(
-                [
-                    redis_binary,
-                    "--port",
-                    str(redis_port),
-                    "--bind",
-                    "127.0.0.1",
-                    "--dir",
-                    str(VAR_DIR / "redis"),
-                    "--appendonly",
-                    "yes",
-                    "--save",
-                    "",
-                ],
-                stdout=subprocess.DEVNULL,
-            )
-        )
-        _wait_until(lambda: not _port_free(redis_port), "redis-server", processes)
-
-        sandbox_socket.unlink(missing_ok=True)
-        sandbox_env = {
-            k: v for k, v in env.items() if k in ("PATH", "LANG", "SANDBOX_ALLOW_INSECURE")
-        }
-
-        def start_sandbox() -> subprocess.Popen:
-            return _spawn(
-                [PYTHON, "-m", "sandbox", "serve", "--socket", str(sandbox_socket)],
-                cwd=BASE_DIR,
-                env=sandbox_env,
-            )
-
-        processes.append(start_sandbox())
-        sandbox_index = len(processes) - 1
-        _wait_until(sandbox_socket.exists, "the sandbox server", processes)
-
+        _manage("collectstatic", "--noinput", "--verbosity", "0", env=env)
+        for service in before_demo:
+            supervisor.start(service)
+        for line in supervisor.output_since_start("sandbox").splitlines():
+            if "INSECURE" in line:  # SANDBOX_ALLOW_INSECURE=1 without root: say it loudly
+                print(line, file=sys.stderr, flush=True)
         _manage("demo_setup", env=env)
-        processes.append(
-            _spawn(
-                [
-                    PYTHON,
-                    "-m",
-                    "celery",
-                    "-A",
-                    "config",
-                    "worker",
-                    "--beat",
-                    "--loglevel",
-                    "INFO",
-                    "--queues",
-                    "marking,code,variants,passback,sweeper",
-                    "--concurrency",
-                    str(os.cpu_count() or 1),
-                    "--schedule",
-                    str(VAR_DIR / "celerybeat-schedule"),
-                ],
-                cwd=BASE_DIR,
-                env=env,
-            )
-        )
-        processes.append(
-            _spawn(
-                [
-                    PYTHON,
-                    str(BASE_DIR / "manage.py"),
-                    "runserver",
-                    "--insecure",
-                    "--noreload",
-                    f"{WEB_HOST}:{WEB_PORT}",
-                ],
-                env=env,
-            )
-        )
-        _wait_until(lambda: not _port_free(WEB_PORT), "the web server", processes)
+        for service in after_demo:
+            supervisor.start(service)
         print(
             f"\nTensorgrade is running at http://{WEB_HOST}:{WEB_PORT}/ "
-            "(log in with the credentials above). Press Ctrl-C to stop.\n",
+            f"(log in with the credentials above); logs are in {VAR_DIR / 'log'}. "
+            "Press Ctrl-C to stop.\n",
             flush=True,
         )
-        sandbox_restarts = 0
-        while True:
-            time.sleep(0.5)
-            sandbox_exit = processes[sandbox_index].poll()
-            if sandbox_exit is not None and sandbox_restarts < MAX_SANDBOX_RESTARTS:
-                sandbox_restarts += 1
-                # As compose's `restart:` does: marking waits in `error` meanwhile and is
-                # retried once the sandbox is back (docs/grading.md).
-                print(
-                    f"The sandbox server stopped (exit status {sandbox_exit}); restarting it.",
-                    file=sys.stderr,
-                    flush=True,
-                )
-                _kill_group(processes[sandbox_index])
-                time.sleep(SANDBOX_RESTART_PAUSE_S)
-                processes[sandbox_index] = start_sandbox()
-            if any(proc.poll() is not None for proc in processes):
-                break
-        print("A service stopped unexpectedly; shutting the rest down.", file=sys.stderr)
-        return 1
+        supervisor.watch()
     except KeyboardInterrupt:
         print("\nStopping Tensorgrade …", flush=True)
         return 0
@@ -241,7 +232,7 @@ def main() -> int:
         print(f"Could not start Tensorgrade: {exc}", file=sys.stderr)
         return 1
     finally:
-        _stop(processes)
+        supervisor.stop()
 
 
 if __name__ == "__main__":

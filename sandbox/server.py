@@ -201,10 +201,11 @@ def _run_slots(socket_path: str, config: ServerConfig, parent_pid: int | None) -
 def _start_slot(slot: int, listener: socket.socket, config: ServerConfig) -> int:
     sys.stdout.flush()
     sys.stderr.flush()
+    master_pid = os.getpid()
     pid = os.fork()
     if pid == 0:
         try:
-            SlotSupervisor(slot, listener, config).serve_forever()
+            SlotSupervisor(slot, listener, config, master_pid).serve_forever()
         except TemplateGone as exc:
             _log(f"slot {slot}: {exc}; the slot restarts from a fresh supervisor")
         except BaseException as exc:  # noqa: BLE001 - report, then let the master respawn

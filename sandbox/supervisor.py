@@ -39,6 +39,7 @@ READ_CHUNK = 1 << 16
 DRAIN_CHUNK = 1 << 20
 FRAME_OVERHEAD_BYTES = 1 << 20
 OOM_SCORE_ADJ_NEVER = "-1000"
+EXIT_MASTER_GONE = 75
 
 
 @dataclass
@@ -63,8 +64,11 @@ class IdleChild:
 class SlotSupervisor:
     """Runs jobs for one slot: a uid per runtime, one memory and CPU cgroup, the templates."""
 
-    def __init__(self, slot: int, listener: socket.socket, config: ServerConfig) -> None:
+    def __init__(
+        self, slot: int, listener: socket.socket, config: ServerConfig, master_pid: int
+    ) -> None:
         self.slot = slot
+        self.master_pid = master_pid
         self.listener = listener
         self.config = config
         self.uids = {runtime: slot_uid(config.uid_base, slot, runtime) for runtime in RUNTIMES}
@@ -81,7 +85,7 @@ class SlotSupervisor:
         """
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
         signal.signal(signal.SIGINT, signal.SIG_DFL)
-        libc.prctl(libc.PR_SET_PDEATHSIG, signal.SIGKILL)
+        self._arm_master_death()
         libc.prctl(libc.PR_SET_CHILD_SUBREAPER, 1)
         for uid in self.uids.values():
             self._kill_uid(uid)  # whatever an earlier supervisor of this slot left running
@@ -361,6 +365,16 @@ class SlotSupervisor:
             with contextlib.suppress(ProcessLookupError, PermissionError):
                 os.killpg(child.pid, signal.SIGKILL)
 
+    def _arm_master_death(self) -> None:
+        """Die (SIGKILL) with the master, which has been gone already if our parent changed.
+
+        Linux forgets this request whenever the effective uid changes, so ``_kill_uid`` arms
+        it again after each change: otherwise a killed master would leave this slot serving.
+        """
+        libc.prctl(libc.PR_SET_PDEATHSIG, signal.SIGKILL)
+        if os.getppid() != self.master_pid:
+            os._exit(EXIT_MASTER_GONE)
+
     def _kill_uid(self, uid: int) -> None:
         """SIGKILL every process running as ``uid`` (root only; templates run as root)."""
         if os.geteuid() != 0 or self.config.insecure:
@@ -372,6 +386,7 @@ class SlotSupervisor:
             pass
         finally:
             os.setresuid(0, 0, 0)
+            self._arm_master_death()
 
     def _reap_strays(self) -> None:
         """Reap orphans re-parented to this supervisor (a child subreaper) after a template
