@@ -417,3 +417,17 @@ CELERY_BEAT_SCHEDULE["resume-regrade-jobs"] = {
     "task": "regrades.tasks.resume_regrade_jobs",
     "schedule": REGRADE_JOB_SWEEP_EVERY_S,
 }
+# Waiting for a mark (exams/submission_events.py, docs/lms.md): `GET /api/v1/submissions/<id>/
+# ?wait=<s>` holds the request until the submission is marked or in `error`, for at most
+# SUBMISSION_WAIT_MAX_S seconds (a web thread is held meanwhile; keep it below the web server's
+# request timeout). Marking announces each change on Redis pub/sub at
+# SUBMISSION_EVENTS_REDIS_URL (default: the cache's Redis; empty: none), and a waiting request
+# without Redis reads the row every SUBMISSION_WAIT_POLL_S seconds instead.
+SUBMISSION_WAIT_MAX_S = float(os.environ.get("SUBMISSION_WAIT_MAX_S", "25"))
+SUBMISSION_EVENTS_REDIS_URL = os.environ.get("SUBMISSION_EVENTS_REDIS_URL", CACHE_URL or "")
+SUBMISSION_WAIT_POLL_S = float(os.environ.get("SUBMISSION_WAIT_POLL_S", "0.5"))
+if SUBMISSION_WAIT_MAX_S < 0 or SUBMISSION_WAIT_POLL_S <= 0:
+    raise ImproperlyConfigured(
+        "SUBMISSION_WAIT_MAX_S must be zero or more and SUBMISSION_WAIT_POLL_S positive (both "
+        "in seconds)."
+    )
