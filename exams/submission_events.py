@@ -14,6 +14,8 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import redis
@@ -33,6 +35,10 @@ REDIS_CONNECT_TIMEOUT_S = 1.0
 
 _clients: dict[str, redis.Redis] = {}
 _clients_lock = threading.Lock()
+# Requests of this process waiting now; beyond SUBMISSION_WAITS_PER_PROCESS a request is
+# answered at once, so waits never take every thread of a web process.
+_waiting = 0
+_waiting_lock = threading.Lock()
 
 
 def submission_channel(submission_id: int) -> str:
@@ -114,6 +120,23 @@ def _subscribed(submission_id: int) -> Any | None:
     return None
 
 
+@contextmanager
+def _wait_turn() -> Iterator[bool]:
+    """Whether this request may wait: True while fewer than SUBMISSION_WAITS_PER_PROCESS
+    others of this process are waiting (the turn is held until the block ends)."""
+    global _waiting
+    with _waiting_lock:
+        granted = _waiting < settings.SUBMISSION_WAITS_PER_PROCESS
+        if granted:
+            _waiting += 1
+    try:
+        yield granted
+    finally:
+        if granted:
+            with _waiting_lock:
+                _waiting -= 1
+
+
 def _reloaded(submission: Submission) -> Submission:
     """The submission as the database holds it now, with what presenting it reads."""
     return Submission.objects.select_related("attempt__course", "variant__version__question").get(
@@ -124,10 +147,12 @@ def _reloaded(submission: Submission) -> Submission:
 def submission_wait(*, submission: Submission, wait_s: float) -> Submission:
     """The submission once it changes, or as it stands after `wait_s` seconds.
 
-    Returns at once when it will not change by itself (marked, or a fault of the question) or
-    when `wait_s` is not positive; else when it leaves the state it was in (queued or being
-    marked → marked or `error`; `error` waiting for a retry → queued again), or after `wait_s`
-    seconds (callers cap it: the request holds a web thread meanwhile). The row is read again
+    Returns at once when it will not change by itself (marked, or a fault of the question),
+    when `wait_s` is not positive, or when SUBMISSION_WAITS_PER_PROCESS requests of this process
+    are waiting already (the client asks again: waits never take every web thread); else when
+    it leaves the state it was in (queued or being marked → marked or `error`; `error` waiting
+    for a retry → queued again), or after `wait_s` seconds (callers cap it: the request holds a
+    web thread meanwhile). The row is read again
     on every announcement (`submission_changed_publish`), every `RECHECK_S` seconds and at the
     end; without Redis every SUBMISSION_WAIT_POLL_S seconds. Raises `Submission.DoesNotExist`
     if the row is deleted meanwhile.
@@ -135,6 +160,12 @@ def submission_wait(*, submission: Submission, wait_s: float) -> Submission:
     initial = _waiting_state(submission)
     if initial is None or wait_s <= 0:
         return submission
+    with _wait_turn() as granted:
+        return _waited(submission, initial, wait_s) if granted else submission
+
+
+def _waited(submission: Submission, initial: tuple[Any, ...], wait_s: float) -> Submission:
+    """The waiting loop of `submission_wait`, from the submission's `initial` waiting state."""
     deadline = time.monotonic() + wait_s
     pubsub = _subscribed(submission.pk)
     try:

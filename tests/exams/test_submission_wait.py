@@ -204,3 +204,16 @@ def test_a_wait_that_is_not_a_number_of_seconds_is_a_400_saying_so(
 def test_an_announcement_that_cannot_be_sent_never_raises(settings):
     settings.SUBMISSION_EVENTS_REDIS_URL = _dead_redis_url()
     submission_events.submission_changed_publish(submission_id=1)
+
+
+@pytest.mark.django_db
+def test_beyond_the_waits_a_process_allows_a_request_is_answered_at_once(
+    wait_settings, course, student, api_for
+):
+    wait_settings.SUBMISSION_WAITS_PER_PROCESS = 0
+    submission = _submit(course, student)
+    elapsed, response = _timed_get(
+        api_for(student), f"/api/v1/submissions/{submission.pk}/?wait={WAIT_S}"
+    )
+    assert response.status_code == 200 and response.json()["status"] == "pending"
+    assert elapsed < WAIT_S / 2

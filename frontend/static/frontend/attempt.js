@@ -17,8 +17,10 @@
   const MAX_WAITING = 3;
   const FIRST_BACKOFF_MS = 1000;
   const MAX_BACKOFF_MS = 30000;
-  // A server that answers an unchanged submission sooner than this is asked again only after it.
+  // A server that answers an unchanged submission at once (too busy to hold the request) is
+  // asked again after a pause: 1 s, then 2 s, then 4 s while that goes on.
   const MIN_ROUND_MS = 1000;
+  const MAX_ROUND_PAUSE_MS = 4000;
   const LONG_WAIT_MS = 15000;
   const LONG_WAIT_TEXT = "Marking is taking longer than usual; your answers are safe — they will be marked. This page updates by itself.";
 
@@ -159,6 +161,7 @@
       pollAbort = abort;
       let backoffMs = FIRST_BACKOFF_MS;
       let previous = null;
+      let roundPauseMs = MIN_ROUND_MS;
       statusLine.textContent = "Marking…";
       while (request === latestRequest) {
         const asked = Date.now();
@@ -184,7 +187,12 @@
         else if (Date.now() - started > LONG_WAIT_MS) statusLine.textContent = LONG_WAIT_TEXT;
         else statusLine.textContent = "Marking…";
         const state = sub.status + " " + sub.next_retry_at;
-        if (state === previous && Date.now() - asked < MIN_ROUND_MS) await sleep(MIN_ROUND_MS);
+        if (state === previous && Date.now() - asked < MIN_ROUND_MS) {
+          await sleep(roundPauseMs);
+          roundPauseMs = Math.min(roundPauseMs * 2, MAX_ROUND_PAUSE_MS);
+        } else {
+          roundPauseMs = MIN_ROUND_MS;
+        }
         previous = state;
       }
     }
