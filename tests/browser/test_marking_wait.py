@@ -47,8 +47,8 @@ def test_a_waiting_submission_costs_one_request_and_its_mark_arrives_when_marked
     page.evaluate("window.__sameDocument = true")
     page.click("form.answer-form button[type=submit]")
     expect(page.locator(".status-line")).to_have_text("Marking…")
-    # No worker yet: the submission waits; a 300 ms poll would have asked about ten times.
-    time.sleep(3)
+    # No worker yet: the submission waits; a 300 ms poll would have asked over ten times.
+    time.sleep(5)
     assert len(polls) == 1 and "wait=" in polls[0], polls
     start_worker()
     expect(page.locator(".status-line")).to_have_text("Score: 2 / 2", timeout=60_000)
