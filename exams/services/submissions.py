@@ -521,8 +521,9 @@ def submission_mark(*, submission_id: int, worker: str) -> Submission:
         logger.warning("Submission %s: lost the lease before storing the mark", submission_id)
         return Submission.objects.get(pk=submission_id)
     marked = Submission.objects.get(pk=submission_id)
-    transaction.on_commit(lambda: submission_marked_send(submission=marked))
+    # The student's waiting page first, then the follow-ups (passback, webhooks).
     transaction.on_commit(lambda: submission_changed_publish(submission_id=submission_id))
+    transaction.on_commit(lambda: submission_marked_send(submission=marked))
     return marked
 
 
