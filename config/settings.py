@@ -430,3 +430,20 @@ METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
 METRICS_LATENCY_WINDOW_S = float(os.environ.get("METRICS_LATENCY_WINDOW_S", "900"))
 if METRICS_LATENCY_WINDOW_S <= 0:
     raise ImproperlyConfigured("METRICS_LATENCY_WINDOW_S must be a positive number of seconds.")
+# Waiting for a mark (exams/submission_events.py, docs/lms.md): `GET /api/v1/submissions/<id>/
+# ?wait=<s>` holds the request until the submission is marked or in `error`, for at most
+# SUBMISSION_WAIT_MAX_S seconds (a web thread is held meanwhile; keep it below the web server's
+# request timeout). Marking announces each change on Redis pub/sub at
+# SUBMISSION_EVENTS_REDIS_URL (default: the cache's Redis; empty: none), and a waiting request
+# without Redis reads the row every SUBMISSION_WAIT_POLL_S seconds instead. At most
+# SUBMISSION_WAITS_PER_PROCESS requests of one web process wait at once (the others are answered
+# at once and ask again): keep it below the web server's threads per process.
+SUBMISSION_WAIT_MAX_S = float(os.environ.get("SUBMISSION_WAIT_MAX_S", "25"))
+SUBMISSION_EVENTS_REDIS_URL = os.environ.get("SUBMISSION_EVENTS_REDIS_URL", CACHE_URL or "")
+SUBMISSION_WAIT_POLL_S = float(os.environ.get("SUBMISSION_WAIT_POLL_S", "0.5"))
+SUBMISSION_WAITS_PER_PROCESS = int(os.environ.get("SUBMISSION_WAITS_PER_PROCESS", "16"))
+if SUBMISSION_WAIT_MAX_S < 0 or SUBMISSION_WAIT_POLL_S <= 0 or SUBMISSION_WAITS_PER_PROCESS < 0:
+    raise ImproperlyConfigured(
+        "SUBMISSION_WAIT_MAX_S must be zero or more and SUBMISSION_WAIT_POLL_S positive (both "
+        "in seconds), and SUBMISSION_WAITS_PER_PROCESS a whole number from 0."
+    )

@@ -4,6 +4,8 @@ The views build plain dicts with exams.presentation and render them through an o
 serializer, so a response carries exactly the fields documented in the OpenAPI schema.
 """
 
+import math
+
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
@@ -62,6 +64,27 @@ class SolutionRevealInput(serializers.Serializer):
     question = serializers.SlugField(
         required=False, help_text="For paper attempts: the slug of the question."
     )
+
+
+class SubmissionWaitInput(serializers.Serializer):
+    """The query of a submission read: how long to wait for its mark."""
+
+    wait = serializers.FloatField(
+        required=False,
+        min_value=0,
+        help_text="Seconds to hold the request waiting for the mark (a long poll; at most "
+        "`SUBMISSION_WAIT_MAX_S`, 25 unless configured: a larger value waits that long). The "
+        "answer comes at once when the submission will not change by itself (`awaiting_marking` "
+        "false), else as soon as it is marked or in `error` (or leaves `error` for a retry), "
+        "else when the wait ends: 200 with the submission as it stands, the same body. "
+        "Leave it out (or 0) to answer at once.",
+    )
+
+    def validate_wait(self, value: float) -> float:
+        """A finite number of seconds; raises ValidationError for `nan` or `inf`."""
+        if not math.isfinite(value):
+            raise serializers.ValidationError("must be a finite number of seconds.")
+        return value
 
 
 @extend_schema_serializer(component_name="ErrorBody")

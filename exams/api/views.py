@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.urls import reverse
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
@@ -37,6 +38,7 @@ from exams.api.serializers import (
     SubmissionAcceptedOutput,
     SubmissionCreateInput,
     SubmissionOutput,
+    SubmissionWaitInput,
     VisibleTestsRunInput,
     VisibleTestsRunOutput,
 )
@@ -47,6 +49,7 @@ from exams.api.throttles import (
     VisibleTestsRunThrottle,
     one_visible_run_at_a_time,
 )
+from exams.errors import ApplicationError
 from exams.models import Attempt, Question
 from exams.presentation import (
     held_variant_state,
@@ -54,6 +57,7 @@ from exams.presentation import (
     submission_public,
     variant_public,
 )
+from exams.submission_events import submission_wait
 
 
 def _attempt_payload(attempt: Attempt, request: Request) -> dict:
@@ -299,12 +303,38 @@ class SolutionRevealView(APIView):
         )
 
 
+def _wait_seconds(request: Request) -> float:
+    """The `wait` of the query in seconds, cut to SUBMISSION_WAIT_MAX_S (0 when absent).
+
+    Raises ApplicationError (400, `invalid_query`) for a value that is not a number of seconds
+    from 0 up."""
+    # A plain dict: from the query itself DRF would read an empty `wait=` as left out.
+    query = SubmissionWaitInput(data={k: request.query_params[k] for k in request.query_params})
+    if not query.is_valid():
+        longest = f"{settings.SUBMISSION_WAIT_MAX_S:g}"
+        raise ApplicationError(
+            f"wait must be a number of seconds from 0 up (at most {longest} are waited), e.g. "
+            "wait=20; leave it out to get the submission at once.",
+            code="invalid_query",
+        )
+    return min(query.validated_data.get("wait", 0.0), settings.SUBMISSION_WAIT_MAX_S)
+
+
 class SubmissionDetailView(APIView):
     permission_classes = [IsUserOrCourseKey]
 
     @extend_schema(
-        summary="A submission: status, mark and feedback", responses={200: SubmissionOutput}
+        summary="A submission: status, mark and feedback (optionally waiting for the mark)",
+        parameters=[SubmissionWaitInput],
+        responses={
+            200: SubmissionOutput,
+            **error_responses(
+                400, notes={400: "Here: `wait` is not a number of seconds (`invalid_query`)."}
+            ),
+        },
     )
     def get(self, request: Request, submission_id: int) -> Response:
+        wait_s = _wait_seconds(request)
         submission = submission_for_request(request, submission_id)
+        submission = submission_wait(submission=submission, wait_s=wait_s)
         return Response(SubmissionOutput(submission_public(submission)).data)

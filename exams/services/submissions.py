@@ -51,6 +51,7 @@ from exams.services.variants import (
     variant_get_or_build,
 )
 from exams.signals import submission_marked_send
+from exams.submission_events import submission_changed_publish
 from exams.variant_marking import variant_answers_mark
 from grader.code.syntax import MAX_SOURCE_CHARS
 from question_engine.errors import BankError, SandboxFailure
@@ -520,6 +521,8 @@ def submission_mark(*, submission_id: int, worker: str) -> Submission:
         logger.warning("Submission %s: lost the lease before storing the mark", submission_id)
         return Submission.objects.get(pk=submission_id)
     marked = Submission.objects.get(pk=submission_id)
+    # The student's waiting page first, then the follow-ups (passback, webhooks).
+    transaction.on_commit(lambda: submission_changed_publish(submission_id=submission_id))
     transaction.on_commit(lambda: submission_marked_send(submission=marked))
     return marked
 
@@ -546,12 +549,10 @@ def _submission_failed(*, submission_id: int, worker: str, failure: str, detail:
                 transaction.on_commit(
                     lambda: grading_enqueue(submission_id=submission_id, countdown_s=pause_s)
                 )
-    else:
-        held.update(
-            **_error_fields(
-                failure=failure, detail=detail, recovery_tries=row.recovery_tries, now=now
-            )
-        )
+    elif held.update(
+        **_error_fields(failure=failure, detail=detail, recovery_tries=row.recovery_tries, now=now)
+    ):
+        transaction.on_commit(lambda: submission_changed_publish(submission_id=submission_id))
     return Submission.objects.get(pk=submission_id)
 
 

@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 import schemathesis
+from django.conf import settings as django_settings
 from hypothesis import HealthCheck, given, settings
 from hypothesis.errors import Unsatisfiable
 from schemathesis import GenerationMode
@@ -40,6 +41,8 @@ def api_world(transactional_db, broker, live_server, course, student, instructor
     # Generous limits so generated requests reach the views; 429s are still documented.
     monkeypatch.setattr(SubmissionRateThrottle, "rate", "100000/min", raising=False)
     monkeypatch.setattr(AttemptStartThrottle, "rate", "100000/min", raising=False)
+    # A generated `wait` on a pending submission would hold each request for up to 25 s.
+    monkeypatch.setattr(django_settings, "SUBMISSION_WAIT_MAX_S", 0.2)
     return build_api_world(course=course, student=student, instructor=instructor)
 
 

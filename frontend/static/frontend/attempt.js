@@ -1,11 +1,79 @@
 // Submits each question's answers through the API and shows the mark when the worker is done,
 // without a reload. "Submit answers" sends every part; a part's "Save and mark this part" sends
 // that part alone (the server keeps the other parts' last saved answers, so their marks stay).
+//
+// The mark is waited for with long polls (`?wait=` on the submission's URL, docs/lms.md): the
+// server answers as soon as the submission is marked or its state changes, else after the
+// wait, and the page asks again at once. Failures to reach the server are retried with
+// backoff (1 s, 2 s, 4 s… up to 30 s) for as long as the page is open: a submission is never
+// given up on while the mark will still come by itself.
 (function () {
   "use strict";
-  const POLL_MS = 300;
-  const QUICK_POLL_MS = 120000;
-  const SLOW_POLL_MS = 15000;
+  const WAIT_S = 25;
+  // While other forms queue for a turn, a wait is short, so every form is looked at often.
+  const SHORT_WAIT_S = 5;
+  // A browser opens about six connections to a site: long polls use at most three of them,
+  // so saving and submitting never queue behind them.
+  const MAX_WAITING = 3;
+  const FIRST_BACKOFF_MS = 1000;
+  const MAX_BACKOFF_MS = 30000;
+  // A server that answers an unchanged submission at once (too busy to hold the request) is
+  // asked again after a pause: 1 s, then 2 s, then 4 s while that goes on.
+  const MIN_ROUND_MS = 1000;
+  const MAX_ROUND_PAUSE_MS = 4000;
+  const LONG_WAIT_MS = 15000;
+  const LONG_WAIT_TEXT = "Marking is taking longer than usual; your answers are safe — they will be marked. This page updates by itself.";
+
+  let waiting = 0;
+  const queued = [];
+
+  async function waitTurn() {
+    if (waiting < MAX_WAITING) {
+      waiting += 1;
+      return;
+    }
+    await new Promise((resolve) => queued.push(resolve));
+  }
+
+  function endTurn() {
+    const next = queued.shift();
+    if (next) next();
+    else waiting -= 1;
+  }
+
+  function sleep(ms) {
+    return new Promise((resolve) => setTimeout(resolve, ms));
+  }
+
+  // The submission's URL asking the server to wait up to `seconds` for the mark.
+  function waitingUrl(url, seconds) {
+    const full = new URL(url, window.location.href);
+    full.searchParams.set("wait", String(seconds));
+    return full.toString();
+  }
+
+  // One long poll: {sub} on success, {stop: message} for an answer that retrying cannot mend
+  // (4xx), {retry: message} when it failed on the way or on the server's side.
+  async function fetchOnce(url, signal) {
+    await waitTurn();
+    try {
+      const seconds = queued.length ? SHORT_WAIT_S : WAIT_S;
+      const response = await fetch(waitingUrl(url, seconds), {
+        headers: { Accept: "application/json" },
+        credentials: "same-origin",
+        signal: signal,
+      });
+      if (response.ok) return { sub: await response.json() };
+      if (response.status >= 400 && response.status < 500 && response.status !== 408 && response.status !== 429) {
+        return { stop: "Could not fetch the result (HTTP " + response.status + "); reload the page to try again." };
+      }
+      return { retry: "The server could not give the result just now (HTTP " + response.status + "); your answers are saved." };
+    } catch (error) {
+      return { retry: "Could not reach the server to fetch the result; your answers are saved." };
+    } finally {
+      endTurn();
+    }
+  }
 
   function setUp(form) {
     const statusLine = form.querySelector(".status-line");
@@ -79,42 +147,53 @@
       }
     }
 
-    // Polls until the submission is marked or needs an instructor. Quickly at first; a
-    // submission that waits (a long queue, or our failure retried later) is polled slowly for
-    // as long as the page is open, showing that it is still waiting to be marked.
+    // Waits until the submission is marked or needs an instructor, for as long as the page is
+    // open, saying so when it takes longer than usual or waits for a retry of our failure.
     // Only the latest request of this form updates the page: an older one finishing later
-    // (two parts saved in quick succession) would show marks that were already replaced.
+    // (two parts saved in quick succession) would show marks that were already replaced, and
+    // its long poll is cancelled.
     let latestRequest = 0;
+    let pollAbort = null;
 
     async function poll(url, request) {
       const started = Date.now();
+      const abort = new AbortController();
+      pollAbort = abort;
+      let backoffMs = FIRST_BACKOFF_MS;
+      let previous = null;
+      let roundPauseMs = MIN_ROUND_MS;
       statusLine.textContent = "Marking…";
-      for (;;) {
+      while (request === latestRequest) {
+        const asked = Date.now();
+        const outcome = await fetchOnce(url, abort.signal);
         if (request !== latestRequest) return;
-        let sub = null;
-        try {
-          const response = await fetch(url, { headers: { Accept: "application/json" }, credentials: "same-origin" });
-          if (response.status >= 400 && response.status < 500) {
-            statusLine.textContent = "Could not fetch the result (HTTP " + response.status + "); reload the page to try again.";
-            return;
-          }
-          if (response.ok) sub = await response.json();
-        } catch (error) {
-          sub = null;
+        if (outcome.stop) {
+          statusLine.textContent = outcome.stop;
+          return;
         }
-        const waited = Date.now() - started;
-        if (request !== latestRequest) return;
-        if (sub === null) {
-          statusLine.textContent = "Could not reach the server to fetch the result; your answers are saved. Trying again…";
-        } else if (!sub.awaiting_marking) {
+        if (outcome.retry) {
+          statusLine.textContent = outcome.retry + " Trying again in " + Math.round(backoffMs / 1000) + " s…";
+          await sleep(backoffMs);
+          backoffMs = Math.min(backoffMs * 2, MAX_BACKOFF_MS);
+          continue;
+        }
+        backoffMs = FIRST_BACKOFF_MS;
+        const sub = outcome.sub;
+        if (!sub.awaiting_marking) {
           showResult(sub);
           return;
-        } else if (sub.status === "error") {
-          showResult(sub);
-        } else if (waited > QUICK_POLL_MS) {
-          statusLine.textContent = "Waiting to be marked (the queue is long); your answers are saved — this page updates by itself.";
         }
-        await new Promise((resolve) => setTimeout(resolve, waited > QUICK_POLL_MS || (sub && sub.status === "error") ? SLOW_POLL_MS : POLL_MS));
+        if (sub.status === "error") showResult(sub);
+        else if (Date.now() - started > LONG_WAIT_MS) statusLine.textContent = LONG_WAIT_TEXT;
+        else statusLine.textContent = "Marking…";
+        const state = sub.status + " " + sub.next_retry_at;
+        if (state === previous && Date.now() - asked < MIN_ROUND_MS) {
+          await sleep(roundPauseMs);
+          roundPauseMs = Math.min(roundPauseMs * 2, MAX_ROUND_PAUSE_MS);
+        } else {
+          roundPauseMs = MIN_ROUND_MS;
+        }
+        previous = state;
       }
     }
 
@@ -123,6 +202,7 @@
       const all = window.TensorgradeAnswers.collect(form);
       const answers = onePart === null ? all : { [onePart]: all[onePart] || "" };
       const request = ++latestRequest;
+      if (pollAbort) pollAbort.abort();
       clearMessages(onePart === null ? null : [onePart]);
       statusLine.textContent = onePart === null ? "Submitting…" : "Saving part " + partName(onePart) + "…";
       const buttons = Array.from(form.querySelectorAll("button[type=submit], button.save-part"));
