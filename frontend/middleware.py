@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 
 from django.conf import settings
+from django.db import InterfaceError, OperationalError
 from django.http import (
     HttpRequest,
     HttpResponse,
@@ -13,6 +15,7 @@ from django.http import (
 )
 from django.shortcuts import render
 from django.urls import is_valid_path
+from django.utils.html import escape
 
 from exams.api.errors import (
     api_error_response,
@@ -21,6 +24,8 @@ from exams.api.errors import (
     trailing_slash_response,
 )
 from exams.errors import ApplicationError
+
+logger = logging.getLogger(__name__)
 
 
 class ApplicationErrorPageMiddleware:
@@ -122,4 +127,51 @@ class ContentSecurityPolicyMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
         response.headers.setdefault("Content-Security-Policy", settings.CONTENT_SECURITY_POLICY)
+        return response
+
+
+DATABASE_UNAVAILABLE_MESSAGE = (
+    "The service's database is briefly unavailable, so nothing was done (nothing you sent was "
+    "saved). Please try again in a few seconds."
+)
+
+
+class DatabaseUnavailableMiddleware:
+    """Answers a database outage (`OperationalError`, `InterfaceError`: the database down,
+    locked past its timeout, or the connection lost) with a 503 and `Retry-After`, never a
+    500: the API's one JSON error shape (`database_unavailable`) under /api/, a plain page
+    elsewhere (rendered without touching the database). Each one is logged."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if not isinstance(exception, OperationalError | InterfaceError):
+            return None
+        retry_after_s = settings.DATABASE_UNAVAILABLE_RETRY_AFTER_S
+        logger.error(
+            "%s %s: the database is unavailable: %s: %s",
+            request.method,
+            request.path,
+            type(exception).__name__,
+            exception,
+        )
+        if is_api_path(request.path):
+            response: HttpResponse = api_error_response(
+                503,
+                "database_unavailable",
+                DATABASE_UNAVAILABLE_MESSAGE,
+                {"retry_after_s": retry_after_s},
+            )
+        else:
+            response = HttpResponse(
+                '<!doctype html><html lang="en"><head><meta charset="utf-8">'
+                "<title>Try again in a moment</title></head><body><h1>Try again in a moment"
+                f"</h1><p>{escape(DATABASE_UNAVAILABLE_MESSAGE)}</p></body></html>",
+                status=503,
+            )
+        response["Retry-After"] = str(retry_after_s)
         return response
