@@ -424,6 +424,10 @@ CELERY_BEAT_SCHEDULE["resume-regrade-jobs"] = {
 # down) stays flagged in the database; `manage.py relay_outbox` sends flagged rows every
 # GRADING_OUTBOX_EVERY_S once the broker answers. A database error in a request is a 503 with
 # Retry-After: DATABASE_UNAVAILABLE_RETRY_AFTER_S.
+# A broker address that does not answer (a stopped host) fails a send after
+# BROKER_CONNECT_TIMEOUT_S instead of the system's TCP timeout; a stopped Redis fails at once.
+BROKER_CONNECT_TIMEOUT_S = float(os.environ.get("BROKER_CONNECT_TIMEOUT_S", "2"))
+CELERY_BROKER_TRANSPORT_OPTIONS["socket_connect_timeout"] = BROKER_CONNECT_TIMEOUT_S
 GRADING_HEARTBEAT_S = float(os.environ.get("GRADING_HEARTBEAT_S", "10"))
 GRADING_OUTBOX_EVERY_S = float(os.environ.get("GRADING_OUTBOX_EVERY_S", "1"))
 DATABASE_UNAVAILABLE_RETRY_AFTER_S = int(os.environ.get("DATABASE_UNAVAILABLE_RETRY_AFTER_S", "5"))
