@@ -136,11 +136,46 @@ DATABASE_UNAVAILABLE_MESSAGE = (
 )
 
 
+def database_unavailable_response(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """The 503 (with `Retry-After`) for a request that met a database outage, logged: the
+    API's one JSON error shape (`database_unavailable`) under /api/, else a plain page
+    rendered without touching the database."""
+    retry_after_s = settings.DATABASE_UNAVAILABLE_RETRY_AFTER_S
+    logger.error(
+        "%s %s: the database is unavailable: %s: %s",
+        request.method,
+        request.path,
+        type(exception).__name__,
+        exception,
+    )
+    if is_api_path(request.path):
+        response: HttpResponse = api_error_response(
+            503,
+            "database_unavailable",
+            DATABASE_UNAVAILABLE_MESSAGE,
+            {"retry_after_s": retry_after_s},
+        )
+    else:
+        response = HttpResponse(
+            '<!doctype html><html lang="en"><head><meta charset="utf-8">'
+            "<title>Try again in a moment</title></head><body><h1>Try again in a moment"
+            f"</h1><p>{escape(DATABASE_UNAVAILABLE_MESSAGE)}</p></body></html>",
+            status=503,
+        )
+    response["Retry-After"] = str(retry_after_s)
+    return response
+
+
+def is_database_unavailable(exception: BaseException | None) -> bool:
+    """True for the errors of a database that is down, locked past its timeout or whose
+    connection was lost (`OperationalError`, `InterfaceError`)."""
+    return isinstance(exception, OperationalError | InterfaceError)
+
+
 class DatabaseUnavailableMiddleware:
-    """Answers a database outage (`OperationalError`, `InterfaceError`: the database down,
-    locked past its timeout, or the connection lost) with a 503 and `Retry-After`, never a
-    500: the API's one JSON error shape (`database_unavailable`) under /api/, a plain page
-    elsewhere (rendered without touching the database). Each one is logged."""
+    """Answers a database outage met by a view with `database_unavailable_response` (a 503,
+    never a 500). One met outside a view (another middleware) reaches Django's 500 handler,
+    which answers the same (`config.error_views.server_error`)."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -149,29 +184,6 @@ class DatabaseUnavailableMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
-        if not isinstance(exception, OperationalError | InterfaceError):
+        if not is_database_unavailable(exception):
             return None
-        retry_after_s = settings.DATABASE_UNAVAILABLE_RETRY_AFTER_S
-        logger.error(
-            "%s %s: the database is unavailable: %s: %s",
-            request.method,
-            request.path,
-            type(exception).__name__,
-            exception,
-        )
-        if is_api_path(request.path):
-            response: HttpResponse = api_error_response(
-                503,
-                "database_unavailable",
-                DATABASE_UNAVAILABLE_MESSAGE,
-                {"retry_after_s": retry_after_s},
-            )
-        else:
-            response = HttpResponse(
-                '<!doctype html><html lang="en"><head><meta charset="utf-8">'
-                "<title>Try again in a moment</title></head><body><h1>Try again in a moment"
-                f"</h1><p>{escape(DATABASE_UNAVAILABLE_MESSAGE)}</p></body></html>",
-                status=503,
-            )
-        response["Retry-After"] = str(retry_after_s)
-        return response
+        return database_unavailable_response(request, exception)

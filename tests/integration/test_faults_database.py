@@ -14,6 +14,7 @@ from contextlib import contextmanager
 
 import pytest
 from django.db import connection
+from django.test import Client
 from rest_framework.test import APIClient
 
 from exams import services, tasks
@@ -109,3 +110,29 @@ def test_the_grading_task_retries_through_a_locked_database_and_marks_once(
     assert result.get() == "graded"
     row = Submission.objects.get(pk=submission.pk)
     assert row.status == "graded" and row.grading_runs == 1
+
+
+def test_an_outage_met_outside_a_view_reaches_the_500_handler_which_answers_503(
+    short_busy_timeout, settings, course, student
+):
+    """Django's 500 handler answers a database outage that no view hook saw (one met in a
+    middleware) with the same 503: shown here with the view hook taken out."""
+    settings.MIDDLEWARE = [
+        name for name in settings.MIDDLEWARE if not name.endswith("DatabaseUnavailableMiddleware")
+    ]
+    attempt = services.attempt_start_question(
+        student=student, course=course, question=course.questions.get()
+    )
+    browser = Client(raise_request_exception=False)
+    browser.force_login(student)
+    with database_locked():
+        page = browser.post(
+            f"/attempts/{attempt.pk}/submit/",
+            {"question": "demo-linear-neuron", "answer_y": "1", "answer_loss": "2"},
+        )
+        api = browser.post(
+            "/api/v1/attempts/", {"question": "demo-linear-neuron"}, content_type="application/json"
+        )
+    assert (page.status_code, page["Retry-After"]) == (503, "5")
+    assert b"briefly unavailable" in page.content
+    assert (api.status_code, api.json()["error"]["code"]) == (503, "database_unavailable")
