@@ -7,6 +7,9 @@ of the service (sandbox, database, broker, a bug of ours) is never a mark: it is
 `GRADING_QUICK_TRIES` times, then the submission waits in `error` (failure `infrastructure`)
 and is retried with the backoff `GRADING_RECOVERY_BACKOFF_S` until it is marked. A fault of the
 question itself leaves it in `error` (failure `question`) until an instructor re-marks it.
+Leases are short and renewed while a marking runs (`lease_heartbeat`), so a dead worker's
+submission is taken over within GRADING_LEASE_S; a grading message the broker did not take is
+flagged on the row (`send_pending`) and sent by the outbox relay (`submissions_relay_outbox`).
 """
 
 from __future__ import annotations
@@ -506,7 +509,8 @@ def submission_claim(*, submission_id: int, worker: str) -> bool:
 
     One conditional update: only a `pending` submission, or a `grading` one whose lease has
     expired (its worker died or hung), with quick tries left, is taken. Of racing claims
-    exactly one changes the row; the winner holds the lease for GRADING_LEASE_S.
+    exactly one changes the row; the winner holds the lease for GRADING_LEASE_S (renewed while
+    it marks, by `lease_heartbeat`).
     """
     now = timezone.now()
     claimed = Submission.objects.filter(
