@@ -6,12 +6,15 @@ oversized requests (400, 413), permission errors (403) and unexpected exceptions
 
 from __future__ import annotations
 
+import sys
+
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse
 from django.views import defaults
 
 from exams.api.errors import api_error_response, is_api_path, request_too_large_response
+from frontend.middleware import database_unavailable_response, is_database_unavailable
 
 
 def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
@@ -47,7 +50,13 @@ def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
-    """500: our failure, logged by Django before this runs; the client may retry later."""
+    """500: our failure, logged by Django before this runs; the client may retry later.
+
+    A database outage met outside a view (in a middleware) is a 503 instead, as in a view.
+    """
+    exception = sys.exc_info()[1]
+    if is_database_unavailable(exception):
+        return database_unavailable_response(request, exception)
     if not is_api_path(request.path):
         return defaults.server_error(request)
     return api_error_response(

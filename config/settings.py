@@ -223,20 +223,21 @@ CELERY_TASK_DEFAULT_QUEUE = queues.MARKING
 CELERY_TASK_ROUTES = queues.TASK_ROUTES
 
 # The grading lifecycle (docs/grading.md): a pending submission not claimed this long after its
-# last enqueue is enqueued again; a worker's claim (lease) lasts GRADING_LEASE_S; an
+# last enqueue is enqueued again; a worker's claim (lease) lasts GRADING_LEASE_S, renewed every
+# GRADING_HEARTBEAT_S while the marking runs (see the faults block at the end); an
 # infrastructure failure is retried GRADING_QUICK_TRIES times in all (pausing the listed seconds
 # between tries), then the submission waits in `error` and is retried after each of
 # GRADING_RECOVERY_BACKOFF_S in turn (the last pause repeats for ever). The sweep and the
 # recovery run every GRADING_SWEEP_EVERY_S.
-GRADING_STALE_AFTER_S = int(os.environ.get("GRADING_STALE_AFTER_S", "300"))
-GRADING_LEASE_S = float(os.environ.get("GRADING_LEASE_S", "600"))
+GRADING_STALE_AFTER_S = int(os.environ.get("GRADING_STALE_AFTER_S", "30"))
+GRADING_LEASE_S = float(os.environ.get("GRADING_LEASE_S", "30"))
 GRADING_QUICK_TRIES = int(os.environ.get("GRADING_QUICK_TRIES", "3"))
 GRADING_QUICK_BACKOFF_S = [float(s) for s in env_list("GRADING_QUICK_BACKOFF_S", ["10", "60"])]
 GRADING_RECOVERY_BACKOFF_S = [
     float(s)
     for s in env_list("GRADING_RECOVERY_BACKOFF_S", ["120", "600", "1800", "3600", "7200", "14400"])
 ]
-GRADING_SWEEP_EVERY_S = float(os.environ.get("GRADING_SWEEP_EVERY_S", "60"))
+GRADING_SWEEP_EVERY_S = float(os.environ.get("GRADING_SWEEP_EVERY_S", "10"))
 if GRADING_QUICK_TRIES < 1 or not GRADING_RECOVERY_BACKOFF_S:
     raise ImproperlyConfigured(
         "GRADING_QUICK_TRIES must be at least 1 and GRADING_RECOVERY_BACKOFF_S must list at "
@@ -447,3 +448,22 @@ if SUBMISSION_WAIT_MAX_S < 0 or SUBMISSION_WAIT_POLL_S <= 0 or SUBMISSION_WAITS_
         "SUBMISSION_WAIT_MAX_S must be zero or more and SUBMISSION_WAIT_POLL_S positive (both "
         "in seconds), and SUBMISSION_WAITS_PER_PROCESS a whole number from 0."
     )
+# Faults (docs/grading.md, "Faults"): a marking worker renews its lease every GRADING_HEARTBEAT_S
+# (well under GRADING_LEASE_S), so a killed worker's submission is taken over within a lease and
+# a long marking keeps its own. A submission whose queue message could not be sent (the broker
+# down) stays flagged in the database; `manage.py relay_outbox` sends flagged rows every
+# GRADING_OUTBOX_EVERY_S once the broker answers. A database error in a request is a 503 with
+# Retry-After: DATABASE_UNAVAILABLE_RETRY_AFTER_S.
+# A broker address that does not answer (a stopped host) fails a send after
+# BROKER_CONNECT_TIMEOUT_S instead of the system's TCP timeout; a stopped Redis fails at once.
+BROKER_CONNECT_TIMEOUT_S = float(os.environ.get("BROKER_CONNECT_TIMEOUT_S", "2"))
+CELERY_BROKER_TRANSPORT_OPTIONS["socket_connect_timeout"] = BROKER_CONNECT_TIMEOUT_S
+GRADING_HEARTBEAT_S = float(os.environ.get("GRADING_HEARTBEAT_S", "10"))
+GRADING_OUTBOX_EVERY_S = float(os.environ.get("GRADING_OUTBOX_EVERY_S", "1"))
+DATABASE_UNAVAILABLE_RETRY_AFTER_S = int(os.environ.get("DATABASE_UNAVAILABLE_RETRY_AFTER_S", "5"))
+if not 0 < GRADING_HEARTBEAT_S < GRADING_LEASE_S / 2 or GRADING_OUTBOX_EVERY_S <= 0:
+    raise ImproperlyConfigured(
+        "GRADING_HEARTBEAT_S must be positive and under half of GRADING_LEASE_S (a lease survives "
+        "a missed renewal), and GRADING_OUTBOX_EVERY_S must be positive (seconds)."
+    )
+MIDDLEWARE += ["frontend.middleware.DatabaseUnavailableMiddleware"]

@@ -449,6 +449,10 @@ class Submission(models.Model):
     grading_runs = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
     enqueued_at = models.DateTimeField(null=True, blank=True)
+    send_pending = models.BooleanField(
+        default=False,
+        help_text="A grading message is owed and the broker has not taken it yet.",
+    )
     quick_tries = models.PositiveIntegerField(
         default=0, help_text="Grading runs since the submission last entered the queue."
     )
@@ -477,6 +481,13 @@ class Submission(models.Model):
             models.Index(fields=["status", "created_at"]),
             models.Index(fields=["status", "next_retry_at"]),
             models.Index(fields=["student", "created_at"]),
+            models.Index(fields=["status", "lease_expires_at"]),
+            models.Index(fields=["status", "enqueued_at"]),
+            models.Index(
+                fields=["enqueued_at"],
+                condition=Q(send_pending=True),
+                name="submission_outbox",
+            ),
         ]
         constraints = [
             models.UniqueConstraint(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from celery import shared_task
+from django.db import InterfaceError, OperationalError
 
 from exams import services
 from exams.models import Submission
@@ -12,20 +13,37 @@ from exams.models import Submission
 logger = logging.getLogger(__name__)
 
 
+# Pauses before the grading task runs again after a database error: 1, 2, 4, … seconds, at most
+# DATABASE_RETRY_MAX_PAUSE_S, DATABASE_RETRIES times (about ten minutes in all); after that the
+# row, still in the database, is taken up by the sweep.
+DATABASE_RETRIES = 25
+DATABASE_RETRY_MAX_PAUSE_S = 30
+
+
 @shared_task(bind=True, acks_late=True)
 def grade_submission(self, submission_id: int) -> str:  # noqa: ANN001 - Celery's bound task
     """Claim and mark one submission; returns its status afterwards.
 
-    Failures are handled by the service (retried soon, or left in `error` for the recovery),
-    never by Celery retries. If the database itself is down the exception propagates and the
-    row, still leased or pending, is taken up again by the stale-submission sweep.
+    Failures of the marking are handled by the service (retried soon, or left in `error` for
+    the recovery), never by Celery retries. A database error (the database down or locked)
+    is the exception: nothing was stored, and the task runs again after a growing pause
+    (1, 2, 4, … up to DATABASE_RETRY_MAX_PAUSE_S seconds) instead of dropping the message.
     """
-    worker = services.grading_worker_id(self.request.id)
+    worker = services.grading_worker_id(f"{self.request.id}:{self.request.retries}")
     try:
         return services.submission_grade(submission_id=submission_id, worker=worker).status
     except Submission.DoesNotExist:
         logger.warning("Submission %s no longer exists; nothing to grade", submission_id)
         return "missing"
+    except (OperationalError, InterfaceError) as exc:
+        pause_s = min(DATABASE_RETRY_MAX_PAUSE_S, 2**self.request.retries)
+        logger.warning(
+            "Submission %s: the database is unavailable (%s); grading again in %s s",
+            submission_id,
+            exc,
+            pause_s,
+        )
+        raise self.retry(exc=exc, countdown=pause_s, max_retries=DATABASE_RETRIES) from None
 
 
 @shared_task

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 
 from django.conf import settings
+from django.db import InterfaceError, OperationalError
 from django.http import (
     HttpRequest,
     HttpResponse,
@@ -13,6 +15,7 @@ from django.http import (
 )
 from django.shortcuts import render
 from django.urls import is_valid_path
+from django.utils.html import escape
 
 from exams.api.errors import (
     api_error_response,
@@ -21,6 +24,8 @@ from exams.api.errors import (
     trailing_slash_response,
 )
 from exams.errors import ApplicationError
+
+logger = logging.getLogger(__name__)
 
 
 class ApplicationErrorPageMiddleware:
@@ -123,3 +128,62 @@ class ContentSecurityPolicyMiddleware:
         response = self.get_response(request)
         response.headers.setdefault("Content-Security-Policy", settings.CONTENT_SECURITY_POLICY)
         return response
+
+
+DATABASE_UNAVAILABLE_MESSAGE = (
+    "The service's database is briefly unavailable, so nothing was done (nothing you sent was "
+    "saved). Please try again in a few seconds."
+)
+
+
+def database_unavailable_response(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """The 503 (with `Retry-After`) for a request that met a database outage, logged: the
+    API's one JSON error shape (`database_unavailable`) under /api/, else a plain page
+    rendered without touching the database."""
+    retry_after_s = settings.DATABASE_UNAVAILABLE_RETRY_AFTER_S
+    logger.error(
+        "%s %s: the database is unavailable: %s: %s",
+        request.method,
+        request.path,
+        type(exception).__name__,
+        exception,
+    )
+    if is_api_path(request.path):
+        response: HttpResponse = api_error_response(
+            503,
+            "database_unavailable",
+            DATABASE_UNAVAILABLE_MESSAGE,
+            {"retry_after_s": retry_after_s},
+        )
+    else:
+        response = HttpResponse(
+            '<!doctype html><html lang="en"><head><meta charset="utf-8">'
+            "<title>Try again in a moment</title></head><body><h1>Try again in a moment"
+            f"</h1><p>{escape(DATABASE_UNAVAILABLE_MESSAGE)}</p></body></html>",
+            status=503,
+        )
+    response["Retry-After"] = str(retry_after_s)
+    return response
+
+
+def is_database_unavailable(exception: BaseException | None) -> bool:
+    """True for the errors of a database that is down, locked past its timeout or whose
+    connection was lost (`OperationalError`, `InterfaceError`)."""
+    return isinstance(exception, OperationalError | InterfaceError)
+
+
+class DatabaseUnavailableMiddleware:
+    """Answers a database outage met by a view with `database_unavailable_response` (a 503,
+    never a 500). One met outside a view (another middleware) reaches Django's 500 handler,
+    which answers the same (`config.error_views.server_error`)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if not is_database_unavailable(exception):
+            return None
+        return database_unavailable_response(request, exception)

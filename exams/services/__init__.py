@@ -13,6 +13,7 @@ from exams.services.submissions import (
     grading_enqueue,
     grading_queue,
     grading_worker_id,
+    lease_heartbeat,
     submission_claim,
     submission_create,
     submission_grade,
@@ -21,6 +22,7 @@ from exams.services.submissions import (
     submission_submit,
     submissions_recover_due,
     submissions_regrade,
+    submissions_relay_outbox,
     submissions_requeue_stale,
 )
 from exams.services.variants import (
@@ -47,6 +49,7 @@ __all__ = [
     "grading_enqueue",
     "grading_queue",
     "grading_worker_id",
+    "lease_heartbeat",
     "original_numbers_check_visible",
     "paper_create",
     "question_current_version",
@@ -59,6 +62,7 @@ __all__ = [
     "submission_submit",
     "submissions_regrade",
     "submissions_recover_due",
+    "submissions_relay_outbox",
     "submissions_requeue_stale",
     "variant_get_or_build",
     "variant_restore",

@@ -7,6 +7,9 @@ of the service (sandbox, database, broker, a bug of ours) is never a mark: it is
 `GRADING_QUICK_TRIES` times, then the submission waits in `error` (failure `infrastructure`)
 and is retried with the backoff `GRADING_RECOVERY_BACKOFF_S` until it is marked. A fault of the
 question itself leaves it in `error` (failure `question`) until an instructor re-marks it.
+Leases are short and renewed while a marking runs (`lease_heartbeat`), so a dead worker's
+submission is taken over within GRADING_LEASE_S; a grading message the broker did not take is
+flagged on the row (`send_pending`) and sent by the outbox relay (`submissions_relay_outbox`).
 """
 
 from __future__ import annotations
@@ -17,7 +20,10 @@ import logging
 import math
 import os
 import socket
+import threading
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -26,7 +32,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
@@ -337,6 +343,9 @@ def submission_submit(
                 answers=merged,
                 max_score=Decimal(str(variant.version.max_score)),
                 enqueued_at=timezone.now(),
+                # Written with the row: if the send after commit never happens (the broker is
+                # down, the process dies), the outbox relay sends it (`submissions_relay_outbox`).
+                send_pending=True,
                 idempotency_key=key,
                 request_fingerprint=fingerprint if key else "",
             )
@@ -367,9 +376,19 @@ def grading_queue(*, submission_id: int) -> str:
     return queues.CODE if has_code else queues.MARKING
 
 
-def grading_enqueue(*, submission_id: int, countdown_s: float = 0.0) -> None:
-    """Send the grading task to its queue; a broker failure is logged, the sweep enqueues the
-    row again."""
+# How hard one send tries the broker before giving up (the outbox relay sends it later): a
+# request never waits on a broker that is down for more than a fraction of a second.
+BROKER_SEND_RETRY_POLICY = {
+    "max_retries": 2,
+    "interval_start": 0.0,
+    "interval_step": 0.1,
+    "interval_max": 0.2,
+}
+
+
+def _grading_send(*, submission_id: int, countdown_s: float = 0.0) -> bool:
+    """Publish the grading task to its queue; True if the broker took it, False (logged)
+    when the broker (or the database choosing the queue) failed."""
     from exams.tasks import grade_submission
 
     try:
@@ -377,12 +396,72 @@ def grading_enqueue(*, submission_id: int, countdown_s: float = 0.0) -> None:
             (submission_id,),
             countdown=countdown_s or None,
             queue=grading_queue(submission_id=submission_id),
+            retry_policy=BROKER_SEND_RETRY_POLICY,
         )
-    except Exception:
-        logger.exception(
-            "Could not enqueue submission %s; the stale-submission sweep will enqueue it again",
+    except Exception as exc:
+        logger.warning(
+            "Could not enqueue submission %s (%s: %s); the outbox relay will send it",
+            submission_id,
+            type(exc).__name__,
+            exc,
+        )
+        return False
+    return True
+
+
+def grading_enqueue(*, submission_id: int, countdown_s: float = 0.0) -> None:
+    """Send the grading task to its queue (after `countdown_s` seconds), never raising.
+
+    The row's `send_pending` flag records the outcome: cleared once the broker took the
+    message, set when it did not, so `submissions_relay_outbox` sends it as soon as the broker
+    answers again. If even the database cannot record it, the stale-submission sweep re-sends
+    the row after GRADING_STALE_AFTER_S.
+    """
+    sent = _grading_send(submission_id=submission_id, countdown_s=countdown_s)
+    try:
+        if sent:
+            Submission.objects.filter(pk=submission_id, send_pending=True).update(
+                send_pending=False
+            )
+        else:
+            Submission.objects.filter(pk=submission_id).update(send_pending=True)
+    except DatabaseError:
+        logger.warning(
+            "Submission %s: could not record whether its grading message was sent; the "
+            "stale-submission sweep will send it again if needed",
             submission_id,
         )
+
+
+def submissions_relay_outbox(*, now: datetime | None = None, limit: int = 500) -> list[int]:
+    """Send the grading messages the broker did not take; returns the ids sent.
+
+    Takes up to `limit` rows flagged `send_pending` whose last enqueue (`enqueued_at`) is at
+    least GRADING_OUTBOX_EVERY_S old (a younger one may still be being sent by its own
+    request), oldest first: a `pending` one is sent and its `enqueued_at` moves to now; one
+    that is no longer pending (a duplicate message marked it) just loses the flag. Stops at the
+    first failed send (the broker is still down; the next pass tries again). Each row is taken
+    by a conditional update, so two relays at once send a row once.
+    """
+    now = now or timezone.now()
+    due_before = now - timedelta(seconds=settings.GRADING_OUTBOX_EVERY_S)
+    flagged = Submission.objects.filter(send_pending=True).filter(
+        Q(enqueued_at__lte=due_before) | Q(enqueued_at__isnull=True)
+    )
+    rows = list(flagged.order_by("enqueued_at", "pk").values_list("pk", "status")[:limit])
+    sent: list[int] = []
+    for submission_id, status in rows:
+        row = flagged.filter(pk=submission_id)
+        if status != PENDING:
+            row.exclude(status=PENDING).update(send_pending=False)
+            continue
+        if not row.filter(status=PENDING).update(enqueued_at=now):
+            continue
+        if not _grading_send(submission_id=submission_id):
+            break
+        Submission.objects.filter(pk=submission_id).update(send_pending=False)
+        sent.append(submission_id)
+    return sent
 
 
 def grading_worker_id(task_id: str | None = None) -> str:
@@ -431,7 +510,8 @@ def submission_claim(*, submission_id: int, worker: str) -> bool:
 
     One conditional update: only a `pending` submission, or a `grading` one whose lease has
     expired (its worker died or hung), with quick tries left, is taken. Of racing claims
-    exactly one changes the row; the winner holds the lease for GRADING_LEASE_S.
+    exactly one changes the row; the winner holds the lease for GRADING_LEASE_S (renewed while
+    it marks, by `lease_heartbeat`).
     """
     now = timezone.now()
     claimed = Submission.objects.filter(
@@ -454,20 +534,79 @@ def _held(submission_id: int, worker: str) -> QuerySet[Submission]:
     return Submission.objects.filter(pk=submission_id, status=GRADING, lease_owner=worker)
 
 
+@contextmanager
+def lease_heartbeat(*, submission_id: int, worker: str) -> Iterator[None]:
+    """Keep `worker`'s grading lease on the submission alive while the block runs.
+
+    A background thread moves `lease_expires_at` to now + GRADING_LEASE_S every
+    GRADING_HEARTBEAT_S seconds, only while `worker` still holds the lease (it stops once the
+    lease was taken over or released). A database error of one renewal is logged and the next
+    renewal tries again. The thread uses (and closes) its own database connection, and is
+    stopped and joined when the block ends, however it ends.
+    """
+    stop = threading.Event()
+
+    def renew() -> None:
+        try:
+            while not stop.wait(settings.GRADING_HEARTBEAT_S):
+                try:
+                    kept = _held(submission_id, worker).update(
+                        lease_expires_at=timezone.now()
+                        + timedelta(seconds=settings.GRADING_LEASE_S)
+                    )
+                except DatabaseError as exc:
+                    logger.warning("Submission %s: lease renewal failed: %s", submission_id, exc)
+                    continue
+                if not kept:
+                    return
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=renew, name=f"lease-{submission_id}", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join()
+
+
+def _lease_release(*, submission_id: int, worker: str) -> None:
+    """Put a submission `worker` holds back to `pending` after a database error cut its
+    marking short, so a retry can claim it at once; nothing if the database is still down
+    (the lease then expires and the sweep takes the row over)."""
+    try:
+        _held(submission_id, worker).update(
+            status=PENDING, lease_owner="", lease_expires_at=None, enqueued_at=timezone.now()
+        )
+    except DatabaseError as exc:
+        logger.warning("Submission %s: could not release the lease: %s", submission_id, exc)
+
+
 def submission_grade(*, submission_id: int, worker: str | None = None) -> Submission:
     """Claim, mark and store one submission; a failure of ours is recorded, never a mark.
+
+    While marking, the lease is renewed by `lease_heartbeat`, so a marking that runs long
+    keeps it and a dead worker's lease expires within GRADING_LEASE_S.
 
     Returns the row as it stands afterwards: `graded`; `pending` again after an
     infrastructure failure with quick tries left (a retry is enqueued after the next pause of
     GRADING_QUICK_BACKOFF_S); `error` (infrastructure with `next_retry_at`, or question); or
     unchanged when it is final already or another worker holds it. Running it twice gives one
     mark. Raises `Submission.DoesNotExist` for an unknown id, and the database's own errors
-    when the database is down (the sweep takes the row over once its lease expires).
+    (`django.db.DatabaseError`) when the database is down: the claim is then released when
+    the database allows it (else the sweep takes the row over once its lease expires), and
+    nothing else was written (every write is one conditional update).
     """
     worker = worker or grading_worker_id()
     if not submission_claim(submission_id=submission_id, worker=worker):
         return Submission.objects.get(pk=submission_id)
-    return submission_mark(submission_id=submission_id, worker=worker)
+    try:
+        with lease_heartbeat(submission_id=submission_id, worker=worker):
+            return submission_mark(submission_id=submission_id, worker=worker)
+    except DatabaseError:
+        _lease_release(submission_id=submission_id, worker=worker)
+        raise
 
 
 def submission_mark(*, submission_id: int, worker: str) -> Submission:
