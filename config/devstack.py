@@ -145,6 +145,12 @@ def services(
         env=env,
         cwd=BASE_DIR,
     )
+    relay = Service(
+        name="relay",
+        command=[PYTHON, str(BASE_DIR / "manage.py"), "relay_outbox"],
+        env=env,
+        cwd=BASE_DIR,
+    )
     web = Service(
         name="web",
         command=[
@@ -170,7 +176,7 @@ def services(
         cwd=BASE_DIR,
         ready=lambda: not _port_free(WEB_PORT),
     )
-    return [redis, sandbox], [*workers, beat, web]
+    return [redis, sandbox], [*workers, beat, relay, web]
 
 
 def _interrupt(signum: int, frame: object) -> None:

@@ -232,13 +232,14 @@ def test_services_are_gunicorn_per_group_workers_and_a_separate_beat():
     )
     names = [service.name for service in [*before_demo, *after_demo]]
     workers = [devstack.worker_name(group) for group in queues.WORKER_GROUPS]
-    assert names == ["redis", "sandbox", *workers, "beat", "web"]
+    assert names == ["redis", "sandbox", *workers, "beat", "relay", "web"]
     web = list(after_demo[-1].command)
     assert web[1:3] == ["-m", "gunicorn"]
     assert web[web.index("--worker-class") + 1] == "gthread"
     assert "--insecure" not in web
-    beat = list(after_demo[-2].command)
+    beat = list(after_demo[-3].command)
     assert "beat" in beat and "worker" not in beat
+    assert "relay_outbox" in after_demo[-2].command
 
 
 @pytest.mark.slow

@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import signal
 import threading
+from pathlib import Path
 from types import FrameType
 
 from django.conf import settings
@@ -27,6 +28,12 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
             "--once", action="store_true", help="One pass, then exit (prints the ids sent)."
+        )
+        parser.add_argument(
+            "--heartbeat",
+            type=Path,
+            help="A file touched after every pass, whatever its outcome (a health check reads "
+            "its age).",
         )
 
     def handle(self, *args: object, **options: object) -> None:
@@ -56,4 +63,6 @@ class Command(BaseCommand):
             else:
                 if sent:
                     logger.info("Outbox relay: sent submissions %s", sent)
+            if options["heartbeat"] is not None:
+                options["heartbeat"].touch()
             stop.wait(settings.GRADING_OUTBOX_EVERY_S)
