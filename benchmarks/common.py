@@ -168,6 +168,25 @@ def table(rows: list[tuple[str, Figure]]) -> str:
     return "\n".join([line(header), line(tuple("-" * w for w in widths)), *map(line, lines)])
 
 
+def markdown_table(rows: list[tuple[str, Figure]]) -> str:
+    """The same rows as `table`, as a Markdown table (for the README)."""
+    lines = [
+        "| benchmark | figure | measured | target | verdict |",
+        "| --- | --- | --- | --- | --- |",
+    ]
+    for bench, figure in rows:
+        target = (
+            ""
+            if figure.target is None
+            else ("≥ " if figure.higher_is_better else "≤ ")
+            + format_value(figure.target, figure.unit)
+        )
+        verdict = "; ".join(filter(None, (figure.verdict(), figure.note)))
+        value = format_value(figure.value, figure.unit)
+        lines.append(f"| {bench} | {figure.name} | {value} | {target} | {verdict} |")
+    return "\n".join(lines)
+
+
 def machine_line(machine: dict[str, Any]) -> str:
     """One line naming the machine and its load, for the table's heading."""
     after = machine.get("load_average_after")

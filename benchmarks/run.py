@@ -2,7 +2,8 @@
 
 Run: ``make benchmarks`` or ``make benchmarks BENCH_ARGS="--quick"``, i.e.
 ``.venv/bin/python benchmarks/run.py [--quick] [--only sandbox,http] [--skip burst]
-[--students 300] [--port P] [--output PATH]``.
+[--students 300] [--port P] [--output PATH] [--markdown]``; ``benchmarks/run.py --render
+benchmarks/results/latest.json --markdown`` prints an earlier run's table for the README.
 
 Runs each benchmark as its own process (`benchmarks/bench_*.py --json …`; each also runs
 alone, see its --help), in this order: sandbox, code (whole code markings), numeric (numeric
@@ -31,6 +32,7 @@ from benchmarks.common import (  # noqa: E402
     machine_after,
     machine_before,
     machine_line,
+    markdown_table,
     table,
     write_json,
 )
@@ -67,6 +69,10 @@ def arguments_parse(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--students", type=int, help="students in the deadline burst (300)")
     parser.add_argument("--port", type=int, help="web port of the stack (default: a free one)")
     parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT, help="the JSON file")
+    parser.add_argument("--markdown", action="store_true", help="print the table as Markdown")
+    parser.add_argument(
+        "--render", type=Path, help="run nothing: print the table of this earlier JSON file"
+    )
     return parser.parse_args(argv)
 
 
@@ -82,9 +88,33 @@ def bench_command(name: str, arguments: argparse.Namespace, json_path: Path) -> 
     return command
 
 
+def rows_of(results: dict) -> list[tuple[str, Figure]]:
+    """(benchmark, figure) rows of the `benchmarks` part of a JSON document."""
+    return [
+        (bench, Figure(**{k: v for k, v in figure.items() if k not in ("met", "verdict")}))
+        for bench, result in results.items()
+        for figure in result["figures"]
+    ]
+
+
+def render(document: dict, markdown: bool) -> str:
+    """The heading line and the table of a whole run's JSON document."""
+    rows = rows_of(document["benchmarks"])
+    heading = f"All benchmarks{' (quick)' if document.get('quick') else ''}: "
+    return (
+        heading
+        + machine_line(document["machine"])
+        + "\n"
+        + (markdown_table(rows) if markdown else table(rows))
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the chosen benchmarks, print the table, write the JSON; 1 if any failed."""
     arguments = arguments_parse(argv)
+    if arguments.render:
+        print(render(json.loads(arguments.render.read_text()), arguments.markdown))
+        return 0
     chosen = [n for n in (arguments.only or BENCHES) if n not in arguments.skip]
     machine = machine_before()
     results, failed = {}, []
@@ -98,20 +128,16 @@ def main(argv: list[str] | None = None) -> int:
                 failed.append(name)
                 continue
             results.update(json.loads(json_path.read_text())["benchmarks"])
-    machine = machine_after(machine)
-    rows = [
-        (bench, Figure(**{k: v for k, v in figure.items() if k not in ("met", "verdict")}))
-        for bench, result in results.items()
-        for figure in result["figures"]
-    ]
-    print(f"\nAll benchmarks{' (quick)' if arguments.quick else ''}: {machine_line(machine)}")
-    print(table(rows))
+    document = {
+        "machine": machine_after(machine),
+        "quick": arguments.quick,
+        "benchmarks": results,
+        "failed": failed,
+    }
+    print("\n" + render(document, arguments.markdown))
     if failed:
         print(f"Failed: {', '.join(failed)} (see their output above).")
-    write_json(
-        arguments.output,
-        {"machine": machine, "quick": arguments.quick, "benchmarks": results, "failed": failed},
-    )
+    write_json(arguments.output, document)
     print(f"Written to {arguments.output}.")
     return 1 if failed else 0
 

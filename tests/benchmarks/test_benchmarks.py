@@ -77,3 +77,26 @@ def test_the_numeric_marking_benchmark_marks_every_submission_in_quick_mode(tmp_
     assert result["details"]["numeric_answers"] > 0
     rates = [f["value"] for f in result["figures"] if f["unit"] == "/s"]
     assert rates and all(rate > 0 for rate in rates)
+
+
+def test_an_earlier_run_renders_as_a_markdown_table(tmp_path, capsys):
+    figure = Figure("drain time", 70.0, "s", 15.0)
+    document = {
+        "machine": {
+            "cores": 2,
+            "cpu_model": "AMD EPYC",
+            "memory_gib": 23.5,
+            "load_average_before": [9.5, 7.0, 4.0],
+            "load_average_after": [12.0, 8.0, 5.0],
+            "git_commit": "884e44f0acab0000",
+        },
+        "quick": False,
+        "benchmarks": {"deadline burst": {"figures": [figure.as_dict()]}},
+    }
+    (tmp_path / "latest.json").write_text(json.dumps(document))
+    assert run.main(["--render", str(tmp_path / "latest.json"), "--markdown"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert "load average 9.50 before, 12.00 after; commit 884e44f0acab" in lines[0]
+    assert lines[-1] == (
+        "| deadline burst | drain time | 70.0 s | ≤ 15.0 s | MISSED by 55.0 s (4.7× the target) |"
+    )
