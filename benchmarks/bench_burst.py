@@ -4,13 +4,14 @@ Run: ``.venv/bin/python benchmarks/bench_burst.py [--quick] [--students 300] [--
 [--connections 64] [--drain-timeout 600] [--port P] [--json PATH]``.
 
 Starts the stack the way `make run` does (benchmarks/stack.py), enrols the students through
-the REST roster (`PUT …/enrolments/<id>/`, before the burst, untimed), then an asyncio load
-generator (httpx, at most `--connections` connections to the server, so requests beyond them
-wait in the client) starts student i at i × window / N seconds: `POST …/attempts/` for
-`code-layer-norm`, `POST attempts/<id>/submissions/` with the bank's correct solution and an
-Idempotency-Key (a request that fails to connect is sent again with the same key, up to 3
-times), then polls `GET submissions/<id>/` with backoff (100 ms growing to 1 s, as a browser
-would) until it is final or the drain timeout passes.
+the REST roster (`PUT …/enrolments/<id>/`, before the burst, untimed), has one more student
+submit once and waits for that mark (so the workers are up, as at a real deadline), then an
+asyncio load generator (httpx, at most `--connections` connections to the server, so requests
+beyond them wait in the client) starts student i at i × window / N seconds: `POST
+…/attempts/` for `code-layer-norm`, `POST attempts/<id>/submissions/` with the bank's correct
+solution and an Idempotency-Key (a request that fails to connect is sent again with the same
+key, up to 3 times), then polls `GET submissions/<id>/` with backoff (100 ms growing to 1 s,
+as a browser would) until it is final or the drain timeout passes.
 
 Reported: submissions accepted (2xx), accepted within the window, marked (`graded`), lost
 (accepted but not marked when the drain timeout ends), duplicated (after the burst, attempts
@@ -198,7 +199,13 @@ async def burst(
         timeout=httpx.Timeout(60.0, pool=None),
     ) as client:
         names = [f"bench-burst-{i}" for i in range(students)]
-        await enrol_all(client, names, connections)
+        await enrol_all(client, [*names, "bench-burst-warm-up"], connections)
+        warm_up = Tally(started=time.perf_counter())
+        await student(
+            client, warm_up, "bench-burst-warm-up", 0.0, window_s, time.perf_counter() + 600
+        )
+        if warm_up.marked != 1:
+            raise SystemExit(f"the warm-up submission was not marked: {warm_up}")
         tally = Tally(started=time.perf_counter())
         drain_deadline = tally.started + drain_timeout_s
         await asyncio.gather(
