@@ -144,14 +144,18 @@ class Stack:
             return "(no log)"
 
     def _leftovers(self) -> list[int]:
-        """Processes still running with this stack's TENSORGRADE_VAR_DIR in their environment."""
+        """Processes still running with this stack's TENSORGRADE_VAR_DIR in their environment,
+        or its folder in their command line (the sandbox server gets a pared-down
+        environment but its socket's path)."""
         marker = f"TENSORGRADE_VAR_DIR={self.var_dir}".encode()
+        folder = str(self.var_dir).encode()
         found = []
         for entry in Path("/proc").iterdir():
             if not entry.name.isdigit() or int(entry.name) == os.getpid():
                 continue
             with contextlib.suppress(OSError):
-                if marker in (entry / "environ").read_bytes().split(b"\0"):
+                environment = (entry / "environ").read_bytes().split(b"\0")
+                if marker in environment or folder in (entry / "cmdline").read_bytes():
                     found.append(int(entry.name))
         return found
 
