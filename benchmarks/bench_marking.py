@@ -72,7 +72,7 @@ def django_setup(var_dir: Path) -> None:
     """Point Django at a fresh SQLite database in `var_dir` and an unconsumed in-memory broker,
     migrate it and load the demo content."""
     os.environ["TENSORGRADE_VAR_DIR"] = str(var_dir)
-    os.environ["CELERY_BROKER_URL"] = "memory://"
+    os.environ["CELERY_BROKER_URL"] = "memory://localhost/"
     os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings"
     for name in ("DATABASE_URL", "CACHE_URL"):
         os.environ.pop(name, None)
