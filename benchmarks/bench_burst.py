@@ -3,16 +3,16 @@
 Run: ``.venv/bin/python benchmarks/bench_burst.py [--quick] [--students 300] [--window 10]
 [--connections 64] [--drain-timeout 600] [--port P] [--json PATH]``.
 
-Starts the stack the way `make run` does (benchmarks/stack.py), enrols the students through
-the REST roster (`PUT …/enrolments/<id>/`, before the burst, untimed), has one more student
-submit once and waits for that mark (so the workers are up, as at a real deadline), then an
-asyncio load generator (httpx, at most `--connections` connections to the server, so requests
-beyond them wait in the client) starts student i at i × window / N seconds: `POST
+Starts the stack the way `make run` does (benchmarks/stack.py), enrols the students through the
+REST roster (`PUT …/enrolments/<id>/`, 8 at a time, before the burst, untimed), has one more
+student submit once and waits for that mark (so the workers are up, as at a real deadline),
+then an asyncio load generator (httpx, at most `--connections` connections to the server, so
+requests beyond them wait in the client) starts student i at i × window / N seconds: `POST
 …/attempts/` for `code-layer-norm`, `POST attempts/<id>/submissions/` with the bank's correct
 solution and an Idempotency-Key (a request that fails to connect is sent again with the same
-key, up to 3 times), then polls `GET submissions/<id>/` with backoff (100 ms growing to 1 s,
-as a browser would) until it is `graded` or the drain timeout passes (`error` is polled on:
-a failure of ours is retried by the service; how many were seen in `error` is in the JSON).
+key, up to 3 times), then polls `GET submissions/<id>/` with backoff (100 ms growing to 1 s, as
+a browser would) until it is `graded` or the drain timeout passes (`error` is polled on: a
+failure of ours is retried by the service; how many were seen in `error` is in the JSON).
 
 Reported: submissions accepted (2xx), accepted within the window, marked (`graded`), lost
 (accepted but not marked when the drain timeout ends), duplicated (after the burst, attempts
@@ -153,35 +153,53 @@ async def student(
     tally.latencies_ms.append((now - submitted) * 1000)
 
 
-async def enrol_all(client: httpx.AsyncClient, students: list[str], limit: int) -> None:
-    """Enrol every student through the REST roster, `limit` requests at a time."""
-    gate = asyncio.Semaphore(limit)
+SETUP_CONCURRENCY = 8
+
+
+async def checked(
+    client: httpx.AsyncClient, method: str, url: str, expected: tuple[int, ...], **kwargs: object
+) -> dict:
+    """A setup or check request (retried after connection errors); its JSON body. Raises
+    SystemExit naming the request when it is never answered or answers another status."""
+    response = await send(client, Tally(), method, url, **kwargs)
+    if response is None or response.status_code not in expected:
+        answer = "no answer" if response is None else f"{response.status_code} {response.text}"
+        raise SystemExit(f"{method} {url}: {answer[:500]}")
+    return response.json()
+
+
+async def enrol_all(client: httpx.AsyncClient, students: list[str]) -> None:
+    """Enrol every student through the REST roster, SETUP_CONCURRENCY requests at a time."""
+    gate = asyncio.Semaphore(SETUP_CONCURRENCY)
 
     async def enrol(external_id: str) -> None:
         async with gate:
-            response = await client.put(
-                f"/courses/{COURSE}/enrolments/{external_id}/", json={"role": "student"}
+            await checked(
+                client,
+                "PUT",
+                f"/courses/{COURSE}/enrolments/{external_id}/",
+                (200, 201),
+                json={"role": "student"},
             )
-        if response.status_code not in (200, 201):
-            raise SystemExit(f"enrolling {external_id}: {response.status_code} {response.text}")
 
     await asyncio.gather(*(enrol(s) for s in students))
 
 
-async def duplicates(client: httpx.AsyncClient, tally: Tally, limit: int) -> int:
+async def duplicates(client: httpx.AsyncClient, tally: Tally) -> int:
     """Attempts and submissions stored beyond one per student, counted through the API."""
-    gate = asyncio.Semaphore(limit)
+    gate = asyncio.Semaphore(SETUP_CONCURRENCY)
 
     async def extra(external_id: str, attempt_id: int) -> int:
         async with gate:
-            listed = await client.get(
+            listed = await checked(
+                client,
+                "GET",
                 f"/courses/{COURSE}/attempts/",
+                (200,),
                 params={"student": external_id, "question": CODE_QUESTION},
             )
-            attempt = await client.get(f"/attempts/{attempt_id}/")
-        attempts = len(listed.json()["results"])
-        submissions = len(attempt.json()["submissions"])
-        return max(0, attempts - 1) + max(0, submissions - 1)
+            attempt = await checked(client, "GET", f"/attempts/{attempt_id}/", (200,))
+        return max(0, len(listed["results"]) - 1) + max(0, len(attempt["submissions"]) - 1)
 
     found = await asyncio.gather(*(extra(s, a) for s, a in tally.attempt_ids.items()))
     return sum(found)
@@ -204,7 +222,7 @@ async def burst(
         timeout=httpx.Timeout(60.0, pool=None),
     ) as client:
         names = [f"bench-burst-{i}" for i in range(students)]
-        await enrol_all(client, [*names, "bench-burst-warm-up"], connections)
+        await enrol_all(client, [*names, "bench-burst-warm-up"])
         warm_up = Tally(started=time.perf_counter())
         await student(
             client, warm_up, "bench-burst-warm-up", 0.0, window_s, time.perf_counter() + 600
@@ -219,7 +237,7 @@ async def burst(
                 for i, name in enumerate(names)
             )
         )
-        return tally, await duplicates(client, tally, connections)
+        return tally, await duplicates(client, tally)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
