@@ -40,7 +40,7 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.common import Figure, Report, bench_main, percentile  # noqa: E402
+from benchmarks.common import RESULTS_DIR, Figure, Report, bench_main, percentile  # noqa: E402
 from benchmarks.stack import (  # noqa: E402
     CODE_PART,
     CODE_QUESTION,
@@ -50,6 +50,7 @@ from benchmarks.stack import (  # noqa: E402
     api_headers,
 )
 
+STACK_LOG = RESULTS_DIR / "burst-stack.log"
 NAME = "deadline burst"
 SEND_TRIES = 3
 
@@ -254,7 +255,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(arguments: argparse.Namespace) -> Report:
     """Start the stack, run the burst, stop the stack; figures against the targets."""
     students = arguments.students or (20 if arguments.quick else 300)
-    with Stack(port=arguments.port) as stack:
+    with Stack(port=arguments.port, keep_log=STACK_LOG) as stack:
         tally, duplicated = asyncio.run(
             burst(
                 stack.base_url,
@@ -308,6 +309,7 @@ def run(arguments: argparse.Namespace) -> Report:
             "final_statuses": dict(tally.final_statuses),
             "submissions_seen_in_error": len(tally.errors_seen),
             "first_refusals": tally.refusals,
+            "stack_log": str(STACK_LOG),
         },
     )
 

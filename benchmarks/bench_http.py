@@ -30,7 +30,7 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.common import Figure, Report, bench_main, percentile  # noqa: E402
+from benchmarks.common import RESULTS_DIR, Figure, Report, bench_main, percentile  # noqa: E402
 from benchmarks.stack import (  # noqa: E402
     CODE_PART,
     CODE_QUESTION,
@@ -43,6 +43,7 @@ from benchmarks.stack import (  # noqa: E402
     api_headers,
 )
 
+STACK_LOG = RESULTS_DIR / "http-stack.log"
 NAME = "end to end (HTTP)"
 PER_STUDENT = 40
 KINDS = {
@@ -141,7 +142,7 @@ def run(arguments: argparse.Namespace) -> Report:
     samples = arguments.samples or (10 if arguments.quick else 100)
     poll_s = arguments.poll_ms / 1000
     with (
-        Stack(port=arguments.port) as stack,
+        Stack(port=arguments.port, keep_log=STACK_LOG) as stack,
         httpx.Client(
             base_url=f"{stack.base_url}/api/v1", headers=api_headers(stack.api_key), timeout=60
         ) as client,
@@ -164,7 +165,10 @@ def run(arguments: argparse.Namespace) -> Report:
             )
         )
         figures.append(Figure(f"submit → marked p95, {kind} part", results[kind]["p95_ms"], "ms"))
-    return Report(figures, {"samples": samples, "poll_ms": arguments.poll_ms, **results})
+    return Report(
+        figures,
+        {"samples": samples, "poll_ms": arguments.poll_ms, "stack_log": str(STACK_LOG), **results},
+    )
 
 
 if __name__ == "__main__":

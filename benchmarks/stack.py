@@ -54,8 +54,12 @@ class Stack:
     for COURSE), `var_dir`, `log_path` (the launcher's output).
     """
 
-    def __init__(self, port: int | None = None, redis_port: int | None = None) -> None:
-        """`port`/`redis_port`: the web and Redis ports (free ones when None)."""
+    def __init__(
+        self, port: int | None = None, redis_port: int | None = None, keep_log: Path | None = None
+    ) -> None:
+        """`port`/`redis_port`: the web and Redis ports (free ones when None); `keep_log`: where
+        to copy the launcher's output (web, worker and sandbox logs) when the stack stops."""
+        self.keep_log = keep_log
         self.port = port or free_port()
         self.redis_port = redis_port or free_port()
         self.var_dir = Path(tempfile.mkdtemp(prefix="tensorgrade-bench-stack-"))
@@ -161,7 +165,7 @@ class Stack:
 
     def stop(self) -> None:
         """Stop the launcher as Ctrl-C does (SIGTERM, then SIGKILL after STOP_TIMEOUT_S), kill
-        any process of this stack still running, and remove its folder."""
+        any process of this stack still running, keep its log if asked, remove its folder."""
         if self._process is not None and self._process.poll() is None:
             self._process.send_signal(signal.SIGTERM)
             try:
@@ -176,6 +180,9 @@ class Stack:
             print(f"Stopping process {pid} the stack left behind.", file=sys.stderr)
             with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGKILL)
+        if self.keep_log is not None and self.log_path.exists():
+            self.keep_log.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(self.log_path, self.keep_log)
         shutil.rmtree(self.var_dir, ignore_errors=True)
 
 
