@@ -63,5 +63,6 @@ format: install
 	$(VPY) -m ruff format .
 	$(VPY) -m ruff check --fix .
 
+# `make benchmarks BENCH_ARGS="--quick"` for a short run; `--help` lists the options.
 benchmarks: install
-	for bench in benchmarks/bench_*.py; do $(VPY) "$$bench" || exit 1; done
+	$(VPY) benchmarks/run.py $(BENCH_ARGS)

@@ -1,7 +1,8 @@
 """Marking whole LayerNorm submissions through the real sandbox: isolated tests vs the alternatives.
 
-Run (as root, so every isolation layer is on):
-``.venv/bin/python benchmarks/bench_code_marking.py [--submissions 60] [--fresh 3] [--clients 8]``.
+Run (as root, so every isolation layer is on): ``.venv/bin/python
+benchmarks/bench_code_marking.py [--quick] [--submissions 60] [--fresh 3] [--clients 8]
+[--json PATH]``.
 Uses SANDBOX_SOCKET when set, otherwise starts a local server (one slot per core).
 
 Three ways of marking the same correct module-form submission (the paper variant's tests:
@@ -13,8 +14,8 @@ Three ways of marking the same correct module-form submission (the paper variant
 * fresh interpreter: a new `python` process per submission that imports torch and runs every
   test (what a container or subprocess per submission costs at least).
 
-Prints p50/p95 latency per submission and submissions per second, with `--clients`
-submissions in flight for the throughput figure.
+Measures p50/p95 latency per submission and submissions per second, with `--clients`
+submissions in flight for the throughput figure (target: >= 20 whole markings/s isolated).
 """
 
 from __future__ import annotations
@@ -32,22 +33,19 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
+from benchmarks.common import Figure, Report, bench_main, percentile  # noqa: E402
 from grader.code.plans import plan_for  # noqa: E402
 from question_engine import load_question, mark_code_part  # noqa: E402
 from question_engine.code_parts import code_part  # noqa: E402
 from question_engine.jobs import CODE_TESTS_JOB, job_filename, job_source  # noqa: E402
 from sandbox import Call, Job, Limits, get_client  # noqa: E402
 
+NAME = "code marking"
 QUESTION = load_question(ROOT / "bank" / "code-layer-norm")
 PART = code_part(QUESTION, "impl")
 PARAMS = {**dict(QUESTION.paper_params), "form": "module"}
 TESTS = PART.tests(PARAMS)
 PLANS = [plan_for(test, PART.entry(PARAMS)) for test in TESTS]
-
-
-def percentile(values: list[float], fraction: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
 
 
 def mark_isolated() -> None:
@@ -101,38 +99,56 @@ def measure(mark, submissions: int, clients: int) -> dict[str, float]:
     }
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--submissions", type=int, default=60, help="submissions per measurement")
-    parser.add_argument("--fresh", type=int, default=3, help="fresh-interpreter submissions")
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """--submissions, --fresh, --clients."""
+    parser.add_argument(
+        "--submissions", type=int, help="submissions per measurement (60; quick 10)"
+    )
+    parser.add_argument("--fresh", type=int, help="fresh-interpreter submissions (3; quick 1)")
     parser.add_argument("--clients", type=int, default=8, help="submissions in flight")
-    arguments = parser.parse_args()
+
+
+def run(arguments: argparse.Namespace) -> Report:
+    """The three ways of marking, timed in one run; the isolated one against its targets."""
     import django
 
     django.setup()
-    rows = {
-        f"isolated ({len(TESTS)} jobs)": measure(
-            mark_isolated, arguments.submissions, arguments.clients
+    submissions = arguments.submissions or (10 if arguments.quick else 60)
+    fresh_runs = arguments.fresh or (1 if arguments.quick else 3)
+    isolated = measure(mark_isolated, submissions, arguments.clients)
+    one_job = measure(mark_in_one_job, submissions, arguments.clients)
+    fresh = measure(mark_in_a_fresh_interpreter, fresh_runs, min(arguments.clients, 2))
+    figures = [
+        Figure(
+            f"whole code markings/s (LayerNorm, {len(TESTS)} tests isolated, "
+            f"{arguments.clients} in flight)",
+            isolated["per_s"],
+            "/s",
+            20.0,
+            higher_is_better=True,
         ),
-        "one job, all tests": measure(mark_in_one_job, arguments.submissions, arguments.clients),
-        "fresh interpreter": measure(
-            mark_in_a_fresh_interpreter, arguments.fresh, min(arguments.clients, 2)
+        Figure(f"code marking p50, tests isolated ({len(TESTS)} jobs)", isolated["p50_ms"], "ms"),
+        Figure("code marking p95, tests isolated", isolated["p95_ms"], "ms"),
+        Figure("code marking p50, all tests in one job", one_job["p50_ms"], "ms"),
+        Figure("code marking p50, fresh interpreter", fresh["p50_ms"], "ms"),
+        Figure(
+            "isolated vs fresh interpreter, p50 latency",
+            fresh["p50_ms"] / isolated["p50_ms"],
+            "×",
         ),
-    }
-    print(
-        f"LayerNorm module submission, {len(TESTS)} tests, {os.cpu_count()} cores, "
-        f"{arguments.clients} submissions in flight"
-    )
-    for name, row in rows.items():
-        print(
-            f"{name:<22} p50 {row['p50_ms']:7.1f} ms   p95 {row['p95_ms']:7.1f} ms   "
-            f"{row['per_s']:6.1f} submissions/s"
-        )
-    isolated, fresh = rows[f"isolated ({len(TESTS)} jobs)"], rows["fresh interpreter"]
-    print(
-        f"isolated vs fresh interpreter (p50): {fresh['p50_ms'] / isolated['p50_ms']:.0f}x faster"
+    ]
+    return Report(
+        figures,
+        {
+            "submissions": submissions,
+            "fresh_runs": fresh_runs,
+            "clients": arguments.clients,
+            "isolated": isolated,
+            "one_job": one_job,
+            "fresh": fresh,
+        },
     )
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(bench_main(NAME, __doc__, add_arguments, run))

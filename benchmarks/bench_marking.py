@@ -1,19 +1,20 @@
-"""Numeric answers marked per second, and whole seed-paper questions marked in the worker's path.
+"""Numeric marking throughput in the worker's path: answers/s and whole questions/s.
 
-Run: ``.venv/bin/python benchmarks/bench_marking.py [--repeats 5] [--numeric-only]``.
+Run: ``.venv/bin/python benchmarks/bench_marking.py [--quick] [--repeats 10] [--json PATH]``.
 
-1. Numeric answers marked per second by the marking library (one process, no sandbox).
-2. Whole questions of the five seed papers (`exams/papers.toml`; code questions, whose marking
-   `bench_code_marking.py` measures, left out) marked by `exams.variant_marking`'s
-   `variant_answers_mark` — the worker's path, with its carried-forward sandbox job — on
-   answers that make every numeric part with a perturbed chain match one (so the marker
-   checks the solver's alternatives), p50/p95 per question against the 50 ms target:
-   * stored alternatives (variants built with perturbations);
-   * alternatives computed while marking (variants stored before them);
-   * no alternatives (marking as before perturbations existed).
-3. How long building a variant takes with and without perturbed runs.
+Sets up a throw-away database (SQLite in a temporary TENSORGRADE_VAR_DIR: migrations and the
+demo content, as `make run` loads it), then for every question of the seed papers without a
+code part starts `--repeats` practice attempts, each with its own student, and stores one
+submission per attempt through `exams.services.submission_create` (answers: each numeric part
+the variant's exact value, other parts a plausible answer). Untimed so far. Then it marks every
+submission one after another with `exams.services.submission_grade` — what the Celery task
+runs: claim, mark (with any sandbox job the marking needs), store — in this one process, and
+reports numeric answers marked per second, whole questions per second and the p50/p95 time per
+question. For context it also gives the marking library's own rate (`grader.mark_part` on
+single answers, no database or sandbox).
 
-Uses SANDBOX_SOCKET when set, otherwise starts a local sandbox server (run as root so every
+The broker is an in-memory one nobody consumes (so the submissions wait for this process);
+uses SANDBOX_SOCKET when set, otherwise starts a local sandbox server (run as root so every
 isolation layer is on).
 """
 
@@ -24,25 +25,26 @@ import json
 import os
 import statistics
 import sys
+import tempfile
 import time
 import tomllib
-from functools import partial
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-import grader  # noqa: E402
+from benchmarks.common import Figure, Report, bench_main, percentile  # noqa: E402
 from grader import PartSpec, Reference, mark_part  # noqa: E402
 
-TARGET_P50_MS = 50.0
+NAME = "numeric marking"
+NUMERIC_KINDS = {"number", "integer", "vector", "matrix", "tensor"}
 DP2 = {"tolerance": {"dp": 2}}
-REFERENCE = Reference(
+LIBRARY_REFERENCE = Reference(
     exact={"J": 1.6791, "u1": [1.3, -4.7, 3.6], "W": [[0.038, 0.0], [-0.044, 0.0], [0.044, 0.0]]},
     rounded={"J": 1.66, "u1": [1.3, -4.7, 3.6], "W": [[0.03, 0.0], [-0.03, 0.0], [0.03, 0.0]]},
 )
-CASES = {
+LIBRARY_CASES = {
     "number, exact": (PartSpec("J", "number", 2, DP2), "1.68"),
     "number, rounded path": (PartSpec("J", "number", 2, DP2), "1.66"),
     "number, sign error": (PartSpec("J", "number", 2, DP2), "-1.68"),
@@ -54,176 +56,158 @@ CASES = {
         "[[-0.04, 0], [-0.04, 0], [0.04, 0]]",
     ),
 }
-NUMERIC_KINDS = {"number", "integer", "vector", "matrix", "tensor"}
 
 
-def rate(part: PartSpec, answer: str, seconds: float = 0.5) -> float:
-    """Answers marked per second over roughly ``seconds`` of repeated marking."""
+def library_rate(part: PartSpec, answer: str, seconds: float) -> float:
+    """Answers marked per second by `grader.mark_part` over roughly `seconds`."""
     count, start = 0, time.perf_counter()
     while (elapsed := time.perf_counter() - start) < seconds:
         for _ in range(50):
-            mark_part(part, REFERENCE, answer)
+            mark_part(part, LIBRARY_REFERENCE, answer)
         count += 50
     return count / elapsed
 
 
-def numeric_rates() -> None:
-    rates = {name: rate(part, answer) for name, (part, answer) in CASES.items()}
-    width = max(map(len, rates))
-    for name, value in rates.items():
-        print(f"{name:<{width}}  {value:10,.0f} answers/s  ({1e6 / value:7.1f} µs each)")
-    overall = len(rates) / sum(1 / value for value in rates.values())
-    print(f"{'harmonic mean':<{width}}  {overall:10,.0f} answers/s")
+def django_setup(var_dir: Path) -> None:
+    """Point Django at a fresh SQLite database in `var_dir` and an unconsumed in-memory broker,
+    migrate it and load the demo content."""
+    os.environ["TENSORGRADE_VAR_DIR"] = str(var_dir)
+    os.environ["CELERY_BROKER_URL"] = "memory://localhost/"
+    os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings"
+    for name in ("DATABASE_URL", "CACHE_URL"):
+        os.environ.pop(name, None)
+    import django
+    from django.core.management import call_command
+
+    django.setup()
+    call_command("migrate", verbosity=0, interactive=False)
+    from exams.demo import demo_content_load
+
+    demo_content_load(credentials_file=var_dir / "demo_credentials.json")
 
 
-def percentile(values: list[float], fraction: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
-
-
-def seed_paper_questions() -> list[Any]:
-    """The bank questions of the seed papers without code parts, each once, in paper order."""
-    import question_engine
+def seed_paper_questions(course: Any) -> list[Any]:
+    """The course's seed-paper questions without a code part, each once, in paper order."""
+    from exams.models import PaperQuestion
 
     papers = tomllib.loads((ROOT / "exams" / "papers.toml").read_text())["papers"]
-    bank = question_engine.discover_questions(ROOT / "bank")
     chosen: dict[str, Any] = {}
     for paper in papers:
-        for q in bank:
-            if paper["seed_file"] in q.source and not any(p.kind == "code" for p in q.parts):
-                chosen.setdefault(q.slug, q)
+        items = PaperQuestion.objects.filter(paper__course=course, paper__slug=paper["slug"])
+        for item in items.select_related("question").order_by("order"):
+            question = item.question
+            kinds = set(question.current_version.parts.values_list("kind", flat=True))
+            if "code" not in kinds:
+                chosen.setdefault(question.slug, question)
     return list(chosen.values())
 
 
-def triggering_answers(q: Any, variant: Any) -> dict[str, str]:
-    """Answers: each numeric part with a perturbed chain gives that chain's value; every other
-    part its right answer (text parts a sentence)."""
-    alternatives = variant.reference.alternatives or {}
-    answers = {}
-    for part in q.parts:
+def answers_for(variant: Any) -> tuple[dict[str, str], int]:
+    """Answers to every part of `variant` (numeric parts its exact values, text parts a
+    sentence, other kinds the reference's value), and how many parts are numeric."""
+    exact = variant.reference.get("exact", {})
+    answers, numeric = {}, 0
+    for part in variant.version.parts.all():
         if part.kind == "text":
             answers[part.label] = "An answer for the instructor to mark."
             continue
-        exact = variant.reference.exact[part.quantity]
-        chains = alternatives.get(part.quantity, {}) if part.kind in NUMERIC_KINDS else {}
-        value = next(iter(chains.values()), {}).get("value", exact) if chains else exact
+        numeric += part.kind in NUMERIC_KINDS
+        value = exact.get(part.quantity, "1")
         answers[part.label] = value if isinstance(value, str) else json.dumps(value)
-    return answers
+    return answers, numeric
 
 
-def timed(function, repeats: int) -> list[float]:
-    function()
-    latencies = []
-    for _ in range(repeats):
-        started = time.perf_counter()
-        function()
-        latencies.append((time.perf_counter() - started) * 1000)
-    return latencies
+def submissions_prepare(repeats: int, question_limit: int | None) -> tuple[list[int], int, int]:
+    """Store `repeats` submissions per seed-paper numeric question, one student per repeat.
+
+    Returns (submission ids, numeric answers among them, questions used).
+    """
+    from django.contrib.auth import get_user_model
+
+    from exams import services
+    from exams.demo import DEMO_COURSE_SLUG
+    from exams.models import Course, Membership
+
+    course = Course.objects.get(slug=DEMO_COURSE_SLUG)
+    Course.objects.filter(pk=course.pk).update(submissions_per_window=10**6)
+    questions = seed_paper_questions(course)[:question_limit]
+    students = []
+    for index in range(repeats):
+        student = get_user_model().objects.create(username=f"bench-student-{index}")
+        Membership.objects.create(course=course, user=student, role=Membership.Role.STUDENT)
+        students.append(student)
+    ids, numeric = [], 0
+    for question in questions:
+        for student in students:
+            attempt = services.attempt_start_question(
+                student=student, course=course, question=question
+            )
+            variant = services.attempt_variant(attempt=attempt)
+            answers, count = answers_for(variant)
+            submission = services.submission_create(
+                attempt=attempt, student=student, answers=answers
+            )
+            ids.append(submission.pk)
+            numeric += count
+    return ids, numeric, len(questions)
 
 
-def measure_question(q: Any, repeats: int) -> dict[str, Any]:
-    """Build and marking latencies (ms) of one question, and how many parts got a mistake
-    named from a perturbed run."""
-    import question_engine
-    from exams.variant_marking import variant_answers_mark
-
-    which = {"paper": True} if q.paper_params is not None else {"seed": 0}
-    builds = {
-        label: statistics.median(
-            timed(partial(question_engine.build_variant, q, **which, perturbations=flag), 3)
-        )
-        for label, flag in (("with perturbations", True), ("without", False))
-    }
-    variant = question_engine.build_variant(q, **which)
-    answers = triggering_answers(q, variant)
-    alternatives = variant.reference.alternatives or {}
-    base = {"exact": variant.reference.exact, "rounded": variant.reference.rounded}
-    references = {
-        "stored alternatives": {**base, "alternatives": alternatives},
-        "computed while marking": base,
-        "no alternatives": {**base, "alternatives": {}},
-    }
-    marks = {
-        mode: partial(
-            variant_answers_mark,
-            definition=q,
-            params=variant.params,
-            reference=reference,
-            answers=answers,
-        )
-        for mode, reference in references.items()
-    }
-    specs = q.part_specs()
-    parsed = grader.parse_answers(specs, answers)
-    carried = question_engine.carried_forward_values(q, variant.params, parsed)
-    grading = {
-        mode: partial(
-            grader.mark_question,
-            specs,
-            Reference(**reference, carried_forward=carried),
-            answers,
-        )
-        for mode, reference in references.items()
-        if mode != "computed while marking"
-    }
-    result = marks["stored alternatives"]()
-    named = sum(
-        any(name in alternatives.get(q.part(label).quantity, {}) for name in part.mistakes)
-        for label, part in result.parts.items()
-    )
-    return {
-        "builds": builds,
-        "marks": {mode: timed(mark, repeats) for mode, mark in marks.items()},
-        "grading": {mode: timed(mark, repeats) for mode, mark in grading.items()},
-        "named": named,
-    }
-
-
-def question_marking(repeats: int) -> None:
-    questions = seed_paper_questions()
-    measured = [measure_question(q, repeats) for q in questions]
-    named = sum(m["named"] for m in measured)
-    load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
-    print(
-        f"\nWhole seed-paper questions in the worker's path ({len(questions)} questions, "
-        f"{repeats} markings each; {named} parts named from perturbed runs; "
-        f"{os.cpu_count()} cores, load average {load}):"
-    )
-    for mode in measured[0]["marks"]:
-        latencies = [ms for m in measured for ms in m["marks"][mode]]
-        p50 = statistics.median(latencies)
-        verdict = "meets" if p50 <= TARGET_P50_MS else "MISSES"
-        print(
-            f"  {mode:<24} p50 {p50:6.1f} ms   p95 {percentile(latencies, 0.95):6.1f} ms   "
-            f"({verdict} the {TARGET_P50_MS:g} ms p50 target)"
-        )
-    print("Of which the marking library alone (mark_question, no sandbox job):")
-    for mode in measured[0]["grading"]:
-        latencies = [ms for m in measured for ms in m["grading"][mode]]
-        print(
-            f"  {mode:<24} p50 {statistics.median(latencies):6.2f} ms   "
-            f"p95 {percentile(latencies, 0.95):6.2f} ms"
-        )
-    print("Building one variant (median of 3 per question; p50/p95 over the questions):")
-    for label in measured[0]["builds"]:
-        times = [m["builds"][label] for m in measured]
-        print(
-            f"  {label:<24} p50 {statistics.median(times):6.1f} ms   "
-            f"p95 {percentile(times, 0.95):6.1f} ms"
-        )
-
-
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--repeats", type=int, default=5, help="markings per question and mode")
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """--repeats."""
     parser.add_argument(
-        "--numeric-only", action="store_true", help="only the answers-per-second figures"
+        "--repeats", type=int, help="submissions per question (10; quick: 2, on 5 questions)"
     )
-    arguments = parser.parse_args()
-    numeric_rates()
-    if not arguments.numeric_only:
-        question_marking(arguments.repeats)
+
+
+def run(arguments: argparse.Namespace) -> Report:
+    """Prepare the submissions, mark them all in the worker's path, and rate the library."""
+    repeats = arguments.repeats or (2 if arguments.quick else 10)
+    library_seconds = 0.1 if arguments.quick else 0.5
+    with tempfile.TemporaryDirectory(prefix="tensorgrade-bench-") as var_dir:
+        django_setup(Path(var_dir))
+        from exams import services
+        from exams.models import Submission
+
+        ids, numeric, questions = submissions_prepare(repeats, 5 if arguments.quick else None)
+        latencies = []
+        started = time.perf_counter()
+        for submission_id in ids:
+            begun = time.perf_counter()
+            services.submission_grade(submission_id=submission_id)
+            latencies.append((time.perf_counter() - begun) * 1000)
+        elapsed = time.perf_counter() - started
+        statuses = dict.fromkeys(Submission.Status.values, 0)
+        for status in Submission.objects.filter(pk__in=ids).values_list("status", flat=True):
+            statuses[status] += 1
+        from django.db import connections
+
+        connections.close_all()
+    if statuses[Submission.Status.GRADED] != len(ids):
+        raise SystemExit(f"not every submission was marked: {statuses}")
+    rates = {
+        name: library_rate(part, answer, library_seconds)
+        for name, (part, answer) in LIBRARY_CASES.items()
+    }
+    library = len(rates) / sum(1 / value for value in rates.values())
+    figures = [
+        Figure("numeric answers marked/s (worker path, 1 process)", numeric / elapsed, "/s"),
+        Figure("whole questions marked/s (worker path, 1 process)", len(ids) / elapsed, "/s"),
+        Figure("whole question marked p50 (worker path)", statistics.median(latencies), "ms"),
+        Figure("whole question marked p95 (worker path)", percentile(latencies, 0.95), "ms"),
+        Figure("numeric answers/s, marking library alone", library, "/s"),
+    ]
+    return Report(
+        figures,
+        {
+            "questions": questions,
+            "submissions": len(ids),
+            "numeric_answers": numeric,
+            "seconds": round(elapsed, 3),
+            "statuses": statuses,
+            "library_answers_per_s": {name: round(value) for name, value in rates.items()},
+        },
+    )
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(bench_main(NAME, __doc__, add_arguments, run))

@@ -1,10 +1,11 @@
 """Sandbox latency and throughput for a LayerNorm forward+backward job, vs a fresh process.
 
-Run: ``.venv/bin/python benchmarks/bench_sandbox.py [--jobs 300] [--fresh 5] [--workers N]``
-(as root, so every isolation layer is on). Uses SANDBOX_SOCKET when set, otherwise starts a
-local server. Prints p50/p95 latency and jobs/s for the job in the torch runtime (autograd)
-and in the numpy runtime (the same step with the backward pass written out), and how much
-faster than ``python`` per job.
+Run: ``.venv/bin/python benchmarks/bench_sandbox.py [--quick] [--jobs 300] [--fresh 5]
+[--workers N] [--json PATH]`` (as root, so every isolation layer is on). Uses SANDBOX_SOCKET
+when set, otherwise starts a local server. Measures p50/p95 latency (one job at a time) and
+jobs/s (2 jobs in flight per slot) for the job in the torch runtime (autograd) and in the numpy
+runtime (the same step with the backward pass written out), and the same job as a fresh
+``python`` process in the same run: the ratio targets >= 100x, the p50 <= 15 ms.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
+from benchmarks.common import Figure, Report, bench_main, percentile  # noqa: E402
 from sandbox import Call, Job, SandboxClient  # noqa: E402
 from sandbox.client import socket_from_environment  # noqa: E402
 from sandbox.local_server import LocalServer  # noqa: E402
@@ -68,16 +70,14 @@ print(float(outputs[0].sum()))
 )
 
 
+NAME = "sandbox"
+
+
 def make_job(runtime: str = "torch") -> Job:
     rng = np.random.default_rng(0)
     args = (rng.standard_normal((16, 32)), rng.random(32), rng.random(32))
     code = LAYER_NORM_JOB if runtime == "torch" else NUMPY_LAYER_NORM_JOB
     return Job(code, [Call("layer_norm_step", args)], runtime=runtime)
-
-
-def percentile(values: list[float], fraction: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
 
 
 def timed_job(client: SandboxClient, job: Job) -> float:
@@ -124,12 +124,17 @@ def measure_fresh_process(runs: int) -> dict[str, float]:
     return {"p50_ms": statistics.median(latencies), "jobs_per_s": 1000 / statistics.mean(latencies)}
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--jobs", type=int, default=300, help="jobs per sandbox measurement")
-    parser.add_argument("--fresh", type=int, default=5, help="fresh-process runs")
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """--jobs, --fresh, --workers."""
+    parser.add_argument("--jobs", type=int, help="jobs per sandbox measurement (300; quick 40)")
+    parser.add_argument("--fresh", type=int, help="fresh-interpreter runs (5; quick 2)")
     parser.add_argument("--workers", type=int, default=default_workers(), help="server slots")
-    arguments = parser.parse_args()
+
+
+def run(arguments: argparse.Namespace) -> Report:
+    """Sandbox p50/p95 and jobs/s for both runtimes and a fresh interpreter, in one run."""
+    jobs = arguments.jobs or (40 if arguments.quick else 300)
+    fresh_runs = arguments.fresh or (2 if arguments.quick else 5)
     socket_path = socket_from_environment()
     server = None
     if socket_path is None:
@@ -140,22 +145,47 @@ def main() -> None:
     concurrency = 2 * arguments.workers
     try:
         sandbox = {
-            runtime: measure_sandbox(client, arguments.jobs, concurrency, runtime)
+            runtime: measure_sandbox(client, jobs, concurrency, runtime)
             for runtime in ("torch", "numpy")
         }
     finally:
         if server is not None:
             server.stop()
-    fresh = measure_fresh_process(arguments.fresh)
-    print(f"LayerNorm fwd+bwd job, {os.cpu_count()} cores, {arguments.workers} sandbox workers")
-    for runtime, figures in sandbox.items():
-        print(
-            f"sandbox ({runtime}):{' ' * (6 - len(runtime))}p50 {figures['p50_ms']:7.1f} ms   "
-            f"p95 {figures['p95_ms']:7.1f} ms   {figures['jobs_per_s']:6.1f} jobs/s"
-        )
-    print(f"fresh python:   p50 {fresh['p50_ms']:7.1f} ms   {fresh['jobs_per_s']:6.2f} jobs/s")
-    print(f"speed-up (torch, p50 latency): {fresh['p50_ms'] / sandbox['torch']['p50_ms']:.0f}x")
+    fresh = measure_fresh_process(fresh_runs)
+    torch_job = sandbox["torch"]
+    slots = f"{arguments.workers} slots, {concurrency} jobs in flight"
+    figures = [
+        Figure("sandbox job p50 (LayerNorm fwd+bwd, torch)", torch_job["p50_ms"], "ms", 15.0),
+        Figure("sandbox job p95 (torch)", torch_job["p95_ms"], "ms"),
+        Figure(f"sandbox jobs/s (torch; {slots})", torch_job["jobs_per_s"], "/s"),
+        Figure("fresh interpreter per job p50", fresh["p50_ms"], "ms"),
+        Figure(
+            "sandbox vs fresh interpreter, p50 latency",
+            fresh["p50_ms"] / torch_job["p50_ms"],
+            "×",
+            100.0,
+            higher_is_better=True,
+        ),
+        Figure(
+            "sandbox vs fresh interpreter, jobs/s",
+            torch_job["jobs_per_s"] / fresh["jobs_per_s"],
+            "×",
+            note="fresh interpreters one at a time",
+        ),
+        Figure("sandbox job p50 (numpy runtime)", sandbox["numpy"]["p50_ms"], "ms"),
+        Figure("sandbox jobs/s (numpy runtime)", sandbox["numpy"]["jobs_per_s"], "/s"),
+    ]
+    return Report(
+        figures,
+        {
+            "jobs": jobs,
+            "fresh_runs": fresh_runs,
+            "workers": arguments.workers,
+            "sandbox": sandbox,
+            "fresh": fresh,
+        },
+    )
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(bench_main(NAME, __doc__, add_arguments, run))

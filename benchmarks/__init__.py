@@ -1,0 +1,1 @@
+"""Performance measurements, run on demand (`make benchmarks`; see benchmarks/run.py)."""
