@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parents[2]
 COMPOSE = ROOT / "docker-compose.yml"
 DOCKERFILE = ROOT / "Dockerfile"
 SOCKET = "/run/sandbox/sandbox.sock"
-APP_SERVICES = ("migrate", "web", "worker-marking", "worker-code", "beat")
+APP_SERVICES = ("migrate", "web", "worker-marking", "worker-code", "beat", "relay")
 SANDBOX_SERVICES = ("sandbox", "sandbox-web")
 ONE_OFF = {"migrate"}
 
