@@ -1,4 +1,6 @@
-"""Fixtures shared by the Django-side tests: users, a course and the demo question."""
+"""Fixtures shared by the Django-side tests: users, a course and the demo question; and the
+switch to a throwaway PostgreSQL cluster (`--postgres`, `--postgres-marked-only`, the
+`postgres` mark: see the README's test section)."""
 
 from __future__ import annotations
 
@@ -75,8 +77,8 @@ def pytest_configure(config: pytest.Config) -> None:
         return
     from tests.postgres import ClusterError, PostgresCluster
 
-    cluster = PostgresCluster()
     try:
+        cluster = PostgresCluster()
         cluster.start()
     except ClusterError as error:
         raise pytest.UsageError(f"--postgres: {error}") from error

@@ -121,7 +121,7 @@ class PostgresCluster:
         self.parent = Path(parent or tempfile.gettempdir())
         self.folder: Path | None = None
         self.process: subprocess.Popen | None = None
-        self._as: dict = {}
+        self._run_as: dict = {}
 
     @property
     def socket_dir(self) -> Path:
@@ -148,15 +148,15 @@ class PostgresCluster:
         Raises ClusterError (with the end of the server's log) when it does not start within
         STARTUP_TIMEOUT_S seconds; the folder is deleted then.
         """
-        self._as = self._account()
+        self._run_as = self._account()
         remove_abandoned_folders(self.parent)
         self.folder = Path(tempfile.mkdtemp(prefix=FOLDER_PREFIX, dir=self.parent))
         (self.folder / OWNER_FILE).write_text(str(os.getpid()))
         data = self.folder / "data"
         data.mkdir(mode=0o700)
-        if self._as:
-            os.chown(self.folder, self._as["user"], self._as["group"])
-            os.chown(data, self._as["user"], self._as["group"])
+        if self._run_as:
+            os.chown(self.folder, self._run_as["user"], self._run_as["group"])
+            os.chown(data, self._run_as["user"], self._run_as["group"])
         try:
             self._initdb(data)
             self._run_server(data)
@@ -178,7 +178,7 @@ class PostgresCluster:
             capture_output=True,
             text=True,
             cwd=self.folder,
-            **self._as,
+            **self._run_as,
         )
         if done.returncode != 0:
             raise ClusterError(f"initdb failed:\n{done.stdout[-2000:]}{done.stderr[-2000:]}")
@@ -195,7 +195,7 @@ class PostgresCluster:
                 stderr=subprocess.STDOUT,
                 cwd=self.folder,
                 preexec_fn=_die_with_parent,
-                **self._as,
+                **self._run_as,
             )
 
     def _log_tail(self) -> str:
