@@ -13,7 +13,9 @@ NODE_STAMP := $(ASSETS)/node_modules/.installed
 BUNDLE := frontend/static/frontend/build/editor.js
 SYSTEM_DEPS = PYTHON="$(PYTHON)" scripts/system-deps
 # `make test` skips the tests marked slow; `make test PYTEST_ARGS=` runs every test (CI does);
-# e.g. `make test PYTEST_ARGS="tests/config -x"` runs a subset.
+# e.g. `make test PYTEST_ARGS="tests/config -x"` runs a subset. The selected tests run on
+# SQLite; then those of them marked `postgres` (every test of tests/integration, and the races
+# marked so) run again on a throwaway PostgreSQL cluster (tests/postgres.py).
 PYTEST_ARGS ?= -m "not slow"
 
 # Each step needs the one before it (system packages, then the venv, then the command).
@@ -54,6 +56,7 @@ test: system-deps-test install
 	$(VPY) -m ruff check .
 	$(VPY) -m ruff format --check .
 	$(VPY) -m pytest $(PYTEST_ARGS)
+	$(VPY) -m pytest --postgres-marked-only $(PYTEST_ARGS)
 
 lint: install
 	$(VPY) -m ruff check .

@@ -1,8 +1,11 @@
-"""Fixtures shared by the Django-side tests: users, a course and the demo question."""
+"""Fixtures shared by the Django-side tests: users, a course and the demo question; and the
+switch to a throwaway PostgreSQL cluster (`--postgres`, `--postgres-marked-only`, the
+`postgres` mark: see the README's test section)."""
 
 from __future__ import annotations
 
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -16,6 +19,110 @@ from exams.bank_sync import question_sync
 from exams.models import Course, Membership, Paper, Question
 
 DEMO_SLUG = "demo-linear-neuron"
+INTEGRATION_DIR = Path(__file__).resolve().parent / "integration"
+POSTGRES_URL_KEY = "tensorgrade_postgres_url"  # xdist workerinput: the controller's cluster
+_CLUSTER = pytest.StashKey()
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    """--postgres and --postgres-marked-only (see the README's test section)."""
+    group = parser.getgroup("tensorgrade")
+    group.addoption(
+        "--postgres",
+        action="store_true",
+        help="run the tests on a throwaway PostgreSQL cluster (Debian's postgresql) instead of "
+        "SQLite",
+    )
+    group.addoption(
+        "--postgres-marked-only",
+        action="store_true",
+        help="--postgres, and only the tests marked `postgres` (every test of tests/integration "
+        "is); with none among those selected, nothing runs and pytest exits 0",
+    )
+
+
+def _on_postgres(config: pytest.Config) -> bool:
+    return config.getoption("postgres") or config.getoption("postgres_marked_only")
+
+
+def _use_database_url(url: str) -> None:
+    """Point Django's default database at `url` before the tests open a connection.
+
+    pytest-django sets Django up (from DATABASE_URL or the SQLite default) before any conftest
+    runs, so the default database's settings are updated in place (the connection handler
+    shares the dict) and the connection object built while loading the models (only its
+    `ops` were read: SQLite and PostgreSQL leave every table name here as it is) is dropped
+    unopened; pytest-django then creates the test database there (one per xdist worker).
+    """
+    import dj_database_url
+    from django.db import connections
+
+    if any(opened.connection is not None for opened in connections.all(initialized_only=True)):
+        raise pytest.UsageError("--postgres: a database connection was opened before the switch")
+    default = settings.DATABASES["default"]
+    default.update(dj_database_url.parse(url))
+    default["OPTIONS"] = {}  # SQLite's (timeout, transaction mode, WAL)
+    default.setdefault("TEST", {})["NAME"] = None  # test_<NAME>, not the SQLite test file
+    for alias in [opened.alias for opened in connections.all(initialized_only=True)]:
+        del connections[alias]
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """With --postgres: start the cluster (once per run: xdist workers use the controller's)."""
+    if not _on_postgres(config):
+        return
+    worker_input = getattr(config, "workerinput", None)
+    if worker_input is not None:
+        _use_database_url(worker_input[POSTGRES_URL_KEY])
+        return
+    from tests.postgres import ClusterError, PostgresCluster
+
+    try:
+        cluster = PostgresCluster()
+        cluster.start()
+    except ClusterError as error:
+        raise pytest.UsageError(f"--postgres: {error}") from error
+    config.stash[_CLUSTER] = cluster
+    _use_database_url(cluster.database_url())
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node) -> None:  # noqa: ANN001 - xdist's WorkerController
+    """xdist: hand the controller's cluster to each worker."""
+    cluster = node.config.stash.get(_CLUSTER, None)
+    if cluster is not None:
+        node.workerinput[POSTGRES_URL_KEY] = cluster.database_url()
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """Stop the cluster this process started (and delete its folder)."""
+    cluster = config.stash.get(_CLUSTER, None)
+    if cluster is not None:
+        cluster.stop()
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark every test of tests/integration `postgres`; with --postgres-marked-only, deselect
+    the tests not marked `postgres`."""
+    for item in items:
+        if item.path.is_relative_to(INTEGRATION_DIR):
+            item.add_marker(pytest.mark.postgres)
+    if not config.getoption("postgres_marked_only"):
+        return
+    kept = [item for item in items if item.get_closest_marker("postgres")]
+    deselected = [item for item in items if not item.get_closest_marker("postgres")]
+    if deselected:
+        config.hook.pytest_deselected(items=deselected)
+        items[:] = kept
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """--postgres-marked-only over a selection without a `postgres` test: nothing to do, exit 0
+    (the SQLite run before it already failed on a selection without any test)."""
+    if session.config.getoption("postgres_marked_only") and exitstatus == (
+        pytest.ExitCode.NO_TESTS_COLLECTED
+    ):
+        session.exitstatus = pytest.ExitCode.OK
 
 
 @pytest.fixture(autouse=True)

@@ -209,6 +209,7 @@ def test_the_sweep_closes_only_sittings_past_deadline_and_grace(
     assert other.finished_at is None
 
 
+@pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_closings_submit_once(
     make_paper,

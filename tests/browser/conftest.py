@@ -33,6 +33,7 @@ from tests.integration.conftest import (  # noqa: F401  (fixtures used by the br
     redis_url,
     start_worker,
 )
+from tests.postgres import database_url
 
 CHROMIUM = shutil.which("chromium")
 CHROMIUM_ARGS = [
@@ -270,13 +271,12 @@ def _shared_worker_process(
 
     Started on first use (about 5 s on a small machine) and stopped at the end of the session.
     """
-    db_name = connection.settings_dict["NAME"]
     log = tmp_path_factory.mktemp("browser-worker") / "worker.log"
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "config.settings",
         "CELERY_BROKER_URL": shared_broker_url,
-        "DATABASE_URL": f"sqlite:///{db_name}",
+        "DATABASE_URL": database_url(connection.settings_dict),
         "TENSORGRADE_VAR_DIR": str(settings.VAR_DIR),
     }
     command = [

@@ -136,6 +136,7 @@ def test_a_member_enrolled_outside_the_roster_keeps_the_account_after_removal(co
     assert again.json()["username"] == student.username
 
 
+@pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_puts_of_one_new_external_id_create_one_account(course, course_key, key_client):
     import threading

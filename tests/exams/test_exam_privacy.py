@@ -375,6 +375,7 @@ def test_seeds_cannot_be_computed_from_the_attempt_id_alone(settings):
     assert first != variant_seed(attempt_id=7, question_slug="demo-linear-neuron")
 
 
+@pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_racing_exam_starts_give_one_sitting(course, student, demo_question):
     """Sixteen simultaneous "start exam" requests: one sitting, returned to every request.

@@ -14,6 +14,7 @@ from exams.models import Attempt, Membership, Submission
 THREADS = 10
 
 
+@pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_ten_concurrent_identical_posts_store_one_submission(course, course_key, key_client):
     Membership.objects.filter(user__username="alice").update(external_id="s-alice")

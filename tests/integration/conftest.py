@@ -17,6 +17,7 @@ from kombu import pools as kombu_pools
 
 from config import queues
 from config.celery import app as celery_app
+from tests.postgres import database_url
 
 ROOT = Path(__file__).resolve().parents[2]
 STARTUP_TIMEOUT_S = 60
@@ -85,7 +86,6 @@ def start_worker(broker, transactional_db, tmp_path):
     grading backoffs, or SANDBOX_SOCKET) and runs the beat schedule (the stale-submission
     sweep and the recovery) inside the worker. Every worker started is stopped afterwards.
     """
-    db_name = connection.settings_dict["NAME"]
     started: list[tuple[subprocess.Popen, Path]] = []
 
     def start(*, env: dict[str, str] | None = None, beat: bool = False) -> subprocess.Popen:
@@ -93,7 +93,7 @@ def start_worker(broker, transactional_db, tmp_path):
             **os.environ,
             "DJANGO_SETTINGS_MODULE": "config.settings",
             "CELERY_BROKER_URL": broker,
-            "DATABASE_URL": f"sqlite:///{db_name}",
+            "DATABASE_URL": database_url(connection.settings_dict),
             "TENSORGRADE_VAR_DIR": str(settings.VAR_DIR),
             **(env or {}),
         }

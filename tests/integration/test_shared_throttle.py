@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db import connection
 
 from exams.models import Submission
+from tests.postgres import database_url
 
 ROOT = Path(__file__).resolve().parents[2]
 SUBMITTER = Path(__file__).with_name("throttled_submitter.py")
@@ -27,7 +28,7 @@ def _process_env(redis_url: str) -> dict[str, str]:
         "DJANGO_SETTINGS_MODULE": "config.settings",
         "PYTHONPATH": str(ROOT),
         "CELERY_BROKER_URL": redis_url,
-        "DATABASE_URL": f"sqlite:///{connection.settings_dict['NAME']}",
+        "DATABASE_URL": database_url(connection.settings_dict),
         "TENSORGRADE_VAR_DIR": str(settings.VAR_DIR),
         "ALLOWED_HOSTS": "testserver",
         "SUBMISSION_RATE": f"{LIMIT}/day",

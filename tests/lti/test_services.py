@@ -109,6 +109,7 @@ def _race(count: int, work) -> list:  # noqa: ANN001
         return list(pool.map(run, range(count)))
 
 
+@pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_racing_first_launches_make_one_course_and_one_account(link):
     context = link.context

@@ -1,9 +1,9 @@
 """scripts/system-deps: what it finds missing, the command it prints, how it drives apt-get.
 
 Each test builds a fake machine: a bin/ folder with every real command except the ones a test
-decides on (redis-server, chromium, make, node, npm, sudo, python3.11, apt-get, dpkg-query),
-which are absent or stubs. The stub apt-get records its command lines and "installs" by adding
-stubs.
+decides on (redis-server, chromium, initdb, make, node, npm, sudo, python3.11, apt-get,
+dpkg-query), which are absent or stubs, and its own (empty) folder of PostgreSQL versions. The
+stub apt-get records its command lines and "installs" by adding stubs.
 Without root, the script runs as `nobody` when the tests run as root.
 """
 
@@ -25,6 +25,7 @@ SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "system-deps"
 DECIDED_BY_TESTS = {
     "redis-server",
     "chromium",
+    "initdb",
     "make",
     "node",
     "npm",
@@ -153,6 +154,7 @@ class FakeMachine:
         """Run the script with only bin/ on PATH, as root or (when we are root) as nobody."""
         user = [] if as_root else AS_NOBODY
         command = ["/usr/bin/env", "-i", f"PATH={self.bin}", "HOME=/", "LANG=C.UTF-8"]
+        command += [f"POSTGRESQL_LIB_DIR={self.root / 'postgresql'}"]
         command += [f"{name}={value}" for name, value in env.items()]
         return subprocess.run(
             [*user, *command, str(self.script), *args], capture_output=True, text=True
@@ -172,7 +174,7 @@ def machine() -> Iterator[FakeMachine]:
 @pytest.fixture
 def complete_machine(machine: FakeMachine) -> FakeMachine:
     """A machine with everything `make test` needs."""
-    machine.provide("redis-server", "chromium", "make", "node", "npm")
+    machine.provide("redis-server", "chromium", "initdb", "make", "node", "npm")
     machine.install("libseccomp2")
     return machine
 
@@ -223,8 +225,8 @@ def test_without_root_or_sudo_the_command_uses_su(complete_machine):
         ("venv", "python3.11-venv"),
         ("assets", "nodejs npm"),
         ("run", "python3.11-venv nodejs npm redis-server libseccomp2"),
-        ("test", "python3.11-venv nodejs npm redis-server libseccomp2 chromium"),
-        ("ci", "make python3.11-venv nodejs npm redis-server libseccomp2 chromium"),
+        ("test", "python3.11-venv nodejs npm redis-server libseccomp2 chromium postgresql"),
+        ("ci", "make python3.11-venv nodejs npm redis-server libseccomp2 chromium postgresql"),
     ],
 )
 def test_each_purpose_asks_for_its_own_packages(machine, purpose, packages):
@@ -235,6 +237,17 @@ def test_each_purpose_asks_for_its_own_packages(machine, purpose, packages):
 
     assert result.returncode == 1
     assert printed_command(result.stderr).endswith(f"apt-get install -y {packages}'")
+
+
+def test_debian_postgresql_outside_path_counts_and_its_absence_asks_for_it(complete_machine):
+    (complete_machine.bin / "initdb").unlink()
+    assert printed_command(complete_machine.run("test").stderr).endswith(
+        "apt-get install -y postgresql'"
+    )
+    (complete_machine.root / "postgresql" / "15" / "bin").mkdir(parents=True)
+    complete_machine.write("postgresql/15/bin/initdb", "#!/bin/sh\n")
+    result = complete_machine.run("test")
+    assert (result.returncode, result.stderr) == (0, "")
 
 
 def test_the_editor_build_needs_node_and_npm_but_no_python(complete_machine):

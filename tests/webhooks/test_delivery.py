@@ -263,6 +263,7 @@ def test_a_queued_delivery_of_a_turned_off_endpoint_fails_unsent(
     assert delivery.attempts == 0 and "turned off" in delivery.last_error
 
 
+@pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_two_workers_sending_the_same_delivery_at_once_post_it_once(
     course, make_receiver, loopback_allowed, marked
