@@ -102,10 +102,10 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Mark every test of tests/integration `postgres`; with --postgres-marked-only, deselect
-    the tests not marked `postgres`."""
+    """Mark every test of tests/integration `postgres` (except those marked `sqlite_only`); with
+    --postgres-marked-only, deselect the tests not marked `postgres`."""
     for item in items:
-        if item.path.is_relative_to(INTEGRATION_DIR):
+        if item.path.is_relative_to(INTEGRATION_DIR) and not item.get_closest_marker("sqlite_only"):
             item.add_marker(pytest.mark.postgres)
     if not config.getoption("postgres_marked_only"):
         return

@@ -41,6 +41,7 @@ from tests.integration.conftest import (
     _reset_producer_pool,
     _stop,
 )
+from tests.postgres import database_url
 
 CODE_SLUG = "code-layer-norm"
 NUMERIC_SLUG = "demo-linear-neuron"
@@ -266,7 +267,7 @@ def outbox_relay(private_redis, tmp_path):
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "config.settings",
         "CELERY_BROKER_URL": private_redis.url,
-        "DATABASE_URL": f"sqlite:///{connection.settings_dict['NAME']}",
+        "DATABASE_URL": database_url(connection.settings_dict),
         "TENSORGRADE_VAR_DIR": str(settings.VAR_DIR),
     }
     with log.open("w") as out:
