@@ -42,14 +42,21 @@ def definition_from_version(version: QuestionVersion) -> question_engine.Questio
         samples=[],
         content_hash=version.content_hash,
         perturbations=question_engine.PerturbationSettings.from_dict(version.perturbations),
+        quantity_feeds=version.quantity_feeds,
     )
 
 
 def build_variant_data(
     *, version: QuestionVersion, seed: int | None, paper: bool
 ) -> dict[str, Any]:
-    """Variant fields built by running the version's generate/solve in the sandbox."""
-    build = question_engine.build_variant(definition_from_version(version), seed=seed, paper=paper)
+    """Variant fields built by running the version's generate/solve in the sandbox, with the
+    author runs of its code parts (`author_runs`, plain JSON per part label; server-side only).
+
+    Raises BankError (QuestionRunError) when the question's code fails, SandboxFailure when the
+    sandbox does.
+    """
+    definition = definition_from_version(version)
+    build = question_engine.build_variant(definition, seed=seed, paper=paper)
     return {
         "params": build.params,
         "reference": {
@@ -60,4 +67,5 @@ def build_variant_data(
         "statement_md": build.statement_md,
         "part_prompts": dict(build.part_prompts),
         "solution_md": build.solution_md,
+        "author_runs": question_engine.variant_author_runs(definition, build.params),
     }
