@@ -8,7 +8,11 @@ Three ways of marking the same correct module-form submission (the paper variant
 5 tests, 2 of them hidden; the module form has 6) are timed in one run:
 
 * isolated: what the service does, one sandbox job per test (`mark_code_part`), jobs side by
-  side, the reference's outputs already computed for the variant (as after its first marking);
+  side, with the author runs stored with the variant when it was built (`Variant.author_runs`,
+  read back from its stored JSON once), so the test jobs are the only jobs;
+* isolated, author runs each time: the same, with the reference and wrong solutions run again
+  for every submission (as before they were stored: a worker's per-process cache almost never
+  held an exam's variants, each student having another);
 * one job: every test in a single sandbox job, one after another (no isolation between tests);
 * fresh interpreter: a new `python` process per submission that imports torch and runs every
   test (what a container or subprocess per submission costs at least).
@@ -32,8 +36,16 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
+import dataclasses  # noqa: E402
+import uuid  # noqa: E402
+
 from grader.code.plans import plan_for  # noqa: E402
-from question_engine import load_question, mark_code_part  # noqa: E402
+from question_engine import (  # noqa: E402
+    author_runs_from_plain,
+    load_question,
+    mark_code_part,
+    variant_author_runs,
+)
 from question_engine.code_parts import code_part  # noqa: E402
 from question_engine.jobs import CODE_TESTS_JOB, job_filename, job_source  # noqa: E402
 from sandbox import Call, Job, Limits, get_client  # noqa: E402
@@ -50,8 +62,13 @@ def percentile(values: list[float], fraction: float) -> float:
     return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
 
 
-def mark_isolated() -> None:
-    result = mark_code_part(QUESTION, "impl", PARAMS, PART.solution)
+def mark_isolated(authors=None) -> None:  # noqa: ANN001
+    """Mark the solution against stored author runs (`authors`), or with the author runs
+    computed for this submission (a content hash never seen, so no cache holds them)."""
+    question = QUESTION
+    if authors is None:
+        question = dataclasses.replace(QUESTION, content_hash=uuid.uuid4().hex)
+    result = mark_code_part(question, "impl", PARAMS, PART.solution, authors)
     if result.status != "correct":
         raise SystemExit(f"the solution was not marked correct:\n{result.feedback}")
 
@@ -110,8 +127,12 @@ def main() -> None:
     import django
 
     django.setup()
+    stored = author_runs_from_plain(variant_author_runs(QUESTION, PARAMS)["impl"])
     rows = {
         f"isolated ({len(TESTS)} jobs)": measure(
+            lambda: mark_isolated(stored), arguments.submissions, arguments.clients
+        ),
+        "isolated, author runs each time": measure(
             mark_isolated, arguments.submissions, arguments.clients
         ),
         "one job, all tests": measure(mark_in_one_job, arguments.submissions, arguments.clients),
@@ -125,7 +146,7 @@ def main() -> None:
     )
     for name, row in rows.items():
         print(
-            f"{name:<22} p50 {row['p50_ms']:7.1f} ms   p95 {row['p95_ms']:7.1f} ms   "
+            f"{name:<32} p50 {row['p50_ms']:7.1f} ms   p95 {row['p95_ms']:7.1f} ms   "
             f"{row['per_s']:6.1f} submissions/s"
         )
     isolated, fresh = rows[f"isolated ({len(TESTS)} jobs)"], rows["fresh interpreter"]

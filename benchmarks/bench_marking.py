@@ -5,10 +5,14 @@ Run: ``.venv/bin/python benchmarks/bench_marking.py [--repeats 5] [--numeric-onl
 1. Numeric answers marked per second by the marking library (one process, no sandbox).
 2. Whole questions of the five seed papers (`exams/papers.toml`; code questions, whose marking
    `bench_code_marking.py` measures, left out) marked by `exams.variant_marking`'s
-   `variant_answers_mark` — the worker's path, with its carried-forward sandbox job — on
-   answers that make every numeric part with a perturbed chain match one (so the marker
-   checks the solver's alternatives), p50/p95 per question against the 50 ms target:
-   * stored alternatives (variants built with perturbations);
+   `variant_answers_mark` — the worker's path — on answers that make every numeric part
+   with a perturbed chain match one (so the marker checks the solver's alternatives),
+   p50/p95 per question against the 50 ms target:
+   * feeds recorded (what the worker does now: the version's quantity feeds, recorded at
+     `bank sync`, are known, so the carried-forward sandbox job runs only when one of these
+     answers feeds another answered part);
+   * stored alternatives (feeds unknown: the carried-forward job for every submission, as
+     before feeds were recorded; variants built with perturbations);
    * alternatives computed while marking (variants stored before them);
    * no alternatives (marking as before perturbations existed).
 3. How long building a variant takes with and without perturbed runs.
@@ -20,6 +24,7 @@ isolation layer is on).
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 import statistics
@@ -126,6 +131,7 @@ def measure_question(q: Any, repeats: int) -> dict[str, Any]:
     named from a perturbed run."""
     import question_engine
     from exams.variant_marking import variant_answers_mark
+    from question_engine.feeds import quantity_feeds
 
     which = {"paper": True} if q.paper_params is not None else {"seed": 0}
     builds = {
@@ -144,6 +150,15 @@ def measure_question(q: Any, repeats: int) -> dict[str, Any]:
         "no alternatives": {**base, "alternatives": {}},
     }
     marks = {
+        "feeds recorded": partial(
+            variant_answers_mark,
+            definition=dataclasses.replace(q, quantity_feeds=quantity_feeds(q)),
+            params=variant.params,
+            reference=references["stored alternatives"],
+            answers=answers,
+        )
+    }
+    marks |= {
         mode: partial(
             variant_answers_mark,
             definition=q,

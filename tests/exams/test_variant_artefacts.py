@@ -219,3 +219,24 @@ def test_a_variant_stored_without_alternatives_gets_them_stored_at_its_first_mar
     second = services.submission_create(attempt=attempt, student=student, answers=right)
     assert services.submission_grade(submission_id=second.pk).status == "graded"
     assert sandbox_jobs == []
+
+
+@pytest.mark.django_db
+def test_sync_records_the_feeds_and_a_later_sync_fills_them_in_when_the_job_failed(monkeypatch):
+    definition = question_engine.load_question(settings.BANK_ROOT / "demo-linear-neuron")
+
+    def sandbox_down(q):  # noqa: ANN001, ANN202
+        raise question_engine.QuestionRunError("the sandbox is down")
+
+    monkeypatch.setattr("exams.bank_sync.quantity_feeds", sandbox_down)
+    failed = question_sync(definition=dataclasses.replace(definition, content_hash="f" * 64))
+    assert failed.action == "created" and "sandbox is down" in failed.feeds_problem
+    version = QuestionVersion.objects.get(question__slug="demo-linear-neuron")
+    assert version.quantity_feeds is None
+    assert definition_from_version(version).quantity_feeds is None
+
+    monkeypatch.undo()
+    again = question_sync(definition=dataclasses.replace(definition, content_hash="f" * 64))
+    assert (again.action, again.feeds_problem) == ("unchanged", "")
+    version.refresh_from_db()
+    assert version.quantity_feeds == {"y": ["loss"], "loss": []}
