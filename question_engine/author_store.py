@@ -23,6 +23,7 @@ from grader.code import CodeRun, WrongRun
 from question_engine.code_parts import code_parts
 from question_engine.code_runs import AuthorRuns, author_runs
 from question_engine.definition import QuestionDefinition
+from sandbox.codec import CodecError, npy_to_array
 
 STORE_FORMAT = 1
 NON_FINITE = {"nan": math.nan, "inf": math.inf, "-inf": -math.inf}
@@ -63,8 +64,8 @@ def _value(tree: Any) -> Any:
             return NON_FINITE[payload]
         if tag == "npy" and isinstance(payload, str):
             try:
-                return np.load(io.BytesIO(base64.b64decode(payload)), allow_pickle=False)
-            except (ValueError, OSError, EOFError) as exc:
+                return npy_to_array(base64.b64decode(payload), "stored author run")
+            except (CodecError, ValueError) as exc:
                 raise StoredRunsError(f"a stored array cannot be read: {exc}") from None
     raise StoredRunsError(f"malformed stored value {str(tree)[:80]!r}")
 
