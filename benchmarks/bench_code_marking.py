@@ -127,7 +127,8 @@ def main() -> None:
     import django
 
     django.setup()
-    stored = author_runs_from_plain(variant_author_runs(QUESTION, PARAMS)["impl"])
+    built = variant_author_runs(QUESTION, PARAMS)
+    stored = author_runs_from_plain(built.runs["impl"], built.arrays)
     rows = {
         f"isolated ({len(TESTS)} jobs)": measure(
             lambda: mark_isolated(stored), arguments.submissions, arguments.clients

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 import question_engine
+from artefacts.services import author_arrays_store
 from exams.models import QuestionVersion
 
 
@@ -50,13 +51,16 @@ def build_variant_data(
     *, version: QuestionVersion, seed: int | None, paper: bool
 ) -> dict[str, Any]:
     """Variant fields built by running the version's generate/solve in the sandbox, with the
-    author runs of its code parts (`author_runs`, plain JSON per part label; server-side only).
+    author runs of its code parts (`author_runs`, plain JSON per part label; server-side only),
+    whose arrays are stored here (`artefacts.AuthorArray`, once per content).
 
     Raises BankError (QuestionRunError) when the question's code fails, SandboxFailure when the
     sandbox does.
     """
     definition = definition_from_version(version)
     build = question_engine.build_variant(definition, seed=seed, paper=paper)
+    authors = question_engine.variant_author_runs(definition, build.params)
+    author_arrays_store(arrays=authors.arrays)
     return {
         "params": build.params,
         "reference": {
@@ -67,5 +71,5 @@ def build_variant_data(
         "statement_md": build.statement_md,
         "part_prompts": dict(build.part_prompts),
         "solution_md": build.solution_md,
-        "author_runs": question_engine.variant_author_runs(definition, build.params),
+        "author_runs": authors.runs,
     }

@@ -4,7 +4,9 @@ No Django imports. Question code (generate/solve) runs only in the sandbox.
 """
 
 from question_engine.author_store import (
+    StoredAuthorRuns,
     StoredRunsError,
+    array_hashes,
     author_runs_from_plain,
     variant_author_runs,
 )
@@ -38,7 +40,9 @@ __all__ = [
     "QuestionDefinition",
     "QuestionRunError",
     "Sample",
+    "StoredAuthorRuns",
     "StoredRunsError",
+    "array_hashes",
     "author_runs_from_plain",
     "VariantBuild",
     "build_variant",

@@ -14,6 +14,8 @@ import pytest
 from django.conf import settings
 
 import question_engine
+from artefacts.models import AuthorArray
+from artefacts.selectors import author_arrays_get
 from exams import services
 from exams.bank_bridge import definition_from_version
 from exams.bank_sync import question_sync
@@ -71,6 +73,8 @@ def test_a_built_variant_carries_its_author_runs_and_marking_sends_only_the_test
         test.name for test in tests
     }
     assert len(stored["wrong"]) == len(code_part(definition, "impl").wrong_for(tests))
+    hashes = question_engine.array_hashes(stored)
+    assert hashes and AuthorArray.objects.filter(sha256__in=hashes).count() == len(hashes)
     code_runs._author_cache.clear()
     sandbox_jobs.clear()
 
@@ -95,7 +99,8 @@ def test_stored_author_runs_mark_a_wrong_solution_as_a_fresh_computation_does(co
     _, variant = _variant_of(course, student, CODE_SLUG)
     definition = definition_from_version(variant.version)
     wrong = code_part(definition, "impl").wrong[0]
-    stored = question_engine.author_runs_from_plain(variant.author_runs["impl"])
+    arrays = author_arrays_get(hashes=question_engine.array_hashes(variant.author_runs))
+    stored = question_engine.author_runs_from_plain(variant.author_runs["impl"], arrays)
     code_runs._author_cache.clear()
     fresh = question_engine.mark_code_part(definition, "impl", variant.params, wrong.source)
     marked = question_engine.mark_code_part(
@@ -110,6 +115,7 @@ def test_a_variant_stored_without_author_runs_gets_them_stored_once(course, stud
     attempt, variant = _variant_of(course, student, CODE_SLUG)
     built = Variant.objects.get(pk=variant.pk).author_runs
     Variant.objects.filter(pk=variant.pk).update(author_runs={})
+    AuthorArray.objects.all().delete()
     code_runs._author_cache.clear()
     sandbox_jobs.clear()
 
@@ -120,6 +126,7 @@ def test_a_variant_stored_without_author_runs_gets_them_stored_once(course, stud
     author_jobs = [job for job in sandbox_jobs if job == ("run_author_plans",)]
     assert author_jobs and len(author_jobs) == 1 + len(built["impl"]["wrong"])
     assert Variant.objects.get(pk=variant.pk).author_runs == built
+    assert AuthorArray.objects.count() == len(question_engine.array_hashes(built))
 
     code_runs._author_cache.clear()
     sandbox_jobs.clear()
