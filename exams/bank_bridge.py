@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import Any
 
 import question_engine
 from artefacts.services import author_arrays_store
 from exams.models import QuestionVersion
+
+logger = logging.getLogger(__name__)
 
 
 def definition_from_version(version: QuestionVersion) -> question_engine.QuestionDefinition:
@@ -54,12 +57,25 @@ def build_variant_data(
     author runs of its code parts (`author_runs`, plain JSON per part label; server-side only),
     whose arrays are stored here (`artefacts.AuthorArray`, once per content).
 
-    Raises BankError (QuestionRunError) when the question's code fails, SandboxFailure when the
-    sandbox does.
+    When the author runs fail (the sandbox is busy or down, or the author code ran past its
+    budget) the variant is still built, without them: its first marking or visible-tests run
+    computes and stores them (`exams.services.variant_artefacts`), and reports a fault of the
+    question there as marking always has. Raises BankError (QuestionRunError) when the
+    question's generate/solve fails, SandboxFailure when the sandbox does.
     """
     definition = definition_from_version(version)
     build = question_engine.build_variant(definition, seed=seed, paper=paper)
-    authors = question_engine.variant_author_runs(definition, build.params)
+    try:
+        authors = question_engine.variant_author_runs(definition, build.params)
+    except question_engine.BankError as exc:
+        logger.warning(
+            "%s (seed=%s, paper=%s): stored without author runs, computed at first use: %s",
+            version,
+            seed,
+            paper,
+            exc,
+        )
+        authors = question_engine.StoredAuthorRuns(runs={}, arrays={})
     author_arrays_store(arrays=authors.arrays)
     return {
         "params": build.params,

@@ -17,12 +17,13 @@ import question_engine
 from artefacts.models import AuthorArray
 from artefacts.selectors import author_arrays_get
 from exams import services
-from exams.bank_bridge import definition_from_version
+from exams.bank_bridge import build_variant_data, definition_from_version
 from exams.bank_sync import question_sync
 from exams.models import Question, QuestionVersion, Variant
 from exams.variant_marking import variant_answers_mark
 from question_engine import code_runs, question_runs
 from question_engine.code_parts import code_part
+from question_engine.errors import SandboxFailure
 
 CODE_SLUG = "code-layer-norm"
 INDEPENDENT_SLUG = "seed001-q6-layernorm-variance"
@@ -247,3 +248,15 @@ def test_sync_records_the_feeds_and_a_later_sync_fills_them_in_when_the_job_fail
     assert (again.action, again.feeds_problem) == ("unchanged", "")
     version.refresh_from_db()
     assert version.quantity_feeds == {"y": ["loss"], "loss": []}
+
+
+@pytest.mark.django_db
+def test_a_variant_whose_author_runs_fail_is_built_without_them(course, monkeypatch):
+    _in_course(course, CODE_SLUG)
+
+    def sandbox_busy(q, params):  # noqa: ANN001, ANN202
+        raise SandboxFailure("no sandbox slot took the job within 20 s")
+
+    monkeypatch.setattr(question_engine, "variant_author_runs", sandbox_busy)
+    data = build_variant_data(version=_version(CODE_SLUG), seed=3, paper=False)
+    assert data["author_runs"] == {} and data["params"] and data["statement_md"]
