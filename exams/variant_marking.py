@@ -49,10 +49,11 @@ def variant_answers_mark(
     naming the mistakes of the solver's perturbed runs (the reference's ``alternatives``).
 
     Numeric parts run at most one sandbox job: the carried-forward values, only when an
-    answered quantity feeds another answered part (`definition.quantity_feeds`; unknown
-    feeds count as yes), together with the perturbed runs of a variant stored without
-    alternatives; those are handed to `alternatives_found` (to be stored with the variant)
-    and used. Nothing carried forward and alternatives stored: no job at all.
+    answered quantity feeds another answered part that does not already have full marks
+    without them (`definition.quantity_feeds`; unknown feeds count as yes), together with
+    the perturbed runs of a variant stored without alternatives; those are handed to
+    `alternatives_found` (to be stored with the variant) and used. Nothing to carry forward
+    and alternatives stored: no job at all.
 
     Code parts run their tests in the sandbox (`question_engine.mark_code_part`), against
     `author_runs` (the variant's stored author runs, by part label) when given, so only the
@@ -64,35 +65,53 @@ def variant_answers_mark(
         parts, grader.parse_answers(parts, answers), reference["exact"]
     )
     carried, alternatives = None, reference.get("alternatives")
+
+    def marked_with(carried_values: Mapping[str, Any] | None) -> grader.QuestionResult:
+        return grader.mark_question(
+            parts,
+            grader.Reference(
+                exact=reference["exact"],
+                rounded=reference.get("rounded"),
+                carried_forward=carried_values,
+                alternatives=alternatives,
+            ),
+            answers,
+        )
+
+    marked = None
     if parsed:
-        answered = {
-            part.quantity_name
+        numeric = [
+            part
             for part in parts
             if part.kind in NUMERIC_KINDS and not grader.is_unanswered(answers.get(part.label))
-        }
-        needed = carried_forward_needed(definition.quantity_feeds, parsed.keys(), answered)
-        stored_without = None
-        if alternatives is None:
-            stored_without = grader.Reference(
-                exact=reference["exact"], rounded=reference.get("rounded")
-            )
-        carried, computed = question_engine.marking_values(
-            definition, params, parsed, stored_without, carried_forward=needed
+        ]
+        if alternatives is not None and definition.quantity_feeds is not None:
+            # A part with full marks already cannot gain from a carried-forward path.
+            marked = marked_with(None)
+            numeric = [
+                part
+                for part in numeric
+                if marked.parts[part.label].score < marked.parts[part.label].max_score
+            ]
+        needed = carried_forward_needed(
+            definition.quantity_feeds, parsed.keys(), {p.quantity_name for p in numeric}
         )
-        if alternatives is None and computed is not None:
-            alternatives = computed
-            if alternatives_found is not None:
-                alternatives_found(computed)
-    marked = grader.mark_question(
-        parts,
-        grader.Reference(
-            exact=reference["exact"],
-            rounded=reference.get("rounded"),
-            carried_forward=carried,
-            alternatives=alternatives,
-        ),
-        answers,
-    )
+        if needed or alternatives is None:
+            stored_without = None
+            if alternatives is None:
+                stored_without = grader.Reference(
+                    exact=reference["exact"], rounded=reference.get("rounded")
+                )
+            carried, computed = question_engine.marking_values(
+                definition, params, parsed, stored_without, carried_forward=needed
+            )
+            if alternatives is None and computed is not None:
+                alternatives = computed
+                if alternatives_found is not None:
+                    alternatives_found(computed)
+            marked = None
+    if marked is None:
+        marked = marked_with(carried)
     code = {
         part.label: grader.unanswered_result(part)
         if grader.is_unanswered(answers.get(part.label))

@@ -205,6 +205,10 @@ def test_an_answer_feeding_a_later_part_is_carried_forward_in_one_job(
     assert _mark(unknown, variant, carried, sandbox_jobs)[0] == marked
     only_later = {"flops_ratio": right["flops_ratio"]}
     assert _mark(definition, variant, only_later, sandbox_jobs)[1] == []
+    all_right, jobs = _mark(definition, variant, right, sandbox_jobs)
+    assert jobs == [] and all_right == _mark(unknown, variant, right, sandbox_jobs)[0]
+    statuses = {label: part["status"] for label, part in all_right["parts"].items()}
+    assert {statuses[label] for label in right} == {"correct"}
 
 
 @pytest.mark.django_db
