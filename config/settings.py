@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "axes",
     "mathjax",
     "exams",
+    "artefacts",
     "frontend",
     "progress",
 ]

@@ -69,7 +69,7 @@ class PartInline(admin.TabularInline):
 class QuestionVersionAdmin(admin.ModelAdmin):
     list_display = ["question", "number", "content_hash", "created_at"]
     list_filter = ["question"]
-    readonly_fields = ["content_hash", "created_at"]
+    readonly_fields = ["content_hash", "quantity_feeds", "created_at"]
     inlines = [PartInline]
 
 
@@ -95,6 +95,9 @@ class VariantAdmin(admin.ModelAdmin):
     list_display = ["version", "seed", "is_paper", "retired", "created_at"]
     list_filter = ["is_paper", "retired"]
     readonly_fields = ["version", "seed", "is_paper", "params", "reference", "created_at"]
+    # The author runs (hidden tests' expected outputs, base64 arrays) are written by the
+    # engine alone; an edited copy would mark against wrong outputs.
+    exclude = ["author_runs"]
 
 
 class PaperQuestionInline(admin.TabularInline):

@@ -140,6 +140,13 @@ class QuestionVersion(models.Model):
         blank=True,
         help_text="The [perturbations] table of question.toml (runs left out, phrases).",
     )
+    quantity_feeds = models.JSONField(
+        null=True,
+        blank=True,
+        help_text="Per asked quantity, the other numeric parts' quantities solve() computes "
+        "from it (found in the sandbox when synced); null while unknown, when marking runs "
+        "the carried-forward job for every answer.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

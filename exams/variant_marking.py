@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
 
 import grader
 import question_engine
+from question_engine.alternatives import NUMERIC_KINDS
+from question_engine.feeds import carried_forward_needed
 
 ARRAY_KINDS = frozenset({"vector", "matrix", "tensor"})
 
@@ -40,46 +42,85 @@ def variant_answers_mark(
     params: Mapping[str, Any],
     reference: Mapping[str, Any],
     answers: Mapping[str, str],
+    author_runs: Mapping[str, question_engine.AuthorRuns] | None = None,
+    alternatives_found: Callable[[dict[str, Any]], None] | None = None,
 ) -> grader.QuestionResult:
     """Mark raw answers against a variant's reference, crediting errors carried forward and
-    naming the mistakes of the solver's perturbed runs (the reference's ``alternatives``; a
-    variant stored without them gets them from the same sandbox job as the carried-forward
-    values).
+    naming the mistakes of the solver's perturbed runs (the reference's ``alternatives``).
 
-    Code parts run their tests in the sandbox (`question_engine.mark_code_part`); the answer
-    is the source. An empty answer of any part is `unanswered` (0, "Not answered."): an empty
-    code part is never sent to the sandbox.
+    Numeric parts run at most one sandbox job: the carried-forward values, only when an
+    answered quantity feeds another answered part that does not already have full marks
+    without them (`definition.quantity_feeds`; unknown feeds count as yes), together with
+    the perturbed runs of a variant stored without alternatives; those are handed to
+    `alternatives_found` (to be stored with the variant) and used. Nothing to carry forward
+    and alternatives stored: no job at all.
+
+    Code parts run their tests in the sandbox (`question_engine.mark_code_part`), against
+    `author_runs` (the variant's stored author runs, by part label) when given, so only the
+    submission's test jobs run; the answer is the source. An empty answer of any part is
+    `unanswered` (0, "Not answered."): an empty code part is never sent to the sandbox.
     """
     parts = definition.part_specs()
     parsed = answers_shaped_like_reference(
         parts, grader.parse_answers(parts, answers), reference["exact"]
     )
     carried, alternatives = None, reference.get("alternatives")
-    if parsed:
-        stored_without = None
-        if alternatives is None:
-            stored_without = grader.Reference(
-                exact=reference["exact"], rounded=reference.get("rounded")
-            )
-        carried, computed = question_engine.marking_values(
-            definition, params, parsed, stored_without
+
+    def marked_with(carried_values: Mapping[str, Any] | None) -> grader.QuestionResult:
+        return grader.mark_question(
+            parts,
+            grader.Reference(
+                exact=reference["exact"],
+                rounded=reference.get("rounded"),
+                carried_forward=carried_values,
+                alternatives=alternatives,
+            ),
+            answers,
         )
-        alternatives = computed if alternatives is None else alternatives
-    marked = grader.mark_question(
-        parts,
-        grader.Reference(
-            exact=reference["exact"],
-            rounded=reference.get("rounded"),
-            carried_forward=carried,
-            alternatives=alternatives,
-        ),
-        answers,
-    )
+
+    marked = None
+    if parsed:
+        numeric = [
+            part
+            for part in parts
+            if part.kind in NUMERIC_KINDS and not grader.is_unanswered(answers.get(part.label))
+        ]
+        if alternatives is not None and definition.quantity_feeds is not None:
+            # A part with full marks already cannot gain from a carried-forward path.
+            marked = marked_with(None)
+            numeric = [
+                part
+                for part in numeric
+                if marked.parts[part.label].score < marked.parts[part.label].max_score
+            ]
+        needed = carried_forward_needed(
+            definition.quantity_feeds, parsed.keys(), {p.quantity_name for p in numeric}
+        )
+        if needed or alternatives is None:
+            stored_without = None
+            if alternatives is None:
+                stored_without = grader.Reference(
+                    exact=reference["exact"], rounded=reference.get("rounded")
+                )
+            carried, computed = question_engine.marking_values(
+                definition, params, parsed, stored_without, carried_forward=needed
+            )
+            if alternatives is None and computed is not None:
+                alternatives = computed
+                if alternatives_found is not None:
+                    alternatives_found(computed)
+            marked = None
+    if marked is None:
+        marked = marked_with(carried)
     code = {
         part.label: grader.unanswered_result(part)
         if grader.is_unanswered(answers.get(part.label))
         else question_engine.mark_code_part(
-            definition, part.label, params, answers.get(part.label, "")
+            definition,
+            part.label,
+            params,
+            answers.get(part.label, ""),
+            (author_runs or {}).get(part.label),
         )
         for part in parts
         if part.kind == "code"

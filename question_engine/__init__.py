@@ -3,8 +3,15 @@
 No Django imports. Question code (generate/solve) runs only in the sandbox.
 """
 
+from question_engine.author_store import (
+    StoredAuthorRuns,
+    StoredRunsError,
+    array_hashes,
+    author_runs_from_plain,
+    variant_author_runs,
+)
 from question_engine.choice_options import CHOICE_KINDS, part_options
-from question_engine.code_runs import mark_code_part, run_visible_tests
+from question_engine.code_runs import AuthorRuns, mark_code_part, run_visible_tests
 from question_engine.definition import (
     PartDefinition,
     PerturbationSettings,
@@ -26,12 +33,17 @@ from question_engine.variants import (
 
 __all__ = [
     "CHOICE_KINDS",
+    "AuthorRuns",
     "BankError",
     "PartDefinition",
     "PerturbationSettings",
     "QuestionDefinition",
     "QuestionRunError",
     "Sample",
+    "StoredAuthorRuns",
+    "StoredRunsError",
+    "array_hashes",
+    "author_runs_from_plain",
     "VariantBuild",
     "build_variant",
     "build_variants",
@@ -45,4 +57,5 @@ __all__ = [
     "render_markdown",
     "run_visible_tests",
     "validate_question",
+    "variant_author_runs",
 ]

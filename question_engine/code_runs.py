@@ -7,8 +7,11 @@ run side by side. A job that runs too long, crashes or runs out of memory fails 
 only. What a hidden test's job printed or raised never reaches the student.
 
 The reference and the known wrong solutions are author code: each runs in its own job (never
-with student code) over every plan, and their plain outputs are cached per (question content
-hash, part, params).
+with student code) over every plan. Their outputs (`AuthorRuns`) are computed once when a
+variant is built and stored with it (`question_engine.author_store`); marking and "run visible
+tests" are given the stored ones, so only the submission's own jobs run then. Called without
+them (bank validation, `manage.py grade`), they are computed here and cached per (question
+content hash, part, params) in the process.
 """
 
 from __future__ import annotations
@@ -281,13 +284,15 @@ def prepare_runs(
     source: str,
     *,
     visible_only: bool = False,
+    authors: AuthorRuns | None = None,
 ) -> PreparedRuns:
-    """Run the author code (cached) and the submission (whose syntax must already be valid)."""
+    """Run the submission (whose syntax must already be valid) against the author runs:
+    `authors` when given (the variant's stored ones), else computed (cached per process)."""
     part = code_part(q, label)
     tests = part.tests(params)
     chosen = [test for test in tests if not (visible_only and test.hidden)]
-    authors = author_runs(q, part, params, tests)
-    return PreparedRuns(part, tests, run_submission(part, params, chosen, source), authors)
+    found = authors if authors is not None else author_runs(q, part, params, tests)
+    return PreparedRuns(part, tests, run_submission(part, params, chosen, source), found)
 
 
 def _mark(
@@ -297,6 +302,7 @@ def _mark(
     source: str,
     *,
     visible_only: bool,
+    authors: AuthorRuns | None,
 ) -> grader.PartResult:
     problem = syntax_problem(source)
     if problem is not None:
@@ -305,7 +311,7 @@ def _mark(
         return grader.PartResult(
             label, 0.0, code_part(q, label).marks, "format_error", message, error_lines=lines
         )
-    runs = prepare_runs(q, label, params, source, visible_only=visible_only)
+    runs = prepare_runs(q, label, params, source, visible_only=visible_only, authors=authors)
     try:
         return mark_code_tests(
             label,
@@ -322,18 +328,31 @@ def _mark(
 
 
 def mark_code_part(
-    q: QuestionDefinition, label: str, params: Mapping[str, Any], source: str
+    q: QuestionDefinition,
+    label: str,
+    params: Mapping[str, Any],
+    source: str,
+    authors: AuthorRuns | None = None,
 ) -> grader.PartResult:
-    """Mark submitted `source` for code part `label` of the variant with `params` (all tests)."""
-    return _mark(q, label, params, source, visible_only=False)
+    """Mark submitted `source` for code part `label` of the variant with `params` (all tests).
+
+    With `authors` (the variant's stored author runs) only the submission's test jobs run.
+    Raises QuestionRunError when the author code fails, SandboxFailure when the sandbox does.
+    """
+    return _mark(q, label, params, source, visible_only=False, authors=authors)
 
 
 def run_visible_tests(
-    q: QuestionDefinition, label: str, params: Mapping[str, Any], source: str
+    q: QuestionDefinition,
+    label: str,
+    params: Mapping[str, Any],
+    source: str,
+    authors: AuthorRuns | None = None,
 ) -> grader.PartResult:
     """Run only the visible tests (a "run tests" button: not a submission, costs no attempt).
 
     The result's score and maximum are the visible tests' points, and its status is
-    `visible_tests_run`: it never claims a mark for the whole part.
+    `visible_tests_run`: it never claims a mark for the whole part. `authors` as in
+    `mark_code_part`.
     """
-    return _mark(q, label, params, source, visible_only=True)
+    return _mark(q, label, params, source, visible_only=True, authors=authors)

@@ -127,6 +127,10 @@ class QuestionDefinition:
     samples: list[Sample]
     content_hash: str
     perturbations: PerturbationSettings = field(default_factory=PerturbationSettings)
+    quantity_feeds: dict[str, list[str]] | None = None
+    """Per asked quantity, the other numeric parts' quantities computed from it
+    (`question_engine.feeds`), as recorded when the version was synced; None when unknown
+    (a folder read from disk, a version synced before it was recorded)."""
 
     def part_specs(self) -> list[grader.PartSpec]:
         return [part.spec() for part in self.parts]

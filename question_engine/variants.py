@@ -77,7 +77,7 @@ def carried_forward_values(
     q: QuestionDefinition, params: Mapping[str, Any], answers_by_quantity: Mapping[str, Any]
 ) -> dict[str, Any]:
     """Every quantity recomputed from the student's own earlier answers (one sandbox job)."""
-    return marking_values(q, params, answers_by_quantity)[0]
+    return marking_values(q, params, answers_by_quantity)[0] or {}
 
 
 def marking_values(
@@ -85,11 +85,15 @@ def marking_values(
     params: Mapping[str, Any],
     answers_by_quantity: Mapping[str, Any],
     stored_without_alternatives: grader.Reference | None = None,
-) -> tuple[dict[str, Any], dict[str, Any] | None]:
+    *,
+    carried_forward: bool = True,
+) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
     """What marking needs from the solver, in one sandbox job: every quantity recomputed from
-    the student's own earlier answers, and, for a variant stored without alternatives (built
-    before perturbed runs existed; its reference given as `stored_without_alternatives`),
-    the alternatives its perturbed runs give (else None).
+    the student's own earlier answers (None without `carried_forward`: no answer feeds
+    another answered part, see `question_engine.feeds`), and, for a variant stored without
+    alternatives (built before perturbed runs existed; its reference given as
+    `stored_without_alternatives`), the alternatives its perturbed runs give (else None).
+    Asked for neither, it runs no job.
 
     The variant's own solve has already succeeded, so when the solve with the student's
     answers fails (it raises: only the quantities recorded before are kept; or the job ends
@@ -98,6 +102,10 @@ def marking_values(
     `SandboxFailure` when the sandbox fails, and `QuestionRunError` when the perturbed runs
     fail.
     """
+    if not carried_forward:
+        if stored_without_alternatives is None:
+            return None, None
+        return None, _stored_without(q, params, stored_without_alternatives)
     answers = {name: to_plain(value) for name, value in answers_by_quantity.items()}
     plain_params = to_plain(dict(params))
     calls = [("harness_carried_forward", (q.code, plain_params, answers))]
@@ -131,6 +139,19 @@ def marking_values(
         return carried, None
     report = perturbation_report(q, stored_without_alternatives, outputs[1])
     return carried, dict(report.alternatives)
+
+
+def _stored_without(
+    q: QuestionDefinition, params: Mapping[str, Any], reference: grader.Reference
+) -> dict[str, Any]:
+    """The alternatives of a variant stored without them (one sandbox job)."""
+    request = perturb_request(q)
+    call = (
+        "harness_perturbations",
+        (q.code, to_plain(dict(params)), decimals_by_quantity(q), request),
+    )
+    (found,) = run_harness(q.slug, [call], perturbed=True)
+    return dict(perturbation_report(q, reference, found).alternatives)
 
 
 def _variant_from_output(q: QuestionDefinition, output: Mapping[str, Any]) -> VariantBuild:

@@ -25,6 +25,10 @@ from exams.services.submissions import (
     submissions_relay_outbox,
     submissions_requeue_stale,
 )
+from exams.services.variant_artefacts import (
+    variant_alternatives_store,
+    variant_author_runs_ensure,
+)
 from exams.services.variants import (
     assignment_check_answerable,
     attempt_variant,
@@ -64,6 +68,8 @@ __all__ = [
     "submissions_recover_due",
     "submissions_relay_outbox",
     "submissions_requeue_stale",
+    "variant_alternatives_store",
+    "variant_author_runs_ensure",
     "variant_get_or_build",
     "variant_restore",
     "variant_retire",

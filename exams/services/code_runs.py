@@ -16,6 +16,7 @@ from exams.models import (
     Question,
 )
 from exams.services.attempts import attempt_check_open
+from exams.services.variant_artefacts import variant_author_runs_ensure
 from exams.services.variants import attempt_variant
 from question_engine.errors import SandboxFailure
 from question_engine.sandbox_jobs import someone_waiting
@@ -62,7 +63,10 @@ def code_visible_tests_run(
         )
     try:
         with someone_waiting():
-            return question_engine.run_visible_tests(definition, label, variant.params, source)
+            authors = variant_author_runs_ensure(variant=variant)
+            return question_engine.run_visible_tests(
+                definition, label, variant.params, source, authors.get(label)
+            )
     except SandboxFailure as exc:
         logger.warning("Visible tests of %s part %s: the sandbox failed: %s", variant, label, exc)
         raise ApplicationError(

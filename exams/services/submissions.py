@@ -50,6 +50,10 @@ from exams.models import (
     Variant,
 )
 from exams.services.attempts import attempt_check_open, attempt_get_locked
+from exams.services.variant_artefacts import (
+    variant_alternatives_store,
+    variant_author_runs_ensure,
+)
 from exams.services.variants import (
     assignment_check_answerable,
     attempt_variant,
@@ -625,6 +629,10 @@ def submission_mark(*, submission_id: int, worker: str) -> Submission:
             params=variant.params,
             reference=variant.reference,
             answers=submission.answers,
+            author_runs=variant_author_runs_ensure(variant=variant),
+            alternatives_found=lambda found: variant_alternatives_store(
+                variant=variant, alternatives=found
+            ),
         )
     except Exception as exc:
         failure = failure_kind(exc)

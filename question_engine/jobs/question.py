@@ -301,3 +301,83 @@ def _sendable(value) -> bool:
     except (TypeError, ValueError, OverflowError, RecursionError):
         return False
     return True
+
+
+FEED_NUDGES = ((1.37, 0.731), (-0.61, -1.9), (3.1, 0.0))
+"""How a number is changed to see what it feeds: value * scale + shift (three different
+changes, so a later quantity that ignores one of them, such as a ReLU of a value that stays
+negative, still shows its dependence on another)."""
+
+
+def nudged(value, scale: float, shift: float):
+    """`value` changed by `scale` and `shift` entry by entry (booleans flipped, integers kept
+    integers, never left equal); None for a value holding anything but numbers."""
+    if isinstance(value, bool):
+        return not value
+    if isinstance(value, int):
+        changed = int(round(value * scale + shift))
+        return changed if changed != value else value + 1
+    if isinstance(value, float):
+        changed = value * scale + shift
+        return changed if changed != value else value + 1.0
+    if isinstance(value, list):
+        items = [nudged(item, scale, shift) for item in value]
+        return None if any(item is None for item in items) else items
+    return None
+
+
+def replacements(value, options: list) -> list | None:
+    """Other values a student might give for a reported `value`: three nudges of a number
+    (or of every entry of an array), the other `options` and a label no option has for text,
+    and for a list of labels the empty list, each option alone and all of them; None when
+    the value is of another sort (it then counts as feeding everything)."""
+    if isinstance(value, str):
+        return [option for option in options if option != value] + [value + "?"]
+    if isinstance(value, list) and value and all(isinstance(item, str) for item in value):
+        found = [[], [*value, "?"], *([option] for option in options), list(options)]
+        return [other for other in found if other != value]
+    nudges = [nudged(value, scale, shift) for scale, shift in FEED_NUDGES]
+    return None if any(item is None for item in nudges) else nudges
+
+
+def harness_feeds(source: str, param_sets: list, asked: list, options: dict) -> dict:
+    """Which reported quantities change when each `asked` quantity is replaced by another
+    value as it is reported (the carried-forward substitution), over several variants.
+
+    `param_sets` holds ``[seed, paper_params]`` pairs (a paper variant has seed None);
+    `options` the labels of choice-like parts by quantity (see `replacements`). Returns
+    ``{"feeds": {asked name: [names that changed]}}``: a name changed when its value differs
+    from the unchanged run's, or when it is missing; when `solve` raises with a replaced
+    value, or the value cannot be replaced, every other name counts as changed. A name
+    `solve` never reports feeds nothing.
+    """
+    namespace = load_author_namespace(source)
+    feeds: dict = {name: set() for name in asked}
+    for seed, paper_params in param_sets:
+        if paper_params is not None:
+            params = plain_params(paper_params)
+        else:
+            params = plain_params(namespace["generate"](np.random.default_rng(seed)))
+        base = solve_in_mode(namespace, params, "carried_forward", answers={})["quantities"]
+        for name in asked:
+            if name not in base:
+                continue
+            others = {other for other in base if other != name}
+            values = replacements(base[name], list(options.get(name, ())))
+            if values is None:
+                feeds[name] |= others
+                continue
+            for value in values:
+                try:
+                    changed = solve_in_mode(
+                        namespace, params, "carried_forward", answers={name: value}
+                    )["quantities"]
+                except Exception:
+                    feeds[name] |= others
+                    break
+                feeds[name] |= {
+                    other
+                    for other in others
+                    if other not in changed or changed[other] != base[other]
+                }
+    return {"feeds": {name: sorted(found) for name, found in feeds.items()}}

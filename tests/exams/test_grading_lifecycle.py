@@ -18,7 +18,7 @@ import question_engine
 from exams import services, tasks
 from exams.bank_sync import question_sync
 from exams.errors import ApplicationError
-from exams.models import Question, Submission
+from exams.models import Question, QuestionVersion, Submission
 from question_engine import sandbox_jobs
 from question_engine.code_parts import code_part
 
@@ -46,8 +46,13 @@ def lifecycle_settings(settings):
 
 
 @pytest.fixture
-def sandbox(monkeypatch, tmp_path):
-    """Turns the sandbox off (`down()`: jobs go to a socket where nothing listens) and on."""
+def sandbox(monkeypatch, tmp_path, course):
+    """Turns the sandbox off (`down()`: jobs go to a socket where nothing listens) and on.
+
+    The demo question's quantity feeds are forgotten, so marking it runs its carried-forward
+    job as for a version synced before feeds were recorded: an outage reaches its marking.
+    """
+    QuestionVersion.objects.filter(question__slug="demo-linear-neuron").update(quantity_feeds=None)
     monkeypatch.setattr(sandbox_jobs, "RETRY_PAUSES_S", (0.0,))
     nowhere = str(tmp_path / "no-sandbox-here.sock")
 
@@ -202,6 +207,18 @@ def test_a_sandbox_outage_is_never_a_mark_and_the_recovery_marks_it_later(
     assert graded.status == Submission.Status.GRADED
     assert float(graded.score) == 2.0
     assert graded.failure == "" and graded.error_message == ""
+
+
+@pytest.mark.django_db
+def test_a_numeric_answer_that_carries_nothing_forward_is_marked_while_the_sandbox_is_down(
+    course, student, monkeypatch, tmp_path
+):
+    monkeypatch.setattr(sandbox_jobs, "RETRY_PAUSES_S", (0.0,))
+    submission = _submit(course, student)
+    monkeypatch.setenv("SANDBOX_SOCKET", str(tmp_path / "no-sandbox-here.sock"))
+    graded = tasks.grade_submission.apply(args=[submission.pk]).get()
+    assert graded == Submission.Status.GRADED
+    assert float(_row(submission).score) == 2.0
 
 
 @pytest.mark.django_db

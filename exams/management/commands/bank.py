@@ -109,6 +109,12 @@ class Command(BaseCommand):
         for definition in _definitions(options["dir"]):
             outcome = question_sync(definition=definition)
             self.stdout.write(f"{outcome.slug}: {outcome.action} (version {outcome.version})")
+            if outcome.feeds_problem:
+                self.stdout.write(
+                    "  note: which answers carry forward could not be recorded, so every "
+                    "marking of it runs the carried-forward job; run `bank sync` again once "
+                    f"this is fixed: {outcome.feeds_problem}"
+                )
 
     def _preview(self, options: dict) -> None:
         definition = _definitions(None, options["slug"])[0]
