@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("exams", "0010_variant_author_runs"),
+        ("exams", "0011_questionversion_quantity_feeds"),
     ]
 
     operations = [
