@@ -38,10 +38,12 @@ _someone_waiting: ContextVar[bool] = ContextVar("someone_waiting", default=False
 
 @contextmanager
 def someone_waiting() -> Iterator[None]:
-    """Jobs sent inside this block serve a person waiting on a page (visible tests, building
-    a variant when an attempt starts): each waits at most INTERACTIVE_QUEUE_TIMEOUT_S for a
-    sandbox slot and is not tried again when none took it, so a busy or hung sandbox answers
-    "try again in a minute" at once instead of holding the web request for many minutes."""
+    """Jobs sent inside this block serve a person waiting on a page (visible tests, an
+    instructor's preview): they go to the sandbox server's interactive lane (slots kept for
+    them, so they never queue behind the workers' marking jobs; docs/sandbox.md), each waits
+    at most INTERACTIVE_QUEUE_TIMEOUT_S for a slot and is not tried again when none took it,
+    so a busy or hung sandbox answers "try again in a minute" at once instead of holding the
+    web request for many minutes."""
     token = _someone_waiting.set(True)
     try:
         yield
@@ -64,7 +66,7 @@ def run_job(job: Job, *, where: str) -> JobResult:
         if pause_s:
             time.sleep(pause_s)
         try:
-            result = get_client().run(job, queue_timeout_s=queue_timeout_s)
+            result = get_client(interactive=waiting).run(job, queue_timeout_s=queue_timeout_s)
         except SandboxUnavailable as exc:
             problem = f"the sandbox could not be reached: {exc}"
             if waiting:

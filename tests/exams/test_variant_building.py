@@ -26,9 +26,12 @@ def sandbox_jobs_sent(monkeypatch) -> list[object]:
     real = sandbox_jobs.get_client
 
     class Recording:
+        def __init__(self, **lane) -> None:  # noqa: ANN003
+            self.lane = lane
+
         def run(self, job, **options):  # noqa: ANN001, ANN003, ANN202
             sent.append(job)
-            return real().run(job, **options)
+            return real(**self.lane).run(job, **options)
 
     monkeypatch.setattr(sandbox_jobs, "get_client", Recording)
     return sent
