@@ -10,8 +10,8 @@ the sandbox's own restarts reported as `sandbox_error` or SandboxUnavailable, a 
 one whose code crashed its process).
 
 What each caller does with `SandboxFailure` (a submission waits in `error` and is retried over
-hours, visible tests and variant building answer 503 "try again in a minute", nothing is
-charged) is the failure policy in docs/grading.md.
+hours, a variant build is retried by its task, visible tests answer 503 "try again in a
+minute", nothing is charged) is the failure policy in docs/grading.md.
 """
 
 from __future__ import annotations

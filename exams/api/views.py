@@ -102,7 +102,8 @@ VARIANT_NOTES = {
     "question's own code failed to build it: tell the instructor), "
     "`exam_in_progress` (the original exam numbers are in use in an open exam sitting), "
     "`variants_retired` (the instructor withdrew every variant), `question_not_synced`.",
-    503: "`variant_unavailable`: the variant could not be built right now.",
+    503: "`variant_unavailable`: a variant needed at once (a re-mark on a new version) could "
+    "not be built right now.",
 }
 
 
