@@ -199,6 +199,15 @@ class AttemptVariantView(APIView):
 
     @extend_schema(
         operation_id="attempt_variant",
+        parameters=[
+            OpenApiParameter(
+                "Retry-After",
+                int,
+                location=OpenApiParameter.HEADER,
+                response=[409],
+                description="Seconds to wait before asking again (`variant_preparing`).",
+            )
+        ],
         responses={
             200: AttemptVariantOutput,
             **error_responses(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.urls import reverse
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -107,6 +107,16 @@ VARIANT_NOTES = {
 }
 
 
+PREPARING_RETRY_AFTER_HEADER = OpenApiParameter(
+    "Retry-After",
+    int,
+    location=OpenApiParameter.HEADER,
+    response=[200, 201],
+    description="Seconds to wait before asking again; sent while a question's "
+    "`variant_status` is `preparing`.",
+)
+
+
 def preparing_headers(payload: dict) -> dict[str, str]:
     """`Retry-After` (seconds) when a question of the attempt payload is still being prepared."""
     if any(q["variant_status"] == "preparing" for q in payload["questions"]):
@@ -148,6 +158,7 @@ class AttemptCreateView(APIView):
     @extend_schema(
         summary="Start an attempt at a question",
         request=AttemptCreateInput,
+        parameters=[PREPARING_RETRY_AFTER_HEADER],
         responses={
             201: AttemptOutput,
             **error_responses(404, 409, 503, notes=VARIANT_NOTES),
@@ -175,6 +186,7 @@ class AttemptDetailView(APIView):
 
     @extend_schema(
         summary="An attempt: its variants, their state and its submissions",
+        parameters=[PREPARING_RETRY_AFTER_HEADER],
         responses={200: AttemptOutput, **error_responses(409, 503, notes=VARIANT_NOTES)},
     )
     def get(self, request: Request, attempt_id: int) -> Response:
