@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -88,13 +88,13 @@ def variant_build_request(*, variant: Variant) -> None:
     transaction.on_commit(lambda: variant_build_enqueue(variant_id=variant_id))
 
 
-def variant_build_enqueue(*, variant_id: int, countdown_s: float = 0.0) -> None:
-    """Send exams.tasks.build_variant for the variant now (after `countdown_s` seconds); a
+def variant_build_enqueue(*, variant_id: int) -> None:
+    """Send exams.tasks.build_variant for the variant now (routed to the VARIANTS queue); a
     broker failure is logged, never raised (the row stays `building` and is sent again)."""
     from exams.tasks import build_variant
 
     try:
-        build_variant.apply_async((variant_id,), countdown=countdown_s or None)
+        build_variant.apply_async((variant_id,))
     except Exception:
         logger.exception(
             "Could not enqueue the build of variant %s; it is sent again when next looked at",
@@ -139,14 +139,14 @@ def variant_get_or_build(
     *, course: Course, version: QuestionVersion, seed: int | None = None, paper: bool = False
 ) -> Variant:
     """The course's variant for (version, seed) or its paper variant, built here and now when
-    it is not ready yet: for staff and management commands (an instructor's preview, a
-    re-mark, `demo_setup`), never for a student starting an attempt.
+    it is not ready yet: for staff (an instructor's preview, a re-mark on a new version),
+    never for a student starting an attempt.
 
     Raises ApplicationError 503 `variant_unavailable` when the sandbox failed and 409
-    `variant_failed` when the question's own code did (the row then stays `failed`).
+    `variant_failed` (the error, for staff) when the question's own code did (the row then
+    stays `failed`), and
+    ValueError unless exactly one of `seed` and `paper` is given.
     """
-    if paper == (seed is not None):
-        raise ValueError("Give exactly one of seed or paper=True.")
     lookup = _variant_lookup(course=course, version=version, seed=seed, paper=paper)
     variant = Variant.objects.filter(**lookup).first()
     if variant is None:
@@ -169,7 +169,15 @@ def variant_get_or_build(
                 code="variant_unavailable",
                 status=503,
             ) from exc
-    variant_check_ready(variant=variant)
+    if variant.state == Variant.State.FAILED:
+        raise ApplicationError(
+            f"The code of '{variant.version.question.title}' (version {variant.version.number}) "
+            f"failed to build these numbers: {variant.build_error} Fix the question, then run "
+            "`python manage.py bank sync`.",
+            code="variant_failed",
+            status=409,
+            details={"status": "failed"},
+        )
     return variant
 
 
@@ -206,7 +214,7 @@ def variant_failed_error(variant: Variant) -> ApplicationError:
     )
 
 
-def variant_build_resend_if_stale(*, variant: Variant, now: Any = None) -> bool:
+def variant_build_resend_if_stale(*, variant: Variant, now: datetime | None = None) -> bool:
     """Send a `building` variant's build again when it was last sent VARIANT_BUILD_RESEND_S
     ago or more (its message lost, or a worker stuck); returns whether it was sent. Only the
     request whose update wins sends it, so concurrent pollers send it once."""

@@ -114,7 +114,7 @@ def test_starting_a_sitting_sends_every_question_s_build_at_once(
     sent: list[int] = []
     monkeypatch.setattr(
         "exams.services.variants.variant_build_enqueue",
-        lambda *, variant_id, countdown_s=0.0: sent.append(variant_id),
+        lambda *, variant_id: sent.append(variant_id),
     )
     with django_capture_on_commit_callbacks(execute=True):
         sitting = services.attempt_start_paper(

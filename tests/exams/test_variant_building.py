@@ -203,7 +203,7 @@ def test_a_lost_build_message_is_sent_again_when_the_page_looks(
     sent: list[int] = []
     monkeypatch.setattr(
         "exams.services.variants.variant_build_enqueue",
-        lambda *, variant_id, countdown_s=0.0: sent.append(variant_id),
+        lambda *, variant_id: sent.append(variant_id),
     )
     attempt = services.attempt_start_question(
         student=student, course=course, question=Question.objects.get(slug=DEMO)
@@ -219,3 +219,14 @@ def test_a_lost_build_message_is_sent_again_when_the_page_looks(
         client.get(f"/attempts/{attempt.pk}/")
 
     assert sent == [variant.pk]
+
+
+@pytest.mark.django_db
+def test_an_instructor_preview_of_a_broken_question_shows_the_fault(
+    course, instructor, broken_demo, client
+):
+    client.force_login(instructor)
+    page = client.get(f"/instructor/courses/{course.slug}/questions/{DEMO}/?seed=3")
+    assert page.status_code == 409
+    assert "failed to build these numbers" in page.content.decode()
+    assert "no numbers" in page.content.decode()
