@@ -53,6 +53,11 @@ class Command(BaseCommand):
             f"Ready {status['ready']}, being built {status['building']}, failed "
             f"{status['failed']}, not requested {status['missing']} (of {status['expected']})."
         )
+        if status["building"]:
+            self.stdout.write(
+                "The workers on the variants queue build the rest; with no worker running (or "
+                "the broker unreachable: see the log above), run this again with --build-here."
+            )
         if status["failed"]:
             raise CommandError(
                 "Some variants failed because of the question's own code; fix the question "
