@@ -36,6 +36,7 @@ TASK_ROUTES: dict[str, dict[str, str]] = {
     "autosave.tasks.autosubmit_due_sittings": {"queue": SWEEPER},
     "regrades.tasks.run_regrade_job": {"queue": SWEEPER},
     "regrades.tasks.resume_regrade_jobs": {"queue": SWEEPER},
+    "exams.tasks.build_variant": {"queue": VARIANTS},
 }
 """Where each task goes. `exams.tasks.grade_submission` is sent to MARKING or CODE by
 `exams.services.submissions.grading_enqueue`, which knows whether the question has code."""

@@ -468,3 +468,19 @@ if not 0 < GRADING_HEARTBEAT_S < GRADING_LEASE_S / 2 or GRADING_OUTBOX_EVERY_S <
         "a missed renewal), and GRADING_OUTBOX_EVERY_S must be positive (seconds)."
     )
 MIDDLEWARE += ["frontend.middleware.DatabaseUnavailableMiddleware"]
+# Variants built off the request path (docs/exams.md): starting an attempt stores its variants
+# as `building` and a task on the variants queue builds each; a sandbox failure retries it after
+# each pause of VARIANT_BUILD_RETRY_BACKOFF_S seconds in turn (the last repeats); a variant
+# still `building` VARIANT_BUILD_RESEND_S seconds after its build was sent is sent again when
+# a page or the API looks at it; pages and the API tell clients to look again after
+# VARIANT_RETRY_AFTER_S seconds (`Retry-After`).
+VARIANT_BUILD_RETRY_BACKOFF_S = [
+    float(s) for s in env_list("VARIANT_BUILD_RETRY_BACKOFF_S", ["5", "15", "30", "60", "120"])
+]
+VARIANT_BUILD_RESEND_S = float(os.environ.get("VARIANT_BUILD_RESEND_S", "60"))
+VARIANT_RETRY_AFTER_S = int(os.environ.get("VARIANT_RETRY_AFTER_S", "2"))
+if not VARIANT_BUILD_RETRY_BACKOFF_S or VARIANT_BUILD_RESEND_S <= 0 or VARIANT_RETRY_AFTER_S < 1:
+    raise ImproperlyConfigured(
+        "VARIANT_BUILD_RETRY_BACKOFF_S must list at least one pause in seconds, "
+        "VARIANT_BUILD_RESEND_S must be positive and VARIANT_RETRY_AFTER_S at least 1 (seconds)."
+    )

@@ -92,9 +92,19 @@ class QuestionAdmin(admin.ModelAdmin):
 
 @admin.register(Variant)
 class VariantAdmin(admin.ModelAdmin):
-    list_display = ["version", "seed", "is_paper", "retired", "created_at"]
-    list_filter = ["is_paper", "retired"]
-    readonly_fields = ["version", "seed", "is_paper", "params", "reference", "created_at"]
+    list_display = ["version", "seed", "is_paper", "state", "retired", "created_at"]
+    list_filter = ["state", "is_paper", "retired"]
+    readonly_fields = [
+        "version",
+        "seed",
+        "is_paper",
+        "state",
+        "build_error",
+        "build_requested_at",
+        "params",
+        "reference",
+        "created_at",
+    ]
     # The author runs (hidden tests' expected outputs, base64 arrays) are written by the
     # engine alone; an edited copy would mark against wrong outputs.
     exclude = ["author_runs"]

@@ -230,15 +230,34 @@ class Variant(models.Model):
 
     A variant belongs to the course whose students draw it: instructors see and retire only
     their own course's variants, and the same seed in two courses is two variants.
+
+    A variant is stored as soon as a student needs it, in `building` state (no parameters,
+    reference or statement yet), and a background task (exams.tasks.build_variant) makes it
+    `ready` or, when the question's own code fails, `failed` with `build_error`. The database
+    refuses a ready variant without parameters, reference and statement.
     """
+
+    class State(models.TextChoices):
+        BUILDING = "building", "Being prepared"
+        READY = "ready", "Ready"
+        FAILED = "failed", "Failed (the question's code)"
 
     course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="variants")
     version = models.ForeignKey(QuestionVersion, on_delete=models.CASCADE, related_name="variants")
     seed = models.BigIntegerField(null=True, blank=True)
     is_paper = models.BooleanField(default=False)
-    params = models.JSONField()
-    reference = models.JSONField(help_text="Exact and rounded reference values per quantity.")
-    statement_md = models.TextField()
+    state = models.CharField(max_length=10, choices=State.choices, default=State.READY)
+    build_error = models.TextField(
+        blank=True, help_text="Why the question's code failed to build it (state `failed`)."
+    )
+    build_requested_at = models.DateTimeField(
+        null=True, blank=True, help_text="When its build was last sent to the variants queue."
+    )
+    params = models.JSONField(null=True, blank=True)
+    reference = models.JSONField(
+        null=True, blank=True, help_text="Exact and rounded reference values per quantity."
+    )
+    statement_md = models.TextField(blank=True)
     part_prompts = models.JSONField(default=dict)
     solution_md = models.TextField(blank=True)
     author_runs = models.JSONField(
@@ -273,11 +292,25 @@ class Variant(models.Model):
                 | Q(retired=True, retired_at__isnull=False),
                 name="retired_variant_has_time",
             ),
+            models.CheckConstraint(
+                condition=~Q(state="ready")
+                | (Q(params__isnull=False, reference__isnull=False) & ~Q(statement_md="")),
+                name="ready_variant_has_content",
+            ),
+            models.CheckConstraint(
+                condition=Q(state__in=["building", "ready", "failed"]),
+                name="variant_state_known",
+            ),
         ]
 
     def __str__(self) -> str:
         which = "paper" if self.is_paper else f"seed {self.seed}"
         return f"{self.version} [{which}]"
+
+    @property
+    def is_ready(self) -> bool:
+        """Built: its parameters, reference and statement may be used."""
+        return self.state == self.State.READY
 
 
 class Paper(models.Model):

@@ -5,12 +5,14 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Any
 
+from django.conf import settings
 from django.utils import timezone
 
 import question_engine
 from exams import selectors
 from exams.bank_bridge import definition_from_version
 from exams.models import Attempt, Submission, Variant
+from exams.services.variants import VARIANT_FAILED_MESSAGE, VARIANT_PREPARING_MESSAGE
 from question_engine.code_parts import code_part, prompt_without_starter
 
 
@@ -287,3 +289,28 @@ def submission_public(submission: Submission) -> dict[str, Any]:
     if status == SolutionStatus.SHOWN:
         data.update(solution_public(submission.variant))
     return data
+
+
+VARIANT_STATUSES = ("ready", "preparing", "failed")
+"""How far a student's variant is built, as pages and the API say it (`variant_status`)."""
+
+
+def variant_status(variant: Variant) -> dict[str, Any]:
+    """Whether the variant can be shown yet: `status` ("ready"; "preparing": still being built
+    in the background, look again after `retry_after_s` seconds; "failed": the question's own
+    code failed), with the `message` to show the student ("" when ready)."""
+    title = variant.version.question.title
+    if variant.is_ready:
+        return {"status": "ready", "message": "", "retry_after_s": None}
+    if variant.state == Variant.State.FAILED:
+        return {
+            "status": "failed",
+            "message": VARIANT_FAILED_MESSAGE.format(title=title),
+            "retry_after_s": None,
+        }
+    retry_after_s = settings.VARIANT_RETRY_AFTER_S
+    return {
+        "status": "preparing",
+        "message": VARIANT_PREPARING_MESSAGE.format(title=title, retry_after_s=retry_after_s),
+        "retry_after_s": retry_after_s,
+    }

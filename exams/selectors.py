@@ -20,6 +20,7 @@ from exams.models import (
     Variant,
     VariantAssignment,
 )
+from exams.seeding import MAX_RETIRED_SKIPS, exam_variant_seed
 
 
 def course_list_for_user(*, user: AbstractBaseUser) -> QuerySet[Course]:
@@ -429,3 +430,58 @@ def course_marked_question_get(*, course: Course, slug: str) -> Question:
     if question is None:
         raise NotFoundError(f"The course '{course.slug}' has no question '{slug}'.")
     return question
+
+
+EXAM_VARIANT_STATES = ("ready", "building", "failed", "missing")
+
+
+def paper_exam_variants_status(*, paper: Paper) -> dict[str, int]:
+    """How far the paper's exam variants are prepared: one per (enrolled student, question)
+    (the variant the student's sitting holds, else the one it would draw: see
+    `exams.seeding.exam_variant_seed`, skipping retired ones), counted by state: `ready`,
+    `building`, `failed` (the question's code failed) and `missing` (not requested yet), plus
+    `students` and `expected` (students × questions). Original-numbers papers count the one
+    paper variant per question for each student."""
+    questions = [item.question for item in paper.items.select_related("question")]
+    versions = {q.pk: q.current_version for q in questions}
+    student_ids = list(
+        Membership.objects.filter(course=paper.course, role=Membership.Role.STUDENT).values_list(
+            "user_id", flat=True
+        )
+    )
+    known = {
+        (v.version_id, v.is_paper, v.seed): v
+        for v in Variant.objects.filter(
+            course=paper.course, version__in=[v for v in versions.values() if v is not None]
+        ).only("version_id", "is_paper", "seed", "state", "retired")
+    }
+    held = {
+        (a.attempt.student_id, a.question_id): a.variant
+        for a in VariantAssignment.objects.filter(
+            attempt__paper=paper, attempt__mode=Attempt.Mode.EXAM
+        ).select_related("attempt", "variant")
+    }
+    counts = dict.fromkeys(EXAM_VARIANT_STATES, 0)
+    for student_id in student_ids:
+        for question in questions:
+            variant = held.get((student_id, question.pk))
+            version = versions[question.pk]
+            if variant is None and version is not None and paper.use_original_numbers:
+                variant = known.get((version.pk, True, None))
+            elif variant is None and version is not None:
+                for draw in range(MAX_RETIRED_SKIPS):
+                    seed = exam_variant_seed(
+                        student_id=student_id,
+                        paper_id=paper.pk,
+                        question_slug=question.slug,
+                        draw=draw,
+                    )
+                    variant = known.get((version.pk, False, seed))
+                    if variant is None or not variant.retired:
+                        break
+            counts[variant.state if variant is not None else "missing"] += 1
+    return {
+        **counts,
+        "students": len(student_ids),
+        "expected": len(student_ids) * len(questions),
+    }

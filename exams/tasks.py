@@ -5,10 +5,12 @@ from __future__ import annotations
 import logging
 
 from celery import shared_task
+from django.conf import settings
 from django.db import InterfaceError, OperationalError
 
 from exams import services
-from exams.models import Submission
+from exams.models import Submission, Variant
+from question_engine.errors import SandboxFailure
 
 logger = logging.getLogger(__name__)
 
@@ -62,3 +64,25 @@ def recover_failed_submissions() -> int:
     if recovered:
         logger.info("Retrying submissions that failed on our side: %s", recovered)
     return len(recovered)
+
+
+@shared_task(bind=True, acks_late=True, max_retries=None)
+def build_variant(self, variant_id: int) -> str:  # noqa: ANN001 - Celery's bound task
+    """Build one `building` variant (services.variant_build); returns its state afterwards.
+
+    The sandbox's failures are ours: the task is retried after each pause of
+    VARIANT_BUILD_RETRY_BACKOFF_S in turn (the last repeats, without end), the student's page
+    saying "preparing" meanwhile. A fault of the question's code leaves the row `failed`.
+    """
+    try:
+        return services.variant_build(variant_id=variant_id).state
+    except Variant.DoesNotExist:
+        logger.warning("Variant %s no longer exists; nothing to build", variant_id)
+        return "missing"
+    except SandboxFailure as exc:
+        pauses = settings.VARIANT_BUILD_RETRY_BACKOFF_S
+        pause_s = pauses[min(self.request.retries, len(pauses) - 1)]
+        logger.warning(
+            "Variant %s: the sandbox failed (%s); building again in %s s", variant_id, exc, pause_s
+        )
+        raise self.retry(exc=exc, countdown=pause_s) from exc

@@ -218,3 +218,42 @@ def paper_new(request: HttpRequest, course_slug: str) -> HttpResponse:
             messages.success(request, "Paper created.")
             return redirect("frontend:instructor-course", course_slug=course.slug)
     return render(request, "frontend/instructor/paper_new.html", {"course": course, "form": form})
+
+
+@login_required
+def paper_detail(request: HttpRequest, course_slug: str, paper_slug: str) -> HttpResponse:
+    """A paper's questions and how far its exam variants are prepared, with the button that
+    prepares them for every enrolled student."""
+    course = _instructor_course(request, course_slug)
+    paper = selectors.course_paper_get(course=course, slug=paper_slug)
+    return render(
+        request,
+        "frontend/instructor/paper.html",
+        {
+            "course": course,
+            "paper": paper,
+            "items": paper.items.select_related("question").order_by("order"),
+            "prepared": selectors.paper_exam_variants_status(paper=paper),
+        },
+    )
+
+
+@login_required
+@require_POST
+def paper_prepare(request: HttpRequest, course_slug: str, paper_slug: str) -> HttpResponse:
+    """Prepare the paper's exam variants for every enrolled student (built in the background)."""
+    course = _instructor_course(request, course_slug)
+    paper = selectors.course_paper_get(course=course, slug=paper_slug)
+    try:
+        outcome = services.exam_variants_prepare(paper=paper)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request,
+            f"Preparing exam variants for {outcome.students} student"
+            f"{'s' if outcome.students != 1 else ''}: {outcome.requested} sent to be built "
+            f"in the background, {outcome.existing} already there ({outcome.ready} ready in "
+            f"all, {outcome.failed} failed). This page shows progress when reloaded.",
+        )
+    return redirect("frontend:instructor-paper", course_slug=course.slug, paper_slug=paper.slug)

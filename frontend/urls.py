@@ -60,4 +60,14 @@ urlpatterns = [
         instructor_views.paper_new,
         name="instructor-paper-new",
     ),
+    path(
+        "instructor/courses/<slug:course_slug>/papers/<slug:paper_slug>/",
+        instructor_views.paper_detail,
+        name="instructor-paper",
+    ),
+    path(
+        "instructor/courses/<slug:course_slug>/papers/<slug:paper_slug>/prepare/",
+        instructor_views.paper_prepare,
+        name="instructor-paper-prepare",
+    ),
 ]

@@ -14,7 +14,12 @@ from exams import selectors, services
 from exams.api.throttles import form_attempt_start_check, form_submission_refusal
 from exams.errors import ApplicationError
 from exams.models import Attempt
-from exams.presentation import held_variant_state, submission_public, variant_public
+from exams.presentation import (
+    held_variant_state,
+    submission_public,
+    variant_public,
+    variant_status,
+)
 from frontend.forms import SolutionRevealForm
 from progress.selectors import course_progress
 
@@ -62,6 +67,9 @@ def question_new_attempt(
 
 @login_required
 def attempt_detail(request: HttpRequest, attempt_id: int) -> HttpResponse:
+    """The attempt's questions; one whose variant is still being built shows "Preparing your
+    question…" (the page script replaces it with the question once built; without scripts, a
+    refresh link does)."""
     attempt = selectors.attempt_get_for_user(user=request.user, attempt_id=attempt_id)
     format_errors = request.session.pop(f"format_errors_{attempt.pk}", {})
     posted = request.session.pop(f"answers_{attempt.pk}", {})
@@ -70,12 +78,16 @@ def attempt_detail(request: HttpRequest, attempt_id: int) -> HttpResponse:
         latest = selectors.latest_submission(attempt=attempt, question=question)
         latest_public = submission_public(latest) if latest else None
         variant = services.attempt_variant(attempt=attempt, question=question)
+        ready = variant.is_ready
+        if not ready:
+            services.variant_build_resend_if_stale(variant=variant)
         items.append(
             {
                 "question": question,
                 "marks_in_paper": marks,
-                "variant": variant_public(variant),
-                "state": held_variant_state(attempt=attempt, variant=variant),
+                "built": variant_status(variant),
+                "variant": variant_public(variant) if ready else None,
+                "state": held_variant_state(attempt=attempt, variant=variant) if ready else {},
                 "latest": latest_public,
                 "pending": latest_public is not None and latest_public["awaiting_marking"],
                 "answers": posted.get(question.slug)

@@ -10,8 +10,8 @@ the sandbox's own restarts reported as `sandbox_error` or SandboxUnavailable, a 
 one whose code crashed its process).
 
 What each caller does with `SandboxFailure` (a submission waits in `error` and is retried over
-hours, visible tests and variant building answer 503 "try again in a minute", nothing is
-charged) is the failure policy in docs/grading.md.
+hours, a variant build is retried by its task, visible tests answer 503 "try again in a
+minute", nothing is charged) is the failure policy in docs/grading.md.
 """
 
 from __future__ import annotations
@@ -38,10 +38,12 @@ _someone_waiting: ContextVar[bool] = ContextVar("someone_waiting", default=False
 
 @contextmanager
 def someone_waiting() -> Iterator[None]:
-    """Jobs sent inside this block serve a person waiting on a page (visible tests, building
-    a variant when an attempt starts): each waits at most INTERACTIVE_QUEUE_TIMEOUT_S for a
-    sandbox slot and is not tried again when none took it, so a busy or hung sandbox answers
-    "try again in a minute" at once instead of holding the web request for many minutes."""
+    """Jobs sent inside this block serve a person waiting on a page (visible tests, an
+    instructor's preview): they go to the sandbox server's interactive lane (slots kept for
+    them, so they never queue behind the workers' marking jobs; docs/sandbox.md), each waits
+    at most INTERACTIVE_QUEUE_TIMEOUT_S for a slot and is not tried again when none took it,
+    so a busy or hung sandbox answers "try again in a minute" at once instead of holding the
+    web request for many minutes."""
     token = _someone_waiting.set(True)
     try:
         yield
@@ -64,7 +66,7 @@ def run_job(job: Job, *, where: str) -> JobResult:
         if pause_s:
             time.sleep(pause_s)
         try:
-            result = get_client().run(job, queue_timeout_s=queue_timeout_s)
+            result = get_client(interactive=waiting).run(job, queue_timeout_s=queue_timeout_s)
         except SandboxUnavailable as exc:
             problem = f"the sandbox could not be reached: {exc}"
             if waiting:

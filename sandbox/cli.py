@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 from sandbox.limits import Limits
 from sandbox.runtimes import DEFAULT_RUNTIME, RUNTIMES
-from sandbox.server_config import default_workers
+from sandbox.server_config import DEFAULT_INTERACTIVE_WORKERS, default_workers
 from sandbox.uid_pool import DEFAULT_FIRST_UID
 
 FIRST_UID_ENV = "SANDBOX_FIRST_UID"
@@ -38,6 +38,13 @@ def _positive_int(text: str) -> int:
     return value
 
 
+def _non_negative_int(text: str) -> int:
+    value = int(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be a whole number, 0 or more, got {text}")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m sandbox", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -45,6 +52,13 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--socket", required=True, help="path of the Unix socket to listen on")
     serve.add_argument(
         "--workers", type=_positive_int, default=default_workers(), help="concurrent jobs"
+    )
+    serve.add_argument(
+        "--interactive-workers",
+        type=_non_negative_int,
+        default=DEFAULT_INTERACTIVE_WORKERS,
+        help="slots kept for jobs a person waits on (visible tests, previews), served on "
+        "SOCKET.interactive; 0 for none (docs/sandbox.md)",
     )
     serve.add_argument(
         "--first-uid",
@@ -114,7 +128,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         from sandbox.server import reexec_with_huge_page_malloc, serve
 
         reexec_with_huge_page_malloc(list(sys.argv[1:] if argv is None else argv))
-        return serve(arguments.socket, arguments.workers, arguments.first_uid, arguments.parent_pid)
+        return serve(
+            arguments.socket,
+            arguments.workers,
+            arguments.first_uid,
+            arguments.parent_pid,
+            interactive_workers=arguments.interactive_workers,
+        )
     if arguments.command == "doctor":
         from sandbox.doctor import run_probe
 

@@ -13,6 +13,7 @@ import time
 
 from sandbox.client import SandboxClient, SandboxUnavailable, socket_from_environment
 from sandbox.runtime_paths import project_root
+from sandbox.server_config import interactive_socket_path
 
 STARTUP_TIMEOUT_S = 120.0
 # Only what the server needs: it must not inherit the caller's secrets (settings, DB URLs).
@@ -20,9 +21,10 @@ PASSED_ENVIRONMENT = ("PATH", "LANG", "LC_ALL", "TZ", "SANDBOX_ALLOW_INSECURE", 
 
 
 class LocalServer:
-    """A ``python -m sandbox serve`` subprocess on a socket in a private temporary directory."""
+    """A ``python -m sandbox serve`` subprocess on a socket in a private temporary directory
+    (with no interactive lane unless ``interactive_workers`` asks for one)."""
 
-    def __init__(self, workers: int | None = None) -> None:
+    def __init__(self, workers: int | None = None, interactive_workers: int = 0) -> None:
         self.owner_pid = os.getpid()
         self.directory = tempfile.mkdtemp(prefix="tensorgrade-sandbox-")
         os.chmod(self.directory, 0o700)
@@ -30,6 +32,7 @@ class LocalServer:
         self.log_path = os.path.join(self.directory, "server.log")
         command = [sys.executable, "-m", "sandbox", "serve", "--socket", self.socket_path]
         command += ["--parent-pid", str(self.owner_pid)]
+        command += ["--interactive-workers", str(interactive_workers)]
         if workers is not None:
             command += ["--workers", str(workers)]
         environment = {name: os.environ[name] for name in PASSED_ENVIRONMENT if name in os.environ}
@@ -89,10 +92,18 @@ _lock = threading.Lock()
 _local_server: LocalServer | None = None
 
 
-def get_client() -> SandboxClient:
-    """Client for SANDBOX_SOCKET if set, else for one lazily started local server (per process)."""
+def get_client(*, interactive: bool = False) -> SandboxClient:
+    """Client for SANDBOX_SOCKET if set, else for one lazily started local server (per process).
+
+    With ``interactive`` (a job a person waits on), the client of the server's interactive
+    lane (``SANDBOX_SOCKET.interactive``) when that server keeps one, else of its main socket.
+    The per-process local server keeps none: nobody else sends it jobs.
+    """
     socket_path = socket_from_environment()
     if socket_path:
+        lane = interactive_socket_path(socket_path)
+        if interactive and os.path.exists(lane):
+            return SandboxClient(lane)
         return SandboxClient(socket_path)
     global _local_server
     with _lock:

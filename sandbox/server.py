@@ -21,7 +21,7 @@ from sandbox.doctor import run_probe
 from sandbox.layers.namespaces import current_network_namespace
 from sandbox.runtime_paths import RuntimeMounts, project_root, runtime_mounts
 from sandbox.runtimes import RUNTIMES, blocked_package_dirs, hidden_package_dirs, warm_up
-from sandbox.server_config import ServerConfig
+from sandbox.server_config import ServerConfig, interactive_socket_path
 from sandbox.supervisor import SlotSupervisor
 from sandbox.template_link import TemplateGone
 from sandbox.uid_pool import BLOCK_SIZE, DEFAULT_FIRST_UID, MAX_SLOTS, lease_uids, staging_dir
@@ -126,10 +126,17 @@ def serve(
     workers: int,
     first_uid: int = DEFAULT_FIRST_UID,
     parent_pid: int | None = None,
+    interactive_workers: int = 0,
 ) -> int:
-    """Run the server until SIGTERM/SIGINT (or until ``parent_pid`` exits); return the status."""
-    if not 0 < workers <= MAX_SLOTS:
-        raise SystemExit(f"sandbox: --workers must be between 1 and {MAX_SLOTS}")
+    """Run the server until SIGTERM/SIGINT (or until ``parent_pid`` exits); return the status.
+
+    ``interactive_workers`` more slots serve the interactive lane on
+    ``interactive_socket_path(socket_path)`` (none when 0)."""
+    if not 0 < workers <= MAX_SLOTS or not 0 <= interactive_workers <= MAX_SLOTS - workers:
+        raise SystemExit(
+            f"sandbox: --workers must be at least 1 and --workers plus --interactive-workers "
+            f"at most {MAX_SLOTS}"
+        )
     lease = lease_uids(first_uid)
     try:
         may_start, report = check_isolation(lease.base + BLOCK_SIZE - 1, workers)
@@ -142,6 +149,7 @@ def serve(
             host_network_namespace=current_network_namespace(),
             uid_base=lease.base,
             workers=workers,
+            interactive_workers=interactive_workers,
             insecure=not report["secure"],
             cpu_share_cores=cpu_share(workers),
             blocked_packages={runtime: blocked_package_dirs(runtime) for runtime in RUNTIMES},
@@ -158,6 +166,15 @@ def _run_slots(socket_path: str, config: ServerConfig, parent_pid: int | None) -
     _log(
         f"listening on {socket_path} with {config.workers} worker(s) as uids from {config.uid_base}"
     )
+    sockets = [(socket_path, listener)]
+    listeners = {slot: listener for slot in range(config.workers)}
+    if config.interactive_workers:
+        lane_path = interactive_socket_path(socket_path)
+        lane = bind_listener(lane_path)
+        sockets.append((lane_path, lane))
+        first = config.workers
+        listeners.update({slot: lane for slot in range(first, first + config.interactive_workers)})
+        _log(f"interactive lane on {lane_path} with {config.interactive_workers} worker(s)")
     slots: dict[int, int] = {}
 
     def stop(signum: int, frame: object) -> None:
@@ -166,8 +183,8 @@ def _run_slots(socket_path: str, config: ServerConfig, parent_pid: int | None) -
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
     try:
-        for slot in range(config.workers):
-            slots[_start_slot(slot, listener, config)] = slot
+        for slot, slot_listener in listeners.items():
+            slots[_start_slot(slot, slot_listener, config)] = slot
         while True:
             pid, status = os.waitpid(-1, os.WNOHANG)
             if pid == 0:
@@ -181,7 +198,7 @@ def _run_slots(socket_path: str, config: ServerConfig, parent_pid: int | None) -
                 continue
             _log(f"slot {slot} supervisor ended (wait status {status}); restarting it")
             time.sleep(RESPAWN_BACKOFF_S)
-            slots[_start_slot(slot, listener, config)] = slot
+            slots[_start_slot(slot, listeners[slot], config)] = slot
     except _Shutdown:
         _log("shutting down")
     finally:
@@ -193,9 +210,10 @@ def _run_slots(socket_path: str, config: ServerConfig, parent_pid: int | None) -
         for pid in slots:
             with contextlib.suppress(ChildProcessError):
                 os.waitpid(pid, 0)
-        listener.close()
-        if os.path.exists(socket_path):
-            os.unlink(socket_path)
+        for path, bound in sockets:
+            bound.close()
+            if os.path.exists(path):
+                os.unlink(path)
 
 
 def _start_slot(slot: int, listener: socket.socket, config: ServerConfig) -> int:

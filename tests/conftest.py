@@ -4,6 +4,7 @@ switch to a throwaway PostgreSQL cluster (`--postgres`, `--postgres-marked-only`
 
 from __future__ import annotations
 
+import contextlib
 from decimal import Decimal
 from pathlib import Path
 
@@ -131,6 +132,36 @@ def fresh_rate_limits():
     cache.clear()
     yield
     cache.clear()
+
+
+REAL_WORKER_FIXTURES = frozenset({"broker", "celery_worker", "start_worker"})
+
+
+@pytest.fixture(autouse=True)
+def variants_built_on_request(request, monkeypatch):
+    """Where no Celery worker runs (unit and service tests), a requested variant is built at
+    once by the variants task's own service (`variant_build`), as the worker would build it;
+    a sandbox failure leaves it `building`, as the worker's retries would meanwhile.
+
+    Tests with a real worker (`broker`, `celery_worker`, `start_worker`) and tests marked
+    `variants_in_background` keep the real path: the build is sent to the variants queue when
+    the transaction commits.
+    """
+    if request.node.get_closest_marker("variants_in_background") or (
+        REAL_WORKER_FIXTURES & set(request.fixturenames)
+    ):
+        yield
+        return
+    from exams.services import variants as variant_services
+    from question_engine.errors import SandboxFailure
+
+    def build_now(*, variant) -> None:  # noqa: ANN001
+        with contextlib.suppress(SandboxFailure):
+            variant_services.variant_build(variant_id=variant.pk)
+        variant.refresh_from_db()
+
+    monkeypatch.setattr(variant_services, "variant_build_request", build_now)
+    yield
 
 
 @pytest.fixture

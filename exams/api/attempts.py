@@ -199,10 +199,35 @@ class AttemptVariantView(APIView):
 
     @extend_schema(
         operation_id="attempt_variant",
-        responses={200: AttemptVariantOutput, **error_responses(400, *READ_ERRORS, 409, 503)},
+        parameters=[
+            OpenApiParameter(
+                "Retry-After",
+                int,
+                location=OpenApiParameter.HEADER,
+                response=[409],
+                description="Seconds to wait before asking again (`variant_preparing`).",
+            )
+        ],
+        responses={
+            200: AttemptVariantOutput,
+            **error_responses(
+                400,
+                *READ_ERRORS,
+                409,
+                503,
+                notes={
+                    409: "`variant_preparing`: the variant is still being built in the "
+                    "background; ask again after `Retry-After` seconds (also "
+                    "`details.retry_after_s`). `variant_failed`: the question's own code "
+                    "failed to build it (the instructor sees why). `exam_in_progress`, "
+                    "`variants_retired`, `question_not_synced`.",
+                },
+            ),
+        },
     )
     def get(self, request: Request, attempt_id: int, question_slug: str) -> Response:
-        """The variant the attempt's student has for a question: statement and parts only."""
+        """The variant the attempt's student has for a question: statement and parts only
+        (409 `variant_preparing` with `Retry-After` until it is built)."""
         attempt = attempt_for_request(request, attempt_id)
         question = next(
             (q for q, _ in selectors.attempt_questions(attempt=attempt) if q.slug == question_slug),
@@ -210,7 +235,7 @@ class AttemptVariantView(APIView):
         )
         if question is None:
             raise NotFoundError(f"Attempt {attempt.pk} has no question '{question_slug}'.")
-        variant = services.attempt_variant(attempt=attempt, question=question)
+        variant = services.attempt_variant_ready(attempt=attempt, question=question)
         return Response(
             AttemptVariantOutput({"attempt": attempt.pk, **variant_public(variant)}).data
         )

@@ -64,13 +64,14 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
     """DRF's exception handler: every error a view raises in the one JSON error shape.
 
     Returns None for unexpected exceptions, which then reach Django's handler500
-    (config.error_views), itself answering JSON under /api/. A 429 carries `Retry-After` in
-    seconds: for throttling, and for an ApplicationError whose details give `retry_after_s`.
+    (config.error_views), itself answering JSON under /api/. `Retry-After` (seconds) comes with
+    throttling and with any ApplicationError whose details give `retry_after_s` (a 429 limit,
+    a 409 `variant_preparing`).
     """
     if isinstance(exc, ApplicationError):
         response = Response({"error": exc.as_dict()}, status=exc.status)
         retry_after_s = exc.details.get("retry_after_s")
-        if exc.status == status.HTTP_429_TOO_MANY_REQUESTS and isinstance(retry_after_s, int):
+        if isinstance(retry_after_s, int):
             response["Retry-After"] = str(retry_after_s)
         return response
     if isinstance(exc, Http404):

@@ -13,7 +13,7 @@ from rest_framework import serializers
 from api_keys.access import API_KEY_ROLE
 from exams.api.common import StudentOutput
 from exams.models import Attempt, Membership, Part, Submission
-from exams.presentation import SolutionStatus
+from exams.presentation import VARIANT_STATUSES, SolutionStatus
 from question_engine.definition import PART_STATUSES
 
 COURSE_ACCESS_ROLES = [API_KEY_ROLE, *Membership.Role.values]
@@ -325,8 +325,17 @@ class AttemptSummaryOutput(serializers.Serializer):
 
 
 class AttemptQuestionOutput(AttemptQuestionSummaryOutput):
-    variant = VariantOutput()
-    state = HeldVariantStateOutput()
+    variant_status = serializers.ChoiceField(
+        choices=VARIANT_STATUSES,
+        help_text="`ready`; `preparing`: the variant is being built in the background (`variant` "
+        "and `state` are null; look again after the response's `Retry-After` seconds); "
+        "`failed`: the question's own code failed to build it (tell the instructor).",
+    )
+    variant_message = serializers.CharField(
+        allow_blank=True, help_text="What to tell the student while not ready; empty when ready."
+    )
+    variant = VariantOutput(allow_null=True)
+    state = HeldVariantStateOutput(allow_null=True)
 
 
 class AttemptOutput(AttemptSummaryOutput):

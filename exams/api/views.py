@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.urls import reverse
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -56,20 +56,30 @@ from exams.presentation import (
     solution_public,
     submission_public,
     variant_public,
+    variant_status,
 )
 from exams.submission_events import submission_wait
 
 
 def _attempt_payload(attempt: Attempt, request: Request) -> dict:
     """The attempt as the LMS resources show it (exams.api.attempts.attempt_data) plus its
-    `variant` and `state` per question and its `submissions`; `solution_url` only for signed-in
-    users (a course key cannot reveal solutions)."""
+    `variant_status`, `variant_message`, `variant` and `state` per question (the last two null
+    until the variant is built) and its `submissions`; `solution_url` only for signed-in users
+    (a course key cannot reveal solutions)."""
     payload = attempt_data(attempt, request, course_external_ids(attempt.course))
     questions = selectors.attempt_questions(attempt=attempt)
     for question_payload, (question, _marks) in zip(payload["questions"], questions, strict=True):
         variant = services.attempt_variant(attempt=attempt, question=question)
-        question_payload["variant"] = variant_public(variant)
-        question_payload["state"] = held_variant_state(attempt=attempt, variant=variant)
+        built = variant_status(variant)
+        question_payload["variant_status"] = built["status"]
+        question_payload["variant_message"] = built["message"]
+        if variant.is_ready:
+            question_payload["variant"] = variant_public(variant)
+            question_payload["state"] = held_variant_state(attempt=attempt, variant=variant)
+        else:
+            services.variant_build_resend_if_stale(variant=variant)
+            question_payload["variant"] = None
+            question_payload["state"] = None
     payload["submissions"] = [
         submission_public(s) for s in selectors.attempt_submission_list(attempt=attempt)
     ]
@@ -90,10 +100,31 @@ def _paper_question(attempt: Attempt, validated: dict) -> Question | None:
 # Why a request naming a question or a variant of an attempt can conflict (409) or fail on
 # our side (503), shared by the endpoints that draw or use the attempt's variant.
 VARIANT_NOTES = {
-    409: "`exam_in_progress` (the original exam numbers are in use in an open exam sitting), "
+    409: "`variant_preparing` (the variant is still being built in the background: try again "
+    "after `Retry-After` seconds, also in `details.retry_after_s`), `variant_failed` (the "
+    "question's own code failed to build it: tell the instructor), "
+    "`exam_in_progress` (the original exam numbers are in use in an open exam sitting), "
     "`variants_retired` (the instructor withdrew every variant), `question_not_synced`.",
-    503: "`variant_unavailable`: the variant could not be built right now.",
+    503: "`variant_unavailable`: a variant needed at once (a re-mark on a new version) could "
+    "not be built right now.",
 }
+
+
+PREPARING_RETRY_AFTER_HEADER = OpenApiParameter(
+    "Retry-After",
+    int,
+    location=OpenApiParameter.HEADER,
+    response=[200, 201],
+    description="Seconds to wait before asking again; sent while a question's "
+    "`variant_status` is `preparing`.",
+)
+
+
+def preparing_headers(payload: dict) -> dict[str, str]:
+    """`Retry-After` (seconds) when a question of the attempt payload is still being prepared."""
+    if any(q["variant_status"] == "preparing" for q in payload["questions"]):
+        return {"Retry-After": str(settings.VARIANT_RETRY_AFTER_S)}
+    return {}
 
 
 class CourseListView(APIView):
@@ -130,6 +161,7 @@ class AttemptCreateView(APIView):
     @extend_schema(
         summary="Start an attempt at a question",
         request=AttemptCreateInput,
+        parameters=[PREPARING_RETRY_AFTER_HEADER],
         responses={
             201: AttemptOutput,
             **error_responses(404, 409, 503, notes=VARIANT_NOTES),
@@ -144,8 +176,11 @@ class AttemptCreateView(APIView):
         attempt = services.attempt_start_question(
             student=request.user, course=course, question=question
         )
+        payload = _attempt_payload(attempt, request)
         return Response(
-            AttemptOutput(_attempt_payload(attempt, request)).data, status=status.HTTP_201_CREATED
+            AttemptOutput(payload).data,
+            status=status.HTTP_201_CREATED,
+            headers=preparing_headers(payload),
         )
 
 
@@ -154,11 +189,13 @@ class AttemptDetailView(APIView):
 
     @extend_schema(
         summary="An attempt: its variants, their state and its submissions",
+        parameters=[PREPARING_RETRY_AFTER_HEADER],
         responses={200: AttemptOutput, **error_responses(409, 503, notes=VARIANT_NOTES)},
     )
     def get(self, request: Request, attempt_id: int) -> Response:
         attempt = attempt_for_request(request, attempt_id)
-        return Response(AttemptOutput(_attempt_payload(attempt, request)).data)
+        payload = _attempt_payload(attempt, request)
+        return Response(AttemptOutput(payload).data, headers=preparing_headers(payload))
 
 
 class AttemptSubmissionsView(APIView):

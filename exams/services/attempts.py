@@ -17,6 +17,7 @@ from exams.models import (
     Paper,
     Question,
 )
+from exams.services.variants import attempt_variants_request
 
 logger = logging.getLogger(__name__)
 
@@ -28,8 +29,11 @@ def attempt_start_question(
     question: Question,
     mode: str = Attempt.Mode.PRACTICE,
 ) -> Attempt:
-    """A new attempt at one question; its number makes the next variant differ."""
-    return _attempt_create(student=student, course=course, question=question, mode=mode)
+    """A new attempt at one question; its number makes the next variant differ. Its variant
+    is drawn and its build sent to the background (`attempt_variants_request`)."""
+    attempt = _attempt_create(student=student, course=course, question=question, mode=mode)
+    attempt_variants_request(attempt=attempt)
+    return attempt
 
 
 def _attempt_create(
@@ -63,9 +67,12 @@ def _attempt_create(
 def attempt_start_paper(*, student: AbstractBaseUser, paper: Paper, mode: str) -> Attempt:
     """Start a paper; in exam mode a student sits it once, so the open exam attempt is reused.
 
-    Practice of a paper set to the original exam's numbers is refused (ApplicationError 409,
-    `exam_in_progress`) while an exam sitting (in any course) showing any of its questions'
-    numbers is open; a new exam sitting of it, while one is open in another course.
+    Every question's variant is drawn at once and built in the background
+    (`attempt_variants_request`): those an instructor prepared (`exam_variants_prepare`) are
+    ready already. Practice of a paper set to the original exam's numbers is refused
+    (ApplicationError 409, `exam_in_progress`) while an exam sitting (in any course) showing
+    any of its questions' numbers is open; a new exam sitting of it, while one is open in
+    another course.
     """
     if mode not in Attempt.Mode.values:
         raise ApplicationError(f"Mode must be one of {', '.join(Attempt.Mode.values)}.")
@@ -92,8 +99,11 @@ def attempt_start_paper(*, student: AbstractBaseUser, paper: Paper, mode: str) -
         )
     if mode == Attempt.Mode.EXAM:
         _refuse_sitting_while_open_elsewhere(student=student, paper=paper)
-        return _exam_sitting_get_or_create(student=student, paper=paper)
-    return _attempt_create(student=student, course=paper.course, paper=paper, mode=mode)
+        attempt = _exam_sitting_get_or_create(student=student, paper=paper)
+    else:
+        attempt = _attempt_create(student=student, course=paper.course, paper=paper, mode=mode)
+    attempt_variants_request(attempt=attempt)
+    return attempt
 
 
 def _refuse_sitting_while_open_elsewhere(*, student: AbstractBaseUser, paper: Paper) -> None:

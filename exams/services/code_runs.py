@@ -17,7 +17,7 @@ from exams.models import (
 )
 from exams.services.attempts import attempt_check_open
 from exams.services.variant_artefacts import variant_author_runs_ensure
-from exams.services.variants import attempt_variant
+from exams.services.variants import attempt_variant_ready
 from question_engine.errors import SandboxFailure
 from question_engine.sandbox_jobs import someone_waiting
 
@@ -37,7 +37,7 @@ def code_visible_tests_run(
     Raises ApplicationError: 403/400 for someone else's or a closed attempt, a part that is
     not code or unreadable source; 503 `tests_unavailable` when the sandbox failed (after the
     retries of `question_engine.sandbox_jobs.run_job`), 503 `question_failed` when the
-    question's own code did.
+    question's own code did; 409 `variant_preparing` / `variant_failed` (not built).
     """
     if attempt.student_id != student.pk:
         raise ApplicationError(
@@ -46,7 +46,7 @@ def code_visible_tests_run(
     attempt_check_open(attempt=attempt)
     if not isinstance(source, str):
         raise ApplicationError("The source must be text (a JSON string).", code="invalid_source")
-    variant = attempt_variant(attempt=attempt, question=question)
+    variant = attempt_variant_ready(attempt=attempt, question=question)
     part = variant.version.parts.filter(label=label).first()
     if part is None or part.kind != "code":
         raise ApplicationError(f"Part '{label}' is not a code part of this question.")

@@ -56,7 +56,7 @@ from exams.services.variant_artefacts import (
 )
 from exams.services.variants import (
     assignment_check_answerable,
-    attempt_variant,
+    attempt_variant_ready,
     question_current_version,
     variant_get_or_build,
 )
@@ -291,7 +291,8 @@ def submission_submit(
     (with `retry_after_s`); 400 `attempt_closed` / `invalid_answers` (not an object, unknown
     parts, non-text or unreadable answers, each part named in `details.parts`) / `no_answers`
     (every answer sent is empty); and what
-    `attempt_variant` and `assignment_check_answerable` raise.
+    `attempt_variant_ready` (409 `variant_preparing`, `variant_failed`: nothing stored) and
+    `assignment_check_answerable` raise.
     """
     if attempt.student_id != student.pk:
         raise ApplicationError(
@@ -307,7 +308,7 @@ def submission_submit(
         if earlier is not None:
             return SubmissionOutcome(submission=earlier, replayed=True)
     attempt_check_open(attempt=attempt)
-    variant = attempt_variant(attempt=attempt, question=question)
+    variant = attempt_variant_ready(attempt=attempt, question=question)
     assignment_check_answerable(attempt=attempt, variant=variant)
     cleaned = _answers_cleaned(variant=variant, answers=answers)
     definition = definition_from_version(variant.version)

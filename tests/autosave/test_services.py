@@ -367,13 +367,13 @@ def test_a_submission_racing_the_finish_of_its_sitting_is_refused(
 ):
     """A submission checked open before a concurrent Finish commits is refused once it holds
     the attempt's row: it never lands after the sitting closed."""
-    real_variant = submission_services.attempt_variant
+    real_variant = submission_services.attempt_variant_ready
 
     def finish_meanwhile(**kwargs):
         services.sitting_finish(attempt=Attempt.objects.get(pk=sitting.pk), student=student)
         return real_variant(**kwargs)
 
-    monkeypatch.setattr(submission_services, "attempt_variant", finish_meanwhile)
+    monkeypatch.setattr(submission_services, "attempt_variant_ready", finish_meanwhile)
     with pytest.raises(ApplicationError) as refused:
         exam_services.submission_create(
             attempt=sitting, student=student, answers={"y": "7"}, question=demo_question

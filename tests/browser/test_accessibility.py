@@ -37,6 +37,7 @@ from tests.browser.conftest import (
 )
 from tests.manual_marking.conftest import SHORT_SLUG, TEXT_PART
 from tests.progress.helpers import answered
+from tests.variant_wait import built_variant
 
 # One bank question per answer kind the attempt page shows (several kinds share a question).
 QUESTIONS_BY_KIND = {
@@ -68,6 +69,7 @@ ACTION_ROUTES = {
     "frontend:paper-start",
     "frontend:instructor-remark",
     "frontend:instructor-restore",
+    "frontend:instructor-paper-prepare",
     "lti_grades:instructor-resend",
     "lti_grades:instructor-roster-sync",
     "manual_marking:self-assessment",
@@ -163,7 +165,7 @@ def _self_assessment(page, site: Site) -> None:  # noqa: ANN001
     """The free-text question's attempt once answered, marked and its worked solution shown:
     its self-assessed part offers the box."""
     attempt = Attempt.objects.filter(student=site.student, question__slug=SHORT_SLUG).first()
-    variant = services.attempt_variant(attempt=attempt)
+    variant = built_variant(attempt=attempt)
     exact = variant.reference["exact"]
     answers = {
         "n_params": str(exact["n_params"]),
@@ -280,6 +282,14 @@ INSTRUCTOR_PAGES = [
         "instructor-paper-new",
         ("frontend:instructor-paper-new",),
         _goto("/instructor/courses/{course}/papers/new/"),
+    ),
+    Page(
+        "instructor-paper",
+        ("frontend:instructor-paper",),
+        lambda page, site: page.goto(
+            reverse("frontend:instructor-paper", args=[site.course.slug, site.paper.slug])
+        ),
+        "table.exam-variants",
     ),
     Page(
         "instructor-lms", ("lti_grades:instructor-lms",), _goto("/instructor/courses/{course}/lms/")

@@ -14,10 +14,10 @@ from django.conf import settings
 from playwright.sync_api import expect
 
 import question_engine
-from exams import services
 from exams.bank_sync import question_sync
 from exams.models import Attempt, Question
 from tests.browser.conftest import DESKTOP, PHONE, login, screenshot
+from tests.variant_wait import built_variant
 
 CHOICE_SLUG = "seed001-q1-mcq-ssl-generative"
 PHONE_SLUGS = ("seed000-q4-realnvp-coupling", "seed002-q2-mlp-forward-backward", "code-layer-norm")
@@ -48,9 +48,7 @@ def test_parts_are_saved_and_marked_on_their_own_without_a_reload(course, studen
     page = desktop_page
     login(page, student)
     _open_question(page, course, "demo-linear-neuron")
-    exact = services.attempt_variant(attempt=Attempt.objects.get(student=student)).reference[
-        "exact"
-    ]
+    exact = built_variant(attempt=Attempt.objects.get(student=student)).reference["exact"]
     page.evaluate("window.__sameDocument = true")
     save_y = page.get_by_role("button", name="Save and mark this part (a)")
     save_loss = page.get_by_role("button", name="Save and mark this part (b)")
@@ -85,7 +83,7 @@ def test_a_multiple_choice_question_is_answered_by_clicking(course, student, pho
     _open_question(page, course, CHOICE_SLUG)
     assert page.locator("fieldset.part input[type=text]").count() == 0
     attempt = Attempt.objects.get(student=student)
-    variant = services.attempt_variant(attempt=attempt)
+    variant = built_variant(attempt=attempt)
     exact = variant.reference["exact"]
     for part in variant.version.parts.all():
         box = page.locator(f"fieldset.part[data-label={part.label}]")

@@ -11,10 +11,10 @@ from django.conf import settings
 from django.templatetags.static import static
 
 import question_engine
-from exams import services
 from exams.bank_sync import question_sync
 from exams.models import Attempt, Question
 from tests.browser.conftest import PHONE, login, screenshot
+from tests.variant_wait import built_variant
 
 SLUG = "code-layer-norm"
 BUNDLE = "frontend/build/editor.js"
@@ -84,7 +84,7 @@ def test_student_writes_runs_and_submits_layer_norm_in_the_editor(
     page.wait_for_selector(EDITOR)
 
     attempt = Attempt.objects.get(student=student)
-    params = services.attempt_variant(attempt=attempt).params
+    params = built_variant(attempt=attempt).params
     solution = (MODULE_SOLUTION if params["form"] == "module" else FUNCTION_SOLUTION).format(
         eps=repr(float(params["eps"]))
     )

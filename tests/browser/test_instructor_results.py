@@ -12,12 +12,13 @@ import pytest
 from exams import services
 from exams.models import Submission
 from tests.browser.conftest import assert_no_sideways_scroll, login, screenshot
+from tests.variant_wait import built_variant
 
 MARKING_TIMEOUT_S = 60
 
 
 def _answer(attempt, student, question, answers_for) -> Submission:
-    variant = services.attempt_variant(attempt=attempt, question=question)
+    variant = built_variant(attempt=attempt, question=question)
     return services.submission_create(
         attempt=attempt,
         student=student,

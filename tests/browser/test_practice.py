@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from exams import services
 from exams.models import Attempt
 from tests.browser.conftest import login
+from tests.variant_wait import built_variant
 
 
 @pytest.mark.integration
@@ -27,7 +27,7 @@ def test_student_is_marked_in_the_browser_without_reloading(
     expect(page.locator(".status-line")).to_contain_text("nothing was submitted")
 
     attempt = Attempt.objects.get(student=student)
-    exact = services.attempt_variant(attempt=attempt).reference["exact"]
+    exact = built_variant(attempt=attempt).reference["exact"]
     page.evaluate("window.__sameDocument = true")
     page.fill("input[name=answer_y]", f"{exact['y']:.2f}")
     page.fill("input[name=answer_loss]", f"{exact['loss'] + 5:.2f}")

@@ -10,8 +10,8 @@ import pytest
 from django.utils import timezone
 
 from autosave.models import SittingClosure
-from exams import services
 from exams.models import Attempt, Submission
+from tests.variant_wait import built_variant
 
 CLOSED_WITHIN_S = 60
 
@@ -32,7 +32,7 @@ def test_the_server_submits_a_sitting_at_time_up(
     )
     assert started.status_code == 201, started.json()
     attempt = Attempt.objects.get(pk=started.json()["id"])
-    exact = services.attempt_variant(attempt=attempt, question=demo_question).reference["exact"]
+    exact = built_variant(attempt=attempt, question=demo_question).reference["exact"]
     saved = api.put(
         f"/api/v1/attempts/{attempt.pk}/drafts/demo-linear-neuron/",
         {"answers": {"y": f"{exact['y']:.2f}", "loss": "not a number"}},

@@ -21,8 +21,9 @@ from django.conf import settings
 from rest_framework.test import APIClient
 
 import question_engine
+from exams import services
 from exams.bank_sync import question_sync
-from exams.models import Question, Submission
+from exams.models import Question, Submission, Variant
 from question_engine.code_parts import code_part
 from tests.integration.conftest import ROOT, STARTUP_TIMEOUT_S, _stop
 
@@ -99,12 +100,16 @@ def test_a_code_submission_waits_out_a_sandbox_outage_and_is_then_marked(
     attempt = api.post("/api/v1/attempts/", {"question": SLUG}, format="json")
     assert attempt.status_code == 201, attempt.content
     solution = code_part(question_engine.load_question(settings.BANK_ROOT / SLUG), "impl").solution
+    submissions_url = f"/api/v1/attempts/{attempt.json()['id']}/submissions/"
+    # The worker cannot build the variant (its sandbox is down): it retries, the student is
+    # told it is being prepared, and no answer is taken meanwhile.
+    refused = api.post(submissions_url, {"answers": {"impl": solution}}, format="json")
+    assert refused.status_code == 409 and refused.json()["error"]["code"] == "variant_preparing"
+    assert Variant.objects.get().state == Variant.State.BUILDING
+    # Built here, on this process's own sandbox, so the outage hits the marking below.
+    services.variant_build(variant_id=Variant.objects.get().pk)
 
-    accepted = api.post(
-        f"/api/v1/attempts/{attempt.json()['id']}/submissions/",
-        {"answers": {"impl": solution}},
-        format="json",
-    )
+    accepted = api.post(submissions_url, {"answers": {"impl": solution}}, format="json")
     assert accepted.status_code == 202
     status_url = accepted.json()["status_url"]
 

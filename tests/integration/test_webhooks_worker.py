@@ -11,8 +11,8 @@ import pytest
 from rest_framework.test import APIClient
 
 from api_keys import services as key_services
-from exams import services as exam_services
 from exams.models import Attempt
+from tests.variant_wait import built_variant
 from tests.webhooks.receiver import Receiver, Reply, verify
 from webhooks.models import WebhookDelivery
 
@@ -55,7 +55,7 @@ def test_a_marking_by_the_worker_reaches_the_receivers_signed(
         api.force_authenticate(student)
         attempt = api.post("/api/v1/attempts/", {"question": "demo-linear-neuron"}, format="json")
         attempt_id = attempt.json()["id"]
-        variant = exam_services.attempt_variant(attempt=Attempt.objects.get(pk=attempt_id))
+        variant = built_variant(attempt=Attempt.objects.get(pk=attempt_id))
         answers = {"y": f"{variant.reference['exact']['y']:.2f}", "loss": "123456"}
         accepted = api.post(
             f"/api/v1/attempts/{attempt_id}/submissions/", {"answers": answers}, format="json"

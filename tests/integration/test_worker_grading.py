@@ -7,8 +7,8 @@ import time
 import pytest
 from rest_framework.test import APIClient
 
-from exams import services
 from exams.models import Attempt, Submission
+from tests.variant_wait import built_variant
 
 GRADED_WITHIN_S = 60
 
@@ -30,7 +30,7 @@ def test_submission_posted_over_the_api_is_graded_by_the_worker(celery_worker, c
     attempt = api.post("/api/v1/attempts/", {"question": "demo-linear-neuron"}, format="json")
     assert attempt.status_code == 201
     attempt_id = attempt.json()["id"]
-    reference = services.attempt_variant(attempt=Attempt.objects.get(pk=attempt_id)).reference
+    reference = built_variant(attempt=Attempt.objects.get(pk=attempt_id)).reference
     answers = {"y": f"{reference['exact']['y']:.2f}", "loss": "123456"}
 
     accepted = api.post(

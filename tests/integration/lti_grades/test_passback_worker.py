@@ -12,7 +12,6 @@ from datetime import datetime
 import pytest
 from lti_tool.models import LtiDeployment, LtiLineItem, LtiRegistration
 
-from exams import services as exam_services
 from exams.models import Attempt, Submission
 from lti_grades.models import ScorePassback
 from tests.conftest import DEMO_SLUG
@@ -20,6 +19,7 @@ from tests.lti.links import course_linked_to_context
 from tests.lti.platform.launch import login_and_launch
 from tests.lti.platform.server import LTI, SimulatedPlatform
 from tests.lti.platform.services import SCOPE_SCORE, PlatformServices
+from tests.variant_wait import built_variant
 
 WITHIN_S = 90
 AGS = "https://purl.imsglobal.org/spec/lti-ags/claim/endpoint"
@@ -80,7 +80,7 @@ def test_launched_attempt_marked_by_the_worker_reaches_the_gradebook_once(
         assert launched.response.status_code == 302, launched.response.text
         page_url = live_server.url + launched.response.headers["Location"]
         attempt = Attempt.objects.get()
-        exact = exam_services.attempt_variant(attempt=attempt).reference["exact"]
+        exact = built_variant(attempt=attempt).reference["exact"]
         answers = {"y": f"{exact['y']:.2f}", "loss": "123456"}
 
         submit_on_page(launched.session, page_url, answers)
