@@ -36,6 +36,7 @@ COPY manual_marking ./manual_marking
 COPY progress ./progress
 COPY regrades ./regrades
 COPY operations ./operations
+COPY artefacts ./artefacts
 COPY manage.py ./
 RUN pip install torch==2.13.0 && pip install '.[postgres]'
 RUN SECRET_KEY=collectstatic-only TENSORGRADE_VAR_DIR=/tmp/build python manage.py collectstatic --noinput \
