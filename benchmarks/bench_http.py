@@ -46,6 +46,7 @@ from benchmarks.stack import (  # noqa: E402
 STACK_LOG = RESULTS_DIR / "http-stack.log"
 NAME = "end to end (HTTP)"
 PER_STUDENT = 40
+READY_TIMEOUT_S = 120.0
 KINDS = {
     "numeric": (NUMERIC_QUESTION, NUMERIC_ANSWERS, 30.0),
     "code": (CODE_QUESTION, {CODE_PART: CODE_SOLUTION}, 100.0),
@@ -87,6 +88,21 @@ def start_attempt(client: httpx.Client, external_id: str, question: str) -> int:
     return body["id"]
 
 
+def wait_until_ready(client: httpx.Client, attempt_id: int) -> None:
+    """Ask for the attempt until its question's variant is built (`variant_status` `ready`),
+    as a client does after starting an attempt (docs/lms.md, "Variants being prepared")."""
+    deadline = time.monotonic() + READY_TIMEOUT_S
+    while time.monotonic() < deadline:
+        body = checked(client.get(f"/attempts/{attempt_id}/"), 200)
+        statuses = {question["variant_status"] for question in body["questions"]}
+        if statuses == {"ready"}:
+            return
+        if "failed" in statuses:
+            raise BenchError(f"attempt {attempt_id}: a variant failed to build: {body}")
+        time.sleep(0.1)
+    raise BenchError(f"attempt {attempt_id}: the variant was not built in {READY_TIMEOUT_S} s")
+
+
 def submit_and_wait(
     client: httpx.Client, attempt_id: int, answers: dict[str, str], poll_s: float
 ) -> tuple[float, str]:
@@ -113,6 +129,8 @@ def measure_kind(
     """`samples` submissions of `kind` one after another: p50/p95 ms and how many failed."""
     question, answers, _ = KINDS[kind]
     attempts = {student: start_attempt(client, student, question) for student in students}
+    for attempt_id in attempts.values():
+        wait_until_ready(client, attempt_id)
     submit_and_wait(client, attempts[students[0]], answers, poll_s)  # warm-up, not counted
     latencies, failed = [], 0
     for index in range(samples):

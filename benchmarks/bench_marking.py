@@ -143,6 +143,9 @@ def submissions_prepare(repeats: int, question_limit: int | None) -> tuple[list[
                 student=student, course=course, question=question
             )
             variant = services.attempt_variant(attempt=attempt)
+            if variant.state == variant.State.BUILDING:
+                # Built here, as the variants worker would, before the timed marking starts.
+                variant = services.variant_build(variant_id=variant.pk)
             answers, count = answers_for(variant)
             submission = services.submission_create(
                 attempt=attempt, student=student, answers=answers
