@@ -6,11 +6,16 @@ an atomic increment, so simultaneous requests in several processes cannot all sl
 limit. The rates are REST_FRAMEWORK's DEFAULT_THROTTLE_RATES (SUBMISSION_RATE, RUN_TESTS_RATE,
 RUN_TESTS_PART_RATE, ATTEMPT_RATE). Visible-test runs are also limited to one at a time per
 student, so one student cannot hold every sandbox slot with endless loops while others wait.
+
+When the cache cannot be reached (Redis stopped), these limits are not applied and a warning
+is logged: they protect the service, and a submission accepted meanwhile still counts against
+the course's per-student limit, which lives in the database (docs/grading.md, "Faults").
 """
 
 from __future__ import annotations
 
 import hashlib
+import logging
 import math
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -18,10 +23,16 @@ from typing import Any
 
 from django.core.cache import cache
 from django.http import HttpRequest
+from redis.exceptions import RedisError
 from rest_framework.throttling import UserRateThrottle
 
 from api_keys.authentication import request_api_key
 from exams.errors import ApplicationError
+
+logger = logging.getLogger(__name__)
+CACHE_UNAVAILABLE = (RedisError, OSError)
+"""What the cache raises when its server cannot be reached (RedisCache raises redis-py's
+errors; a socket error may surface as an OSError)."""
 
 
 class AtomicUserRateThrottle(UserRateThrottle):
@@ -46,12 +57,18 @@ class AtomicUserRateThrottle(UserRateThrottle):
         window = int(self.now // self.duration)
         self.window_ends = (window + 1) * self.duration
         counter = f"{self.key}_window_{window}"
-        self.cache.add(counter, 0, timeout=self.duration + 1)
         try:
-            count = self.cache.incr(counter)
-        except ValueError:
-            self.cache.add(counter, 1, timeout=self.duration + 1)
-            count = 1
+            self.cache.add(counter, 0, timeout=self.duration + 1)
+            try:
+                count = self.cache.incr(counter)
+            except ValueError:
+                self.cache.add(counter, 1, timeout=self.duration + 1)
+                count = 1
+        except CACHE_UNAVAILABLE as exc:
+            logger.warning(
+                "Rate limit %s not applied: the cache is unavailable: %s", self.scope, exc
+            )
+            return True
         return count <= self.num_requests
 
     def wait(self) -> float:
@@ -117,7 +134,13 @@ def one_visible_run_at_a_time(user_id: int) -> Iterator[None]:
     web process dies holding it.
     """
     key = f"visible-tests-running:{user_id}"
-    if not cache.add(key, 1, timeout=RUN_LOCK_SECONDS):
+    try:
+        held = cache.add(key, 1, timeout=RUN_LOCK_SECONDS)
+    except CACHE_UNAVAILABLE as exc:
+        logger.warning("One visible run at a time not applied: the cache is unavailable: %s", exc)
+        yield
+        return
+    if not held:
         raise ApplicationError(
             "Your previous run of the visible tests is still going; wait for its result, then "
             "run them again.",
@@ -127,7 +150,10 @@ def one_visible_run_at_a_time(user_id: int) -> Iterator[None]:
     try:
         yield
     finally:
-        cache.delete(key)
+        try:
+            cache.delete(key)
+        except CACHE_UNAVAILABLE as exc:
+            logger.warning("The visible-run slot %s expires by itself: %s", key, exc)
 
 
 def form_submission_refusal(request: HttpRequest) -> str | None:

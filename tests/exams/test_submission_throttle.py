@@ -138,3 +138,39 @@ def test_a_student_runs_one_set_of_visible_tests_at_a_time(course, student, api_
     cache.delete(f"visible-tests-running:{student.pk}")
     assert api.post(url, draft, format="json").status_code == 400  # runs again once it ended
     assert api.post(url, draft, format="json").status_code == 400  # and the slot was freed
+
+
+@pytest.fixture
+def cache_down(settings):
+    """The default cache is a real Redis cache at a port where nothing listens (Redis stopped)."""
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": f"redis://127.0.0.1:{port}/1",
+        }
+    }
+    return settings
+
+
+@pytest.mark.django_db
+def test_answers_are_accepted_while_the_cache_is_down(cache_down, student, attempt_id, api_for):
+    """The rate limits' counters are in Redis; with Redis stopped a submission is still
+    accepted and stored (a 500 lost it before): the limits are skipped, the database's
+    per-student limit still counts it."""
+    with pytest.raises(Exception):  # noqa: B017 - the cache really is unreachable
+        cache.add("probe", 1)
+    response = api_for(student).post(
+        f"/api/v1/attempts/{attempt_id}/submissions/",
+        {"answers": {"y": "0.5", "loss": "0.25"}},
+        format="json",
+    )
+    assert response.status_code == 202, response.content
+    client = Client()
+    client.force_login(student)
+    form_submit(client, attempt_id)
+    assert Submission.objects.count() == 2
