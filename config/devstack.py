@@ -1,8 +1,9 @@
 """`make run`: migrate, load demo content, then run and supervise the whole service.
 
 The services (`services`) are Redis, the sandbox server, one Celery worker per group of
-`config.queues.WORKER_GROUPS`, Celery beat, the outbox relay and gunicorn; `config.supervise` starts them in that
-order, restarts any that dies with backoff, and stops them in reverse order on Ctrl-C/SIGTERM.
+`config.queues.WORKER_GROUPS`, Celery beat, the outbox relay and gunicorn; `config.supervise`
+starts them in that order, restarts any that dies with backoff, and stops them in reverse order
+on Ctrl-C/SIGTERM.
 """
 
 from __future__ import annotations
