@@ -207,9 +207,15 @@ CACHE_URL = os.environ.get("CACHE_URL") or (
     if os.environ.get("CELERY_BROKER_URL")
     else None
 )
+# A Redis that stops answering (a hung or unreachable host) fails a cache call after a second
+# instead of holding the request: the rate limits are then skipped (exams/api/throttles.py).
 CACHES = {
     "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CACHE_URL,
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
         if CACHE_URL
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )

@@ -219,6 +219,12 @@ class SlotSupervisor:
         except (ValueError, KeyError, TypeError) as exc:
             _reply(connection, {"kind": "invalid_request", "message": str(exc)}, [])
             return
+        if _client_gone(connection):
+            # The client gave up waiting for a slot (its queue timeout) and closed the
+            # connection while it sat in the listen queue: running it would hold the slot
+            # for a job nobody reads (one student could keep a lane busy with abandoned jobs).
+            _log(f"slot {self.slot}: dropped a job its client had given up on")
+            return
         child = self._ready_child(runtime)
         _reply(connection, {"kind": "accepted"}, [])
         run = JobRun(limits=limits, call_count=call_count)
@@ -432,6 +438,21 @@ def _move_into(procs_file: str, pids: list[int]) -> None:
     for pid in pids:
         with open(procs_file, "w") as procs:
             procs.write(str(pid))
+
+
+def _client_gone(connection: socket.socket) -> bool:
+    """Whether the client closed its end: the connection reads as end-of-file (the request
+    frame was already read, so nothing else should be waiting on it). Never waits."""
+    poller = select.poll()
+    poller.register(connection.fileno(), select.POLLIN | select.POLLRDHUP)
+    if not poller.poll(0):
+        return False
+    try:
+        return connection.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT) == b""
+    except BlockingIOError:
+        return False
+    except OSError:
+        return True
 
 
 def _has_exited(child: IdleChild) -> bool:
