@@ -134,22 +134,18 @@ def fresh_rate_limits():
     cache.clear()
 
 
-REAL_WORKER_FIXTURES = frozenset({"broker", "celery_worker", "start_worker"})
-
-
 @pytest.fixture(autouse=True)
 def variants_built_on_request(request, monkeypatch):
-    """Where no Celery worker runs (unit and service tests), a requested variant is built at
-    once by the variants task's own service (`variant_build`), as the worker would build it;
-    a sandbox failure leaves it `building`, as the worker's retries would meanwhile.
+    """A requested variant is built at once, in the process that requests it, by the variants
+    task's own service (`variant_build`), as the worker would build it; a sandbox failure
+    leaves it `building`, as the worker's retries would meanwhile. Tests of anything else
+    (marking, faults, pages) then never wait for a background build.
 
-    Tests with a real worker (`broker`, `celery_worker`, `start_worker`) and tests marked
-    `variants_in_background` keep the real path: the build is sent to the variants queue when
-    the transaction commits.
+    Tests marked `variants_in_background` keep the real path: the build is sent to the
+    variants queue when the transaction commits (and a real worker, if the test runs one,
+    builds it).
     """
-    if request.node.get_closest_marker("variants_in_background") or (
-        REAL_WORKER_FIXTURES & set(request.fixturenames)
-    ):
+    if request.node.get_closest_marker("variants_in_background"):
         yield
         return
     from exams.services import variants as variant_services

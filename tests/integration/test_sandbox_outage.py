@@ -89,6 +89,7 @@ def _wait_for(api: APIClient, url: str, wanted) -> dict:  # noqa: ANN001 - a pre
 
 
 @pytest.mark.integration
+@pytest.mark.variants_in_background
 def test_a_code_submission_waits_out_a_sandbox_outage_and_is_then_marked(
     start_worker, sandbox_server, socket_path, code_question, student
 ):

@@ -26,6 +26,7 @@ def _poll(check, what: str):  # noqa: ANN001, ANN202 - a callable returning a va
 
 
 @pytest.mark.integration
+@pytest.mark.variants_in_background
 def test_variants_are_built_by_the_worker_for_attempts_and_prepared_exams(
     celery_worker, course, student, other_student, make_paper
 ):
