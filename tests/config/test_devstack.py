@@ -268,6 +268,18 @@ def test_make_run_serves_restarts_what_dies_and_stops_on_ctrl_c(stack):
     browser.log_in("student", _student_password(stack.output()))
     status, attempt = browser.post_json("/api/v1/attempts/", {"question": CODE_QUESTION})
     assert status == 201, attempt
+    # The variant is built by the stack's variants worker: ask until it is ready, as a client does.
+    _wait_for(
+        f"the variant was not built; launcher output:\n{stack.output()}",
+        lambda: (
+            {
+                question["variant_status"]
+                for question in browser.get_json(f"/api/v1/attempts/{attempt['id']}/")["questions"]
+            }
+            == {"ready"}
+        ),
+        MARKED_TIMEOUT_S,
+    )
     definition = question_engine.load_question(ROOT / "bank" / CODE_QUESTION)
     status, accepted = browser.post_json(
         f"/api/v1/attempts/{attempt['id']}/submissions/",
