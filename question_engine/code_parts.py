@@ -10,7 +10,10 @@ the API show it once, in `starter` (see `prompt_without_starter`).
 from __future__ import annotations
 
 import dataclasses
+import json
+import threading
 import tomllib
+from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -20,6 +23,11 @@ from grader.code import CodeSpecError, CodeTest, parse_code_tests
 from question_engine.definition import PartDefinition, QuestionDefinition
 from question_engine.errors import BankError
 from question_engine.render import render_template
+
+TESTS_CACHE_SIZE = 512
+"""Variants' parsed tests kept per process (a few kB each)."""
+_tests_cache: OrderedDict[tuple[str, str, str], tuple[CodeTest, ...]] = OrderedDict()
+_tests_lock = threading.Lock()
 
 CODE_KEYS = {
     "entry",
@@ -93,7 +101,25 @@ class CodePart:
         return render_template(self.starter_template, _context(params), f"{self.where} starter")
 
     def tests(self, params: Mapping[str, Any]) -> list[CodeTest]:
-        """The variant's tests: the tests file rendered with the params, then read and checked."""
+        """The variant's tests: the tests file rendered with the params, then read and checked
+        (kept per tests file and params in the process: every marking of a variant asks).
+
+        Raises BankError when the rendered file is not valid TOML or its tests are malformed.
+        """
+        key = (self.where, self.tests_template, json.dumps(params, sort_keys=True, default=repr))
+        with _tests_lock:
+            found = _tests_cache.get(key)
+            if found is not None:
+                _tests_cache.move_to_end(key)
+                return list(found)
+        tests = self._parsed_tests(params)
+        with _tests_lock:
+            _tests_cache[key] = tuple(tests)
+            while len(_tests_cache) > TESTS_CACHE_SIZE:
+                _tests_cache.popitem(last=False)
+        return tests
+
+    def _parsed_tests(self, params: Mapping[str, Any]) -> list[CodeTest]:
         text = render_template(self.tests_template, _context(params), f"{self.where} tests")
         try:
             data = tomllib.loads(text)

@@ -96,6 +96,7 @@ def _job(part: CodePart, call: Call, seconds: float) -> Job:
         limits=Limits(wall_time_s=seconds, cpu_time_s=seconds, memory_mb=JOB_MEMORY_MB),
         filename=job_filename(CODE_TESTS_JOB),
         runtime=part.runtime,
+        precompiled=True,
     )
 
 

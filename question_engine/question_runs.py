@@ -14,7 +14,8 @@ HarnessCall = tuple[str, tuple[Any, ...]]
 
 
 def execute_job(code: str, calls: Sequence[HarnessCall], where: str) -> list[Any]:
-    """Run `calls` against `code` in one sandbox job; return each call's output.
+    """Run `calls` against `code` (a harness of `question_engine.jobs`, sent compiled) in one
+    sandbox job; return each call's output.
 
     Raises `QuestionRunError` when the question's code fails, `SandboxFailure` when the
     sandbox does (see `question_engine.sandbox_jobs`).
@@ -23,6 +24,7 @@ def execute_job(code: str, calls: Sequence[HarnessCall], where: str) -> list[Any
         code=code,
         calls=[Call(entry, args=args) for entry, args in calls],
         filename=job_filename(QUESTION_JOB),
+        precompiled=True,
     )
     result = run_job(job, where=where)
     if result.status != "ok":

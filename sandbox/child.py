@@ -17,6 +17,7 @@ from sandbox.layers.errors import LayerError
 from sandbox.layers.rlimits import apply_job_limits
 from sandbox.limits import Limits
 from sandbox.runner import run_job
+from sandbox.runtimes import reseed_global_generators
 
 EXIT_SETUP_FAILED = 70
 MB = 1024 * 1024
@@ -97,6 +98,7 @@ def run_child(plan: ChildPlan) -> NoReturn:
     try:
         os.setsid()
         _reset_signals()
+        reseed_global_generators()
         _contain(plan)
         _line_buffer_stdio()
         # Armed after the uid change (which clears it); a parent already gone is caught here.

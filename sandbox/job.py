@@ -11,6 +11,7 @@ from typing import Any, Literal
 import numpy as np
 
 from sandbox.codec import decode_value, encode_value
+from sandbox.compiled import MAGIC, compiled_blob
 from sandbox.limits import Limits
 from sandbox.runtimes import DEFAULT_RUNTIME, check_runtime
 
@@ -48,6 +49,10 @@ class Job:
 
     ``runtime`` is "torch" (numpy and torch importable) or "numpy" (a process that never
     imported torch, where torch, functorch, torchgen, sympy and mpmath cannot be loaded at all).
+
+    ``precompiled`` is for code the caller wrote itself (a harness, never submitted code): it is
+    compiled once in the caller's process and sent as bytecode beside the source, so children
+    skip compiling it (see `sandbox.compiled`).
     """
 
     code: str
@@ -55,6 +60,7 @@ class Job:
     limits: Limits = field(default_factory=Limits)
     filename: str = "submission.py"
     runtime: str = DEFAULT_RUNTIME
+    precompiled: bool = False
 
     def __post_init__(self) -> None:
         if type(self.code) is not str:
@@ -80,12 +86,23 @@ class Job:
         header = {
             "kind": "job",
             "code": self.code,
+            **self._compiled_fields(blobs),
             "filename": self.filename,
             "calls": calls,
             "limits": self.limits.as_dict(),
             "runtime": self.runtime,
         }
         return header, blobs
+
+    def _compiled_fields(self, blobs: list[bytes]) -> dict[str, Any]:
+        """The header fields that point the child at the compiled code (appended to `blobs`),
+        or none when the job is not `precompiled` or its code does not compile (the child then
+        compiles it, and reports the error)."""
+        compiled = compiled_blob(self.code, self.filename) if self.precompiled else None
+        if compiled is None:
+            return {}
+        blobs.append(compiled)
+        return {"compiled": {"blob": len(blobs) - 1, "magic": MAGIC}}
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ import types
 from typing import Any
 
 from sandbox.codec import CodecError, decode_value, encode_value
+from sandbox.compiled import load_code
 
 MAX_MESSAGE_CHARS = 2000
 MAX_TRACEBACK_FRAMES = 20
@@ -96,6 +97,19 @@ def _make_tensor(array: Any) -> Any:
     return array if torch is None else torch.from_numpy(array)
 
 
+def _code_object(request: dict[str, Any], blobs: list[bytes]) -> types.CodeType:
+    """The job's code compiled: the client's compiled form when this interpreter can load it,
+    else the source compiled here (see `sandbox.compiled`)."""
+    compiled = request.get("compiled")
+    blob = None
+    magic = None
+    if type(compiled) is dict and type(compiled.get("blob")) is int:
+        index = compiled["blob"]
+        blob = blobs[index] if 0 <= index < len(blobs) else None
+        magic = compiled.get("magic")
+    return load_code(request["code"], request["filename"], blob, magic)
+
+
 def run_job(
     request: dict[str, Any], blobs: list[bytes], max_return_bytes: int
 ) -> tuple[dict[str, Any], list[bytes]]:
@@ -109,7 +123,7 @@ def run_job(
     outputs: list[Any] = []
     out_blobs: list[bytes] = []
     try:
-        exec(compile(code, filename, "exec", dont_inherit=True), module.__dict__)
+        exec(_code_object(request, blobs), module.__dict__)
     except BaseException as exc:  # noqa: BLE001 - everything the job raises is reported
         return _failure(exc, filename, None, outputs), out_blobs
     for index, call in enumerate(request["calls"]):

@@ -178,3 +178,30 @@ def test_no_job_sees_scikit_learn_and_numpy_jobs_no_base_sympy(sandbox_server, r
     assert found["sklearn"] == "refused"
     if runtime == "numpy":
         assert found == {"sklearn": "refused", "sympy": "refused", "mpmath": "refused"}
+
+
+WARM_GENERATORS_JOB = """
+import sys
+
+WARM = "numpy.random" in sys.modules
+
+import random
+
+import numpy as np
+
+
+def draws():
+    return [WARM, float(np.random.random()), random.random()]
+"""
+
+
+@pytest.mark.parametrize("runtime", ["torch", "numpy"])
+def test_jobs_start_with_numpy_random_loaded_and_their_own_unseeded_draws(sandbox_server, runtime):
+    """The templates import numpy.random (every harness needs it), yet no two jobs repeat the
+    template's global generators: each child re-seeds them, as a fresh interpreter would."""
+    job = Job(WARM_GENERATORS_JOB, [Call("draws")], runtime=runtime)
+    first, second = (sandbox_server.client.run(job) for _ in range(2))
+    assert first.status == second.status == "ok", (first.error, second.error)
+    assert first.outputs[0][0] is True and second.outputs[0][0] is True
+    assert first.outputs[0][1] != second.outputs[0][1]
+    assert first.outputs[0][2] != second.outputs[0][2]
