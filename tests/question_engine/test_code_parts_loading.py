@@ -109,3 +109,23 @@ def test_the_starter_block_is_taken_off_a_rendered_prompt_only_when_it_is_the_st
     assert prompt_without_starter(prompt + "\n", starter) == "Write `double(x)`.\n"
     assert prompt_without_starter(prompt, "def other():\n    ...\n") == prompt
     assert prompt_without_starter("Write `double(x)`.", starter) == "Write `double(x)`."
+
+
+def test_a_variants_tests_are_parsed_once_per_tests_file_and_params(
+    make_question, minimal_files, monkeypatch
+):
+    code = code_part(load_question(make_code_question(make_question, minimal_files)), "impl")
+    parsed = []
+    original = type(code)._parsed_tests
+    monkeypatch.setattr(
+        type(code),
+        "_parsed_tests",
+        lambda self, params: parsed.append(params) or original(self, params),
+    )
+    first = code.tests({"size": 4})
+    first.clear()  # a caller's list is its own
+    again = code.tests({"size": 4})
+    other = code.tests({"size": 6})
+    assert parsed == [{"size": 4}, {"size": 6}]
+    assert again[0].raw["args"] == [{"tensor": {"shape": [4]}}]
+    assert other[0].raw["args"] == [{"tensor": {"shape": [6]}}]
