@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.conf import settings
 
-from question_engine import load_question, mark_code_part, run_visible_tests, validate_question
+from question_engine import load_question, mark_code_part, run_visible_tests
 from question_engine.code_parts import code_part
 
 Q = load_question(settings.BANK_ROOT / "code-layer-norm")
@@ -102,7 +102,3 @@ def test_run_visible_tests_skips_hidden_ones():
 def test_starter_is_shown_in_the_prompt_and_scores_nothing():
     assert "def layer_norm(X, alpha, beta, eps={{ eps }}):" in Q.part("impl").prompt
     assert mark_code_part(Q, "impl", FUNCTION, PART.starter(FUNCTION)).score == 0.0
-
-
-def test_question_validates():
-    assert validate_question(Q, seeds=3) == []
