@@ -24,8 +24,8 @@ def test_the_bank_ships_the_seed_002_paper_and_a_demo():
 
 SEEDS = 4
 # Questions that train a network in every test job: validated on the paper variant and fewer
-# seeds (each costs about 25 s of two busy cores), with the slow tests.
-SLOW_TO_VALIDATE = {"code-fix-mlp": 2}
+# seeds (each costs 25-70 s of two busy cores), with the slow tests.
+SLOW_TO_VALIDATE = {"code-fix-mlp": 1}
 VALIDATION_CASES = [
     pytest.param(q, marks=[pytest.mark.slow] if q.slug in SLOW_TO_VALIDATE else [], id=q.slug)
     for q in QUESTIONS
