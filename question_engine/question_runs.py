@@ -13,15 +13,16 @@ from sandbox import Call, Job, JobResult
 HarnessCall = tuple[str, tuple[Any, ...]]
 
 
-def execute_job(code: str, calls: Sequence[HarnessCall], where: str) -> list[Any]:
-    """Run `calls` against `code` (a harness of `question_engine.jobs`, sent compiled) in one
-    sandbox job; return each call's output.
+def _execute_harness(harness: str, calls: Sequence[HarnessCall], where: str) -> list[Any]:
+    """Run `calls` against the harness `harness` of `question_engine.jobs` (our own code, so it is
+    sent compiled) in one sandbox job; return each call's output. The question's code travels
+    in the calls' arguments and is compiled inside the job.
 
     Raises `QuestionRunError` when the question's code fails, `SandboxFailure` when the
     sandbox does (see `question_engine.sandbox_jobs`).
     """
     job = Job(
-        code=code,
+        code=job_source(harness),
         calls=[Call(entry, args=args) for entry, args in calls],
         filename=job_filename(QUESTION_JOB),
         precompiled=True,
@@ -45,7 +46,7 @@ def run_harness(slug: str, calls: Sequence[HarnessCall], *, perturbed: bool = Fa
     `perturbed` when a call runs perturbed solves (the job then bundles `jobs/perturbations.py`).
     """
     job = PERTURBED_QUESTION_JOB if perturbed else QUESTION_JOB
-    outputs = execute_job(job_source(job), calls, f"bank/{slug}/question.py")
+    outputs = _execute_harness(job, calls, f"bank/{slug}/question.py")
     if len(outputs) != len(calls):
         raise QuestionRunError(
             f"bank/{slug}/question.py: the sandbox returned {len(outputs)} results "

@@ -132,9 +132,10 @@ def warm_up(runtime: str) -> None:
 
 
 def reseed_global_generators() -> None:
-    """Give this process fresh unseeded global generators (Python's `random`, numpy's legacy
-    `numpy.random`), as a fresh interpreter has: a child forked from a warm template would
-    otherwise repeat its template's sequence in every job. Seeds come from the OS."""
+    """Seed numpy's legacy global generator (`numpy.random`) and Python's `random` from the OS,
+    as a fresh interpreter does (the template imported numpy.random: without this, every job
+    would repeat its template's sequence). torch's global generator is left as a fresh
+    interpreter has it too: at its fixed default seed, the same in every job."""
     for name in ("random", "numpy.random"):
         module = sys.modules.get(name)
         if module is not None:
