@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import math
 import statistics
 import sys
 import time
@@ -115,6 +116,27 @@ def retry_after_s(response: httpx.Response | None) -> float:
         return READY_POLL_S
 
 
+def variant_statuses(response: httpx.Response) -> set[str]:
+    """The `variant_status` of every question of an attempt as the API answered it."""
+    return {question["variant_status"] for question in response.json()["questions"]}
+
+
+async def attempt_ready(
+    client: httpx.AsyncClient, tally: Tally, attempt_id: int, deadline: float = math.inf
+) -> httpx.Response | None:
+    """Ask for the attempt until its questions' variants are built or one failed, as a client
+    does (docs/lms.md, "Variants being prepared": again after Retry-After); that last answer,
+    or None when `deadline` (a `time.perf_counter()` value) passes first."""
+    while time.perf_counter() < deadline:
+        polled = await send(client, tally, "GET", f"/attempts/{attempt_id}/")
+        if polled is not None and polled.status_code == 200:
+            statuses = variant_statuses(polled)
+            if statuses == {"ready"} or "failed" in statuses:
+                return polled
+        await asyncio.sleep(retry_after_s(polled))
+    return None
+
+
 async def open_all(client: httpx.AsyncClient, students: list[str]) -> float:
     """Each student starts their attempt before the deadline and it is waited on until its
     variant is built (as in an exam, where the question was opened long before the last
@@ -132,15 +154,9 @@ async def open_all(client: httpx.AsyncClient, students: list[str]) -> float:
                 (200, 201),
                 json={"question": CODE_QUESTION, "student": external_id},
             )
-        while True:
-            polled = await send(client, setup, "GET", f"/attempts/{body['id']}/")
-            if polled is not None and polled.status_code == 200:
-                statuses = {q["variant_status"] for q in polled.json()["questions"]}
-                if statuses == {"ready"}:
-                    return
-                if "failed" in statuses:
-                    raise SystemExit(f"a variant failed to build: {polled.text[:500]}")
-            await asyncio.sleep(retry_after_s(polled))
+        polled = await attempt_ready(client, setup, body["id"])
+        if polled is not None and "failed" in variant_statuses(polled):
+            raise SystemExit(f"a variant failed to build: {polled.text[:500]}")
 
     await asyncio.gather(*(open_one(name) for name in students))
     return time.perf_counter() - started
@@ -168,17 +184,10 @@ async def student(
         return
     attempt_id = response.json()["id"]
     tally.attempt_ids[external_id] = attempt_id
-    # As a client does: ask again until the question's variant is built (docs/lms.md,
-    # "Variants being prepared"); the attempt's time counts until it is ready to answer.
-    while time.perf_counter() < drain_deadline:
-        polled = await send(client, tally, "GET", f"/attempts/{attempt_id}/")
-        if polled is not None and polled.status_code == 200:
-            statuses = {question["variant_status"] for question in polled.json()["questions"]}
-            if statuses == {"ready"}:
-                break
-            if "failed" in statuses:
-                return
-        await asyncio.sleep(retry_after_s(polled))
+    # The attempt's time counts until it is ready to answer.
+    polled = await attempt_ready(client, tally, attempt_id, drain_deadline)
+    if polled is not None and "failed" in variant_statuses(polled):
+        return
     tally.attempt_ms.append((time.perf_counter() - begun) * 1000)
     submitted = time.perf_counter()
     response = await send(
